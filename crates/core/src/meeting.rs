@@ -1,0 +1,575 @@
+//! The meeting (sammanträde) and what is recorded at it.
+//!
+//! A meeting is stored and validated as one aggregate, [`MeetingRecord`]: the
+//! meeting, its agenda items in order (each with the paragraph recorded for it,
+//! once recorded) and its attendance. Inside a paragraph, votes and
+//! reservations point at proposals by their position in
+//! [`Paragraph::proposals`].
+
+use crate::decision::Decision;
+use crate::{Access, BodyId, CaseId, Date, DocumentId, MeetingId, PersonId, Refusal, Time};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: MeetingId,
+    pub body: BodyId,
+    pub date: Date,
+    pub starts: Option<Time>,
+    pub ends: Option<Time>,
+    pub place: String,
+    pub status: MeetingStatus,
+    pub secretary: Option<PersonId>,
+    pub chair: Option<PersonId>,
+    /// Utses att justera: the members appointed to approve the minutes with the
+    /// chair.
+    pub approvers: Vec<PersonId>,
+    /// Justeringens plats och tid, as announced at the meeting.
+    pub approval_place: Option<String>,
+}
+
+/// Where a meeting is in its life. Each step needs the one before it, and
+/// what a step records (the approval date, the notice's dates) lives in the
+/// variant, so "approved" without a date cannot be written down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum MeetingStatus {
+    /// Planned: date and body set.
+    Planned,
+    /// The kallelse with the agenda has gone out to the members.
+    NoticeIssued,
+    /// Held: the meeting is over and the protocol is being written.
+    Held,
+    /// Justerat: the chair and the approvers have signed; the protocol is final.
+    Approved { approved: Date },
+    /// The approval is announced on the anslagstavla (KL 8 kap. 12 §).
+    NoticePosted {
+        approved: Date,
+        posted: Date,
+        taken_down: Date,
+        /// Protokollets förvaringsplats.
+        kept_at: String,
+    },
+    /// The meeting was cancelled before it was held.
+    Cancelled,
+}
+
+impl MeetingStatus {
+    pub fn code(&self) -> &'static str {
+        match self {
+            MeetingStatus::Planned => "planned",
+            MeetingStatus::NoticeIssued => "notice_issued",
+            MeetingStatus::Held => "held",
+            MeetingStatus::Approved { .. } => "approved",
+            MeetingStatus::NoticePosted { .. } => "notice_posted",
+            MeetingStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn label_sv(&self) -> &'static str {
+        match self {
+            MeetingStatus::Planned => "Planerat",
+            MeetingStatus::NoticeIssued => "Kallelse utskickad",
+            MeetingStatus::Held => "Genomfört, protokoll ej justerat",
+            MeetingStatus::Approved { .. } => "Protokollet justerat",
+            MeetingStatus::NoticePosted { .. } => "Justering anslagen",
+            MeetingStatus::Cancelled => "Inställt",
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            MeetingStatus::Planned => 0,
+            MeetingStatus::NoticeIssued => 1,
+            MeetingStatus::Held => 2,
+            MeetingStatus::Approved { .. } => 3,
+            MeetingStatus::NoticePosted { .. } => 4,
+            MeetingStatus::Cancelled => 5,
+        }
+    }
+
+    /// True once the protocol is justerat: from then on nothing recorded at the
+    /// meeting may change (a correction needs a new decision).
+    pub fn is_sealed(&self) -> bool {
+        matches!(
+            self,
+            MeetingStatus::Approved { .. } | MeetingStatus::NoticePosted { .. }
+        )
+    }
+
+    /// Whether the meeting has been held, so that paragraphs may exist.
+    pub fn is_held(&self) -> bool {
+        (2..=4).contains(&self.rank())
+    }
+
+    /// Checks a status change against the order of the steps and the dates.
+    pub fn check_transition(
+        &self,
+        next: &MeetingStatus,
+        meeting_date: Date,
+    ) -> Result<(), Refusal> {
+        let at = "sammanträdets status";
+        match (self, next) {
+            (MeetingStatus::Planned | MeetingStatus::NoticeIssued, MeetingStatus::Cancelled) => {
+                return Ok(());
+            }
+            (_, MeetingStatus::Cancelled) => {
+                return Err(Refusal::new(
+                    at,
+                    "ett genomfört sammanträde kan inte ställas in",
+                ));
+            }
+            _ => {}
+        }
+        if next.rank() != self.rank() + 1 && !(self.rank() == 0 && next.rank() == 2) {
+            return Err(Refusal::new(
+                at,
+                format!(
+                    "kan inte gå från «{}» till «{}»",
+                    self.label_sv(),
+                    next.label_sv()
+                ),
+            ));
+        }
+        next.check_dates(meeting_date)?;
+        if let (
+            MeetingStatus::Approved { approved: a },
+            MeetingStatus::NoticePosted { approved: b, .. },
+        ) = (self, next)
+            && a != b
+        {
+            return Err(Refusal::new(
+                at,
+                "justeringsdatum kan inte ändras när anslaget sätts upp",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The dates a status carries must follow each other.
+    pub fn check_dates(&self, meeting_date: Date) -> Result<(), Refusal> {
+        let at = "sammanträdets status";
+        match self {
+            MeetingStatus::Approved { approved } => {
+                if *approved < meeting_date {
+                    return Err(Refusal::new(
+                        at,
+                        "protokollet kan inte justeras före sammanträdet",
+                    ));
+                }
+            }
+            MeetingStatus::NoticePosted {
+                approved,
+                posted,
+                taken_down,
+                kept_at,
+            } => {
+                if *approved < meeting_date {
+                    return Err(Refusal::new(
+                        at,
+                        "protokollet kan inte justeras före sammanträdet",
+                    ));
+                }
+                if posted < approved {
+                    return Err(Refusal::new(
+                        at,
+                        "anslaget kan inte sättas upp före justeringen",
+                    ));
+                }
+                if taken_down <= posted {
+                    return Err(Refusal::new(
+                        at,
+                        "anslaget måste tas ned efter att det satts upp",
+                    ));
+                }
+                if kept_at.trim().is_empty() {
+                    return Err(Refusal::new(at, "protokollets förvaringsplats saknas"));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// An item on the agenda (föredragningslista), and, once the meeting has dealt
+/// with it, its paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub title: String,
+    pub case: Option<CaseId>,
+    pub kind: ItemKind,
+    pub access: Access,
+    /// Beslutsunderlag sent out with the agenda.
+    pub basis: Vec<BasisItem>,
+    pub paragraph: Option<Paragraph>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Decision,
+    Information,
+}
+
+/// A person present at the meeting, in what capacity, and for which
+/// paragraphs (none listed: the whole meeting).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendee {
+    pub person: PersonId,
+    pub capacity: Capacity,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paragraphs: Vec<(u32, u32)>,
+}
+
+impl Attendee {
+    /// Present at paragraph `number`.
+    pub fn present_at(&self, number: u32) -> bool {
+        self.paragraphs.is_empty()
+            || self
+                .paragraphs
+                .iter()
+                .any(|&(a, b)| a <= number && number <= b)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "capacity", rename_all = "snake_case")]
+pub enum Capacity {
+    /// A member (ledamot, or the chair or a vice chair) taking part.
+    Member,
+    /// A substitute serving in place of an absent member (tjänstgörande ersättare).
+    ServingSubstitute { replacing: PersonId },
+    /// A substitute present without serving (may speak, not decide).
+    Substitute,
+    /// An official or guest ("övriga närvarande"), with title.
+    Other { title: String },
+}
+
+impl Capacity {
+    /// Takes part in decisions (counts for quorum, may vote and reserve).
+    pub fn decides(&self) -> bool {
+        matches!(self, Capacity::Member | Capacity::ServingSubstitute { .. })
+    }
+}
+
+/// Who moves a proposal, reserves or writes a minute note: a named person, or
+/// a party group as a whole ("Liberalerna, Centerpartiet och Moderaterna
+/// reserverar sig").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "actor", rename_all = "snake_case")]
+pub enum Actor {
+    Person { person: PersonId },
+    Party { party: String },
+}
+
+/// A paragraph (§) of the protocol, numbered per body and calendar year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paragraph {
+    pub number: u32,
+    pub title: String,
+    pub access: Access,
+    /// Omedelbart justerad: approved at the meeting itself.
+    #[serde(default)]
+    pub approved_at_once: bool,
+    pub decision: Option<Decision>,
+    pub draft_decision: Option<Decision>,
+    /// Ärendet: the matter in prose. Paragraphs are separated by blank lines;
+    /// a line starting with "- " is a list item.
+    pub matter: String,
+    pub proposals: Vec<Proposal>,
+    /// The beslutsgång: the chair's propositions in order.
+    pub propositions: Vec<Proposition>,
+    pub votes: Vec<Vote>,
+    pub reservations: Vec<Reservation>,
+    pub minute_notes: Vec<MinuteNote>,
+    pub disqualifications: Vec<Disqualification>,
+    pub basis: Vec<BasisItem>,
+    /// Expedieras till; empty means the decision is not dispatched.
+    pub dispatch: Vec<String>,
+}
+
+impl Paragraph {
+    /// A paragraph with a number and a title and nothing recorded yet.
+    pub fn new(number: u32, title: impl Into<String>) -> Paragraph {
+        Paragraph {
+            number,
+            title: title.into(),
+            access: Access::Public,
+            approved_at_once: false,
+            decision: None,
+            draft_decision: None,
+            matter: String::new(),
+            proposals: Vec::new(),
+            propositions: Vec::new(),
+            votes: Vec::new(),
+            reservations: Vec::new(),
+            minute_notes: Vec::new(),
+            disqualifications: Vec::new(),
+            basis: Vec::new(),
+            dispatch: Vec::new(),
+        }
+    }
+}
+
+/// A yrkande moved at the meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub movers: Vec<Actor>,
+    pub kind: ProposalKind,
+    /// What is moved, after "yrkar": "bifall till motionen".
+    pub text: String,
+    /// A withdrawn proposal is kept, marked, but not put to the body.
+    #[serde(default)]
+    pub withdrawn: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalKind {
+    Bifall,
+    Avslag,
+    Aterremiss,
+    Bordlaggning,
+    Andring,
+    Tillagg,
+}
+
+impl ProposalKind {
+    pub const ALL: [ProposalKind; 6] = [
+        ProposalKind::Bifall,
+        ProposalKind::Avslag,
+        ProposalKind::Aterremiss,
+        ProposalKind::Bordlaggning,
+        ProposalKind::Andring,
+        ProposalKind::Tillagg,
+    ];
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            ProposalKind::Bifall => "bifall",
+            ProposalKind::Avslag => "avslag",
+            ProposalKind::Aterremiss => "återremiss",
+            ProposalKind::Bordlaggning => "bordläggning",
+            ProposalKind::Andring => "ändringsyrkande",
+            ProposalKind::Tillagg => "tilläggsyrkande",
+        }
+    }
+
+    /// Återremiss and bordläggning are decided before the main question.
+    pub fn is_procedural(self) -> bool {
+        matches!(self, ProposalKind::Aterremiss | ProposalKind::Bordlaggning)
+    }
+}
+
+/// One step of the beslutsgång: the chair puts proposals against each other
+/// and finds which one the body supports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposition {
+    /// Positions in [`Paragraph::proposals`], in the order put.
+    pub put: Vec<usize>,
+    pub found_for: usize,
+    /// The sentence as recorded ("Ordförande ställer de två förslagen mot
+    /// varandra och finner att …").
+    pub wording: String,
+}
+
+/// An open roll-call vote (votering).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    /// The proposal a ja-röst is for, and the one a nej-röst is for.
+    pub ja: usize,
+    pub nej: usize,
+    pub ballots: Vec<Ballot>,
+    /// The result sentence as recorded ("Med 3 ja-röster och 2 nej-röster …").
+    pub wording: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ballot {
+    pub person: PersonId,
+    pub choice: VoteChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteChoice {
+    Ja,
+    Nej,
+    Avstar,
+}
+
+impl VoteChoice {
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            VoteChoice::Ja => "Ja",
+            VoteChoice::Nej => "Nej",
+            VoteChoice::Avstar => "Avstår",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            VoteChoice::Ja => "ja",
+            VoteChoice::Nej => "nej",
+            VoteChoice::Avstar => "avstar",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<VoteChoice> {
+        match code {
+            "ja" => Some(VoteChoice::Ja),
+            "nej" => Some(VoteChoice::Nej),
+            "avstar" => Some(VoteChoice::Avstar),
+            _ => None,
+        }
+    }
+}
+
+/// A reservation against the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reservation {
+    pub by: Vec<Actor>,
+    /// The proposal reserved in favour of ("till förmån för"), when stated.
+    pub in_favour_of: Option<usize>,
+    /// The line as recorded in the protocol.
+    pub text: String,
+    /// Written reasons handed in before justering, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<String>,
+}
+
+/// A protokollsanteckning: a note in the minutes that the chair has allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinuteNote {
+    pub by: Vec<Actor>,
+    pub text: String,
+}
+
+/// Jäv: the member takes no part in the paragraph (KL 6 kap. 28–32 §§).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disqualification {
+    pub person: PersonId,
+    pub ground: String,
+}
+
+/// One document of the beslutsunderlag, by title, linked to the registered
+/// document where there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasisItem {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentId>,
+}
+
+impl BasisItem {
+    pub fn titled(title: impl Into<String>) -> BasisItem {
+        BasisItem {
+            title: title.into(),
+            document: None,
+        }
+    }
+}
+
+/// A meeting with all that belongs to it, as one unit of validation and storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingRecord {
+    pub meeting: Meeting,
+    pub items: Vec<AgendaItem>,
+    pub attendance: Vec<Attendee>,
+}
+
+impl MeetingRecord {
+    pub fn paragraphs(&self) -> impl Iterator<Item = &Paragraph> {
+        self.items.iter().filter_map(|i| i.paragraph.as_ref())
+    }
+
+    pub fn paragraph(&self, number: u32) -> Option<&Paragraph> {
+        self.paragraphs().find(|p| p.number == number)
+    }
+
+    /// Those taking part in decisions at paragraph `number`: members and
+    /// serving substitutes present, less the disqualified.
+    pub fn deciding_at(&self, number: u32) -> Vec<PersonId> {
+        let disqualified: Vec<PersonId> = self
+            .paragraph(number)
+            .map(|p| p.disqualifications.iter().map(|d| d.person).collect())
+            .unwrap_or_default();
+        self.attendance
+            .iter()
+            .filter(|a| a.capacity.decides() && a.present_at(number))
+            .map(|a| a.person)
+            .filter(|p| !disqualified.contains(p))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn status_moves_forward_one_step_with_dates_in_order() {
+        let d = date(2025, 1, 28);
+        let approved = MeetingStatus::Approved {
+            approved: date(2025, 2, 3),
+        };
+        let posted = MeetingStatus::NoticePosted {
+            approved: date(2025, 2, 3),
+            posted: date(2025, 2, 4),
+            taken_down: date(2025, 2, 26),
+            kept_at: "Regionkontoret".into(),
+        };
+        assert!(
+            MeetingStatus::Planned
+                .check_transition(&MeetingStatus::NoticeIssued, d)
+                .is_ok()
+        );
+        assert!(
+            MeetingStatus::Planned
+                .check_transition(&MeetingStatus::Held, d)
+                .is_ok()
+        );
+        assert!(MeetingStatus::Held.check_transition(&approved, d).is_ok());
+        assert!(approved.check_transition(&posted, d).is_ok());
+        // Skipping the approval, going back, or cancelling a held meeting: refused.
+        assert!(MeetingStatus::Held.check_transition(&posted, d).is_err());
+        assert!(approved.check_transition(&MeetingStatus::Held, d).is_err());
+        assert!(
+            MeetingStatus::Held
+                .check_transition(&MeetingStatus::Cancelled, d)
+                .is_err()
+        );
+        // Approval before the meeting; notice before approval.
+        let early = MeetingStatus::Approved {
+            approved: date(2025, 1, 27),
+        };
+        assert!(MeetingStatus::Held.check_transition(&early, d).is_err());
+        let backwards = MeetingStatus::NoticePosted {
+            approved: date(2025, 2, 3),
+            posted: date(2025, 2, 2),
+            taken_down: date(2025, 2, 26),
+            kept_at: "Regionkontoret".into(),
+        };
+        assert!(approved.check_transition(&backwards, d).is_err());
+        assert!(approved.is_sealed() && posted.is_sealed() && !MeetingStatus::Held.is_sealed());
+    }
+
+    #[test]
+    fn attendance_by_paragraph_range() {
+        let a = Attendee {
+            person: PersonId(1),
+            capacity: Capacity::Member,
+            paragraphs: vec![(5, 15)],
+        };
+        assert!(!a.present_at(4));
+        assert!(a.present_at(5) && a.present_at(15));
+        assert!(!a.present_at(16));
+        let whole = Attendee {
+            paragraphs: vec![],
+            ..a
+        };
+        assert!(whole.present_at(1));
+    }
+}

@@ -1,0 +1,233 @@
+//! Checks of a whole [`MeetingRecord`], for records that arrive complete (the
+//! demo, an import, a stored meeting being re-checked). Each refusal says where
+//! ("§14, omröstning 1") and what, in Swedish.
+
+use crate::meeting::{Actor, Capacity, MeetingRecord, Paragraph};
+use crate::org::Body;
+use crate::rules::has_quorum;
+use crate::{PersonId, Refusal};
+use std::collections::HashSet;
+
+/// Checks the record against the body it belongs to. Returns every refusal
+/// found, not only the first, so that an import can show them all at once.
+pub fn check_meeting_record(record: &MeetingRecord, body: &Body) -> Result<(), Vec<Refusal>> {
+    let mut out = Vec::new();
+    let m = &record.meeting;
+    if m.body != body.id {
+        out.push(Refusal::new(
+            "sammanträdet",
+            "sammanträdet hör till ett annat organ",
+        ));
+    }
+    if let Err(r) = m.status.check_dates(m.date) {
+        out.push(r);
+    }
+    if let (Some(a), Some(b)) = (m.starts, m.ends)
+        && b <= a
+    {
+        out.push(Refusal::new(
+            "sammanträdet",
+            "sluttiden ligger före starttiden",
+        ));
+    }
+
+    let mut people = HashSet::new();
+    for a in &record.attendance {
+        if !people.insert(a.person) {
+            out.push(Refusal::new(
+                "närvaro",
+                format!("person {} står två gånger i närvarolistan", a.person),
+            ));
+        }
+        if a.paragraphs.iter().any(|&(x, y)| x == 0 || y < x) {
+            out.push(Refusal::new(
+                "närvaro",
+                format!("person {}: ogiltigt paragrafintervall", a.person),
+            ));
+        }
+        if let Capacity::ServingSubstitute { replacing } = a.capacity
+            && replacing == a.person
+        {
+            out.push(Refusal::new(
+                "närvaro",
+                "en ersättare kan inte ersätta sig själv",
+            ));
+        }
+    }
+    if let Some(chair) = m.chair
+        && !people.contains(&chair)
+    {
+        out.push(Refusal::new(
+            "sammanträdet",
+            "ordföranden finns inte i närvarolistan",
+        ));
+    }
+    for approver in &m.approvers {
+        if !people.contains(approver) {
+            out.push(Refusal::new(
+                "justerare",
+                format!("justeraren (person {approver}) finns inte i närvarolistan"),
+            ));
+        }
+    }
+
+    let held = m.status.is_held();
+    let mut last = 0;
+    for (i, item) in record.items.iter().enumerate() {
+        if item.title.trim().is_empty() {
+            out.push(Refusal::new(format!("ärende {}", i + 1), "rubrik saknas"));
+        }
+        let Some(p) = &item.paragraph else { continue };
+        if !held {
+            out.push(Refusal::new(
+                format!("§{}", p.number),
+                "paragrafer kan bara finnas för ett genomfört sammanträde",
+            ));
+        }
+        if p.number <= last {
+            out.push(Refusal::new(
+                format!("§{}", p.number),
+                format!(
+                    "paragrafnumren måste öka: §{} kommer efter §{last}",
+                    p.number
+                ),
+            ));
+        }
+        last = p.number;
+        check_paragraph(record, body, p, &mut out);
+    }
+    if out.is_empty() { Ok(()) } else { Err(out) }
+}
+
+fn check_paragraph(record: &MeetingRecord, body: &Body, p: &Paragraph, out: &mut Vec<Refusal>) {
+    let at = format!("§{}", p.number);
+    let deciding: HashSet<PersonId> = record.deciding_at(p.number).into_iter().collect();
+    if deciding.len() > body.seats as usize {
+        out.push(Refusal::new(
+            &at,
+            format!(
+                "{} deltar i beslutet men organet har bara {} platser",
+                deciding.len(),
+                body.seats
+            ),
+        ));
+    }
+    if p.title.trim().is_empty() {
+        out.push(Refusal::new(&at, "rubrik saknas"));
+    }
+    for (name, d) in [
+        ("beslut", &p.decision),
+        ("förslag till beslut", &p.draft_decision),
+    ] {
+        if let Some(d) = d
+            && let Err(r) = d.check(&format!("{at}, {name}"))
+        {
+            out.push(r);
+        }
+    }
+    if p.decision.is_some() && !has_quorum(body.seats, deciding.len()) {
+        out.push(Refusal::new(
+            &at,
+            format!(
+                "organet är inte beslutfört: {} av {} ledamöter deltar, mer än hälften krävs (KL 6 kap. 27 §)",
+                deciding.len(),
+                body.seats
+            ),
+        ));
+    }
+    let takes_part = |actor: &Actor| match actor {
+        Actor::Person { person } => deciding.contains(person),
+        Actor::Party { party } => !party.trim().is_empty(),
+    };
+    let n = p.proposals.len();
+    for (i, prop) in p.proposals.iter().enumerate() {
+        let at = format!("{at}, yrkande {}", i + 1);
+        if prop.movers.is_empty() {
+            out.push(Refusal::new(&at, "yrkandet saknar förslagsställare"));
+        }
+        if prop.movers.iter().any(|a| !takes_part(a)) {
+            out.push(Refusal::new(
+                &at,
+                "förslagsställaren deltar inte i beslutet vid paragrafen",
+            ));
+        }
+        if prop.text.trim().is_empty() {
+            out.push(Refusal::new(&at, "yrkandet saknar innehåll"));
+        }
+    }
+    let usable = |i: usize| i < n && !p.proposals[i].withdrawn;
+    for (i, step) in p.propositions.iter().enumerate() {
+        let at = format!("{at}, proposition {}", i + 1);
+        if step.put.is_empty() || step.put.iter().any(|&j| !usable(j)) {
+            out.push(Refusal::new(
+                &at,
+                "propositionen gäller ett yrkande som inte finns eller har återkallats",
+            ));
+        }
+        if !step.put.contains(&step.found_for) {
+            out.push(Refusal::new(
+                &at,
+                "ordföranden kan bara finna för ett av de förslag som ställts",
+            ));
+        }
+    }
+    for (i, vote) in p.votes.iter().enumerate() {
+        let at = format!("{at}, omröstning {}", i + 1);
+        if !usable(vote.ja) || !usable(vote.nej) || vote.ja == vote.nej {
+            out.push(Refusal::new(
+                &at,
+                "voteringsordningen måste ställa två olika, ej återkallade yrkanden mot varandra",
+            ));
+        }
+        if vote.ballots.is_empty() {
+            out.push(Refusal::new(&at, "omröstningen saknar röster"));
+        }
+        let mut voted = HashSet::new();
+        for b in &vote.ballots {
+            if !voted.insert(b.person) {
+                out.push(Refusal::new(
+                    &at,
+                    format!("person {} har röstat två gånger", b.person),
+                ));
+            }
+            if !deciding.contains(&b.person) {
+                out.push(Refusal::new(
+                    &at,
+                    format!(
+                        "person {} tjänstgör inte vid paragrafen och får inte rösta",
+                        b.person
+                    ),
+                ));
+            }
+        }
+    }
+    for (i, r) in p.reservations.iter().enumerate() {
+        let at = format!("{at}, reservation {}", i + 1);
+        if p.decision.is_none() {
+            out.push(Refusal::new(
+                &at,
+                "det finns inget beslut att reservera sig mot",
+            ));
+        }
+        if r.by.is_empty() || r.by.iter().any(|a| !takes_part(a)) {
+            out.push(Refusal::new(
+                &at,
+                "bara den som deltagit i beslutet kan reservera sig (KL 4 kap. 27 §)",
+            ));
+        }
+        if r.in_favour_of.is_some_and(|j| j >= n) {
+            out.push(Refusal::new(
+                &at,
+                "reservationen hänvisar till ett yrkande som inte finns",
+            ));
+        }
+    }
+    for d in &p.disqualifications {
+        if !record.attendance.iter().any(|a| a.person == d.person) {
+            out.push(Refusal::new(
+                &at,
+                format!("person {} anmäler jäv men är inte närvarande", d.person),
+            ));
+        }
+    }
+}

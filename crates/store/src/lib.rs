@@ -1,0 +1,158 @@
+//! Kansli's persistence: one schema on SQLite (the embedded default) and
+//! PostgreSQL, through sqlx's Any driver.
+//!
+//! Writes go through a [`Tx`]: one database transaction that also appends one
+//! audit record per change, committed together or not at all. Everything that
+//! comes in is checked by the rules in `kansli-core` before it is written; a
+//! refusal leaves the database as it was.
+//!
+//! Reads return `kansli-core` types, or the small read models in [`read`].
+
+mod error;
+pub mod read;
+mod write;
+
+pub use error::StoreError;
+pub use read::*;
+pub use write::Tx;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite has one writer at a time; taking this lock before a write
+    /// transaction turns "database is locked" into waiting in line.
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// Turns what a user types into a database URL: a URL is kept, a plain path
+/// becomes a SQLite file that is created when missing.
+pub fn database_url(input: &str) -> String {
+    if input.starts_with("postgres://") || input.starts_with("postgresql://") {
+        input.to_string()
+    } else if let Some(rest) = input.strip_prefix("sqlite:") {
+        let rest = rest.trim_start_matches("//");
+        if rest.contains('?') {
+            format!("sqlite://{rest}")
+        } else {
+            format!("sqlite://{rest}?mode=rwc")
+        }
+    } else {
+        format!("sqlite://{input}?mode=rwc")
+    }
+}
+
+impl Store {
+    /// Connects and brings the schema up to date. `url` is a PostgreSQL URL,
+    /// a `sqlite:` URL, or a path to a SQLite file.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let url = database_url(url);
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .acquire_timeout(Duration::from_secs(30));
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL: readers do not block the writer. FULL: a committed
+                    // transaction survives a crash or power loss.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options
+            .connect(&url)
+            .await
+            .map_err(|e| StoreError::Connect(format!("{}: {e}", redact(&url))))?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction on behalf of `actor` ("user:anna",
+    /// "system:demo"), who is named in every audit record it writes.
+    pub async fn begin(&self, actor: &str) -> Result<Tx, StoreError> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(Tx::new(tx, actor.to_string(), guard))
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Hides a password in a URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_from_paths_and_urls() {
+        assert_eq!(
+            database_url("data/kansli.db"),
+            "sqlite://data/kansli.db?mode=rwc"
+        );
+        assert_eq!(database_url("sqlite:x.db"), "sqlite://x.db?mode=rwc");
+        assert_eq!(
+            database_url("sqlite://x.db?mode=ro"),
+            "sqlite://x.db?mode=ro"
+        );
+        assert_eq!(database_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+    }
+}

@@ -1,0 +1,765 @@
+//! Writes: every change goes through a [`Tx`], which appends its audit record in
+//! the same transaction.
+
+use crate::StoreError;
+use crate::read::secrecy_column;
+use kansli_core::case::{CaseNumberFormat, Direction, DocumentKind, Motion, OfficerReport};
+use kansli_core::meeting::{Actor, Capacity, MeetingRecord, MeetingStatus};
+use kansli_core::org::{BodyKind, Membership, OrganisationKind, Party};
+use kansli_core::*;
+use serde_json::json;
+use sqlx::Any;
+
+/// One write transaction. Dropping it without [`Tx::commit`] rolls back
+/// everything, audit records included.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Any>,
+    actor: String,
+    now: String,
+    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+fn kind_code<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => panic!("kind must serialise as a string, got {other:?}"),
+    }
+}
+
+impl Tx {
+    pub(crate) fn new(
+        tx: sqlx::Transaction<'static, Any>,
+        actor: String,
+        guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    ) -> Tx {
+        Tx {
+            tx,
+            actor,
+            now: jiff::Timestamp::now().to_string(),
+            _guard: guard,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// The next id for `table`. Ids are never reused.
+    async fn next_id(&mut self, table: &str) -> Result<i64, StoreError> {
+        let updated: Option<i64> = sqlx::query_scalar(
+            "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value",
+        )
+        .bind(table)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if let Some(id) = updated {
+            return Ok(id);
+        }
+        sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 1)")
+            .bind(table)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(1)
+    }
+
+    /// Appends to the audit log: who, when, what.
+    async fn audit(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        detail: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let id = self.next_id("audit_log").await?;
+        sqlx::query(
+            "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(&self.now)
+        .bind(&self.actor)
+        .bind(action)
+        .bind(entity)
+        .bind(entity_id)
+        .bind(detail.to_string())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn add_user(
+        &mut self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        is_admin: bool,
+    ) -> Result<UserId, StoreError> {
+        let username = username.trim();
+        if username.is_empty() || username.chars().any(char::is_whitespace) {
+            return Err(Refusal::new(
+                "användarnamn",
+                "användarnamnet får inte vara tomt eller innehålla mellanslag",
+            )
+            .into());
+        }
+        if password.chars().count() < 12 {
+            return Err(Refusal::new("lösenord", "lösenordet måste ha minst 12 tecken").into());
+        }
+        let hash = crate::read::hash_password(password)?;
+        let id = self.next_id("users").await?;
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, password_hash, is_admin, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(username)
+        .bind(display_name)
+        .bind(hash)
+        .bind(is_admin as i64)
+        .bind(&self.now)
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "add",
+            "user",
+            Some(id),
+            json!({"username": username, "admin": is_admin}),
+        )
+        .await?;
+        Ok(UserId(id))
+    }
+
+    pub async fn add_party(&mut self, party: &Party) -> Result<(), StoreError> {
+        if party.abbreviation.trim().is_empty() || party.name.trim().is_empty() {
+            return Err(Refusal::new("parti", "partiet saknar namn eller förkortning").into());
+        }
+        sqlx::query("INSERT INTO parties (abbreviation, name) VALUES ($1, $2)")
+            .bind(&party.abbreviation)
+            .bind(&party.name)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit("add", "party", None, json!(party)).await
+    }
+
+    pub async fn add_organisation(
+        &mut self,
+        name: &str,
+        kind: OrganisationKind,
+        format: &CaseNumberFormat,
+    ) -> Result<OrganisationId, StoreError> {
+        format.check()?;
+        if name.trim().is_empty() {
+            return Err(Refusal::new("organisation", "namn saknas").into());
+        }
+        let id = self.next_id("organisations").await?;
+        sqlx::query("INSERT INTO organisations (id, name, kind, case_number_format) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(name)
+            .bind(kind_code(&kind))
+            .bind(serde_json::to_string(format)?)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit("add", "organisation", Some(id), json!({"name": name}))
+            .await?;
+        Ok(OrganisationId(id))
+    }
+
+    pub async fn add_person(
+        &mut self,
+        name: &str,
+        party: Option<&str>,
+    ) -> Result<PersonId, StoreError> {
+        if name.trim().is_empty() {
+            return Err(Refusal::new("person", "namn saknas").into());
+        }
+        let id = self.next_id("persons").await?;
+        sqlx::query("INSERT INTO persons (id, name, party) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(name.trim())
+            .bind(party)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            "add",
+            "person",
+            Some(id),
+            json!({"name": name, "party": party}),
+        )
+        .await?;
+        Ok(PersonId(id))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_body(
+        &mut self,
+        organisation: OrganisationId,
+        name: &str,
+        short_name: Option<&str>,
+        kind: BodyKind,
+        parent: Option<BodyId>,
+        seats: u16,
+    ) -> Result<BodyId, StoreError> {
+        if name.trim().is_empty() {
+            return Err(Refusal::new("organ", "namn saknas").into());
+        }
+        if seats == 0 {
+            return Err(Refusal::new(
+                "organ",
+                format!("{name}: antalet ledamöter måste vara minst 1"),
+            )
+            .into());
+        }
+        let id = self.next_id("bodies").await?;
+        sqlx::query(
+            "INSERT INTO bodies (id, organisation_id, name, short_name, kind, parent_id, seats) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(organisation.0)
+        .bind(name)
+        .bind(short_name)
+        .bind(kind.code())
+        .bind(parent.map(|p| p.0))
+        .bind(seats as i64)
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "add",
+            "body",
+            Some(id),
+            json!({"name": name, "seats": seats}),
+        )
+        .await?;
+        Ok(BodyId(id))
+    }
+
+    pub async fn add_term(
+        &mut self,
+        organisation: OrganisationId,
+        starts: Date,
+        ends: Date,
+    ) -> Result<TermId, StoreError> {
+        kansli_core::org::Term::check(starts, ends)?;
+        let id = self.next_id("terms").await?;
+        sqlx::query(
+            "INSERT INTO terms (id, organisation_id, starts, ends) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(organisation.0)
+        .bind(starts.to_string())
+        .bind(ends.to_string())
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "add",
+            "term",
+            Some(id),
+            json!({"starts": starts, "ends": ends}),
+        )
+        .await?;
+        Ok(TermId(id))
+    }
+
+    /// Adds a body's memberships for a term, checked as a whole against those
+    /// already recorded.
+    pub async fn add_memberships(&mut self, memberships: &[Membership]) -> Result<(), StoreError> {
+        let mut all = Vec::new();
+        let mut keys: Vec<(BodyId, TermId)> =
+            memberships.iter().map(|m| (m.body, m.term)).collect();
+        keys.sort();
+        keys.dedup();
+        for (body, term) in &keys {
+            all.extend(crate::read::memberships_in(&mut *self.tx, *body, Some(*term)).await?);
+        }
+        all.extend(memberships.iter().cloned());
+        for (body, term) in &keys {
+            let group: Vec<Membership> = all
+                .iter()
+                .filter(|m| m.body == *body && m.term == *term)
+                .cloned()
+                .collect();
+            kansli_core::org::check_memberships(&group)?;
+        }
+        for m in memberships {
+            let id = self.next_id("memberships").await?;
+            let order = match m.role {
+                kansli_core::org::Role::Substitute { order } => Some(order as i64),
+                _ => None,
+            };
+            sqlx::query(
+                "INSERT INTO memberships (id, person_id, body_id, term_id, role, substitute_order, party_group) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(m.person.0)
+            .bind(m.body.0)
+            .bind(m.term.0)
+            .bind(m.role.code())
+            .bind(order)
+            .bind(&m.party_group)
+            .execute(&mut *self.tx)
+            .await?;
+            self.audit("add", "membership", Some(id), json!(m)).await?;
+        }
+        Ok(())
+    }
+
+    async fn case_format(
+        &mut self,
+        organisation: OrganisationId,
+    ) -> Result<CaseNumberFormat, StoreError> {
+        let format: Option<String> =
+            sqlx::query_scalar("SELECT case_number_format FROM organisations WHERE id = $1")
+                .bind(organisation.0)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let format = format.ok_or(StoreError::NotFound {
+            what: "organisationen",
+            id: organisation.to_string(),
+        })?;
+        Ok(serde_json::from_str(&format)?)
+    }
+
+    /// Registers a new case with the next number in the organisation's series
+    /// for the year it is registered.
+    pub async fn register_case(
+        &mut self,
+        organisation: OrganisationId,
+        title: &str,
+        registered: Date,
+    ) -> Result<(CaseId, String), StoreError> {
+        let format = self.case_format(organisation).await?;
+        let year = registered.year() as i64;
+        let next: Option<i64> = sqlx::query_scalar(
+            "UPDATE case_series SET last_sequence = last_sequence + 1 \
+             WHERE organisation_id = $1 AND year = $2 RETURNING last_sequence",
+        )
+        .bind(organisation.0)
+        .bind(year)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let sequence = match next {
+            Some(n) => n,
+            None => {
+                sqlx::query("INSERT INTO case_series (organisation_id, year, last_sequence) VALUES ($1, $2, 1)")
+                    .bind(organisation.0)
+                    .bind(year)
+                    .execute(&mut *self.tx)
+                    .await?;
+                1
+            }
+        };
+        let number = format.format(year as i16, sequence as u32)?;
+        let id = self
+            .insert_case(organisation, &number, year, sequence, title, registered)
+            .await?;
+        Ok((id, number))
+    }
+
+    /// Registers a case that already has a number (from an earlier system, an
+    /// import, the demo). The number must follow the organisation's format;
+    /// the series continues after the highest number seen.
+    pub async fn register_case_numbered(
+        &mut self,
+        organisation: OrganisationId,
+        number: &str,
+        title: &str,
+        registered: Date,
+    ) -> Result<CaseId, StoreError> {
+        let format = self.case_format(organisation).await?;
+        let parsed = format.parse(number)?;
+        let (year, sequence) = (parsed.year as i64, parsed.sequence as i64);
+        let updated = sqlx::query(
+            "UPDATE case_series SET last_sequence = $3 \
+             WHERE organisation_id = $1 AND year = $2 AND last_sequence < $3",
+        )
+        .bind(organisation.0)
+        .bind(year)
+        .bind(sequence)
+        .execute(&mut *self.tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            sqlx::query(
+                "INSERT INTO case_series (organisation_id, year, last_sequence) SELECT $1, $2, $3 \
+                 WHERE NOT EXISTS (SELECT 1 FROM case_series WHERE organisation_id = $1 AND year = $2)",
+            )
+            .bind(organisation.0)
+            .bind(year)
+            .bind(sequence)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        let number = format.format(parsed.year, parsed.sequence)?;
+        self.insert_case(organisation, &number, year, sequence, title, registered)
+            .await
+    }
+
+    async fn insert_case(
+        &mut self,
+        organisation: OrganisationId,
+        number: &str,
+        year: i64,
+        sequence: i64,
+        title: &str,
+        registered: Date,
+    ) -> Result<CaseId, StoreError> {
+        if title.trim().is_empty() {
+            return Err(Refusal::new(format!("ärende {number}"), "ärendemening saknas").into());
+        }
+        let id = self.next_id("cases").await?;
+        sqlx::query(
+            "INSERT INTO cases (id, organisation_id, number, year, sequence, title, registered) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(organisation.0)
+        .bind(number)
+        .bind(year)
+        .bind(sequence)
+        .bind(title.trim())
+        .bind(registered.to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("diarienummer {number} är redan registrerat"))
+            }
+            other => other,
+        })?;
+        self.audit(
+            "register",
+            "case",
+            Some(id),
+            json!({"number": number, "title": title}),
+        )
+        .await?;
+        Ok(CaseId(id))
+    }
+
+    pub async fn add_document(
+        &mut self,
+        case: CaseId,
+        kind: DocumentKind,
+        title: &str,
+        date: Date,
+        direction: &Direction,
+        access: &Access,
+    ) -> Result<DocumentId, StoreError> {
+        if title.trim().is_empty() {
+            return Err(Refusal::new("handling", "rubrik saknas").into());
+        }
+        let (dir, counterpart) = match direction {
+            Direction::Incoming { sender } => ("incoming", Some(sender.as_str())),
+            Direction::Outgoing { receiver } => ("outgoing", Some(receiver.as_str())),
+            Direction::Internal => ("internal", None),
+        };
+        let id = self.next_id("documents").await?;
+        sqlx::query(
+            "INSERT INTO documents (id, case_id, kind, title, date, direction, counterpart, secrecy_ground) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(case.0)
+        .bind(kind.code())
+        .bind(title)
+        .bind(date.to_string())
+        .bind(dir)
+        .bind(counterpart)
+        .bind(secrecy_column(access))
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "register",
+            "document",
+            Some(id),
+            json!({"case": case, "title": title, "kind": kind.code()}),
+        )
+        .await?;
+        Ok(DocumentId(id))
+    }
+
+    pub async fn add_motion(&mut self, motion: &Motion) -> Result<MotionId, StoreError> {
+        motion.check()?;
+        let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM bodies WHERE id = $1")
+            .bind(motion.filed_in.0)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if kind.as_deref() != Some(BodyKind::Fullmaktige.code()) {
+            return Err(Refusal::new("motion", "en motion väcks i fullmäktige").into());
+        }
+        let id = self.next_id("motions").await?;
+        sqlx::query(
+            "INSERT INTO motions (id, case_id, title, filed, filed_in_id, referred_to_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(motion.case.0)
+        .bind(&motion.title)
+        .bind(motion.filed.to_string())
+        .bind(motion.filed_in.0)
+        .bind(motion.referred_to.map(|b| b.0))
+        .execute(&mut *self.tx)
+        .await?;
+        for (i, mover) in motion.movers.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO motion_movers (motion_id, position, person_id) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(i as i64)
+            .bind(mover.0)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        self.audit("add", "motion", Some(id), json!(motion)).await?;
+        Ok(MotionId(id))
+    }
+
+    pub async fn add_officer_report(
+        &mut self,
+        report: &OfficerReport,
+    ) -> Result<OfficerReportId, StoreError> {
+        report.check()?;
+        let id = self.next_id("officer_reports").await?;
+        sqlx::query(
+            "INSERT INTO officer_reports (id, case_id, date, content) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(report.case.0)
+        .bind(report.date.to_string())
+        .bind(serde_json::to_string(report)?)
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "add",
+            "officer_report",
+            Some(id),
+            json!({"case": report.case, "title": report.title}),
+        )
+        .await?;
+        Ok(OfficerReportId(id))
+    }
+
+    /// Stores a whole meeting: the meeting, its agenda, attendance and every
+    /// paragraph. The record is checked by [`kansli_core::validate`] first; a
+    /// fresh id is assigned (`record.meeting.id` is not read).
+    pub async fn add_meeting(&mut self, record: &MeetingRecord) -> Result<MeetingId, StoreError> {
+        let body = crate::read::body_in(&mut *self.tx, record.meeting.body).await?;
+        kansli_core::validate::check_meeting_record(record, &body).map_err(StoreError::Refused)?;
+        let m = &record.meeting;
+        let id = self.next_id("meetings").await?;
+        let (approved, posted, taken_down, kept_at) = match &m.status {
+            MeetingStatus::Approved { approved } => (Some(approved.to_string()), None, None, None),
+            MeetingStatus::NoticePosted {
+                approved,
+                posted,
+                taken_down,
+                kept_at,
+            } => (
+                Some(approved.to_string()),
+                Some(posted.to_string()),
+                Some(taken_down.to_string()),
+                Some(kept_at.clone()),
+            ),
+            _ => (None, None, None, None),
+        };
+        sqlx::query(
+            "INSERT INTO meetings (id, body_id, date, starts, ends, place, status, approved, notice_posted, \
+             notice_taken_down, kept_at, secretary_id, chair_id, approval_place) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(id)
+        .bind(m.body.0)
+        .bind(m.date.to_string())
+        .bind(m.starts.map(|t| t.strftime("%H:%M").to_string()))
+        .bind(m.ends.map(|t| t.strftime("%H:%M").to_string()))
+        .bind(&m.place)
+        .bind(m.status.code())
+        .bind(approved)
+        .bind(posted)
+        .bind(taken_down)
+        .bind(kept_at)
+        .bind(m.secretary.map(|p| p.0))
+        .bind(m.chair.map(|p| p.0))
+        .bind(&m.approval_place)
+        .execute(&mut *self.tx)
+        .await?;
+        for (i, person) in m.approvers.iter().enumerate() {
+            sqlx::query("INSERT INTO meeting_approvers (meeting_id, position, person_id) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(i as i64)
+                .bind(person.0)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        for (i, a) in record.attendance.iter().enumerate() {
+            let (capacity, replacing, title) = match &a.capacity {
+                Capacity::Member => ("member", None, None),
+                Capacity::ServingSubstitute { replacing } => {
+                    ("serving_substitute", Some(replacing.0), None)
+                }
+                Capacity::Substitute => ("substitute", None, None),
+                Capacity::Other { title } => ("other", None, Some(title.as_str())),
+            };
+            sqlx::query(
+                "INSERT INTO attendance (meeting_id, position, person_id, capacity, replacing_id, title, paragraphs) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(i as i64)
+            .bind(a.person.0)
+            .bind(capacity)
+            .bind(replacing)
+            .bind(title)
+            .bind(serde_json::to_string(&a.paragraphs)?)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        let year = m.date.year() as i64;
+        for (i, item) in record.items.iter().enumerate() {
+            let item_id = self.next_id("agenda_items").await?;
+            sqlx::query(
+                "INSERT INTO agenda_items (id, meeting_id, position, title, case_id, kind, secrecy_ground, basis) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(item_id)
+            .bind(id)
+            .bind(i as i64)
+            .bind(&item.title)
+            .bind(item.case.map(|c| c.0))
+            .bind(kind_code(&item.kind))
+            .bind(secrecy_column(&item.access))
+            .bind(serde_json::to_string(&item.basis)?)
+            .execute(&mut *self.tx)
+            .await?;
+            let Some(p) = &item.paragraph else { continue };
+            let pid = self.next_id("paragraphs").await?;
+            sqlx::query(
+                "INSERT INTO paragraphs (id, agenda_item_id, meeting_id, body_id, year, number, title, secrecy_ground, content) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(pid)
+            .bind(item_id)
+            .bind(id)
+            .bind(m.body.0)
+            .bind(year)
+            .bind(p.number as i64)
+            .bind(&p.title)
+            .bind(secrecy_column(&p.access))
+            .bind(serde_json::to_string(p)?)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!(
+                    "{} har redan en §{} år {year}",
+                    body.name, p.number
+                )),
+                other => other,
+            })?;
+            let mut actors: Vec<(&str, usize, &Actor)> = Vec::new();
+            for (j, prop) in p.proposals.iter().enumerate() {
+                actors.extend(prop.movers.iter().map(|a| ("mover", j, a)));
+            }
+            for (j, r) in p.reservations.iter().enumerate() {
+                actors.extend(r.by.iter().map(|a| ("reserver", j, a)));
+            }
+            for (j, n) in p.minute_notes.iter().enumerate() {
+                actors.extend(n.by.iter().map(|a| ("note", j, a)));
+            }
+            let disqualified: Vec<Actor> = p
+                .disqualifications
+                .iter()
+                .map(|d| Actor::Person { person: d.person })
+                .collect();
+            actors.extend(
+                disqualified
+                    .iter()
+                    .enumerate()
+                    .map(|(j, a)| ("disqualified", j, a)),
+            );
+            for (role, position, actor) in actors {
+                let (person, party) = match actor {
+                    Actor::Person { person } => (Some(person.0), None),
+                    Actor::Party { party } => (None, Some(party.as_str())),
+                };
+                sqlx::query(
+                    "INSERT INTO paragraph_actors (paragraph_id, role, position, person_id, party) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(pid)
+                .bind(role)
+                .bind(position as i64)
+                .bind(person)
+                .bind(party)
+                .execute(&mut *self.tx)
+                .await?;
+            }
+            for (j, vote) in p.votes.iter().enumerate() {
+                for b in &vote.ballots {
+                    sqlx::query(
+                        "INSERT INTO ballots (paragraph_id, vote_position, person_id, choice) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(pid)
+                    .bind(j as i64)
+                    .bind(b.person.0)
+                    .bind(b.choice.code())
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+            }
+        }
+        self.audit(
+            "add",
+            "meeting",
+            Some(id),
+            json!({"body": m.body, "date": m.date, "items": record.items.len(),
+                   "paragraphs": record.paragraphs().map(|p| p.number).collect::<Vec<_>>()}),
+        )
+        .await?;
+        Ok(MeetingId(id))
+    }
+
+    /// Moves a meeting to its next status (kallelse, held, justerat, anslag).
+    /// A protocol that is justerat does not go back.
+    pub async fn set_meeting_status(
+        &mut self,
+        meeting: MeetingId,
+        next: &MeetingStatus,
+    ) -> Result<(), StoreError> {
+        let current = crate::read::meeting_in(&mut *self.tx, meeting).await?;
+        current.status.check_transition(next, current.date)?;
+        let (approved, posted, taken_down, kept_at) = match next {
+            MeetingStatus::Approved { approved } => (Some(approved.to_string()), None, None, None),
+            MeetingStatus::NoticePosted {
+                approved,
+                posted,
+                taken_down,
+                kept_at,
+            } => (
+                Some(approved.to_string()),
+                Some(posted.to_string()),
+                Some(taken_down.to_string()),
+                Some(kept_at.clone()),
+            ),
+            _ => (None, None, None, None),
+        };
+        sqlx::query(
+            "UPDATE meetings SET status = $2, approved = $3, notice_posted = $4, notice_taken_down = $5, kept_at = $6 \
+             WHERE id = $1",
+        )
+        .bind(meeting.0)
+        .bind(next.code())
+        .bind(approved)
+        .bind(posted)
+        .bind(taken_down)
+        .bind(kept_at)
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit("status", "meeting", Some(meeting.0), json!(next))
+            .await
+    }
+
+    /// Reads back inside the transaction (tests, and writes that depend on
+    /// what they just wrote).
+    pub fn connection(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
