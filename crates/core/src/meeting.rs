@@ -26,6 +26,13 @@ pub struct Meeting {
     pub approvers: Vec<PersonId>,
     /// Justeringens plats och tid, as announced at the meeting.
     pub approval_place: Option<String>,
+    /// False when the record comes from a source that does not list everyone
+    /// present (a press release, a damaged protocol): quorum then cannot be
+    /// judged and is not checked, and pages say so.
+    pub attendance_complete: bool,
+    /// Where the record comes from when it is not the approved protocol
+    /// itself, shown to readers ("Återgivet ur kommunens nyhet …").
+    pub source_note: Option<String>,
 }
 
 /// Where a meeting is in its life. Each step needs the one before it, and

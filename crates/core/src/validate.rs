@@ -125,7 +125,10 @@ fn check_paragraph(record: &MeetingRecord, body: &Body, p: &Paragraph, out: &mut
             out.push(r);
         }
     }
-    if p.decision.is_some() && !has_quorum(body.seats, deciding.len()) {
+    if p.decision.is_some()
+        && record.meeting.attendance_complete
+        && !has_quorum(body.seats, deciding.len())
+    {
         out.push(Refusal::new(
             &at,
             format!(

@@ -145,7 +145,9 @@ CREATE TABLE meetings (
     kept_at TEXT,
     secretary_id BIGINT REFERENCES persons (id),
     chair_id BIGINT REFERENCES persons (id),
-    approval_place TEXT
+    approval_place TEXT,
+    attendance_complete BIGINT NOT NULL,
+    source_note TEXT
 );
 CREATE INDEX meetings_body_date ON meetings (body_id, date);
 

@@ -139,6 +139,8 @@ fn meeting_row(r: &AnyRow, approvers: Vec<PersonId>) -> Result<Meeting, StoreErr
         chair: r.try_get::<Option<i64>, _>("chair_id")?.map(PersonId),
         approvers,
         approval_place: r.try_get("approval_place")?,
+        attendance_complete: r.try_get::<i64, _>("attendance_complete")? != 0,
+        source_note: r.try_get("source_note")?,
     })
 }
 

@@ -564,8 +564,8 @@ impl Tx {
         };
         sqlx::query(
             "INSERT INTO meetings (id, body_id, date, starts, ends, place, status, approved, notice_posted, \
-             notice_taken_down, kept_at, secretary_id, chair_id, approval_place) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             notice_taken_down, kept_at, secretary_id, chair_id, approval_place, attendance_complete, source_note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(id)
         .bind(m.body.0)
@@ -581,6 +581,8 @@ impl Tx {
         .bind(m.secretary.map(|p| p.0))
         .bind(m.chair.map(|p| p.0))
         .bind(&m.approval_place)
+        .bind(m.attendance_complete as i64)
+        .bind(&m.source_note)
         .execute(&mut *self.tx)
         .await?;
         for (i, person) in m.approvers.iter().enumerate() {

@@ -1,0 +1,122 @@
+//! Fresh databases for integration tests.
+//!
+//! Every test gets its own database: a SQLite file in a temporary directory,
+//! and, when `KANSLI_TEST_POSTGRES_URL` names a PostgreSQL server (any
+//! database on it that the user may connect to, with the right to create
+//! databases), a new database created on that server with a random name.
+//!
+//! Without the variable the PostgreSQL half is skipped and says so loudly on
+//! standard error. With `KANSLI_REQUIRE_POSTGRES=1` (set by `.ci/run`) a
+//! missing variable fails the test instead, so CI cannot pass without the
+//! PostgreSQL run.
+
+use kansli_store::Store;
+use sqlx::Connection;
+
+/// The environment variable with the PostgreSQL server's URL.
+pub const POSTGRES_ENV: &str = "KANSLI_TEST_POSTGRES_URL";
+/// Set to 1 to make a missing PostgreSQL server an error.
+pub const REQUIRE_ENV: &str = "KANSLI_REQUIRE_POSTGRES";
+
+/// A database made for one test. Keep it alive as long as the test uses the
+/// database: dropping it removes a SQLite file's directory.
+pub struct TestDb {
+    pub url: String,
+    pub label: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", self.label))
+    }
+}
+
+/// A fresh, empty SQLite database file.
+pub fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("kansli.db");
+    TestDb {
+        url: format!("sqlite://{}?mode=rwc", path.display()),
+        label: "sqlite",
+        _dir: Some(dir),
+    }
+}
+
+/// A fresh, empty PostgreSQL database, or `None` (with a loud notice) when no
+/// server is configured.
+pub async fn postgres() -> Option<TestDb> {
+    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
+        if std::env::var(REQUIRE_ENV).as_deref() == Ok("1") {
+            panic!(
+                "{REQUIRE_ENV}=1 but {POSTGRES_ENV} is not set: the PostgreSQL tests cannot run"
+            );
+        }
+        eprintln!(
+            "\n*** SKIPPED: PostgreSQL half of this test (set {POSTGRES_ENV}=postgres://user@host:port/db to run it; .ci/run does) ***\n"
+        );
+        return None;
+    };
+    let name = format!("kansli_test_{:016x}", rand::random::<u64>());
+    let mut conn = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {POSTGRES_ENV}: {e}"));
+    // The name is ours: hex digits after a fixed prefix.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+    conn.close().await.ok();
+    Some(TestDb {
+        url: replace_database(&admin_url, &name),
+        label: "postgres",
+        _dir: None,
+    })
+}
+
+/// Both backends: SQLite always, PostgreSQL when configured.
+pub async fn all() -> Vec<TestDb> {
+    let mut out = vec![sqlite()];
+    out.extend(postgres().await);
+    out
+}
+
+/// The same server URL with another database name.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            replace_database("postgres://u@h:5/postgres", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            replace_database("postgres://u@h:5", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            replace_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
+}
