@@ -1,1 +1,233 @@
-fn main() {}
+//! The `kansli` binary: a thin shell over the library crates.
+
+use clap::{Args, Parser, Subcommand};
+use kansli_store::{Store, StoreError};
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kansli",
+    version,
+    about = "Kansli – öppen programvara för kommuners och regioners politiska beslut",
+    long_about = "Kansli – öppen programvara för kommuners och regioners politiska beslut.\n\n\
+                  Snabbstart: `kansli demo` skapar en SQLite-databas med demodata och startar webbservern."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server on a database (SQLite file or PostgreSQL URL).
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "KANSLI_ADDR")]
+        addr: SocketAddr,
+    },
+    /// Create (or reuse) a SQLite database with the demo data and serve it.
+    Demo {
+        /// Directory for the database file kansli.db.
+        #[arg(long, default_value = "kansli-data")]
+        data_dir: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "KANSLI_ADDR")]
+        addr: SocketAddr,
+        /// Only create the database; do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from KANSLI_PASSWORD or, when that is
+    /// not set, from the first line of standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        /// User name used to sign in (no spaces).
+        #[arg(long)]
+        username: String,
+        /// Name shown in the audit log and the interface.
+        #[arg(long)]
+        name: Option<String>,
+        /// Make the user an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Args)]
+struct DbArg {
+    /// Database: a path to a SQLite file (created when missing), a sqlite: URL
+    /// or a postgres:// URL.
+    #[arg(long, env = "KANSLI_DB")]
+    db: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("kunde inte lyssna på {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("kunde inte skapa katalogen {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("webbservern stannade: {0}")]
+    Serve(std::io::Error),
+    #[error("lösenord saknas: sätt KANSLI_PASSWORD eller skriv det på standard in")]
+    NoPassword,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KANSLI_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("fel: kunde inte starta: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fel: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve { db, addr } => {
+            let store = Store::connect(&db.db).await?;
+            serve(store, addr).await
+        }
+        Command::Demo {
+            data_dir,
+            addr,
+            no_serve,
+        } => {
+            std::fs::create_dir_all(&data_dir).map_err(|source| CliError::DataDir {
+                path: data_dir.clone(),
+                source,
+            })?;
+            let path = data_dir.join("kansli.db");
+            let store = Store::connect(&path.display().to_string()).await?;
+            let loaded = kansli_demo::load(&store).await?;
+            println!(
+                "Databas: {} ({})",
+                path.display(),
+                if loaded.written {
+                    "demodata inläst"
+                } else {
+                    "demodata fanns redan"
+                }
+            );
+            if no_serve {
+                return Ok(());
+            }
+            serve(store, addr).await
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    name,
+                    admin,
+                },
+        } => {
+            let password = match std::env::var("KANSLI_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .map_err(|_| CliError::NoPassword)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            if password.is_empty() {
+                return Err(CliError::NoPassword);
+            }
+            let store = Store::connect(&db.db).await?;
+            let mut tx = store.begin("system:cli").await?;
+            let display = name.unwrap_or_else(|| username.clone());
+            let id = tx.add_user(&username, &display, &password, admin).await?;
+            tx.commit().await?;
+            println!(
+                "Användaren {username} har lagts till (id {id}{}).",
+                if admin { ", administratör" } else { "" }
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(store: Store, addr: SocketAddr) -> Result<(), CliError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| CliError::Bind { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| CliError::Bind { addr, source })?;
+    // The one line a user (and the tests) look for.
+    println!("Kansli körs på http://{bound}/");
+    tracing::info!(%bound, "lyssnar");
+    kansli_web::serve(listener, store.clone(), shutdown_signal())
+        .await
+        .map_err(CliError::Serve)?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("stänger ned");
+}

@@ -18,6 +18,17 @@ pub fn join_sv(items: &[String]) -> String {
     }
 }
 
+/// The Swedish genitive of a name: "Mikaela Walterssons", "Per Persson" ->
+/// "Per Perssons", but "Lars" -> "Lars" (a name ending in s, x or z takes no
+/// extra s).
+pub fn genitive(name: &str) -> String {
+    if name.ends_with(['s', 'x', 'z', 'S', 'X', 'Z']) {
+        name.to_string()
+    } else {
+        format!("{name}s")
+    }
+}
+
 /// The paragraph list of a protocol: "§1", "§§5-15", "§§1-3, 5".
 pub fn paragraph_span(ranges: &[(u32, u32)]) -> String {
     let parts: Vec<String> = ranges
@@ -37,6 +48,17 @@ pub fn paragraph_span(ranges: &[(u32, u32)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn genitive_adds_s_unless_the_name_ends_in_a_sibilant() {
+        assert_eq!(genitive("Mikaela Waltersson"), "Mikaela Walterssons");
+        assert_eq!(
+            genitive("Lise-Lotte Bensköld Olsson"),
+            "Lise-Lotte Bensköld Olssons"
+        );
+        assert_eq!(genitive("Lars"), "Lars");
+        assert_eq!(genitive("Felix"), "Felix");
+    }
 
     #[test]
     fn joins_and_spans() {

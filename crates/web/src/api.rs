@@ -1,0 +1,282 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at
+//! `/api/openapi.json`. Reads are public; the one write here (registering a
+//! case) needs an administrator's HTTP Basic credentials.
+
+use crate::AppState;
+use crate::error::{ApiError, Problem, RefusalView, WebError};
+use crate::pages::parse_id;
+use crate::view::{self, *};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use kansli_core::{BodyId, Date, OrganisationId};
+use kansli_store::Store;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kansli öppna data",
+        description = "Organisationer, organ, sammanträden, paragrafer, omröstningar och ärenden. Alla läsanrop är öppna; sekretessbelagt innehåll lämnas aldrig ut.",
+        version = "1"
+    ),
+    paths(
+        organisations,
+        organisation,
+        organisation_cases,
+        register_case,
+        body,
+        meetings,
+        meeting,
+        paragraph,
+        case
+    ),
+    components(schemas(Problem, RefusalView, NewCase)),
+    modifiers(&BasicAuth),
+    tags((name = "kansli", description = "Kanslis öppna API"))
+)]
+pub struct ApiDoc;
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// All organisations.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "kansli",
+    responses((status = 200, description = "Organisationerna", body = [OrganisationView])))]
+pub async fn organisations(State(app): State<AppState>) -> ApiResult<Vec<OrganisationView>> {
+    let orgs = app.store.organisations().await?;
+    Ok(Json(orgs.iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationDetail {
+    pub organisation: OrganisationView,
+    pub bodies: Vec<BodyView>,
+    /// Link to the organisation's cases.
+    pub cases: String,
+}
+
+/// One organisation with its bodies.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "kansli",
+    params(("id" = i64, Path, description = "Organisationens id")),
+    responses(
+        (status = 200, description = "Organisationen", body = OrganisationDetail),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn organisation(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+) -> ApiResult<OrganisationDetail> {
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let org = app.store.organisation(id).await?;
+    let bodies = app.store.bodies(id).await?;
+    Ok(Json(OrganisationDetail {
+        organisation: (&org).into(),
+        bodies: bodies.iter().map(Into::into).collect(),
+        cases: format!("/api/v1/organisations/{id}/cases"),
+    }))
+}
+
+/// The organisation's cases, newest first.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/cases", tag = "kansli",
+    params(("id" = i64, Path, description = "Organisationens id")),
+    responses(
+        (status = 200, description = "Ärendena", body = [CaseSummaryView]),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn organisation_cases(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+) -> ApiResult<Vec<CaseSummaryView>> {
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    app.store.organisation(id).await?;
+    let cases = app.store.cases(id).await?;
+    Ok(Json(cases.iter().map(Into::into).collect()))
+}
+
+/// A case to register.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCase {
+    /// Ärendemening.
+    pub title: String,
+    /// Registration date, YYYY-MM-DD; today when left out.
+    #[serde(default)]
+    pub registered: Option<String>,
+}
+
+/// Registers a case with the next number in the organisation's series.
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/cases", tag = "kansli",
+    params(("id" = i64, Path, description = "Organisationens id")),
+    request_body = NewCase,
+    security(("basic" = [])),
+    responses(
+        (status = 201, description = "Registrerat", body = CaseSummaryView),
+        (status = 400, description = "Felaktig begäran", body = Problem),
+        (status = 401, description = "Inloggning krävs", body = Problem),
+        (status = 403, description = "Ingen behörighet", body = Problem),
+        (status = 422, description = "Uppgifterna godtogs inte", body = Problem)))]
+pub async fn register_case(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<CaseSummaryView>), ApiError> {
+    let user = crate::auth::basic_admin(&app.store, &headers).await?;
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let new: NewCase = serde_json::from_slice(&body).map_err(|e| {
+        WebError::BadRequest(format!(
+            "begäran är inte giltig JSON för ett ärende (rad {}, kolumn {}): {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let registered = match new.registered.as_deref() {
+        None => jiff::Zoned::now().date(),
+        Some(s) => s.parse::<Date>().map_err(|_| {
+            WebError::BadRequest(format!(
+                "registered: «{s}» är inget datum på formen ÅÅÅÅ-MM-DD"
+            ))
+        })?,
+    };
+    let mut tx = app.store.begin(&format!("user:{}", user.username)).await?;
+    let (case_id, _) = tx.register_case(id, &new.title, registered).await?;
+    tx.commit().await?;
+    let case = app.store.case(case_id).await?;
+    tracing::info!(case = %case.number, user = %user.username, "ärende registrerat");
+    Ok((StatusCode::CREATED, Json((&case).into())))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BodyDetail {
+    pub body: BodyView,
+    pub members: Vec<MemberView>,
+    pub meetings: Vec<MeetingSummaryView>,
+}
+
+pub(crate) async fn body_detail(store: &Store, id: BodyId) -> Result<BodyDetail, WebError> {
+    let body = store.body(id).await?;
+    let org = store.organisation(body.organisation).await?;
+    let members = store
+        .members(id)
+        .await?
+        .into_iter()
+        .map(|m| MemberView {
+            person: (&m.person).into(),
+            role: m.membership.role.code().into(),
+            role_label: m.membership.role.label_sv().into(),
+            substitute_order: match m.membership.role {
+                kansli_core::org::Role::Substitute { order } => Some(order),
+                _ => None,
+            },
+            party_group: m.membership.party_group.clone(),
+            term: m.term.label(),
+        })
+        .collect();
+    let meetings = store
+        .meetings(id)
+        .await?
+        .iter()
+        .map(|m| MeetingSummaryView::new(m, &body, &org))
+        .collect();
+    Ok(BodyDetail {
+        body: (&body).into(),
+        members,
+        meetings,
+    })
+}
+
+/// One body with its members and meetings.
+#[utoipa::path(get, path = "/api/v1/bodies/{id}", tag = "kansli",
+    params(("id" = i64, Path, description = "Organets id")),
+    responses(
+        (status = 200, description = "Organet", body = BodyDetail),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn body(State(app): State<AppState>, Path(raw): Path<String>) -> ApiResult<BodyDetail> {
+    let id = parse_id(&raw, "Organet")?;
+    Ok(Json(body_detail(&app.store, id).await?))
+}
+
+/// All meetings, newest first.
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "kansli",
+    responses((status = 200, description = "Sammanträdena", body = [MeetingSummaryView])))]
+pub async fn meetings(State(app): State<AppState>) -> ApiResult<Vec<MeetingSummaryView>> {
+    let mut all: Vec<MeetingSummaryView> = app
+        .store
+        .all_meetings()
+        .await?
+        .iter()
+        .map(Into::into)
+        .collect();
+    all.reverse();
+    Ok(Json(all))
+}
+
+/// One meeting: attendance, agenda and every paragraph.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "kansli",
+    params(("id" = i64, Path, description = "Sammanträdets id")),
+    responses(
+        (status = 200, description = "Sammanträdet", body = MeetingView),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn meeting(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+) -> ApiResult<MeetingView> {
+    let id = parse_id(&raw, "Sammanträdet")?;
+    Ok(Json(view::meeting(&app.store, id).await?))
+}
+
+/// One paragraph of a meeting's protocol.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/paragraphs/{number}", tag = "kansli",
+    params(
+        ("id" = i64, Path, description = "Sammanträdets id"),
+        ("number" = u32, Path, description = "Paragrafnummer")),
+    responses(
+        (status = 200, description = "Paragrafen", body = ParagraphView),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn paragraph(
+    State(app): State<AppState>,
+    Path((raw, number)): Path<(String, String)>,
+) -> ApiResult<ParagraphView> {
+    let id = parse_id(&raw, "Sammanträdet")?;
+    let number: u32 = parse_id(&number, "Paragrafen")?;
+    view::meeting(&app.store, id)
+        .await?
+        .paragraphs
+        .into_iter()
+        .find(|p| p.number == number)
+        .map(Json)
+        .ok_or_else(|| WebError::NotFound(format!("§{number} finns inte i protokollet")).into())
+}
+
+/// One case with its motion, reports, documents and journey.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "kansli",
+    params(("id" = i64, Path, description = "Ärendets id")),
+    responses(
+        (status = 200, description = "Ärendet", body = CaseView),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn case(State(app): State<AppState>, Path(raw): Path<String>) -> ApiResult<CaseView> {
+    let id = parse_id(&raw, "Ärendet")?;
+    Ok(Json(view::case(&app.store, id).await?))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError(WebError::NotFound("resursen finns inte i API:t".into()))
+}
+
+/// Declares the HTTP Basic scheme that the write operations use.
+struct BasicAuth;
+
+impl utoipa::Modify for BasicAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+    }
+}

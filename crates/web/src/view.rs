@@ -1,0 +1,1078 @@
+//! Read models for the public: ids resolved to names, Swedish labels, links,
+//! and secrecy applied. The HTML pages and the JSON API render the same
+//! values, so what a page shows and what the API returns cannot drift apart.
+//!
+//! Secrecy is applied here and only here: a secret paragraph or agenda item
+//! keeps its number and the ground for secrecy, never its content; a secret
+//! document keeps its kind and date, never its title.
+
+use kansli_core::case::{Direction, Document, OfficerReport};
+use kansli_core::decision::{Decision, Formula};
+use kansli_core::meeting::{
+    Actor, Attendee, Capacity, Meeting, MeetingRecord, MeetingStatus, Paragraph,
+};
+use kansli_core::org::{Body, Organisation, Person};
+use kansli_core::text::{genitive, join_sv, paragraph_span};
+use kansli_core::{Access, CaseId, PersonId};
+use kansli_store::{MeetingSummary, Store, StoreError};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// A short reference to a person.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonRef {
+    pub id: i64,
+    pub name: String,
+    pub party: Option<String>,
+    /// "Mikaela Waltersson (M)".
+    pub display: String,
+}
+
+impl From<&Person> for PersonRef {
+    fn from(p: &Person) -> Self {
+        PersonRef {
+            id: p.id.0,
+            name: p.name.clone(),
+            party: p.party.clone(),
+            display: p.display(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganisationView {
+    pub id: i64,
+    pub name: String,
+    /// kommun, region or samverkan.
+    pub kind: String,
+    pub kind_label: String,
+    /// Link to the HTML page.
+    pub html: String,
+    /// Link to this resource in the API.
+    pub api: String,
+}
+
+impl From<&Organisation> for OrganisationView {
+    fn from(o: &Organisation) -> Self {
+        let kind = serde_json::to_value(o.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        OrganisationView {
+            id: o.id.0,
+            name: o.name.clone(),
+            kind,
+            kind_label: o.kind.label_sv().to_string(),
+            html: format!("/organisationer/{}", o.id),
+            api: format!("/api/v1/organisations/{}", o.id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BodyView {
+    pub id: i64,
+    pub organisation: i64,
+    pub name: String,
+    pub short_name: Option<String>,
+    /// fullmaktige, styrelse, namnd, utskott or other.
+    pub kind: String,
+    pub kind_label: String,
+    pub parent: Option<i64>,
+    pub seats: u16,
+    pub html: String,
+    pub api: String,
+}
+
+impl From<&Body> for BodyView {
+    fn from(b: &Body) -> Self {
+        BodyView {
+            id: b.id.0,
+            organisation: b.organisation.0,
+            name: b.name.clone(),
+            short_name: b.short_name.clone(),
+            kind: b.kind.code().to_string(),
+            kind_label: b.kind.label_sv().to_string(),
+            parent: b.parent.map(|p| p.0),
+            seats: b.seats,
+            html: format!("/organ/{}", b.id),
+            api: format!("/api/v1/bodies/{}", b.id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberView {
+    pub person: PersonRef,
+    pub role: String,
+    pub role_label: String,
+    pub substitute_order: Option<u16>,
+    pub party_group: Option<String>,
+    /// The term, "2023–2026".
+    pub term: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NamedRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingSummaryView {
+    pub id: i64,
+    /// YYYY-MM-DD.
+    pub date: String,
+    pub starts: Option<String>,
+    pub ends: Option<String>,
+    pub place: String,
+    pub status: String,
+    pub status_label: String,
+    pub body: NamedRef,
+    pub organisation: NamedRef,
+    pub html: String,
+    pub api: String,
+}
+
+fn hhmm(t: Option<jiff::civil::Time>) -> Option<String> {
+    t.map(|t| t.strftime("%H:%M").to_string())
+}
+
+impl MeetingSummaryView {
+    pub fn new(m: &Meeting, body: &Body, org: &Organisation) -> Self {
+        MeetingSummaryView {
+            id: m.id.0,
+            date: m.date.to_string(),
+            starts: hhmm(m.starts),
+            ends: hhmm(m.ends),
+            place: m.place.clone(),
+            status: m.status.code().to_string(),
+            status_label: m.status.label_sv().to_string(),
+            body: NamedRef {
+                id: body.id.0,
+                name: body.name.clone(),
+            },
+            organisation: NamedRef {
+                id: org.id.0,
+                name: org.name.clone(),
+            },
+            html: format!("/sammantraden/{}", m.id),
+            api: format!("/api/v1/meetings/{}", m.id),
+        }
+    }
+
+    /// "14:00–16:00", or empty when no time is recorded.
+    pub fn time_span(&self) -> String {
+        match (&self.starts, &self.ends) {
+            (Some(a), Some(b)) => format!("{a}–{b}"),
+            (Some(a), None) => a.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+impl From<&MeetingSummary> for MeetingSummaryView {
+    fn from(s: &MeetingSummary) -> Self {
+        MeetingSummaryView::new(&s.meeting, &s.body, &s.organisation)
+    }
+}
+
+/// Dates of approval and the notice on the anslagstavla, once they exist.
+#[derive(Debug, Clone, Serialize, ToSchema, Default)]
+pub struct ApprovalView {
+    pub approved: Option<String>,
+    pub notice_posted: Option<String>,
+    pub notice_taken_down: Option<String>,
+    pub kept_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttendeeView {
+    pub person: PersonRef,
+    /// member, serving_substitute, substitute or other.
+    pub capacity: String,
+    /// The role in the body ("ordförande", "ledamot"), or the title of an
+    /// official.
+    pub role_label: String,
+    pub replacing: Option<PersonRef>,
+    /// "§§5-15", or empty for the whole meeting.
+    pub paragraphs: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgendaItemView {
+    pub position: usize,
+    pub title: String,
+    pub case_number: Option<String>,
+    pub case_id: Option<i64>,
+    /// decision or information.
+    pub kind: String,
+    pub public: bool,
+    pub secrecy_ground: Option<String>,
+    pub paragraph: Option<u32>,
+    pub basis: Vec<BasisView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BasisView {
+    pub title: String,
+    pub document: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClauseView {
+    pub text: String,
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionPartView {
+    /// decides, proposes or notes_information.
+    pub kind: String,
+    /// For a proposal: the bodies in the chain, in order.
+    pub to: Vec<String>,
+    /// The opening words: "Regionstyrelsens arbetsutskott beslutar att".
+    pub intro: String,
+    pub clauses: Vec<ClauseView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionView {
+    pub parts: Vec<DecisionPartView>,
+}
+
+impl DecisionView {
+    fn new(d: &Decision, body: &str) -> Self {
+        DecisionView {
+            parts: d
+                .parts
+                .iter()
+                .map(|p| {
+                    let (kind, to) = match &p.formula {
+                        Formula::Decides => ("decides", vec![]),
+                        Formula::Proposes { chain, .. } => ("proposes", chain.clone()),
+                        Formula::NotesInformation => ("notes_information", vec![]),
+                    };
+                    DecisionPartView {
+                        kind: kind.into(),
+                        to,
+                        intro: p.intro(body),
+                        clauses: p
+                            .clauses
+                            .iter()
+                            .map(|c| ClauseView {
+                                text: c.text.clone(),
+                                items: c.items.clone(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A block of prose: a paragraph of text or a bulleted list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Block {
+    /// "p" or "ul".
+    pub kind: String,
+    pub lines: Vec<String>,
+}
+
+/// Splits stored prose into blocks: blank lines separate paragraphs, and
+/// lines starting with "- " form lists.
+pub fn blocks(text: &str) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    for chunk in text.split("\n\n") {
+        let mut para = Vec::new();
+        let mut list = Vec::new();
+        for line in chunk.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(item) = line.strip_prefix("- ") {
+                if !para.is_empty() {
+                    out.push(Block {
+                        kind: "p".into(),
+                        lines: vec![std::mem::take(&mut para).join(" ")],
+                    });
+                }
+                list.push(item.to_string());
+            } else {
+                if !list.is_empty() {
+                    out.push(Block {
+                        kind: "ul".into(),
+                        lines: std::mem::take(&mut list),
+                    });
+                }
+                para.push(line.to_string());
+            }
+        }
+        if !para.is_empty() {
+            out.push(Block {
+                kind: "p".into(),
+                lines: vec![para.join(" ")],
+            });
+        }
+        if !list.is_empty() {
+            out.push(Block {
+                kind: "ul".into(),
+                lines: list,
+            });
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposalView {
+    /// Position in the paragraph's proposals, from 1.
+    pub number: usize,
+    /// "Lise-Lotte Bensköld Olsson (S)" or "Liberalerna och Centerpartiet".
+    pub movers: String,
+    pub mover_ids: Vec<i64>,
+    pub kind: String,
+    pub kind_label: String,
+    pub text: String,
+    pub withdrawn: bool,
+    /// The line as the protocol writes it: "… yrkar bifall till motionen."
+    pub sentence: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BallotView {
+    pub person: PersonRef,
+    /// "Mikaela Waltersson (M), ordförande", as in the voteringslista.
+    pub label: String,
+    /// ja, nej or avstar.
+    pub choice: String,
+    pub choice_label: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VoteView {
+    /// "Ja-röst för Mikaela Walterssons förslag till beslut".
+    pub ja_means: String,
+    pub nej_means: String,
+    pub ballots: Vec<BallotView>,
+    pub ja: usize,
+    pub nej: usize,
+    pub avstar: usize,
+    pub result: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReservationView {
+    pub by: String,
+    pub by_ids: Vec<i64>,
+    pub text: String,
+    pub reasons: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoteView {
+    pub by: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DisqualificationView {
+    pub person: PersonRef,
+    pub ground: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ParagraphView {
+    pub number: u32,
+    pub title: String,
+    pub case_number: Option<String>,
+    pub case_id: Option<i64>,
+    pub public: bool,
+    pub secrecy_ground: Option<String>,
+    pub approved_at_once: bool,
+    pub decision: Option<DecisionView>,
+    pub reservations: Vec<ReservationView>,
+    pub matter: Vec<Block>,
+    pub draft_decision: Option<DecisionView>,
+    pub proposals: Vec<ProposalView>,
+    /// The beslutsgång, one sentence per proposition.
+    pub propositions: Vec<String>,
+    pub votes: Vec<VoteView>,
+    pub minute_notes: Vec<NoteView>,
+    pub disqualifications: Vec<DisqualificationView>,
+    pub basis: Vec<BasisView>,
+    /// Expedieras till; empty: not dispatched.
+    pub dispatch: Vec<String>,
+    pub html: String,
+    pub api: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingView {
+    #[serde(flatten)]
+    pub summary: MeetingSummaryView,
+    pub chair: Option<PersonRef>,
+    pub secretary: Option<PersonRef>,
+    pub approvers: Vec<PersonRef>,
+    pub approval_place: Option<String>,
+    pub approval: ApprovalView,
+    /// "§§1-15".
+    pub paragraph_span: String,
+    pub attendance_complete: bool,
+    pub source_note: Option<String>,
+    pub members: Vec<AttendeeView>,
+    pub substitutes: Vec<AttendeeView>,
+    pub others: Vec<AttendeeView>,
+    pub agenda: Vec<AgendaItemView>,
+    pub paragraphs: Vec<ParagraphView>,
+}
+
+/// Builds the public view of a whole meeting.
+pub async fn meeting(store: &Store, id: kansli_core::MeetingId) -> Result<MeetingView, StoreError> {
+    let record = store.meeting_record(id).await?;
+    let body = store.body(record.meeting.body).await?;
+    let org = store.organisation(body.organisation).await?;
+    let ctx = Context::load(store, &record, &body).await?;
+    Ok(ctx.meeting_view(&record, &body, &org))
+}
+
+/// Names and labels the views need, fetched once per meeting.
+struct Context {
+    persons: HashMap<PersonId, Person>,
+    roles: HashMap<PersonId, String>,
+    parties: HashMap<String, String>,
+    cases: HashMap<CaseId, String>,
+}
+
+impl Context {
+    async fn load(store: &Store, record: &MeetingRecord, body: &Body) -> Result<Self, StoreError> {
+        let mut ids: Vec<PersonId> = record.attendance.iter().map(|a| a.person).collect();
+        ids.extend(record.meeting.chair);
+        ids.extend(record.meeting.secretary);
+        ids.extend(record.meeting.approvers.iter().copied());
+        for a in &record.attendance {
+            if let Capacity::ServingSubstitute { replacing } = a.capacity {
+                ids.push(replacing);
+            }
+        }
+        for p in record.paragraphs() {
+            let actors = p
+                .proposals
+                .iter()
+                .flat_map(|x| &x.movers)
+                .chain(p.reservations.iter().flat_map(|r| &r.by))
+                .chain(p.minute_notes.iter().flat_map(|n| &n.by));
+            for a in actors {
+                if let Actor::Person { person } = a {
+                    ids.push(*person);
+                }
+            }
+            ids.extend(
+                p.votes
+                    .iter()
+                    .flat_map(|v| v.ballots.iter().map(|b| b.person)),
+            );
+            ids.extend(p.disqualifications.iter().map(|d| d.person));
+        }
+        ids.sort();
+        ids.dedup();
+        let persons = store.persons(&ids).await?;
+        let roles = store
+            .members(body.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.term.contains(record.meeting.date))
+            .map(|m| (m.person.id, m.membership.role.label_sv().to_string()))
+            .collect();
+        let parties = store
+            .parties()
+            .await?
+            .into_iter()
+            .map(|p| (p.abbreviation, p.name))
+            .collect();
+        let mut cases = HashMap::new();
+        for item in &record.items {
+            if let Some(c) = item.case
+                && let std::collections::hash_map::Entry::Vacant(e) = cases.entry(c)
+            {
+                e.insert(store.case(c).await?.number);
+            }
+        }
+        Ok(Context {
+            persons,
+            roles,
+            parties,
+            cases,
+        })
+    }
+
+    fn person(&self, id: PersonId) -> PersonRef {
+        match self.persons.get(&id) {
+            Some(p) => p.into(),
+            None => PersonRef {
+                id: id.0,
+                name: format!("person {id}"),
+                party: None,
+                display: format!("person {id}"),
+            },
+        }
+    }
+
+    fn actor(&self, a: &Actor) -> String {
+        match a {
+            Actor::Person { person } => self.person(*person).display,
+            Actor::Party { party } => self.parties.get(party).cloned().unwrap_or(party.clone()),
+        }
+    }
+
+    fn actors(&self, actors: &[Actor]) -> String {
+        join_sv(&actors.iter().map(|a| self.actor(a)).collect::<Vec<_>>())
+    }
+
+    /// "Mikaela Walterssons förslag till beslut", "Liberalernas förslag".
+    fn whose_proposal(&self, p: &kansli_core::meeting::Proposal) -> String {
+        let owner = match p.movers.as_slice() {
+            [Actor::Person { person }] => genitive(&self.person(*person).name),
+            movers => genitive(&self.actors(movers)),
+        };
+        format!("{owner} förslag till beslut")
+    }
+
+    fn attendee(&self, a: &Attendee) -> AttendeeView {
+        let (capacity, role_label, replacing) = match &a.capacity {
+            Capacity::Member => (
+                "member",
+                self.roles
+                    .get(&a.person)
+                    .cloned()
+                    .unwrap_or("ledamot".into()),
+                None,
+            ),
+            Capacity::ServingSubstitute { replacing } => (
+                "serving_substitute",
+                format!("ersättare för {}", self.person(*replacing).display),
+                Some(self.person(*replacing)),
+            ),
+            Capacity::Substitute => ("substitute", "ersättare".to_string(), None),
+            Capacity::Other { title } => ("other", title.clone(), None),
+        };
+        AttendeeView {
+            person: self.person(a.person),
+            capacity: capacity.into(),
+            role_label,
+            replacing,
+            paragraphs: if a.paragraphs.is_empty() {
+                String::new()
+            } else {
+                paragraph_span(&a.paragraphs)
+            },
+        }
+    }
+
+    fn meeting_view(&self, record: &MeetingRecord, body: &Body, org: &Organisation) -> MeetingView {
+        let m = &record.meeting;
+        let approval = match &m.status {
+            MeetingStatus::Approved { approved } => ApprovalView {
+                approved: Some(approved.to_string()),
+                ..Default::default()
+            },
+            MeetingStatus::NoticePosted {
+                approved,
+                posted,
+                taken_down,
+                kept_at,
+            } => ApprovalView {
+                approved: Some(approved.to_string()),
+                notice_posted: Some(posted.to_string()),
+                notice_taken_down: Some(taken_down.to_string()),
+                kept_at: Some(kept_at.clone()),
+            },
+            _ => ApprovalView::default(),
+        };
+        let by_capacity = |pred: fn(&Capacity) -> bool| -> Vec<AttendeeView> {
+            record
+                .attendance
+                .iter()
+                .filter(|a| pred(&a.capacity))
+                .map(|a| self.attendee(a))
+                .collect()
+        };
+        let numbers: Vec<u32> = record.paragraphs().map(|p| p.number).collect();
+        let span = match (numbers.first(), numbers.last()) {
+            (Some(&a), Some(&b)) => paragraph_span(&[(a, b)]),
+            _ => String::new(),
+        };
+        let agenda = record
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let public = item.access.is_public();
+                AgendaItemView {
+                    position: i + 1,
+                    title: if public {
+                        item.title.clone()
+                    } else {
+                        "Ärende med sekretess".into()
+                    },
+                    case_number: item.case.and_then(|c| self.cases.get(&c).cloned()),
+                    case_id: item.case.map(|c| c.0),
+                    kind: match item.kind {
+                        kansli_core::meeting::ItemKind::Decision => "decision".into(),
+                        kansli_core::meeting::ItemKind::Information => "information".into(),
+                    },
+                    public,
+                    secrecy_ground: secrecy_ground(&item.access),
+                    paragraph: item.paragraph.as_ref().map(|p| p.number),
+                    basis: if public { basis(&item.basis) } else { vec![] },
+                }
+            })
+            .collect();
+        let paragraphs = record
+            .items
+            .iter()
+            .filter_map(|item| {
+                let p = item.paragraph.as_ref()?;
+                let case = item
+                    .case
+                    .and_then(|c| self.cases.get(&c).cloned().map(|n| (c, n)));
+                Some(self.paragraph(m, body, p, case, item.access.is_public()))
+            })
+            .collect();
+        MeetingView {
+            summary: MeetingSummaryView::new(m, body, org),
+            chair: m.chair.map(|p| self.person(p)),
+            secretary: m.secretary.map(|p| self.person(p)),
+            approvers: m.approvers.iter().map(|p| self.person(*p)).collect(),
+            approval_place: m.approval_place.clone(),
+            approval,
+            paragraph_span: span,
+            attendance_complete: m.attendance_complete,
+            source_note: m.source_note.clone(),
+            members: by_capacity(|c| matches!(c, Capacity::Member)),
+            substitutes: by_capacity(|c| {
+                matches!(c, Capacity::ServingSubstitute { .. } | Capacity::Substitute)
+            }),
+            others: by_capacity(|c| matches!(c, Capacity::Other { .. })),
+            agenda,
+            paragraphs,
+        }
+    }
+
+    fn paragraph(
+        &self,
+        m: &Meeting,
+        body: &Body,
+        p: &Paragraph,
+        case: Option<(CaseId, String)>,
+        item_public: bool,
+    ) -> ParagraphView {
+        let public = item_public && p.access.is_public();
+        let html = format!("/sammantraden/{}/paragrafer/{}", m.id, p.number);
+        let api = format!("/api/v1/meetings/{}/paragraphs/{}", m.id, p.number);
+        let ground = secrecy_ground(&p.access);
+        if !public {
+            return ParagraphView {
+                number: p.number,
+                title: "Ärende med sekretess".into(),
+                case_number: None,
+                case_id: None,
+                public: false,
+                secrecy_ground: ground.or(Some("sekretess".into())),
+                approved_at_once: p.approved_at_once,
+                decision: None,
+                reservations: vec![],
+                matter: vec![],
+                draft_decision: None,
+                proposals: vec![],
+                propositions: vec![],
+                votes: vec![],
+                minute_notes: vec![],
+                disqualifications: vec![],
+                basis: vec![],
+                dispatch: vec![],
+                html,
+                api,
+            };
+        }
+        let proposals = p
+            .proposals
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let movers = self.actors(&x.movers);
+                ProposalView {
+                    number: i + 1,
+                    sentence: format!(
+                        "{movers} yrkar {}.{}",
+                        x.text.trim_end_matches('.'),
+                        if x.withdrawn {
+                            " (Yrkandet återtogs.)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    movers,
+                    mover_ids: person_ids(&x.movers),
+                    kind: serde_json::to_value(x.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    kind_label: x.kind.label_sv().into(),
+                    text: x.text.clone(),
+                    withdrawn: x.withdrawn,
+                }
+            })
+            .collect();
+        let votes = p
+            .votes
+            .iter()
+            .map(|v| {
+                let count = |c| v.ballots.iter().filter(|b| b.choice == c).count();
+                use kansli_core::meeting::VoteChoice::*;
+                VoteView {
+                    ja_means: format!("Ja-röst för {}", self.whose_proposal(&p.proposals[v.ja])),
+                    nej_means: format!("Nej-röst för {}", self.whose_proposal(&p.proposals[v.nej])),
+                    ballots: v
+                        .ballots
+                        .iter()
+                        .map(|b| {
+                            let person = self.person(b.person);
+                            let role = self
+                                .roles
+                                .get(&b.person)
+                                .cloned()
+                                .unwrap_or("ledamot".into());
+                            BallotView {
+                                label: format!("{}, {role}", person.display),
+                                person,
+                                choice: b.choice.code().into(),
+                                choice_label: b.choice.label_sv().into(),
+                            }
+                        })
+                        .collect(),
+                    ja: count(Ja),
+                    nej: count(Nej),
+                    avstar: count(Avstar),
+                    result: v.wording.clone(),
+                }
+            })
+            .collect();
+        ParagraphView {
+            number: p.number,
+            title: p.title.clone(),
+            case_number: case.as_ref().map(|(_, n)| n.clone()),
+            case_id: case.map(|(c, _)| c.0),
+            public: true,
+            secrecy_ground: None,
+            approved_at_once: p.approved_at_once,
+            decision: p
+                .decision
+                .as_ref()
+                .map(|d| DecisionView::new(d, &body.name)),
+            reservations: p
+                .reservations
+                .iter()
+                .map(|r| ReservationView {
+                    by: self.actors(&r.by),
+                    by_ids: person_ids(&r.by),
+                    text: r.text.clone(),
+                    reasons: r.reasons.clone(),
+                })
+                .collect(),
+            matter: blocks(&p.matter),
+            draft_decision: p
+                .draft_decision
+                .as_ref()
+                .map(|d| DecisionView::new(d, &body.name)),
+            proposals,
+            propositions: p.propositions.iter().map(|s| s.wording.clone()).collect(),
+            votes,
+            minute_notes: p
+                .minute_notes
+                .iter()
+                .map(|n| NoteView {
+                    by: self.actors(&n.by),
+                    text: n.text.clone(),
+                })
+                .collect(),
+            disqualifications: p
+                .disqualifications
+                .iter()
+                .map(|d| DisqualificationView {
+                    person: self.person(d.person),
+                    ground: d.ground.clone(),
+                })
+                .collect(),
+            basis: basis(&p.basis),
+            dispatch: p.dispatch.clone(),
+            html,
+            api,
+        }
+    }
+}
+
+fn person_ids(actors: &[Actor]) -> Vec<i64> {
+    actors
+        .iter()
+        .filter_map(|a| match a {
+            Actor::Person { person } => Some(person.0),
+            Actor::Party { .. } => None,
+        })
+        .collect()
+}
+
+fn secrecy_ground(access: &Access) -> Option<String> {
+    match access {
+        Access::Public => None,
+        Access::Secret { ground } => Some(ground.clone()),
+    }
+}
+
+fn basis(items: &[kansli_core::meeting::BasisItem]) -> Vec<BasisView> {
+    items
+        .iter()
+        .map(|b| BasisView {
+            title: b.title.clone(),
+            document: b.document.map(|d| d.0),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentView {
+    pub id: i64,
+    pub kind: String,
+    pub kind_label: String,
+    /// The title, or "Handling med sekretess" for a secret document.
+    pub title: String,
+    pub date: String,
+    /// "Från …", "Till …" or "Upprättad".
+    pub direction: String,
+    pub public: bool,
+    pub secrecy_ground: Option<String>,
+}
+
+impl From<&Document> for DocumentView {
+    fn from(d: &Document) -> Self {
+        let public = d.access.is_public();
+        let direction = match (&d.direction, public) {
+            (_, false) => "Uppgift med sekretess".into(),
+            (Direction::Incoming { sender }, _) => format!("Från {sender}"),
+            (Direction::Outgoing { receiver }, _) => format!("Till {receiver}"),
+            (Direction::Internal, _) => "Upprättad".into(),
+        };
+        DocumentView {
+            id: d.id.0,
+            kind: d.kind.code().into(),
+            kind_label: d.kind.label_sv().into(),
+            title: if public {
+                d.title.clone()
+            } else {
+                "Handling med sekretess".into()
+            },
+            date: d.date.to_string(),
+            direction,
+            public,
+            secrecy_ground: secrecy_ground(&d.access),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MotionView {
+    pub title: String,
+    pub filed: String,
+    pub movers: Vec<PersonRef>,
+    pub movers_text: String,
+    pub filed_in: NamedRef,
+    pub referred_to: Option<NamedRef>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignatoryView {
+    pub name: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OfficerReportView {
+    pub date: String,
+    pub unit: Vec<String>,
+    pub author: SignatoryView,
+    pub addressed_to: String,
+    pub title: String,
+    pub draft_decision: DecisionView,
+    pub summary: Vec<Block>,
+    pub background: Vec<Block>,
+    pub considerations: Vec<Block>,
+    pub consequences: Vec<Block>,
+    pub economic_consequences: Vec<Block>,
+    pub signatories: Vec<SignatoryView>,
+    pub attachments: Vec<String>,
+    pub notify: Vec<String>,
+}
+
+impl From<&OfficerReport> for OfficerReportView {
+    fn from(r: &OfficerReport) -> Self {
+        let sig = |s: &kansli_core::case::Signatory| SignatoryView {
+            name: s.name.clone(),
+            title: s.title.clone(),
+        };
+        OfficerReportView {
+            date: r.date.to_string(),
+            unit: r.unit.clone(),
+            author: sig(&r.author),
+            addressed_to: r.addressed_to.clone(),
+            title: r.title.clone(),
+            draft_decision: DecisionView::new(&r.draft_decision, &r.addressed_to),
+            summary: blocks(&r.summary),
+            background: blocks(&r.background),
+            considerations: blocks(&r.considerations),
+            consequences: blocks(&r.consequences),
+            economic_consequences: blocks(&r.economic_consequences),
+            signatories: r.signatories.iter().map(sig).collect(),
+            attachments: r.attachments.clone(),
+            notify: r.notify.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseStepView {
+    pub meeting: MeetingSummaryView,
+    pub item_title: String,
+    pub paragraph: Option<u32>,
+    /// Link to the paragraph, once there is one.
+    pub paragraph_html: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub registered: String,
+    pub closed: Option<String>,
+    pub organisation: NamedRef,
+    pub motion: Option<MotionView>,
+    pub officer_reports: Vec<OfficerReportView>,
+    pub documents: Vec<DocumentView>,
+    /// The case's journey through the bodies, in date order.
+    pub steps: Vec<CaseStepView>,
+    pub html: String,
+    pub api: String,
+}
+
+pub async fn case(store: &Store, id: CaseId) -> Result<CaseView, StoreError> {
+    let c = store.case(id).await?;
+    let org = store.organisation(c.organisation).await?;
+    let motion = match store.motion(id).await? {
+        Some(m) => {
+            let persons = store.persons(&m.movers).await?;
+            let movers: Vec<PersonRef> = m
+                .movers
+                .iter()
+                .filter_map(|p| persons.get(p).map(PersonRef::from))
+                .collect();
+            let filed_in = store.body(m.filed_in).await?;
+            let referred_to = match m.referred_to {
+                Some(b) => Some(store.body(b).await?),
+                None => None,
+            };
+            Some(MotionView {
+                title: m.title.clone(),
+                filed: m.filed.to_string(),
+                movers_text: join_sv(&movers.iter().map(|p| p.display.clone()).collect::<Vec<_>>()),
+                movers,
+                filed_in: NamedRef {
+                    id: filed_in.id.0,
+                    name: filed_in.name,
+                },
+                referred_to: referred_to.map(|b| NamedRef {
+                    id: b.id.0,
+                    name: b.name,
+                }),
+            })
+        }
+        None => None,
+    };
+    let steps = store
+        .case_steps(id)
+        .await?
+        .into_iter()
+        .filter(|s| s.item_public)
+        .map(|s| CaseStepView {
+            paragraph_html: s
+                .paragraph
+                .map(|n| format!("/sammantraden/{}/paragrafer/{n}", s.meeting.id)),
+            meeting: MeetingSummaryView::new(&s.meeting, &s.body, &org),
+            item_title: s.item_title,
+            paragraph: s.paragraph,
+        })
+        .collect();
+    Ok(CaseView {
+        id: c.id.0,
+        number: c.number.clone(),
+        title: c.title.clone(),
+        registered: c.registered.to_string(),
+        closed: c.closed.map(|d| d.to_string()),
+        organisation: NamedRef {
+            id: org.id.0,
+            name: org.name.clone(),
+        },
+        motion,
+        officer_reports: store
+            .officer_reports(id)
+            .await?
+            .iter()
+            .map(OfficerReportView::from)
+            .collect(),
+        documents: store
+            .documents(id)
+            .await?
+            .iter()
+            .map(DocumentView::from)
+            .collect(),
+        steps,
+        html: format!("/arenden/{}", c.id),
+        api: format!("/api/v1/cases/{}", c.id),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blocks;
+
+    #[test]
+    fn prose_splits_into_paragraphs_and_lists() {
+        let b = blocks("Första stycket\nfortsätter.\n\nInledning:\n- ett\n- två\nEfter.");
+        let kinds: Vec<&str> = b.iter().map(|b| b.kind.as_str()).collect();
+        assert_eq!(kinds, ["p", "p", "ul", "p"]);
+        assert_eq!(b[0].lines, ["Första stycket fortsätter."]);
+        assert_eq!(b[2].lines, ["ett", "två"]);
+        assert!(blocks("").is_empty());
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseSummaryView {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub registered: String,
+    pub html: String,
+    pub api: String,
+}
+
+impl From<&kansli_core::case::Case> for CaseSummaryView {
+    fn from(c: &kansli_core::case::Case) -> Self {
+        CaseSummaryView {
+            id: c.id.0,
+            number: c.number.clone(),
+            title: c.title.clone(),
+            registered: c.registered.to_string(),
+            html: format!("/arenden/{}", c.id),
+            api: format!("/api/v1/cases/{}", c.id),
+        }
+    }
+}
