@@ -1,0 +1,365 @@
+//! The real server on a random port over a fresh database (SQLite, and
+//! PostgreSQL when configured), driven over HTTP.
+
+use kansli_core::meeting::MeetingRecord;
+use kansli_core::{Access, MeetingId};
+use kansli_store::Store;
+use kansli_testsupport::{TestDb, all, sqlite};
+use serde_json::Value;
+
+struct App {
+    base: String,
+    store: Store,
+    client: reqwest::Client,
+    _db: TestDb,
+}
+
+async fn spawn(db: TestDb) -> App {
+    let store = db.store().await;
+    kansli_demo::load(&store).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = store.clone();
+    tokio::spawn(async move {
+        kansli_web::serve(listener, served, std::future::pending())
+            .await
+            .unwrap()
+    });
+    App {
+        base: format!("http://{addr}"),
+        store,
+        client: reqwest::Client::new(),
+        _db: db,
+    }
+}
+
+impl App {
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn page(&self, path: &str) -> String {
+        let (status, body) = self.get(path).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    async fn json(&self, path: &str) -> Value {
+        serde_json::from_str(&self.page(path).await).unwrap()
+    }
+}
+
+/// The links of a page: (href, text without tags).
+fn links(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<a href=\"") {
+        rest = &rest[start + 9..];
+        let Some(end) = rest.find('"') else { break };
+        let href = rest[..end].to_string();
+        let Some(close) = rest.find("</a>") else {
+            break;
+        };
+        let inner = &rest[rest.find('>').unwrap() + 1..close];
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in inner.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        out.push((href, text.trim().to_string()));
+        rest = &rest[close..];
+    }
+    out
+}
+
+fn follow(html: &str, text: &str) -> String {
+    links(html)
+        .into_iter()
+        .find(|(h, t)| t.contains(text) && !h.starts_with('#'))
+        .unwrap_or_else(|| panic!("no link «{text}» on the page"))
+        .0
+}
+
+#[tokio::test]
+async fn a_visitor_follows_links_from_the_start_page_to_the_whole_meeting() {
+    for db in all().await {
+        let app = spawn(db).await;
+        let start = app.page("/").await;
+        assert!(start.contains("<html lang=\"sv\">"));
+        let org = app.page(&follow(&start, "Region Halland")).await;
+        let body = app
+            .page(&follow(&org, "Regionstyrelsens arbetsutskott"))
+            .await;
+        let meeting = app.page(&follow(&body, "2025-01-28")).await;
+
+        for n in 1..=15 {
+            assert!(
+                meeting.contains(&format!("id=\"p{n}\"")),
+                "§{n} is missing from the meeting page"
+            );
+        }
+        assert!(!meeting.contains("id=\"p16\""));
+        assert_eq!(meeting.matches("<table class=\"vote\">").count(), 2);
+        assert_eq!(meeting.matches("<tfoot><tr><th scope=\"row\">Resultat</th><td>3</td><td>2</td><td>0</td></tr></tfoot>").count(), 2);
+        assert_eq!(
+            meeting
+                .matches(
+                    "Lise-Lotte Bensköld Olsson (S) och Per Persson (S) reserverar sig mot beslutet"
+                )
+                .count(),
+            2
+        );
+        assert!(meeting.contains("Per Persson (S) (ledamot) §§5-15"));
+        assert!(meeting.contains("Borgkammaren/Fataburen, klockan 14:00–16:00"));
+        assert!(meeting.contains("Karolin Hamnér"));
+
+        // From the paragraph to the case and its journey.
+        let p14 = app
+            .page(&follow(
+                &meeting,
+                "§14 Svar på motion om mottagning för köpare",
+            ))
+            .await;
+        let case = app.page(&follow(&p14, "RS231470")).await;
+        assert!(case.contains("Johan Lindahl (S), Anna Eksted Lingvall (S) och Malin Karlsson (S) väckte motionen i regionfullmäktige 2023-12-04"));
+        for step in [
+            "Regionstyrelsens arbetsutskott 2025-01-28",
+            "Regionstyrelsen 2025-02-26",
+            "Regionfullmäktige 2025-04-29",
+        ] {
+            assert!(
+                links(&case).iter().any(|(_, t)| t == step),
+                "case journey lacks {step}"
+            );
+        }
+        assert!(case.contains("Beslutsförslag 2024-12-03"));
+    }
+}
+
+#[tokio::test]
+async fn every_link_on_the_public_pages_answers() {
+    let app = spawn(sqlite()).await;
+    let mut seen = std::collections::HashSet::new();
+    let mut queue = vec!["/".to_string()];
+    while let Some(path) = queue.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let (status, body) = app.get(&path).await;
+        assert_eq!(status, 200, "GET {path}");
+        if path.starts_with("/api/") || path.starts_with("/static/") {
+            continue;
+        }
+        for (href, _) in links(&body) {
+            let href = href.split('#').next().unwrap().to_string();
+            if href.starts_with('/') && !href.is_empty() {
+                queue.push(href);
+            }
+        }
+    }
+    assert!(seen.len() > 30, "crawled only {} pages", seen.len());
+}
+
+#[tokio::test]
+async fn the_api_is_valid_openapi_3_and_every_path_answers() {
+    for db in all().await {
+        let app = spawn(db).await;
+        let raw = app.page("/api/openapi.json").await;
+        let spec = oas3::from_json(&raw).expect("a valid OpenAPI 3 document");
+        assert!(spec.openapi.starts_with("3."), "{}", spec.openapi);
+        let doc: Value = serde_json::from_str(&raw).unwrap();
+        // Every reference resolves.
+        let mut refs = Vec::new();
+        collect_refs(&doc, &mut refs);
+        assert!(!refs.is_empty());
+        for r in refs {
+            let pointer = r.strip_prefix('#').expect("local reference");
+            assert!(doc.pointer(pointer).is_some(), "dangling $ref {r}");
+        }
+        // Every GET path answers with JSON for the demo's ids.
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(paths.len() >= 8);
+        for (path, item) in paths {
+            if item.get("get").is_none() {
+                continue;
+            }
+            let concrete = path.replace("{id}", "1").replace("{number}", "14");
+            let v = app.json(&concrete).await;
+            assert!(v.is_object() || v.is_array(), "{concrete}");
+        }
+        let m = app.json("/api/v1/meetings/1").await;
+        assert_eq!(m["date"], "2025-01-28");
+        assert_eq!(m["paragraphs"].as_array().unwrap().len(), 15);
+        let p14 = app.json("/api/v1/meetings/1/paragraphs/14").await;
+        assert_eq!(p14["votes"][0]["ja"], 3);
+        assert_eq!(p14["votes"][0]["nej"], 2);
+        assert_eq!(p14["case_number"], "RS231470");
+        assert_eq!(
+            p14["reservations"][0]["by_ids"].as_array().unwrap().len(),
+            2
+        );
+    }
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "$ref" {
+                    out.push(v.as_str().unwrap().to_string());
+                } else {
+                    collect_refs(v, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn a_secret_paragraph_shows_neither_on_pages_nor_in_the_api() {
+    for db in all().await {
+        let app = spawn(db).await;
+        let mut record: MeetingRecord = app.store.meeting_record(MeetingId(1)).await.unwrap();
+        record.meeting.date = jiff::civil::date(2025, 2, 11);
+        record.items.truncate(2);
+        let item = &mut record.items[1];
+        item.access = Access::secret("39 kap. 3 § OSL").unwrap();
+        let p = item.paragraph.as_mut().unwrap();
+        p.number = 20;
+        p.access = item.access.clone();
+        p.title = "Personalärende HEMLIG-RUBRIK".into();
+        p.matter = "HEMLIGT-INNEHÅLL om en anställd".into();
+        item.title = p.title.clone();
+        record.items[0].paragraph.as_mut().unwrap().number = 19;
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        let id = tx.add_meeting(&record).await.unwrap();
+        tx.commit().await.unwrap();
+
+        for path in [
+            format!("/sammantraden/{id}"),
+            format!("/sammantraden/{id}/paragrafer/20"),
+            format!("/api/v1/meetings/{id}"),
+            format!("/api/v1/meetings/{id}/paragraphs/20"),
+            "/api/v1/meetings".to_string(),
+            "/".to_string(),
+        ] {
+            let body = app.page(&path).await;
+            assert!(!body.contains("HEMLIG"), "{path} leaks the secret");
+        }
+        let page = app.page(&format!("/sammantraden/{id}")).await;
+        assert!(page.contains("39 kap. 3 § OSL"), "the ground is shown");
+    }
+}
+
+#[tokio::test]
+async fn registering_a_case_needs_an_administrator_and_good_input() {
+    let app = spawn(sqlite()).await;
+    let mut tx = app.store.begin("system:test").await.unwrap();
+    tx.add_user("admin", "Admin", "ett långt lösenord", true)
+        .await
+        .unwrap();
+    tx.add_user("sekr", "Sekreterare", "ett annat lösenord", false)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let url = format!("{}/api/v1/organisations/1/cases", app.base);
+    let post = |user: Option<(&str, &str)>, body: &str| {
+        let mut r = app
+            .client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some((u, p)) = user {
+            r = r.basic_auth(u, Some(p));
+        }
+        r.send()
+    };
+    let good = r#"{"title":"Motion om cykelbanor","registered":"2025-03-03"}"#;
+    let r = post(None, good).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().contains_key("www-authenticate"));
+    assert_eq!(
+        post(Some(("admin", "fel lösenord!!")), good)
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        post(Some(("sekr", "ett annat lösenord")), good)
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let r = post(Some(("admin", "ett långt lösenord")), "{\"title\": ")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let problem: Value = r.json().await.unwrap();
+    assert!(
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("inte giltig JSON"),
+        "{problem}"
+    );
+    let r = post(
+        Some(("admin", "ett långt lösenord")),
+        r#"{"title":"x","registered":"3 mars"}"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = post(Some(("admin", "ett långt lösenord")), r#"{"title":"  "}"#)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    let r = post(Some(("admin", "ett långt lösenord")), good)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(created["number"], "RS250088", "next after RS250087 in 2025");
+    let case = app.json(created["api"].as_str().unwrap()).await;
+    assert_eq!(case["title"], "Motion om cykelbanor");
+    let log = app.store.audit_tail(1).await.unwrap();
+    assert_eq!(log[0].actor, "user:admin");
+}
+
+#[tokio::test]
+async fn unknown_addresses_get_a_swedish_404() {
+    let app = spawn(sqlite()).await;
+    for path in [
+        "/finns-inte",
+        "/sammantraden/abc",
+        "/sammantraden/999",
+        "/sammantraden/1/paragrafer/99",
+    ] {
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(
+            body.contains("<html lang=\"sv\">") && body.contains("finns inte"),
+            "{path}: {body}"
+        );
+    }
+    let (status, body) = app.get("/api/v1/meetings/999").await;
+    assert_eq!(status, 404);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["status"], 404);
+}
