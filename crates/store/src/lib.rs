@@ -17,7 +17,7 @@ pub use read::*;
 pub use write::Tx;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,6 +68,17 @@ impl Store {
         } else {
             Backend::Postgres
         };
+        // One direct connection first: a pool retries until its timeout and
+        // then reports only that it timed out, hiding why (refused, wrong
+        // password, no such database).
+        let probe =
+            tokio::time::timeout(Duration::from_secs(15), sqlx::AnyConnection::connect(&url))
+                .await
+                .map_err(|_| {
+                    StoreError::Connect(format!("{}: ingen kontakt inom 15 sekunder", redact(&url)))
+                })?
+                .map_err(|e| StoreError::Connect(format!("{}: {e}", redact(&url))))?;
+        probe.close().await.ok();
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
             .acquire_timeout(Duration::from_secs(30));

@@ -1,0 +1,206 @@
+//! The `kansli` binary as a user runs it, and as it dies: `kill -9` right
+//! after a write, then a restart that must find the write.
+
+use kansli_testsupport::{TestDb, all};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const KANSLI: &str = env!("CARGO_BIN_EXE_kansli");
+
+/// Starts `kansli` with `args` and waits for the URL it prints.
+fn start(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(KANSLI)
+        .args(args)
+        .env("KANSLI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("kansli starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("kansli printed its URL before exiting")
+            .unwrap();
+        if let Some(url) = line.strip_prefix("Kansli körs på ") {
+            break url.trim_end_matches('/').to_string();
+        }
+    };
+    (child, url)
+}
+
+fn add_admin(db: &str) {
+    let out = Command::new(KANSLI)
+        .args(["user", "add", "--db", db, "--username", "admin", "--admin"])
+        .env("KANSLI_PASSWORD", "ett långt lösenord")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("administratör"));
+}
+
+#[test]
+fn demo_creates_the_database_once_and_serves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let out = Command::new(KANSLI)
+        .args(["demo", "--data-dir", data, "--no-serve"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demodata inläst"));
+    assert!(dir.path().join("data/kansli.db").exists());
+    let out = Command::new(KANSLI)
+        .args(["demo", "--data-dir", data, "--no-serve"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demodata fanns redan"));
+
+    let (mut child, url) = start(&["demo", "--data-dir", data, "--addr", "127.0.0.1:0"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let body = rt.block_on(async {
+        reqwest::get(format!("{url}/"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(body.contains("Region Halland"));
+}
+
+#[test]
+fn errors_are_said_in_words_with_a_failing_exit_code() {
+    let out = Command::new(KANSLI)
+        .args(["serve", "--db", "postgres://nobody@127.0.0.1:1/none"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fel: kunde inte ansluta till databasen"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let out = Command::new(KANSLI)
+        .args([
+            "user",
+            "add",
+            "--db",
+            db.to_str().unwrap(),
+            "--username",
+            "a",
+        ])
+        .env("KANSLI_PASSWORD", "kort")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("minst 12 tecken"));
+
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["user", "add", "--help"],
+    ] {
+        let out = Command::new(KANSLI).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+    }
+}
+
+async fn count_cases(url: &str) -> usize {
+    let cases: Value = reqwest::get(format!("{url}/api/v1/organisations/1/cases"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    cases.as_array().unwrap().len()
+}
+
+/// Writes through the API, kills the server with SIGKILL the moment the last
+/// write has answered, restarts it and checks that every answered write is
+/// there, whole.
+async fn survives_kill_9(db: &TestDb) {
+    let store = db.store().await;
+    kansli_demo::load(&store).await.unwrap();
+    store.close().await;
+    add_admin(&db.url);
+
+    let (mut child, url) = start(&["serve", "--db", &db.url, "--addr", "127.0.0.1:0"]);
+    let before = count_cases(&url).await;
+    let client = reqwest::Client::new();
+    let mut created = Vec::new();
+    for i in 0..20 {
+        let r = client
+            .post(format!("{url}/api/v1/organisations/1/cases"))
+            .basic_auth("admin", Some("ett långt lösenord"))
+            .json(&serde_json::json!({"title": format!("Ärende {i} före krasch"), "registered": "2025-03-03"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", db.label);
+        let v: Value = r.json().await.unwrap();
+        created.push(v["api"].as_str().unwrap().to_string());
+    }
+    child.kill().unwrap(); // SIGKILL on Unix: no shutdown, no flush.
+    child.wait().unwrap();
+
+    let (mut child, url) = start(&["serve", "--db", &db.url, "--addr", "127.0.0.1:0"]);
+    for (i, api) in created.iter().enumerate() {
+        let case: Value = reqwest::get(format!("{url}{api}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            case["title"],
+            format!("Ärende {i} före krasch"),
+            "{}",
+            db.label
+        );
+    }
+    assert_eq!(count_cases(&url).await, before + 20);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // Each case has its audit record; nothing is half-written.
+    let store = db.store().await;
+    let audited = store
+        .audit_tail(1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entity == "case" && r.actor == "user:admin")
+        .count();
+    assert_eq!(audited, 20, "{}", db.label);
+    if db.label == "sqlite" {
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(check, "ok");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_that_was_answered_survives_kill_9() {
+    for db in all().await {
+        survives_kill_9(&db).await;
+    }
+}
