@@ -5,7 +5,6 @@ use kansli_testsupport::{TestDb, all};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 const KANSLI: &str = env!("CARGO_BIN_EXE_kansli");
 

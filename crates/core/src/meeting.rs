@@ -157,13 +157,11 @@ impl MeetingStatus {
     pub fn check_dates(&self, meeting_date: Date) -> Result<(), Refusal> {
         let at = "sammanträdets status";
         match self {
-            MeetingStatus::Approved { approved } => {
-                if *approved < meeting_date {
-                    return Err(Refusal::new(
-                        at,
-                        "protokollet kan inte justeras före sammanträdet",
-                    ));
-                }
+            MeetingStatus::Approved { approved } if *approved < meeting_date => {
+                return Err(Refusal::new(
+                    at,
+                    "protokollet kan inte justeras före sammanträdet",
+                ));
             }
             MeetingStatus::NoticePosted {
                 approved,

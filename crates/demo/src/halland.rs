@@ -192,7 +192,10 @@ pub(crate) async fn load(tx: &mut Tx) -> Result<(), StoreError> {
 
 /// Others present ("Övriga") with their titles and the paragraphs they
 /// attended (none: the whole meeting).
-const OTHERS_PRESENT: [(&str, &str, Option<(u32, u32)>); 11] = [
+/// Name, title, and the paragraphs attended (none: the whole meeting).
+type Present = (&'static str, &'static str, Option<(u32, u32)>);
+
+const OTHERS_PRESENT: [Present; 11] = [
     ("Jan Törnell", "infrastrukturstrateg", Some((3, 3))),
     ("Bo-Josef Eriksson", "regional utvecklingsdirektör", None),
     ("Per Karlsson", "ekonomidirektör", None),
@@ -430,6 +433,7 @@ fn motion_vote(p: &mut Paragraph, o: &Officials) {
     }];
 }
 
+#[allow(clippy::vec_init_then_push)] // one push per paragraph reads like the protocol
 fn rsau_meeting(
     rsau: BodyId,
     o: &Officials,

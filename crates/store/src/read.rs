@@ -452,15 +452,12 @@ impl Store {
         let mut orgs: HashMap<OrganisationId, Organisation> = HashMap::new();
         for id in ids {
             let meeting = self.meeting(MeetingId(id)).await?;
-            if !bodies.contains_key(&meeting.body) {
-                bodies.insert(meeting.body, self.body(meeting.body).await?);
+            if let std::collections::hash_map::Entry::Vacant(e) = bodies.entry(meeting.body) {
+                e.insert(self.body(meeting.body).await?);
             }
             let body = bodies[&meeting.body].clone();
-            if !orgs.contains_key(&body.organisation) {
-                orgs.insert(
-                    body.organisation,
-                    self.organisation(body.organisation).await?,
-                );
+            if let std::collections::hash_map::Entry::Vacant(e) = orgs.entry(body.organisation) {
+                e.insert(self.organisation(body.organisation).await?);
             }
             let organisation = orgs[&body.organisation].clone();
             out.push(MeetingSummary {

@@ -270,7 +270,7 @@ impl Tx {
         keys.sort();
         keys.dedup();
         for (body, term) in &keys {
-            all.extend(crate::read::memberships_in(&mut *self.tx, *body, Some(*term)).await?);
+            all.extend(crate::read::memberships_in(&mut self.tx, *body, Some(*term)).await?);
         }
         all.extend(memberships.iter().cloned());
         for (body, term) in &keys {
@@ -543,7 +543,7 @@ impl Tx {
     /// paragraph. The record is checked by [`kansli_core::validate`] first; a
     /// fresh id is assigned (`record.meeting.id` is not read).
     pub async fn add_meeting(&mut self, record: &MeetingRecord) -> Result<MeetingId, StoreError> {
-        let body = crate::read::body_in(&mut *self.tx, record.meeting.body).await?;
+        let body = crate::read::body_in(&mut self.tx, record.meeting.body).await?;
         kansli_core::validate::check_meeting_record(record, &body).map_err(StoreError::Refused)?;
         let m = &record.meeting;
         let id = self.next_id("meetings").await?;
@@ -726,7 +726,7 @@ impl Tx {
         meeting: MeetingId,
         next: &MeetingStatus,
     ) -> Result<(), StoreError> {
-        let current = crate::read::meeting_in(&mut *self.tx, meeting).await?;
+        let current = crate::read::meeting_in(&mut self.tx, meeting).await?;
         current.status.check_transition(next, current.date)?;
         let (approved, posted, taken_down, kept_at) = match next {
             MeetingStatus::Approved { approved } => (Some(approved.to_string()), None, None, None),

@@ -17,6 +17,10 @@ async fn demo(store: &Store) {
     assert!(kansli_demo::load(store).await.unwrap().written);
 }
 
+async fn org(store: &Store, name: &str) -> kansli_core::org::Organisation {
+    store.organisation_by_name(name).await.unwrap().unwrap()
+}
+
 async fn rsau_meeting(store: &Store) -> MeetingId {
     store
         .all_meetings()
@@ -81,11 +85,7 @@ async fn demo_follows_the_kast_case_and_loads_once() {
     for db in all().await {
         let store = db.store().await;
         demo(&store).await;
-        let halland = store
-            .organisation_by_name("Region Halland")
-            .await
-            .unwrap()
-            .unwrap();
+        let halland = org(&store, "Region Halland").await;
         let kast = store
             .case_by_number(halland.id, "RS231470")
             .await
@@ -272,16 +272,8 @@ async fn case_numbers_follow_the_organisations_series() {
     for db in all().await {
         let store = db.store().await;
         demo(&store).await;
-        let halland = store
-            .organisation_by_name("Region Halland")
-            .await
-            .unwrap()
-            .unwrap();
-        let umea = store
-            .organisation_by_name("Umeå kommun")
-            .await
-            .unwrap()
-            .unwrap();
+        let halland = org(&store, "Region Halland").await;
+        let umea = org(&store, "Umeå kommun").await;
         let mut tx = store.begin("user:test").await.unwrap();
         let (_, a) = tx
             .register_case(halland.id, "Nytt ärende", jiff::civil::date(2023, 12, 20))

@@ -204,15 +204,7 @@ pub async fn body(State(app): State<AppState>, Path(raw): Path<String>) -> ApiRe
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "kansli",
     responses((status = 200, description = "Sammanträdena", body = [MeetingSummaryView])))]
 pub async fn meetings(State(app): State<AppState>) -> ApiResult<Vec<MeetingSummaryView>> {
-    let mut all: Vec<MeetingSummaryView> = app
-        .store
-        .all_meetings()
-        .await?
-        .iter()
-        .map(Into::into)
-        .collect();
-    all.reverse();
-    Ok(Json(all))
+    Ok(Json(view::meetings_newest_first(&app.store).await?))
 }
 
 /// One meeting: attendance, agenda and every paragraph.

@@ -29,14 +29,7 @@ struct Start {
 
 pub async fn start(State(app): State<AppState>) -> Page {
     let organisations = app.store.organisations().await?;
-    let mut meetings: Vec<MeetingSummaryView> = app
-        .store
-        .all_meetings()
-        .await?
-        .iter()
-        .map(Into::into)
-        .collect();
-    meetings.reverse();
+    let mut meetings = view::meetings_newest_first(&app.store).await?;
     meetings.truncate(10);
     render(Start {
         organisations: organisations.iter().map(Into::into).collect(),
@@ -51,14 +44,7 @@ struct Meetings {
 }
 
 pub async fn meetings(State(app): State<AppState>) -> Page {
-    let mut meetings: Vec<MeetingSummaryView> = app
-        .store
-        .all_meetings()
-        .await?
-        .iter()
-        .map(Into::into)
-        .collect();
-    meetings.reverse();
+    let meetings = view::meetings_newest_first(&app.store).await?;
     render(Meetings { meetings })
 }
 

@@ -178,6 +178,14 @@ impl From<&MeetingSummary> for MeetingSummaryView {
     }
 }
 
+/// Every meeting, newest first.
+pub async fn meetings_newest_first(store: &Store) -> Result<Vec<MeetingSummaryView>, StoreError> {
+    let mut all: Vec<MeetingSummaryView> =
+        store.all_meetings().await?.iter().map(Into::into).collect();
+    all.reverse();
+    Ok(all)
+}
+
 /// Dates of approval and the notice on the anslagstavla, once they exist.
 #[derive(Debug, Clone, Serialize, ToSchema, Default)]
 pub struct ApprovalView {
