@@ -42,6 +42,11 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
+    /// The Swedish calendar: public holidays, working days, appeal deadlines.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -68,6 +73,17 @@ enum UserCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// The named public holidays of YEAR (lag 1989:253), one per line.
+    Holidays { year: i16 },
+    /// The last day of the appeal period for a notice posted on DATE
+    /// (KL 13 kap. 5 §, lag 1930:173).
+    AppealDeadline { date: jiff::civil::Date },
+    /// The first working day after DATE (lag 1930:173 2 §).
+    NextWorkingDay { date: jiff::civil::Date },
+}
+
 #[derive(Args)]
 struct DbArg {
     /// Database: a path to a SQLite file (created when missing), a sqlite: URL
@@ -92,6 +108,8 @@ enum CliError {
     },
     #[error("webbservern stannade: {0}")]
     Serve(std::io::Error),
+    #[error("{0}")]
+    Refused(#[from] kansli_core::Refusal),
     #[error("lösenord saknas: sätt KANSLI_PASSWORD eller skriv det på standard in")]
     NoPassword,
 }
@@ -156,6 +174,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
             serve(store, addr).await
         }
+        Command::Calendar { command } => calendar(command),
         Command::User {
             command:
                 UserCommand::Add {
@@ -191,6 +210,40 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+fn calendar(command: CalendarCommand) -> Result<(), CliError> {
+    use kansli_core::{calendar, deadlines};
+    match command {
+        CalendarCommand::Holidays { year } => {
+            for h in calendar::holidays(year)? {
+                println!("{} {}", h.date, h.name);
+            }
+        }
+        CalendarCommand::AppealDeadline { date } => {
+            let end = deadlines::appeal_deadline(date)?;
+            println!("{end}");
+            let plain = date
+                .checked_add(jiff::Span::new().weeks(3))
+                .map_err(|e| kansli_core::Refusal::new("datum", e.to_string()))?;
+            if plain != end {
+                let why = calendar::day_off(plain)?.unwrap_or("ledig dag");
+                println!(
+                    "Tre veckor efter {date} är {plain} ({why}); fristen flyttas till nästa vardag enligt lag (1930:173) 2 §."
+                );
+            } else {
+                println!("Tre veckor från anslagsdagen {date} (KL 13 kap. 5 §).");
+            }
+            println!(
+                "Anslaget får tas ned tidigast {}.",
+                deadlines::notice_take_down(date)?
+            );
+        }
+        CalendarCommand::NextWorkingDay { date } => {
+            println!("{}", calendar::next_working_day(date)?);
+        }
+    }
+    Ok(())
 }
 
 async fn serve(store: Store, addr: SocketAddr) -> Result<(), CliError> {

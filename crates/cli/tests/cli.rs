@@ -203,3 +203,34 @@ async fn a_write_that_was_answered_survives_kill_9() {
         survives_kill_9(&db).await;
     }
 }
+
+#[test]
+fn the_calendar_commands_answer_in_the_documented_shape() {
+    let run = |args: &[&str]| {
+        let out = Command::new(KANSLI).args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, _) = run(&["calendar", "holidays", "2024"]);
+    assert!(ok);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 13);
+    assert_eq!(lines[3], "2024-03-31 påskdagen");
+    assert_eq!(lines[9], "2024-06-22 midsommardagen");
+    let (ok, out, _) = run(&["calendar", "appeal-deadline", "2025-02-04"]);
+    assert!(ok);
+    assert_eq!(out.lines().next(), Some("2025-02-25"));
+    let (_, out, _) = run(&["calendar", "appeal-deadline", "2025-12-03"]);
+    assert_eq!(out.lines().next(), Some("2025-12-29"));
+    let (_, out, _) = run(&["calendar", "next-working-day", "2025-06-19"]);
+    assert_eq!(
+        out.trim(),
+        "2025-06-23",
+        "midsommarafton and the weekend are skipped"
+    );
+    let (ok, _, err) = run(&["calendar", "holidays", "1999"]);
+    assert!(!ok && err.contains("stöds inte"), "{err}");
+}

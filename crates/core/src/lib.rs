@@ -12,8 +12,12 @@
 //! - [`validate`]: checks of a whole meeting record against the rules that can be
 //!   judged after the fact; a refusal names what and where, in Swedish.
 //! - [`rules`]: the procedure rules (quorum, vote outcome), each citing its law.
+//! - [`calendar`]: public holidays (lag 1989:253) and working days (lag 1930:173).
+//! - [`deadlines`]: justering, anslag, appeal period and motion deadlines.
 
+pub mod calendar;
 pub mod case;
+pub mod deadlines;
 pub mod decision;
 pub mod ids;
 pub mod meeting;
