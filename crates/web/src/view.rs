@@ -735,8 +735,7 @@ impl Context {
             .votes
             .iter()
             .map(|v| {
-                let count = |c| v.ballots.iter().filter(|b| b.choice == c).count();
-                use kansli_core::meeting::VoteChoice::*;
+                let tally = kansli_core::rules::tally(&v.ballots);
                 VoteView {
                     ja_means: format!("Ja-röst för {}", self.whose_proposal(&p.proposals[v.ja])),
                     nej_means: format!("Nej-röst för {}", self.whose_proposal(&p.proposals[v.nej])),
@@ -758,9 +757,9 @@ impl Context {
                             }
                         })
                         .collect(),
-                    ja: count(Ja),
-                    nej: count(Nej),
-                    avstar: count(Avstar),
+                    ja: tally.ja as usize,
+                    nej: tally.nej as usize,
+                    avstar: tally.avstar as usize,
                     result: v.wording.clone(),
                 }
             })
