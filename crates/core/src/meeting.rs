@@ -340,7 +340,29 @@ pub enum ProposalKind {
     Tillagg,
 }
 
+impl ItemKind {
+    /// The stored and serialised name.
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemKind::Decision => "decision",
+            ItemKind::Information => "information",
+        }
+    }
+}
+
 impl ProposalKind {
+    /// The stored and serialised name.
+    pub fn code(self) -> &'static str {
+        match self {
+            ProposalKind::Bifall => "bifall",
+            ProposalKind::Avslag => "avslag",
+            ProposalKind::Aterremiss => "aterremiss",
+            ProposalKind::Bordlaggning => "bordlaggning",
+            ProposalKind::Andring => "andring",
+            ProposalKind::Tillagg => "tillagg",
+        }
+    }
+
     pub const ALL: [ProposalKind; 6] = [
         ProposalKind::Bifall,
         ProposalKind::Avslag,
@@ -559,6 +581,21 @@ mod tests {
         };
         assert!(approved.check_transition(&backwards, d).is_err());
         assert!(approved.is_sealed() && posted.is_sealed() && !MeetingStatus::Held.is_sealed());
+    }
+
+    #[test]
+    fn codes_are_the_serialised_names() {
+        let name = |v: serde_json::Value| v.as_str().unwrap().to_string();
+        for k in ProposalKind::ALL {
+            assert_eq!(name(serde_json::to_value(k).unwrap()), k.code());
+        }
+        for k in [ItemKind::Decision, ItemKind::Information] {
+            assert_eq!(name(serde_json::to_value(k).unwrap()), k.code());
+        }
+        use crate::org::OrganisationKind as O;
+        for k in [O::Kommun, O::Region, O::Samverkan] {
+            assert_eq!(name(serde_json::to_value(k).unwrap()), k.code());
+        }
     }
 
     #[test]

@@ -25,6 +25,15 @@ pub enum OrganisationKind {
 }
 
 impl OrganisationKind {
+    /// The stored and serialised name.
+    pub fn code(self) -> &'static str {
+        match self {
+            OrganisationKind::Kommun => "kommun",
+            OrganisationKind::Region => "region",
+            OrganisationKind::Samverkan => "samverkan",
+        }
+    }
+
     pub fn label_sv(self) -> &'static str {
         match self {
             OrganisationKind::Kommun => "Kommun",

@@ -146,21 +146,6 @@ pub(crate) async fn load(tx: &mut Tx) -> Result<(), StoreError> {
         .await?;
     tx.add_officer_report(&kast_report(kast)).await?;
 
-    let record = rsau_meeting(
-        rsau,
-        &Officials {
-            waltersson,
-            andersson,
-            bensköld,
-            clingston,
-            persson,
-            hamnér,
-            strand,
-        },
-        &case,
-        motion_doc,
-        report_doc,
-    );
     let mut officials = Vec::new();
     for (name, title, range) in OTHERS_PRESENT {
         let id = tx.add_person(name, None).await?;
@@ -172,12 +157,22 @@ pub(crate) async fn load(tx: &mut Tx) -> Result<(), StoreError> {
             paragraphs: range.iter().copied().collect(),
         });
     }
-    let mut record = record;
-    // The protocol lists the officials before Jonas Strand; keep its order.
-    let strand_at = record.attendance.len() - 1;
-    for (i, a) in officials.into_iter().enumerate() {
-        record.attendance.insert(strand_at + i, a);
-    }
+    let record = rsau_meeting(
+        rsau,
+        &Officials {
+            waltersson,
+            andersson,
+            bensköld,
+            clingston,
+            persson,
+            hamnér,
+            strand,
+        },
+        officials,
+        &case,
+        motion_doc,
+        report_doc,
+    );
     tx.add_meeting(&record).await?;
 
     // The case's next steps: regionstyrelsen, then regionfullmäktige.
@@ -437,6 +432,7 @@ fn motion_vote(p: &mut Paragraph, o: &Officials) {
 fn rsau_meeting(
     rsau: BodyId,
     o: &Officials,
+    others_present: Vec<Attendee>,
     case: &dyn Fn(&str) -> Option<CaseId>,
     motion_doc: kansli_core::DocumentId,
     report_doc: kansli_core::DocumentId,
@@ -719,7 +715,8 @@ fn rsau_meeting(
             source_note: None,
         },
         items,
-        attendance: vec![
+        // The protocol's order: members, the officials, then Jonas Strand.
+        attendance: [
             member(o.waltersson),
             member(o.andersson),
             member(o.bensköld),
@@ -729,14 +726,17 @@ fn rsau_meeting(
                 capacity: Capacity::Member,
                 paragraphs: vec![(5, 15)],
             },
-            Attendee {
-                person: o.strand,
-                capacity: Capacity::Other {
-                    title: "ledamot hälso- och sjukvårdsutskottet".into(),
-                },
-                paragraphs: vec![(4, 4)],
+        ]
+        .into_iter()
+        .chain(others_present)
+        .chain([Attendee {
+            person: o.strand,
+            capacity: Capacity::Other {
+                title: "ledamot hälso- och sjukvårdsutskottet".into(),
             },
-        ],
+            paragraphs: vec![(4, 4)],
+        }])
+        .collect(),
     }
 }
 

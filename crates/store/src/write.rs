@@ -19,13 +19,6 @@ pub struct Tx {
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
-fn kind_code<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        other => panic!("kind must serialise as a string, got {other:?}"),
-    }
-}
-
 impl Tx {
     pub(crate) fn new(
         tx: sqlx::Transaction<'static, Any>,
@@ -156,7 +149,7 @@ impl Tx {
         sqlx::query("INSERT INTO organisations (id, name, kind, case_number_format) VALUES ($1, $2, $3, $4)")
             .bind(id)
             .bind(name)
-            .bind(kind_code(&kind))
+            .bind(kind.code())
             .bind(serde_json::to_string(format)?)
             .execute(&mut *self.tx)
             .await?;
@@ -628,7 +621,7 @@ impl Tx {
             .bind(i as i64)
             .bind(&item.title)
             .bind(item.case.map(|c| c.0))
-            .bind(kind_code(&item.kind))
+            .bind(item.kind.code())
             .bind(secrecy_column(&item.access))
             .bind(serde_json::to_string(&item.basis)?)
             .execute(&mut *self.tx)

@@ -55,14 +55,10 @@ pub struct OrganisationView {
 
 impl From<&Organisation> for OrganisationView {
     fn from(o: &Organisation) -> Self {
-        let kind = serde_json::to_value(o.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
         OrganisationView {
             id: o.id.0,
             name: o.name.clone(),
-            kind,
+            kind: o.kind.code().into(),
             kind_label: o.kind.label_sv().to_string(),
             html: format!("/organisationer/{}", o.id),
             api: format!("/api/v1/organisations/{}", o.id),
@@ -624,10 +620,7 @@ impl Context {
                     },
                     case_number: item.case.and_then(|c| self.cases.get(&c).cloned()),
                     case_id: item.case.map(|c| c.0),
-                    kind: match item.kind {
-                        kansli_core::meeting::ItemKind::Decision => "decision".into(),
-                        kansli_core::meeting::ItemKind::Information => "information".into(),
-                    },
+                    kind: item.kind.code().into(),
                     public,
                     secrecy_ground: secrecy_ground(&item.access),
                     paragraph: item.paragraph.as_ref().map(|p| p.number),
@@ -721,10 +714,7 @@ impl Context {
                     ),
                     movers,
                     mover_ids: person_ids(&x.movers),
-                    kind: serde_json::to_value(x.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
+                    kind: x.kind.code().into(),
                     kind_label: x.kind.label_sv().into(),
                     text: x.text.clone(),
                     withdrawn: x.withdrawn,
