@@ -14,6 +14,9 @@
 //! - [`rules`]: the procedure rules (quorum, vote outcome), each citing its law.
 //! - [`calendar`]: public holidays (lag 1989:253) and working days (lag 1930:173).
 //! - [`deadlines`]: justering, anslag, appeal period and motion deadlines.
+//! - [`proceedings`]: the meeting as it runs, a state machine of commands that
+//!   are accepted or refused with a reason.
+//! - [`wording`]: the sentences the rules produce, in protocol house style.
 
 pub mod calendar;
 pub mod case;
@@ -22,9 +25,11 @@ pub mod decision;
 pub mod ids;
 pub mod meeting;
 pub mod org;
+pub mod proceedings;
 pub mod rules;
 pub mod text;
 pub mod validate;
+pub mod wording;
 
 pub use ids::*;
 pub use jiff::civil::{Date, Time};

@@ -215,6 +215,9 @@ pub struct AgendaItem {
 pub enum ItemKind {
     Decision,
     Information,
+    /// Val: an election of people to an office. Ties are settled by lot, never
+    /// by the chair's casting vote, and a minority cannot send it back.
+    Election,
 }
 
 /// A person present at the meeting, in what capacity, and for which
@@ -327,6 +330,10 @@ pub struct Proposal {
     /// A withdrawn proposal is kept, marked, but not put to the body.
     #[serde(default)]
     pub withdrawn: bool,
+    /// What the body decides if this proposal wins (for a main proposal);
+    /// none for a procedural one, whose effect is fixed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -346,6 +353,7 @@ impl ItemKind {
         match self {
             ItemKind::Decision => "decision",
             ItemKind::Information => "information",
+            ItemKind::Election => "election",
         }
     }
 }
@@ -393,9 +401,16 @@ impl ProposalKind {
 /// and finds which one the body supports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proposition {
-    /// Positions in [`Paragraph::proposals`], in the order put.
+    /// Positions in [`Paragraph::proposals`], in the order put. A procedural
+    /// proposal is put alone, against deciding the matter today.
     pub put: Vec<usize>,
-    pub found_for: usize,
+    /// The proposal the chair finds the body supports; `None` when a
+    /// procedural proposal was put and the body decides the matter today.
+    pub found_for: Option<usize>,
+    /// Decided by a minority of a third under KL 5 kap. 50 §, not by the
+    /// chair's finding: the case cannot use the minority rule again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_minority: bool,
     /// The sentence as recorded ("Ordförande ställer de två förslagen mot
     /// varandra och finner att …").
     pub wording: String,
@@ -404,9 +419,10 @@ pub struct Proposition {
 /// An open roll-call vote (votering).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vote {
-    /// The proposal a ja-röst is for, and the one a nej-röst is for.
-    pub ja: usize,
-    pub nej: usize,
+    /// The proposal a ja-röst is for, and the one a nej-röst is for; `None`
+    /// stands for deciding the matter today, against a procedural proposal.
+    pub ja: Option<usize>,
+    pub nej: Option<usize>,
     pub ballots: Vec<Ballot>,
     /// The result sentence as recorded ("Med 3 ja-röster och 2 nej-röster …").
     pub wording: String,
@@ -589,7 +605,11 @@ mod tests {
         for k in ProposalKind::ALL {
             assert_eq!(name(serde_json::to_value(k).unwrap()), k.code());
         }
-        for k in [ItemKind::Decision, ItemKind::Information] {
+        for k in [
+            ItemKind::Decision,
+            ItemKind::Information,
+            ItemKind::Election,
+        ] {
             assert_eq!(name(serde_json::to_value(k).unwrap()), k.code());
         }
         use crate::org::OrganisationKind as O;

@@ -32,11 +32,26 @@ pub fn check_meeting_record(record: &MeetingRecord, body: &Body) -> Result<(), V
     }
 
     let mut people = HashSet::new();
-    for a in &record.attendance {
-        if !people.insert(a.person) {
+    for (i, a) in record.attendance.iter().enumerate() {
+        people.insert(a.person);
+        // A person may be listed once per capacity (a substitute who serves
+        // for some paragraphs and only attends others), never twice for the
+        // same paragraph.
+        let overlaps = record.attendance[..i].iter().any(|b| {
+            b.person == a.person
+                && (a.paragraphs.is_empty()
+                    || b.paragraphs.is_empty()
+                    || a.paragraphs
+                        .iter()
+                        .any(|&(x, y)| b.paragraphs.iter().any(|&(u, v)| x <= v && u <= y)))
+        });
+        if overlaps {
             out.push(Refusal::new(
                 "närvaro",
-                format!("person {} står två gånger i närvarolistan", a.person),
+                format!(
+                    "person {} står två gånger i närvarolistan för samma paragraf",
+                    a.person
+                ),
             ));
         }
         if a.paragraphs.iter().any(|&(x, y)| x == 0 || y < x) {
@@ -167,16 +182,30 @@ fn check_paragraph(record: &MeetingRecord, body: &Body, p: &Paragraph, out: &mut
                 "propositionen gäller ett yrkande som inte finns eller har återkallats",
             ));
         }
-        if !step.put.contains(&step.found_for) {
+        let procedural_alone = step.put.len() == 1
+            && p.proposals
+                .get(step.put[0])
+                .is_some_and(|x| x.kind.is_procedural());
+        let found_ok = match step.found_for {
+            Some(f) => step.put.contains(&f),
+            None => procedural_alone,
+        };
+        if !found_ok {
             out.push(Refusal::new(
                 &at,
-                "ordföranden kan bara finna för ett av de förslag som ställts",
+                "ordföranden kan bara finna för ett av de förslag som ställts, eller för att avgöra ärendet i dag mot en återremiss eller bordläggning",
             ));
         }
     }
     for (i, vote) in p.votes.iter().enumerate() {
         let at = format!("{at}, omröstning {}", i + 1);
-        if !usable(vote.ja) || !usable(vote.nej) || vote.ja == vote.nej {
+        // None stands for deciding today, which only a procedural proposal
+        // can be put against.
+        let side_ok = |side: Option<usize>, other: Option<usize>| match side {
+            Some(i) => usable(i),
+            None => other.is_some_and(|o| usable(o) && p.proposals[o].kind.is_procedural()),
+        };
+        if !side_ok(vote.ja, vote.nej) || !side_ok(vote.nej, vote.ja) || vote.ja == vote.nej {
             out.push(Refusal::new(
                 &at,
                 "voteringsordningen måste ställa två olika, ej återkallade yrkanden mot varandra",

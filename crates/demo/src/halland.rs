@@ -394,23 +394,26 @@ fn motion_vote(p: &mut Paragraph, o: &Officials) {
             kind: ProposalKind::Bifall,
             text: "bifall till motionen".into(),
             withdrawn: false,
+            decision: None,
         },
         Proposal {
             movers: vec![person(o.waltersson)],
             kind: ProposalKind::Avslag,
             text: "avslag till motionen".into(),
             withdrawn: false,
+            decision: None,
         },
     ];
     p.propositions = vec![Proposition {
         put: vec![1, 0],
-        found_for: 1,
+        found_for: Some(1),
+        by_minority: false,
         wording: "Ordförande ställer de två förslagen mot varandra och finner att arbetsutskottet bifaller Mikaela Walterssons förslag till beslut, att avslå motionen.".into(),
     }];
     let ballot = |person, choice| Ballot { person, choice };
     p.votes = vec![Vote {
-        ja: 1,
-        nej: 0,
+        ja: Some(1),
+        nej: Some(0),
         ballots: vec![
             ballot(o.waltersson, VoteChoice::Ja),
             ballot(o.andersson, VoteChoice::Ja),

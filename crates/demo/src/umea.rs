@@ -91,17 +91,20 @@ pub(crate) async fn load(tx: &mut Tx) -> Result<(), StoreError> {
             kind: ProposalKind::Aterremiss,
             text: "att ärendet återremitteras i avvaktan på den begärda utredningen".into(),
             withdrawn: false,
+            decision: None,
         },
         Proposal {
             movers: vec![party("S")],
             kind: ProposalKind::Bifall,
             text: "bifall till förvaltningens förslag".into(),
             withdrawn: false,
+            decision: None,
         },
     ];
     p.propositions = vec![Proposition {
-        put: vec![0, 1],
-        found_for: 1,
+        put: vec![0],
+        found_for: None,
+        by_minority: false,
         wording: "Ordföranden ställer proposition på om ärendet ska avgöras i dag eller återremitteras och finner att nämnden beslutar att avgöra ärendet i dag.".into(),
     }];
     let decision = decision(vec![part(

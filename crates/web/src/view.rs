@@ -12,7 +12,8 @@ use kansli_core::meeting::{
     Actor, Attendee, Capacity, Meeting, MeetingRecord, MeetingStatus, Paragraph,
 };
 use kansli_core::org::{Body, Organisation, Person};
-use kansli_core::text::{genitive, join_sv, paragraph_span};
+use kansli_core::text::{join_sv, paragraph_span};
+use kansli_core::wording::{self, Names};
 use kansli_core::{Access, CaseId, PersonId};
 use kansli_store::{MeetingSummary, Store, StoreError};
 use serde::Serialize;
@@ -442,8 +443,9 @@ pub async fn meeting(store: &Store, id: kansli_core::MeetingId) -> Result<Meetin
 /// Names and labels the views need, fetched once per meeting.
 struct Context {
     persons: HashMap<PersonId, Person>,
+    /// The same people and the parties, for the sentences core writes.
+    names: Names,
     roles: HashMap<PersonId, String>,
-    parties: HashMap<String, String>,
     cases: HashMap<CaseId, String>,
 }
 
@@ -487,7 +489,7 @@ impl Context {
             .filter(|m| m.term.contains(record.meeting.date))
             .map(|m| (m.person.id, m.membership.role.label_sv().to_string()))
             .collect();
-        let parties = store
+        let parties: HashMap<String, String> = store
             .parties()
             .await?
             .into_iter()
@@ -501,10 +503,14 @@ impl Context {
                 e.insert(store.case(c).await?.number);
             }
         }
+        let names = Names {
+            persons: persons.iter().map(|(id, p)| (*id, p.clone())).collect(),
+            parties: parties.into_iter().collect(),
+        };
         Ok(Context {
             persons,
+            names,
             roles,
-            parties,
             cases,
         })
     }
@@ -521,24 +527,8 @@ impl Context {
         }
     }
 
-    fn actor(&self, a: &Actor) -> String {
-        match a {
-            Actor::Person { person } => self.person(*person).display,
-            Actor::Party { party } => self.parties.get(party).cloned().unwrap_or(party.clone()),
-        }
-    }
-
     fn actors(&self, actors: &[Actor]) -> String {
-        join_sv(&actors.iter().map(|a| self.actor(a)).collect::<Vec<_>>())
-    }
-
-    /// "Mikaela Walterssons förslag till beslut", "Liberalernas förslag".
-    fn whose_proposal(&self, p: &kansli_core::meeting::Proposal) -> String {
-        let owner = match p.movers.as_slice() {
-            [Actor::Person { person }] => genitive(&self.person(*person).name),
-            movers => genitive(&self.actors(movers)),
-        };
-        format!("{owner} förslag till beslut")
+        self.names.actors(actors)
     }
 
     fn attendee(&self, a: &Attendee) -> AttendeeView {
@@ -703,15 +693,7 @@ impl Context {
                 let movers = self.actors(&x.movers);
                 ProposalView {
                     number: i + 1,
-                    sentence: format!(
-                        "{movers} yrkar {}.{}",
-                        x.text.trim_end_matches('.'),
-                        if x.withdrawn {
-                            " (Yrkandet återtogs.)"
-                        } else {
-                            ""
-                        }
-                    ),
+                    sentence: wording::proposal_line(&self.names, x),
                     movers,
                     mover_ids: person_ids(&x.movers),
                     kind: x.kind.code().into(),
@@ -726,9 +708,10 @@ impl Context {
             .iter()
             .map(|v| {
                 let tally = kansli_core::rules::tally(&v.ballots);
+                let (ja_means, nej_means) = wording::voting_order(&self.names, &p.proposals, v);
                 VoteView {
-                    ja_means: format!("Ja-röst för {}", self.whose_proposal(&p.proposals[v.ja])),
-                    nej_means: format!("Nej-röst för {}", self.whose_proposal(&p.proposals[v.nej])),
+                    ja_means,
+                    nej_means,
                     ballots: v
                         .ballots
                         .iter()
