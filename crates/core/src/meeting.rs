@@ -45,6 +45,8 @@ pub enum MeetingStatus {
     Planned,
     /// The kallelse with the agenda has gone out to the members.
     NoticeIssued,
+    /// The meeting is under way: opened and not yet closed.
+    InSession,
     /// Held: the meeting is over and the protocol is being written.
     Held,
     /// Justerat: the chair and the approvers have signed; the protocol is final.
@@ -66,6 +68,7 @@ impl MeetingStatus {
         match self {
             MeetingStatus::Planned => "planned",
             MeetingStatus::NoticeIssued => "notice_issued",
+            MeetingStatus::InSession => "in_session",
             MeetingStatus::Held => "held",
             MeetingStatus::Approved { .. } => "approved",
             MeetingStatus::NoticePosted { .. } => "notice_posted",
@@ -77,6 +80,7 @@ impl MeetingStatus {
         match self {
             MeetingStatus::Planned => "Planerat",
             MeetingStatus::NoticeIssued => "Kallelse utskickad",
+            MeetingStatus::InSession => "Pågår",
             MeetingStatus::Held => "Genomfört, protokoll ej justerat",
             MeetingStatus::Approved { .. } => "Protokollet justerat",
             MeetingStatus::NoticePosted { .. } => "Justering anslagen",
@@ -88,10 +92,11 @@ impl MeetingStatus {
         match self {
             MeetingStatus::Planned => 0,
             MeetingStatus::NoticeIssued => 1,
-            MeetingStatus::Held => 2,
-            MeetingStatus::Approved { .. } => 3,
-            MeetingStatus::NoticePosted { .. } => 4,
-            MeetingStatus::Cancelled => 5,
+            MeetingStatus::InSession => 2,
+            MeetingStatus::Held => 3,
+            MeetingStatus::Approved { .. } => 4,
+            MeetingStatus::NoticePosted { .. } => 5,
+            MeetingStatus::Cancelled => 6,
         }
     }
 
@@ -104,9 +109,9 @@ impl MeetingStatus {
         )
     }
 
-    /// Whether the meeting has been held, so that paragraphs may exist.
+    /// Whether the meeting has begun, so that paragraphs may exist.
     pub fn is_held(&self) -> bool {
-        (2..=4).contains(&self.rank())
+        (2..=5).contains(&self.rank())
     }
 
     /// Checks a status change against the order of the steps and the dates.
@@ -128,7 +133,11 @@ impl MeetingStatus {
             }
             _ => {}
         }
-        if next.rank() != self.rank() + 1 && !(self.rank() == 0 && next.rank() == 2) {
+        // One step forward; the notice and the session may be skipped when a
+        // meeting is recorded afterwards (an import).
+        let (from, to) = (self.rank(), next.rank());
+        let skips_ahead = from <= 1 && (to == 2 || to == 3);
+        if to != from + 1 && !skips_ahead {
             return Err(Refusal::new(
                 at,
                 format!(

@@ -205,6 +205,10 @@ struct Current {
     counter_pool: Option<BTreeSet<usize>>,
     /// The proposal that won the main question.
     main_winner: Option<usize>,
+    /// Everyone who moved a proposal or cast a ballot, with the capacity
+    /// they did it in: they took part in the item even if they leave before
+    /// the decision is announced.
+    voters: BTreeMap<PersonId, Capacity>,
     decided: bool,
 }
 
@@ -219,6 +223,8 @@ struct Done {
     deciding: BTreeSet<PersonId>,
     /// Who voted for which side in each vote (for reservations).
     winners: Vec<BTreeSet<PersonId>>,
+    /// Who presided when the item was decided.
+    chair: Option<PersonId>,
 }
 
 /// The meeting in progress.
@@ -236,6 +242,8 @@ pub struct Proceedings {
     starts: Option<Time>,
     ends: Option<Time>,
     first_chair: Option<PersonId>,
+    /// Everyone who has been in the room, in order of arrival.
+    seen: Vec<(PersonId, Capacity)>,
     minority_used: BTreeSet<CaseId>,
     log: Vec<Command>,
 }
@@ -293,6 +301,7 @@ impl Proceedings {
             starts: None,
             ends: None,
             first_chair: None,
+            seen: Vec::new(),
             minority_used: setting.minority_used.iter().copied().collect(),
             log: Vec::new(),
             setting,
@@ -548,7 +557,10 @@ impl Proceedings {
                 } else {
                     Capacity::Substitute
                 };
-                self.present.push((*person, capacity));
+                self.present.push((*person, capacity.clone()));
+                if !self.seen.iter().any(|(p, _)| p == person) {
+                    self.seen.push((*person, capacity));
+                }
             }
             Command::ArriveOther {
                 person,
@@ -579,12 +591,13 @@ impl Proceedings {
                         party: None,
                     },
                 );
-                self.present.push((
-                    *person,
-                    Capacity::Other {
-                        title: title.clone(),
-                    },
-                ));
+                let capacity = Capacity::Other {
+                    title: title.clone(),
+                };
+                self.present.push((*person, capacity.clone()));
+                if !self.seen.iter().any(|(p, _)| p == person) {
+                    self.seen.push((*person, capacity));
+                }
             }
             Command::Leave { person } => {
                 let at = "närvaro";
@@ -626,17 +639,12 @@ impl Proceedings {
                 if c.disqualified.contains(person) {
                     return refuse(at, format!("{name} har redan anmält jäv"));
                 }
-                let moved = c.paragraph.proposals.iter().any(|p| {
-                    !p.withdrawn
-                        && p.movers
-                            .iter()
-                            .any(|a| matches!(a, Actor::Person { person: m } if m == person))
-                });
-                if moved {
+                // Jäv is declared before taking part, not after moving.
+                if c.voters.contains_key(person) {
                     return refuse(
                         at,
                         format!(
-                            "{name} har lagt ett yrkande i ärendet; det måste återkallas först"
+                            "{name} har redan deltagit i ärendet med ett yrkande; jäv ska anmälas innan"
                         ),
                     );
                 }
@@ -720,6 +728,7 @@ impl Proceedings {
                 self.require_sitting(&at)?;
                 let deciding = self.deciding(*person);
                 let name = self.name(*person);
+                let capacity = self.capacity(*person).cloned();
                 let c = self.open_item(&at)?;
                 let Pending::Voting { ballots, .. } = &mut c.pending else {
                     return refuse(at, "ingen omröstning pågår");
@@ -737,6 +746,9 @@ impl Proceedings {
                     person: *person,
                     choice: *choice,
                 });
+                if let Some(capacity) = capacity {
+                    c.voters.insert(*person, capacity);
+                }
             }
             Command::CountVotes { lot } => self.count_votes(*lot)?,
             Command::MinorityReferral {
@@ -938,6 +950,7 @@ impl Proceedings {
             main_found: None,
             counter_pool: None,
             main_winner: None,
+            voters: BTreeMap::new(),
             decided: false,
         });
         Ok(())
@@ -966,6 +979,13 @@ impl Proceedings {
         if let Some(d) = &decision {
             d.check(&at)?;
         }
+        let capacities: Vec<(PersonId, Capacity)> = movers
+            .iter()
+            .filter_map(|a| match a {
+                Actor::Person { person } => self.capacity(*person).map(|c| (*person, c.clone())),
+                Actor::Party { .. } => None,
+            })
+            .collect();
         let c = self.open_item(&at)?;
         // The debate goes on after a procedural question is settled.
         if matches!(
@@ -987,6 +1007,7 @@ impl Proceedings {
         if c.procedural_won.is_some() {
             return refuse(at, "ärendet är redan återremitterat eller bordlagt");
         }
+        c.voters.extend(capacities);
         c.paragraph.proposals.push(Proposal {
             movers: movers.to_vec(),
             kind,
@@ -1418,8 +1439,8 @@ impl Proceedings {
         let at = format!("{}, beslut", self.current_at());
         self.require_sitting(&at)?;
         self.check_quorum(&at)?;
-        let present = self.present_at_decision();
-        let deciding: BTreeSet<PersonId> = self.deciding_now().into_iter().collect();
+        let (present, deciding) = self.participants();
+        let chair = self.presiding();
         let kind = self
             .current
             .as_ref()
@@ -1507,6 +1528,7 @@ impl Proceedings {
             present,
             deciding,
             winners,
+            chair,
         };
         self.done.push(done);
         Ok(())
@@ -1528,6 +1550,21 @@ impl Proceedings {
             .filter(|(p, c)| !disqualified.contains(p) && (!c.decides() || deciding.contains(p)))
             .map(|(p, c)| (*p, c.clone()))
             .collect()
+    }
+
+    /// Who is present at the open item and who takes part in it: those in
+    /// the room now, and those who moved a proposal or voted in it before
+    /// leaving.
+    fn participants(&self) -> (BTreeMap<PersonId, Capacity>, BTreeSet<PersonId>) {
+        let mut present = self.present_at_decision();
+        let mut deciding: BTreeSet<PersonId> = self.deciding_now().into_iter().collect();
+        if let Some(c) = &self.current {
+            for (p, capacity) in &c.voters {
+                present.entry(*p).or_insert_with(|| capacity.clone());
+                deciding.insert(*p);
+            }
+        }
+        (present, deciding)
     }
 
     fn paragraph_mut(&mut self, number: u32, at: &str) -> Result<&mut Paragraph, Refusal> {
@@ -1618,12 +1655,14 @@ impl Proceedings {
     /// paragraph and attendance per paragraph.
     pub fn record(&self) -> MeetingRecord {
         let mut meeting = self.setting.meeting.clone();
-        if self.phase == Phase::Closed {
-            meeting.status = MeetingStatus::Held;
+        match self.phase {
+            Phase::NotOpened => {}
+            Phase::Open | Phase::Adjourned => meeting.status = MeetingStatus::InSession,
+            Phase::Closed => meeting.status = MeetingStatus::Held,
         }
         meeting.starts = self.starts.or(meeting.starts);
         meeting.ends = self.ends.or(meeting.ends);
-        meeting.chair = self.first_chair.or(meeting.chair);
+
         meeting.attendance_complete = true;
         let mut items = self.setting.items.clone();
         let mut done: Vec<Done> = self.done.clone();
@@ -1632,16 +1671,24 @@ impl Proceedings {
         if let Some(c) = &self.current
             && !c.decided
         {
-            let deciding: BTreeSet<PersonId> = self.deciding_now().into_iter().collect();
+            let (present, deciding) = self.participants();
             done.push(Done {
                 item: c.item,
                 paragraph: c.paragraph.clone(),
-                present: self.present_at_decision(),
+                present,
                 deciding,
                 winners: Vec::new(),
+                chair: self.presiding(),
             });
         }
         done.sort_by_key(|d| d.paragraph.number);
+        // The chair the protocol names presided over the first paragraph;
+        // with no paragraph yet, the one who opened the meeting.
+        meeting.chair = if done.is_empty() {
+            self.first_chair.or(meeting.chair)
+        } else {
+            done.iter().find_map(|d| d.chair)
+        };
         for d in &done {
             items[d.item].paragraph = Some(d.paragraph.clone());
         }
@@ -1664,7 +1711,7 @@ impl Proceedings {
         }
         if done.is_empty() {
             rows = self
-                .present
+                .seen
                 .iter()
                 .map(|(p, c)| ((*p, c.clone()), Vec::new()))
                 .collect();

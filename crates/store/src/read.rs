@@ -108,6 +108,7 @@ fn meeting_row(r: &AnyRow, approvers: Vec<PersonId>) -> Result<Meeting, StoreErr
     let status = match status.as_str() {
         "planned" => MeetingStatus::Planned,
         "notice_issued" => MeetingStatus::NoticeIssued,
+        "in_session" => MeetingStatus::InSession,
         "held" => MeetingStatus::Held,
         "cancelled" => MeetingStatus::Cancelled,
         "approved" => MeetingStatus::Approved {
