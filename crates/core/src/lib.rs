@@ -16,12 +16,15 @@
 //! - [`deadlines`]: justering, anslag, appeal period and motion deadlines.
 //! - [`proceedings`]: the meeting as it runs, a state machine of commands that
 //!   are accepted or refused with a reason.
+//! - [`election`]: proportional elections (lag 2022:629), seat by seat, ties by
+//!   recorded lot.
 //! - [`wording`]: the sentences the rules produce, in protocol house style.
 
 pub mod calendar;
 pub mod case;
 pub mod deadlines;
 pub mod decision;
+pub mod election;
 pub mod ids;
 pub mod meeting;
 pub mod org;
