@@ -190,10 +190,15 @@ impl MeetingStatus {
                         "anslaget kan inte sättas upp före justeringen",
                     ));
                 }
-                if taken_down <= posted {
+                // The notice stays up for the whole appeal period (KL 8 kap.
+                // 12 §, 13 kap. 5 §).
+                let earliest = crate::deadlines::notice_take_down(*posted)?;
+                if taken_down < &earliest {
                     return Err(Refusal::new(
                         at,
-                        "anslaget måste tas ned efter att det satts upp",
+                        format!(
+                            "anslaget får tas ned tidigast {earliest}, dagen efter att överklagandetiden gått ut (KL 8 kap. 12 §)"
+                        ),
                     ));
                 }
                 if kept_at.trim().is_empty() {
@@ -605,6 +610,16 @@ mod tests {
             kept_at: "Regionkontoret".into(),
         };
         assert!(approved.check_transition(&backwards, d).is_err());
+        // Posted Tuesday 4 February: the appeal period ends Tuesday 25
+        // February, so the notice stays up through that day.
+        let early = MeetingStatus::NoticePosted {
+            approved: date(2025, 2, 3),
+            posted: date(2025, 2, 4),
+            taken_down: date(2025, 2, 25),
+            kept_at: "Regionkontoret".into(),
+        };
+        let r = approved.check_transition(&early, d).unwrap_err();
+        assert!(r.reason.contains("2025-02-26"), "{r}");
         assert!(approved.is_sealed() && posted.is_sealed() && !MeetingStatus::Held.is_sealed());
     }
 

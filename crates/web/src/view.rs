@@ -7,6 +7,7 @@
 //! document keeps its kind and date, never its title.
 
 use kansli_core::case::{Direction, Document, OfficerReport};
+use kansli_core::deadlines;
 use kansli_core::decision::{Decision, Formula};
 use kansli_core::meeting::{
     Actor, Attendee, Capacity, Meeting, MeetingRecord, MeetingStatus, Paragraph,
@@ -186,7 +187,12 @@ pub async fn meetings_newest_first(store: &Store) -> Result<Vec<MeetingSummaryVi
 /// Dates of approval and the notice on the anslagstavla, once they exist.
 #[derive(Debug, Clone, Serialize, ToSchema, Default)]
 pub struct ApprovalView {
+    /// The last day to approve the protocol (KL 6 kap. 35 §), while it is
+    /// not yet approved.
+    pub approval_due: Option<String>,
     pub approved: Option<String>,
+    /// The last day of the appeal period (KL 13 kap. 5 §), once posted.
+    pub appeal_ends: Option<String>,
     pub notice_posted: Option<String>,
     pub notice_taken_down: Option<String>,
     pub kept_at: Option<String>,
@@ -569,6 +575,12 @@ impl Context {
                 approved: Some(approved.to_string()),
                 ..Default::default()
             },
+            MeetingStatus::Held => ApprovalView {
+                approval_due: deadlines::approval_deadline(m.date)
+                    .ok()
+                    .map(|d| d.to_string()),
+                ..Default::default()
+            },
             MeetingStatus::NoticePosted {
                 approved,
                 posted,
@@ -576,9 +588,13 @@ impl Context {
                 kept_at,
             } => ApprovalView {
                 approved: Some(approved.to_string()),
+                appeal_ends: deadlines::appeal_deadline(*posted)
+                    .ok()
+                    .map(|d| d.to_string()),
                 notice_posted: Some(posted.to_string()),
                 notice_taken_down: Some(taken_down.to_string()),
                 kept_at: Some(kept_at.clone()),
+                approval_due: None,
             },
             _ => ApprovalView::default(),
         };

@@ -123,6 +123,12 @@ async fn a_visitor_follows_links_from_the_start_page_to_the_whole_meeting() {
         assert!(meeting.contains("Per Persson (S) (ledamot) §§5-15"));
         assert!(meeting.contains("Borgkammaren/Fataburen, klockan 14:00–16:00"));
         assert!(meeting.contains("Karolin Hamnér"));
+        // Held, not yet approved: the statutory last day, 14 days on.
+        assert!(
+            meeting.contains("<dt>Justeras senast</dt><dd>2025-02-11</dd>"),
+            "approval deadline missing"
+        );
+        assert!(meeting.contains("Ja-röst för Mikaela Walterssons förslag till beslut"));
 
         // From the paragraph to the case and its journey.
         let p14 = app
