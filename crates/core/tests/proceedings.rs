@@ -425,7 +425,8 @@ fn a_returning_member_takes_over_at_the_next_item() {
     run.ok(Command::FinishItem);
     run.ok(Command::Close { at: None });
     let record = run.0.record();
-    let rows: Vec<(PersonId, &Capacity, &Vec<(u32, u32)>)> = record
+    type Row<'a> = (PersonId, &'a Capacity, &'a Vec<(u32, u32)>);
+    let rows: Vec<Row> = record
         .attendance
         .iter()
         .filter(|a| a.person == p(4) || a.person == p(11))

@@ -43,7 +43,7 @@ fn shape() -> impl Strategy<Value = Shape> {
 }
 
 fn setting(s: &Shape) -> Setting {
-    let group = |i: usize| if i % 2 == 0 { "A" } else { "B" };
+    let group = |i: usize| if i.is_multiple_of(2) { "A" } else { "B" };
     let mut roster = Vec::new();
     for i in 0..s.members {
         let role = match i {

@@ -204,6 +204,79 @@ pub(crate) async fn memberships_in(
     rows.iter().map(membership_row).collect()
 }
 
+/// The whole meeting: agenda, attendance and paragraphs.
+pub(crate) async fn meeting_record_in(
+    conn: &mut AnyConnection,
+    id: MeetingId,
+) -> Result<MeetingRecord, StoreError> {
+    let meeting = meeting_in(&mut *conn, id).await?;
+    let rows = sqlx::query("SELECT * FROM attendance WHERE meeting_id = $1 ORDER BY position")
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut attendance = Vec::new();
+    for r in &rows {
+        let capacity: String = r.try_get("capacity")?;
+        let capacity = match capacity.as_str() {
+            "member" => Capacity::Member,
+            "serving_substitute" => Capacity::ServingSubstitute {
+                replacing: PersonId(
+                    r.try_get::<Option<i64>, _>("replacing_id")?
+                        .ok_or_else(|| StoreError::Corrupt("ersatt ledamot saknas".into()))?,
+                ),
+            },
+            "substitute" => Capacity::Substitute,
+            "other" => Capacity::Other {
+                title: r.try_get::<Option<String>, _>("title")?.unwrap_or_default(),
+            },
+            other => return Err(StoreError::Corrupt(format!("närvarotyp «{other}»"))),
+        };
+        attendance.push(Attendee {
+            person: PersonId(r.try_get("person_id")?),
+            capacity,
+            paragraphs: json(&r.try_get::<String, _>("paragraphs")?)?,
+        });
+    }
+    let rows = sqlx::query(
+        "SELECT a.*, p.content AS paragraph FROM agenda_items a \
+         LEFT JOIN paragraphs p ON p.agenda_item_id = a.id \
+         WHERE a.meeting_id = $1 ORDER BY a.position",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut items = Vec::new();
+    for r in &rows {
+        let paragraph: Option<String> = r.try_get("paragraph")?;
+        items.push(AgendaItem {
+            title: r.try_get("title")?,
+            case: r.try_get::<Option<i64>, _>("case_id")?.map(CaseId),
+            kind: from_code::<ItemKind>(&r.try_get::<String, _>("kind")?)?,
+            access: access_from_column(r.try_get("secrecy_ground")?),
+            basis: json(&r.try_get::<String, _>("basis")?)?,
+            paragraph: paragraph.map(|p| json::<Paragraph>(&p)).transpose()?,
+        });
+    }
+    Ok(MeetingRecord {
+        meeting,
+        items,
+        attendance,
+    })
+}
+
+pub(crate) async fn meeting_events_in(
+    conn: &mut AnyConnection,
+    id: MeetingId,
+) -> Result<Vec<kansli_core::proceedings::Command>, StoreError> {
+    let rows = sqlx::query_scalar::<_, String>(
+        "SELECT command FROM meeting_events WHERE meeting_id = $1 ORDER BY seq",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|c| json(c)).collect()
+}
+
 /// Argon2id with the crate's default parameters, in PHC string form.
 pub(crate) fn hash_password(password: &str) -> Result<String, StoreError> {
     use argon2::PasswordHasher;
@@ -476,60 +549,15 @@ impl Store {
 
     /// The whole meeting: agenda, attendance and paragraphs.
     pub async fn meeting_record(&self, id: MeetingId) -> Result<MeetingRecord, StoreError> {
-        let mut conn = self.conn().await?;
-        let meeting = meeting_in(&mut conn, id).await?;
-        let rows = sqlx::query("SELECT * FROM attendance WHERE meeting_id = $1 ORDER BY position")
-            .bind(id.0)
-            .fetch_all(&mut *conn)
-            .await?;
-        let mut attendance = Vec::new();
-        for r in &rows {
-            let capacity: String = r.try_get("capacity")?;
-            let capacity = match capacity.as_str() {
-                "member" => Capacity::Member,
-                "serving_substitute" => Capacity::ServingSubstitute {
-                    replacing: PersonId(
-                        r.try_get::<Option<i64>, _>("replacing_id")?
-                            .ok_or_else(|| StoreError::Corrupt("ersatt ledamot saknas".into()))?,
-                    ),
-                },
-                "substitute" => Capacity::Substitute,
-                "other" => Capacity::Other {
-                    title: r.try_get::<Option<String>, _>("title")?.unwrap_or_default(),
-                },
-                other => return Err(StoreError::Corrupt(format!("närvarotyp «{other}»"))),
-            };
-            attendance.push(Attendee {
-                person: PersonId(r.try_get("person_id")?),
-                capacity,
-                paragraphs: json(&r.try_get::<String, _>("paragraphs")?)?,
-            });
-        }
-        let rows = sqlx::query(
-            "SELECT a.*, p.content AS paragraph FROM agenda_items a \
-             LEFT JOIN paragraphs p ON p.agenda_item_id = a.id \
-             WHERE a.meeting_id = $1 ORDER BY a.position",
-        )
-        .bind(id.0)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut items = Vec::new();
-        for r in &rows {
-            let paragraph: Option<String> = r.try_get("paragraph")?;
-            items.push(AgendaItem {
-                title: r.try_get("title")?,
-                case: r.try_get::<Option<i64>, _>("case_id")?.map(CaseId),
-                kind: from_code::<ItemKind>(&r.try_get::<String, _>("kind")?)?,
-                access: access_from_column(r.try_get("secrecy_ground")?),
-                basis: json(&r.try_get::<String, _>("basis")?)?,
-                paragraph: paragraph.map(|p| json::<Paragraph>(&p)).transpose()?,
-            });
-        }
-        Ok(MeetingRecord {
-            meeting,
-            items,
-            attendance,
-        })
+        meeting_record_in(&mut *self.conn().await?, id).await
+    }
+
+    /// The commands recorded at a meeting run with the engine, in order.
+    pub async fn meeting_events(
+        &self,
+        id: MeetingId,
+    ) -> Result<Vec<kansli_core::proceedings::Command>, StoreError> {
+        meeting_events_in(&mut *self.conn().await?, id).await
     }
 
     pub async fn cases(&self, organisation: OrganisationId) -> Result<Vec<Case>, StoreError> {

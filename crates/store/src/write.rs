@@ -578,6 +578,27 @@ impl Tx {
         .bind(&m.source_note)
         .execute(&mut *self.tx)
         .await?;
+        self.write_content(id, &body, record).await?;
+        self.audit(
+            "add",
+            "meeting",
+            Some(id),
+            json!({"body": m.body, "date": m.date, "items": record.items.len(),
+                   "paragraphs": record.paragraphs().map(|p| p.number).collect::<Vec<_>>()}),
+        )
+        .await?;
+        Ok(MeetingId(id))
+    }
+
+    /// Writes what belongs to a meeting row: approvers, attendance, agenda
+    /// items, paragraphs and their indexes.
+    async fn write_content(
+        &mut self,
+        id: i64,
+        body: &kansli_core::org::Body,
+        record: &MeetingRecord,
+    ) -> Result<(), StoreError> {
+        let m = &record.meeting;
         for (i, person) in m.approvers.iter().enumerate() {
             sqlx::query("INSERT INTO meeting_approvers (meeting_id, position, person_id) VALUES ($1, $2, $3)")
                 .bind(id)
@@ -701,15 +722,184 @@ impl Tx {
                 }
             }
         }
-        self.audit(
-            "add",
-            "meeting",
-            Some(id),
-            json!({"body": m.body, "date": m.date, "items": record.items.len(),
-                   "paragraphs": record.paragraphs().map(|p| p.number).collect::<Vec<_>>()}),
+        Ok(())
+    }
+
+    /// Removes what [`Tx::write_content`] wrote, to write it again.
+    async fn clear_content(&mut self, id: i64) -> Result<(), StoreError> {
+        for sql in [
+            "DELETE FROM ballots WHERE paragraph_id IN (SELECT id FROM paragraphs WHERE meeting_id = $1)",
+            "DELETE FROM paragraph_actors WHERE paragraph_id IN (SELECT id FROM paragraphs WHERE meeting_id = $1)",
+            "DELETE FROM paragraphs WHERE meeting_id = $1",
+            "DELETE FROM agenda_items WHERE meeting_id = $1",
+            "DELETE FROM attendance WHERE meeting_id = $1",
+            "DELETE FROM meeting_approvers WHERE meeting_id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Records one thing that happened at a meeting run with the engine
+    /// ([`kansli_core::proceedings`]): the command is checked against the
+    /// meeting as replayed from its log, then appended to the log, and the
+    /// stored meeting (attendance, paragraphs, status) is rewritten from the
+    /// engine's record, all in this transaction. A refused command writes
+    /// nothing. The setting (roster, agenda, first paragraph number) is
+    /// frozen when the first command arrives.
+    pub async fn record_command(
+        &mut self,
+        meeting: MeetingId,
+        command: &kansli_core::proceedings::Command,
+    ) -> Result<kansli_core::meeting::MeetingRecord, StoreError> {
+        use kansli_core::proceedings::{Proceedings, Setting};
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT setting FROM meeting_sessions WHERE meeting_id = $1")
+                .bind(meeting.0)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let setting: Setting = match stored {
+            Some(json) => serde_json::from_str(&json)?,
+            None => {
+                let setting = self.setting_for(meeting).await?;
+                // Refuse before anything is written if it cannot be run.
+                Proceedings::new(setting.clone())?;
+                sqlx::query("INSERT INTO meeting_sessions (meeting_id, setting) VALUES ($1, $2)")
+                    .bind(meeting.0)
+                    .bind(serde_json::to_string(&setting)?)
+                    .execute(&mut *self.tx)
+                    .await?;
+                setting
+            }
+        };
+        let log = crate::read::meeting_events_in(&mut self.tx, meeting).await?;
+        let mut proceedings = Proceedings::replay(setting.clone(), &log).map_err(|r| {
+            StoreError::Corrupt(format!("sammanträdets logg går inte att spela upp: {r}"))
+        })?;
+        proceedings.apply(command.clone())?;
+        sqlx::query(
+            "INSERT INTO meeting_events (meeting_id, seq, at, actor, command) VALUES ($1, $2, $3, $4, $5)",
         )
+        .bind(meeting.0)
+        .bind(log.len() as i64 + 1)
+        .bind(&self.now)
+        .bind(&self.actor)
+        .bind(serde_json::to_string(command)?)
+        .execute(&mut *self.tx)
         .await?;
-        Ok(MeetingId(id))
+        let record = proceedings.record();
+        let m = &record.meeting;
+        sqlx::query(
+            "UPDATE meetings SET status = $2, starts = $3, ends = $4, chair_id = $5, attendance_complete = $6 WHERE id = $1",
+        )
+        .bind(meeting.0)
+        .bind(m.status.code())
+        .bind(m.starts.map(|t| t.strftime("%H:%M").to_string()))
+        .bind(m.ends.map(|t| t.strftime("%H:%M").to_string()))
+        .bind(m.chair.map(|p| p.0))
+        .bind(m.attendance_complete as i64)
+        .execute(&mut *self.tx)
+        .await?;
+        self.clear_content(meeting.0).await?;
+        self.write_content(meeting.0, &setting.body, &record)
+            .await?;
+        self.audit("command", "meeting", Some(meeting.0), json!(command))
+            .await?;
+        Ok(record)
+    }
+
+    /// The setting of a planned meeting: its agenda, the body's members and
+    /// substitutes for the term that holds the meeting date, the next free
+    /// paragraph number of the body's year, and the cases a minority has
+    /// already sent back or tabled.
+    async fn setting_for(
+        &mut self,
+        meeting: MeetingId,
+    ) -> Result<kansli_core::proceedings::Setting, StoreError> {
+        use kansli_core::proceedings::{Seat, Setting};
+        let record = crate::read::meeting_record_in(&mut self.tx, meeting).await?;
+        let body = crate::read::body_in(&mut self.tx, record.meeting.body).await?;
+        let date = record.meeting.date;
+        let terms: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, starts, ends FROM terms WHERE organisation_id = $1")
+                .bind(body.organisation.0)
+                .fetch_all(&mut *self.tx)
+                .await?;
+        let term = terms
+            .iter()
+            .find(|(_, a, b)| {
+                a.as_str() <= date.to_string().as_str() && date.to_string().as_str() <= b.as_str()
+            })
+            .map(|(id, _, _)| kansli_core::TermId(*id));
+        let Some(term) = term else {
+            return Err(kansli_core::Refusal::new(
+                "sammanträdet",
+                format!("ingen mandatperiod omfattar {date}"),
+            )
+            .into());
+        };
+        let mut memberships =
+            crate::read::memberships_in(&mut self.tx, body.id, Some(term)).await?;
+        memberships.sort_by_key(|m| m.role.rank());
+        let mut roster = Vec::new();
+        for m in memberships {
+            let row: (String, Option<String>) =
+                sqlx::query_as("SELECT name, party FROM persons WHERE id = $1")
+                    .bind(m.person.0)
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+            roster.push(Seat {
+                person: kansli_core::org::Person {
+                    id: m.person,
+                    name: row.0,
+                    party: row.1,
+                },
+                role: m.role,
+                party_group: m.party_group,
+            });
+        }
+        let parties: Vec<(String, String)> =
+            sqlx::query_as("SELECT abbreviation, name FROM parties ORDER BY abbreviation")
+                .fetch_all(&mut *self.tx)
+                .await?;
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(number) FROM paragraphs WHERE body_id = $1 AND year = $2 AND meeting_id <> $3",
+        )
+        .bind(body.id.0)
+        .bind(date.year() as i64)
+        .bind(meeting.0)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        // Cases a minority has already sent back or tabled (KL 5 kap. 50 §).
+        let contents: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT a.case_id, p.content FROM paragraphs p JOIN agenda_items a ON a.id = p.agenda_item_id \
+             WHERE a.case_id IS NOT NULL",
+        )
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let mut minority_used = Vec::new();
+        for (case, content) in contents {
+            let p: kansli_core::meeting::Paragraph = serde_json::from_str(&content)?;
+            if p.propositions.iter().any(|x| x.by_minority) {
+                minority_used.push(kansli_core::CaseId(case));
+            }
+        }
+        let mut items = record.items;
+        for item in &mut items {
+            item.paragraph = None;
+        }
+        Ok(Setting {
+            meeting: record.meeting,
+            items,
+            body,
+            roster,
+            parties: parties
+                .into_iter()
+                .map(|(abbreviation, name)| kansli_core::org::Party { abbreviation, name })
+                .collect(),
+            first_number: last.map(|n| n as u32 + 1).unwrap_or(1),
+            minority_used,
+        })
     }
 
     /// Moves a meeting to its next status (kallelse, held, justerat, anslag).

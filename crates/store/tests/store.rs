@@ -362,3 +362,257 @@ async fn users_sign_in_with_their_password_only() {
         );
     }
 }
+
+/// A meeting run command by command: each accepted command is stored with the
+/// meeting as the engine records it, a refused one writes nothing, and after
+/// the store is closed and opened again the meeting goes on where it was.
+#[tokio::test]
+async fn a_meeting_run_command_by_command_survives_a_restart() {
+    use kansli_core::meeting::*;
+    use kansli_core::org::{BodyKind, Membership, OrganisationKind, Party, Role};
+    use kansli_core::proceedings::Command;
+    for db in all().await {
+        let store = db.store().await;
+        let mut tx = store.begin("user:test").await.unwrap();
+        let org = tx
+            .add_organisation(
+                "Exempelby kommun",
+                OrganisationKind::Kommun,
+                &kansli_core::case::CaseNumberFormat::Slashed {
+                    series: "KS".into(),
+                },
+            )
+            .await
+            .unwrap();
+        for (a, name) in [("A", "Apartiet"), ("B", "Bpartiet")] {
+            tx.add_party(&Party {
+                abbreviation: a.into(),
+                name: name.into(),
+            })
+            .await
+            .unwrap();
+        }
+        let body = tx
+            .add_body(org, "Tekniska nämnden", None, BodyKind::Namnd, None, 3)
+            .await
+            .unwrap();
+        let term = tx
+            .add_term(
+                org,
+                jiff::civil::date(2023, 1, 1),
+                jiff::civil::date(2026, 12, 31),
+            )
+            .await
+            .unwrap();
+        let mut people = Vec::new();
+        for (name, party) in [
+            ("Anna Ek", "A"),
+            ("Bo Berg", "B"),
+            ("Cia Dahl", "A"),
+            ("Dan Ek", "B"),
+        ] {
+            people.push(tx.add_person(name, Some(party)).await.unwrap());
+        }
+        let roles = [
+            Role::Chair,
+            Role::FirstViceChair,
+            Role::Member,
+            Role::Substitute { order: 1 },
+        ];
+        let groups = ["A", "B", "A", "B"];
+        let memberships: Vec<Membership> = people
+            .iter()
+            .zip(roles)
+            .zip(groups)
+            .map(|((p, role), g)| Membership {
+                person: *p,
+                body,
+                term,
+                role,
+                party_group: Some(g.into()),
+            })
+            .collect();
+        tx.add_memberships(&memberships).await.unwrap();
+        let (case, _) = tx
+            .register_case(org, "Gatubelysning", jiff::civil::date(2025, 1, 10))
+            .await
+            .unwrap();
+        let meeting = tx
+            .add_meeting(&MeetingRecord {
+                meeting: Meeting {
+                    id: MeetingId(0),
+                    body,
+                    date: jiff::civil::date(2025, 3, 4),
+                    starts: None,
+                    ends: None,
+                    place: "Stadshuset".into(),
+                    status: MeetingStatus::Planned,
+                    secretary: None,
+                    chair: None,
+                    approvers: vec![],
+                    approval_place: None,
+                    attendance_complete: true,
+                    source_note: None,
+                },
+                items: vec![AgendaItem {
+                    title: "Gatubelysning i centrum".into(),
+                    case: Some(case),
+                    kind: ItemKind::Decision,
+                    access: Access::Public,
+                    basis: vec![],
+                    paragraph: None,
+                }],
+                attendance: vec![],
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let (anna, bo, cia, dan) = (people[0], people[1], people[2], people[3]);
+        let run = |store: Store, command: Command| async move {
+            let mut tx = store.begin("user:sekreterare").await.unwrap();
+            let result = tx.record_command(meeting, &command).await;
+            if result.is_ok() {
+                tx.commit().await.unwrap();
+            }
+            (store, result)
+        };
+        let mut store = store;
+        for command in [
+            Command::Arrive { person: anna },
+            Command::Arrive { person: cia },
+            Command::Arrive { person: dan },
+            Command::Open {
+                at: Some(jiff::civil::time(18, 0, 0, 0)),
+            },
+            Command::Serve {
+                substitute: dan,
+                replacing: bo,
+            },
+            Command::TakeUp {
+                item: 0,
+                draft_decision: None,
+            },
+            Command::Move {
+                movers: vec![kansli_core::meeting::Actor::Person { person: anna }],
+                kind: ProposalKind::Bifall,
+                text: "bifall till förvaltningens förslag".into(),
+                decision: Some(kansli_core::decision::Decision::single(
+                    kansli_core::decision::Formula::Decides,
+                    vec![kansli_core::decision::Clause::new(
+                        "byta till LED-armaturer",
+                    )],
+                )),
+            },
+            Command::Move {
+                movers: vec![kansli_core::meeting::Actor::Person { person: dan }],
+                kind: ProposalKind::Avslag,
+                text: "avslag".into(),
+                decision: Some(kansli_core::decision::Decision::single(
+                    kansli_core::decision::Formula::Decides,
+                    vec![kansli_core::decision::Clause::new("avslå förslaget")],
+                )),
+            },
+            Command::Put {
+                put: vec![0, 1],
+                found_for: Some(0),
+            },
+            Command::RequestVote { by: dan },
+            Command::ApproveVotingOrder {
+                ja: Some(0),
+                nej: Some(1),
+            },
+            Command::CastVote {
+                person: anna,
+                choice: VoteChoice::Ja,
+            },
+        ] {
+            let (s, result) = run(store, command.clone()).await;
+            store = s;
+            result.unwrap_or_else(|e| panic!("{}: {command:?}: {e}", db.label));
+        }
+        // Live: the stored meeting is in session with its open paragraph.
+        let stored = store.meeting_record(meeting).await.unwrap();
+        assert_eq!(
+            stored.meeting.status,
+            MeetingStatus::InSession,
+            "{}",
+            db.label
+        );
+        assert_eq!(stored.paragraph(1).unwrap().proposals.len(), 2);
+
+        // A refused command writes nothing.
+        let (events, audit) = (
+            count(&store, "meeting_events").await,
+            count(&store, "audit_log").await,
+        );
+        let (s, result) = run(
+            store,
+            Command::CastVote {
+                person: bo,
+                choice: VoteChoice::Nej,
+            },
+        )
+        .await;
+        store = s;
+        match result {
+            Err(StoreError::Refused(r)) => assert!(r[0].reason.contains("tjänstgör inte"), "{r:?}"),
+            other => panic!("{}: expected a refusal, got {other:?}", db.label),
+        }
+        assert_eq!(count(&store, "meeting_events").await, events);
+        assert_eq!(count(&store, "audit_log").await, audit);
+
+        // The server goes down mid-vote and comes back.
+        drop(store);
+        let mut store = db.store().await;
+        for command in [
+            Command::CastVote {
+                person: cia,
+                choice: VoteChoice::Ja,
+            },
+            Command::CastVote {
+                person: dan,
+                choice: VoteChoice::Nej,
+            },
+            Command::CountVotes { lot: None },
+            Command::Decide { decision: None },
+            Command::Reserve {
+                paragraph: 1,
+                by: vec![kansli_core::meeting::Actor::Person { person: dan }],
+                in_favour_of: Some(1),
+                reasons: None,
+            },
+            Command::FinishItem,
+            Command::Close {
+                at: Some(jiff::civil::time(19, 30, 0, 0)),
+            },
+        ] {
+            let (s, result) = run(store, command.clone()).await;
+            store = s;
+            result.unwrap_or_else(|e| panic!("{}: {command:?}: {e}", db.label));
+        }
+        let stored = store.meeting_record(meeting).await.unwrap();
+        assert_eq!(stored.meeting.status, MeetingStatus::Held);
+        assert_eq!(stored.meeting.chair, Some(anna));
+        let p = stored.paragraph(1).unwrap();
+        assert_eq!(
+            p.votes[0].wording,
+            "Med 2 ja-röster och 1 nej-röst bifaller nämnden Anna Eks förslag till beslut, att byta till LED-armaturer."
+        );
+        assert_eq!(
+            p.reservations[0].text,
+            "Dan Ek (B) reserverar sig mot beslutet till förmån för Dan Eks förslag."
+        );
+        assert!(stored.attendance.iter().any(
+            |a| a.person == dan && a.capacity == Capacity::ServingSubstitute { replacing: bo }
+        ));
+        assert_eq!(store.meeting_events(meeting).await.unwrap().len(), 19);
+        // Closed: nothing more is recorded.
+        let (_, result) = run(store, Command::Arrive { person: bo }).await;
+        assert!(
+            matches!(result, Err(StoreError::Refused(_))),
+            "{}",
+            db.label
+        );
+    }
+}
