@@ -753,6 +753,14 @@ impl Tx {
         command: &kansli_core::proceedings::Command,
     ) -> Result<kansli_core::meeting::MeetingRecord, StoreError> {
         use kansli_core::proceedings::{Proceedings, Setting};
+        let current = crate::read::meeting_in(&mut self.tx, meeting).await?;
+        if current.status.is_sealed() {
+            return Err(kansli_core::Refusal::new(
+                "sammanträdet",
+                "protokollet är justerat; inget mer kan antecknas",
+            )
+            .into());
+        }
         let stored: Option<String> =
             sqlx::query_scalar("SELECT setting FROM meeting_sessions WHERE meeting_id = $1")
                 .bind(meeting.0)
