@@ -209,6 +209,8 @@ struct Current {
     /// they did it in: they took part in the item even if they leave before
     /// the decision is announced.
     voters: BTreeMap<PersonId, Capacity>,
+    /// Who voted for the side that won, vote by vote.
+    vote_winners: Vec<BTreeSet<PersonId>>,
     decided: bool,
 }
 
@@ -951,6 +953,7 @@ impl Proceedings {
             counter_pool: None,
             main_winner: None,
             voters: BTreeMap::new(),
+            vote_winners: Vec::new(),
             decided: false,
         });
         Ok(())
@@ -1018,8 +1021,12 @@ impl Proceedings {
         Ok(())
     }
 
-    /// Carries out a finding no vote was requested on.
+    /// Carries out a finding no vote was requested on; any other pending
+    /// state is left as it is.
     fn commit_found(c: &mut Current) {
+        if !matches!(c.pending, Pending::Found { .. }) {
+            return;
+        }
         if let Pending::Found { stage, put, found } =
             std::mem::replace(&mut c.pending, Pending::Idle)
         {
@@ -1057,13 +1064,13 @@ impl Proceedings {
         let names = self.names.clone();
         let body = self.body_text.clone();
         let c = self.open_item(&at)?;
-        match &c.pending {
-            Pending::VoteRequested { .. } | Pending::Voting { .. } => {
-                return refuse(at, "den begärda omröstningen måste genomföras först");
-            }
-            Pending::Found { .. } => Self::commit_found(c),
-            Pending::Idle => {}
+        if matches!(
+            c.pending,
+            Pending::VoteRequested { .. } | Pending::Voting { .. }
+        ) {
+            return refuse(at, "den begärda omröstningen måste genomföras först");
         }
+        Self::commit_found(c);
         if !matches!(c.pending, Pending::Idle) {
             return refuse(at, "huvudvoteringen måste genomföras först");
         }
@@ -1269,6 +1276,7 @@ impl Proceedings {
                     Some(w @ (VoteChoice::Ja | VoteChoice::Nej)) => Outcome {
                         winner: w,
                         by_casting_vote: false,
+                        by_lot: true,
                     },
                     _ => {
                         return refuse(
@@ -1308,10 +1316,14 @@ impl Proceedings {
             counted,
             result,
         );
-        if election && counted.ja == counted.nej {
-            vote.wording = vote.wording.replacen("Med ", "Efter lottning vid ", 1);
-        }
         c.paragraph.votes.push(vote);
+        c.vote_winners.push(
+            ballots
+                .iter()
+                .filter(|b| b.choice == result.winner)
+                .map(|b| b.person)
+                .collect(),
+        );
         let (winner, loser) = match result.winner {
             VoteChoice::Nej => (nej, ja),
             _ => (ja, nej),
@@ -1446,11 +1458,7 @@ impl Proceedings {
             .as_ref()
             .map(|c| self.setting.items[c.item].kind);
         let c = self.open_item(&at)?;
-        match &c.pending {
-            Pending::Found { .. } => Self::commit_found(c),
-            Pending::Idle => {}
-            _ => {}
-        }
+        Self::commit_found(c);
         if !matches!(c.pending, Pending::Idle) {
             return refuse(at, "den begärda omröstningen måste genomföras först");
         }
@@ -1504,24 +1512,7 @@ impl Proceedings {
         decision.check(&at)?;
         c.paragraph.decision = Some(decision);
         c.decided = true;
-        let winners = c
-            .paragraph
-            .votes
-            .iter()
-            .map(|v| {
-                let t = tally(&v.ballots);
-                let side = if t.ja >= t.nej {
-                    VoteChoice::Ja
-                } else {
-                    VoteChoice::Nej
-                };
-                v.ballots
-                    .iter()
-                    .filter(|b| b.choice == side)
-                    .map(|b| b.person)
-                    .collect()
-            })
-            .collect();
+        let winners = c.vote_winners.clone();
         let done = Done {
             item: c.item,
             paragraph: c.paragraph.clone(),

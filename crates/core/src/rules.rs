@@ -37,6 +37,9 @@ pub fn tally(ballots: &[Ballot]) -> Tally {
 pub struct Outcome {
     pub winner: VoteChoice,
     pub by_casting_vote: bool,
+    /// An election tie settled by lot (see [`crate::proceedings`]).
+    #[serde(default)]
+    pub by_lot: bool,
 }
 
 /// The outcome of a vote between two proposals (not an election): the side with
@@ -50,15 +53,18 @@ pub fn outcome(tally: Tally, chair_choice: Option<VoteChoice>) -> Result<Outcome
         Ordering::Greater => Ok(Outcome {
             winner: VoteChoice::Ja,
             by_casting_vote: false,
+            by_lot: false,
         }),
         Ordering::Less => Ok(Outcome {
             winner: VoteChoice::Nej,
             by_casting_vote: false,
+            by_lot: false,
         }),
         Ordering::Equal => match chair_choice {
             Some(choice @ (VoteChoice::Ja | VoteChoice::Nej)) => Ok(Outcome {
                 winner: choice,
                 by_casting_vote: true,
+                by_lot: false,
             }),
             _ => Err(Refusal::new(
                 "omröstning",
@@ -111,7 +117,8 @@ mod tests {
             outcome(t, Some(Ja)).unwrap(),
             Outcome {
                 winner: Ja,
-                by_casting_vote: false
+                by_casting_vote: false,
+                by_lot: false,
             }
         );
         // Abstentions do not count: 1 ja, 0 nej, 3 avstår is a ja.
@@ -123,7 +130,8 @@ mod tests {
             outcome(t, Some(Nej)).unwrap(),
             Outcome {
                 winner: Nej,
-                by_casting_vote: true
+                by_casting_vote: true,
+                by_lot: false,
             }
         );
         assert!(outcome(t, Some(Avstar)).is_err());

@@ -253,7 +253,12 @@ pub fn vote_result(
     if tally.avstar > 0 {
         counts.push(format!("{} som avstår", tally.avstar));
     }
-    let mut lead = format!("Med {}", join_sv(&counts));
+    let opening = if outcome.by_lot {
+        "Efter lottning vid"
+    } else {
+        "Med"
+    };
+    let mut lead = format!("{opening} {}", join_sv(&counts));
     if outcome.by_casting_vote {
         lead.push_str(" och ordförandens utslagsröst");
     }

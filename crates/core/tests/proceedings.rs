@@ -962,3 +962,44 @@ fn replaying_the_log_gives_the_same_meeting() {
         .unwrap_err();
     assert!(r.at.starts_with("händelse 1"), "{r}");
 }
+
+#[test]
+fn after_a_casting_vote_the_losers_reserve_not_the_winners() {
+    let mut run = Run::new(BodyKind::Namnd, &[ItemKind::Decision], &[1, 2, 3, 5]);
+    run.take_up(0);
+    run.moves(2, ProposalKind::Bifall, "bifalla förslaget");
+    run.moves(3, ProposalKind::Avslag, "avslå förslaget");
+    run.ok(Command::Put {
+        put: vec![0, 1],
+        found_for: Some(1),
+    });
+    run.ok(Command::RequestVote { by: p(2) });
+    run.ok(Command::ApproveVotingOrder {
+        ja: Some(0),
+        nej: Some(1),
+    });
+    // 2–2, and the chair (1) voted nej: nej wins.
+    run.vote(&[(1, Nej), (2, Ja), (3, Nej), (5, Ja)]);
+    run.ok(Command::CountVotes { lot: None });
+    run.ok(Command::Decide { decision: None });
+    run.refused(
+        Command::Reserve {
+            paragraph: 1,
+            by: vec![actor(3)],
+            in_favour_of: None,
+            reasons: None,
+        },
+        "röstade för beslutet",
+    );
+    run.ok(Command::Reserve {
+        paragraph: 1,
+        by: vec![actor(2)],
+        in_favour_of: Some(0),
+        reasons: None,
+    });
+    let record = run.0.record();
+    assert_eq!(
+        record.paragraph(1).unwrap().decision,
+        Some(decides("avslå förslaget"))
+    );
+}
