@@ -833,12 +833,19 @@ impl Tx {
                 .bind(body.organisation.0)
                 .fetch_all(&mut *self.tx)
                 .await?;
-        let term = terms
-            .iter()
-            .find(|(_, a, b)| {
-                a.as_str() <= date.to_string().as_str() && date.to_string().as_str() <= b.as_str()
-            })
-            .map(|(id, _, _)| kansli_core::TermId(*id));
+        let mut term = None;
+        for (id, starts, ends) in terms {
+            let corrupt = |e: jiff::Error| StoreError::Corrupt(format!("mandatperiod {id}: {e}"));
+            let t = kansli_core::org::Term {
+                id: kansli_core::TermId(id),
+                organisation: body.organisation,
+                starts: starts.parse().map_err(corrupt)?,
+                ends: ends.parse().map_err(corrupt)?,
+            };
+            if t.contains(date) {
+                term = Some(t.id);
+            }
+        }
         let Some(term) = term else {
             return Err(kansli_core::Refusal::new(
                 "sammanträdet",
@@ -878,18 +885,22 @@ impl Tx {
         .bind(meeting.0)
         .fetch_one(&mut *self.tx)
         .await?;
-        // Cases a minority has already sent back or tabled (KL 5 kap. 50 §).
-        let contents: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT a.case_id, p.content FROM paragraphs p JOIN agenda_items a ON a.id = p.agenda_item_id \
-             WHERE a.case_id IS NOT NULL",
-        )
-        .fetch_all(&mut *self.tx)
-        .await?;
+        // Cases on this agenda that a minority has already sent back or
+        // tabled (KL 5 kap. 50 §).
         let mut minority_used = Vec::new();
-        for (case, content) in contents {
-            let p: kansli_core::meeting::Paragraph = serde_json::from_str(&content)?;
-            if p.propositions.iter().any(|x| x.by_minority) {
-                minority_used.push(kansli_core::CaseId(case));
+        for case in record.items.iter().filter_map(|i| i.case) {
+            let contents: Vec<String> = sqlx::query_scalar(
+                "SELECT p.content FROM paragraphs p JOIN agenda_items a ON a.id = p.agenda_item_id \
+                 WHERE a.case_id = $1",
+            )
+            .bind(case.0)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            for content in contents {
+                let p: kansli_core::meeting::Paragraph = serde_json::from_str(&content)?;
+                if p.propositions.iter().any(|x| x.by_minority) && !minority_used.contains(&case) {
+                    minority_used.push(case);
+                }
             }
         }
         let mut items = record.items;

@@ -448,8 +448,8 @@ pub async fn meeting(store: &Store, id: kansli_core::MeetingId) -> Result<Meetin
 
 /// Names and labels the views need, fetched once per meeting.
 struct Context {
-    persons: HashMap<PersonId, Person>,
-    /// The same people and the parties, for the sentences core writes.
+    /// The people and parties named on the page, also used by the sentences
+    /// core writes.
     names: Names,
     roles: HashMap<PersonId, String>,
     cases: HashMap<CaseId, String>,
@@ -510,11 +510,10 @@ impl Context {
             }
         }
         let names = Names {
-            persons: persons.iter().map(|(id, p)| (*id, p.clone())).collect(),
+            persons: persons.into_iter().collect(),
             parties: parties.into_iter().collect(),
         };
         Ok(Context {
-            persons,
             names,
             roles,
             cases,
@@ -522,7 +521,7 @@ impl Context {
     }
 
     fn person(&self, id: PersonId) -> PersonRef {
-        match self.persons.get(&id) {
+        match self.names.persons.get(&id) {
             Some(p) => p.into(),
             None => PersonRef {
                 id: id.0,
