@@ -796,6 +796,8 @@ impl Tx {
         .execute(&mut *self.tx)
         .await?;
         let record = proceedings.record();
+        kansli_core::validate::check_meeting_record(&record, &setting.body)
+            .map_err(StoreError::Refused)?;
         let m = &record.meeting;
         sqlx::query(
             "UPDATE meetings SET status = $2, starts = $3, ends = $4, chair_id = $5, attendance_complete = $6 WHERE id = $1",
