@@ -52,6 +52,89 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// List what is stored.
+    Meetings {
+        #[command(subcommand)]
+        command: MeetingsCommand,
+    },
+    /// Render a document (protocol, extract, officer's report, kallelse,
+    /// anslag) as PDF/A, HTML or text.
+    Render {
+        #[command(subcommand)]
+        document: RenderCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MeetingsCommand {
+    /// One line per meeting: its ID (as in the meeting's URL), date, body,
+    /// organisation and status.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Args)]
+struct RenderOut {
+    #[command(flatten)]
+    db: DbArg,
+    /// pdf (PDF/A-2a), html or txt.
+    #[arg(long, default_value = "pdf")]
+    format: String,
+    /// Output file; - for standard output. Default: a name made from the
+    /// document, in the current directory.
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
+    /// The complete original, secret paragraphs included (for the archive and
+    /// the signatures). Without it, secret content is left out as on the
+    /// public pages.
+    #[arg(long)]
+    complete: bool,
+}
+
+#[derive(Subcommand)]
+enum RenderCommand {
+    /// The protocol of a meeting.
+    Protocol {
+        /// The meeting's ID (see `kansli meetings list`).
+        #[arg(long)]
+        meeting: i64,
+        #[command(flatten)]
+        out: RenderOut,
+    },
+    /// A protokollsutdrag: one paragraph, certified.
+    Extract {
+        #[arg(long)]
+        meeting: i64,
+        /// The paragraph's number (§).
+        #[arg(long)]
+        paragraph: u32,
+        #[command(flatten)]
+        out: RenderOut,
+    },
+    /// The latest officer's report (beslutsförslag) of a case.
+    Report {
+        /// The case number as registered, e.g. RS231470.
+        #[arg(long)]
+        case: String,
+        #[command(flatten)]
+        out: RenderOut,
+    },
+    /// The kallelse with föredragningslista of a meeting.
+    Agenda {
+        #[arg(long)]
+        meeting: i64,
+        #[command(flatten)]
+        out: RenderOut,
+    },
+    /// The anslag that a meeting's protocol is approved.
+    Notice {
+        #[arg(long)]
+        meeting: i64,
+        #[command(flatten)]
+        out: RenderOut,
+    },
 }
 
 #[derive(Subcommand)]
@@ -112,6 +195,13 @@ enum CliError {
     Refused(#[from] kansli_core::Refusal),
     #[error("lösenord saknas: sätt KANSLI_PASSWORD eller skriv det på standard in")]
     NoPassword,
+    #[error(transparent)]
+    Document(#[from] kansli_documents::DocumentError),
+    #[error("kunde inte skriva {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 fn main() -> ExitCode {
@@ -175,6 +265,23 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             serve(store, addr).await
         }
         Command::Calendar { command } => calendar(command),
+        Command::Meetings {
+            command: MeetingsCommand::List { db },
+        } => {
+            let store = Store::connect(&db.db).await?;
+            for m in store.all_meetings().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    m.meeting.id,
+                    m.meeting.date,
+                    m.body.name,
+                    m.organisation.name,
+                    m.meeting.status.label_sv()
+                );
+            }
+            Ok(())
+        }
+        Command::Render { document } => render(document).await,
         Command::User {
             command:
                 UserCommand::Add {
@@ -210,6 +317,76 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+async fn render(command: RenderCommand) -> Result<(), CliError> {
+    use kansli_core::MeetingId;
+    use kansli_documents::{Format, Request};
+    let (request, out) = match command {
+        RenderCommand::Protocol { meeting, out } => (
+            Request::Protocol {
+                meeting: MeetingId(meeting),
+            },
+            out,
+        ),
+        RenderCommand::Extract {
+            meeting,
+            paragraph,
+            out,
+        } => (
+            Request::Extract {
+                meeting: MeetingId(meeting),
+                paragraph,
+            },
+            out,
+        ),
+        RenderCommand::Agenda { meeting, out } => (
+            Request::Agenda {
+                meeting: MeetingId(meeting),
+            },
+            out,
+        ),
+        RenderCommand::Notice { meeting, out } => (
+            Request::Notice {
+                meeting: MeetingId(meeting),
+            },
+            out,
+        ),
+        RenderCommand::Report { case, out } => {
+            let store = Store::connect(&out.db.db).await?;
+            let id = kansli_documents::case_by_number(&store, &case).await?;
+            store.close().await;
+            (Request::OfficerReport { case: id }, out)
+        }
+    };
+    let format: Format = out.format.parse()?;
+    let audience = if out.complete {
+        kansli_documents::view::Audience::Official
+    } else {
+        kansli_documents::view::Audience::Public
+    };
+    let store = Store::connect(&out.db.db).await?;
+    let doc = kansli_documents::load(&store, &request, audience).await?;
+    store.close().await;
+    let name = kansli_documents::file_name(&doc, format);
+    // Typesetting is CPU-bound; keep it off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || kansli_documents::render(&doc, format))
+        .await
+        .map_err(|e| kansli_documents::DocumentError::Pdf(e.to_string()))??;
+    let path = out.output.unwrap_or_else(|| PathBuf::from(name));
+    if path.as_os_str() == "-" {
+        use std::io::Write;
+        std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|source| CliError::Write { path, source })?;
+    } else {
+        std::fs::write(&path, &bytes).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        eprintln!("Skrev {} ({} byte).", path.display(), bytes.len());
+    }
+    Ok(())
 }
 
 fn calendar(command: CalendarCommand) -> Result<(), CliError> {

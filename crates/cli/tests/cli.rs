@@ -234,3 +234,132 @@ fn the_calendar_commands_answer_in_the_documented_shape() {
     let (ok, _, err) = run(&["calendar", "holidays", "1999"]);
     assert!(!ok && err.contains("stöds inte"), "{err}");
 }
+
+/// Runs `kansli` to completion; returns (success, stdout, stderr).
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(KANSLI)
+        .args(args)
+        .env("KANSLI_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn documents_render_from_the_demo_database_by_the_ids_meetings_list_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    assert!(run(&["demo", "--data-dir", data, "--no-serve"]).0);
+    let db = format!("{data}/kansli.db");
+
+    let (ok, listing, _) = run(&["meetings", "list", "--db", &db]);
+    assert!(ok);
+    let line = listing
+        .lines()
+        .find(|l| l.contains("2025-01-28") && l.contains("Regionstyrelsens arbetsutskott"))
+        .unwrap_or_else(|| panic!("no RSAU meeting in:\n{listing}"));
+    let id = line.split('\t').next().unwrap();
+    assert!(
+        id.parse::<i64>().is_ok(),
+        "the line starts with the ID: {line}"
+    );
+
+    let pdf = dir.path().join("protokoll.pdf");
+    let (ok, _, err) = run(&[
+        "render",
+        "protocol",
+        "--db",
+        &db,
+        "--meeting",
+        id,
+        "--format",
+        "pdf",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+
+    let (ok, text, err) = run(&[
+        "render",
+        "extract",
+        "--db",
+        &db,
+        "--meeting",
+        id,
+        "--paragraph",
+        "14",
+        "--format",
+        "txt",
+        "-o",
+        "-",
+    ]);
+    assert!(ok, "{err}");
+    assert!(text.contains("§14 Svar på motion om mottagning för köpare av sexuella tjänster"));
+    assert!(text.contains("Resultat\t3\t2\t0"));
+
+    let (ok, html, err) = run(&[
+        "render", "report", "--db", &db, "--case", "RS231470", "--format", "html", "-o", "-",
+    ]);
+    assert!(ok, "{err}");
+    assert!(html.contains("<h2 id=\"forslag-rubrik\">Svar på motion om KAST-mottagning</h2>"));
+
+    let (ok, text, err) = run(&[
+        "render",
+        "agenda",
+        "--db",
+        &db,
+        "--meeting",
+        id,
+        "--format",
+        "txt",
+        "-o",
+        "-",
+    ]);
+    assert!(ok, "{err}");
+    assert!(text.contains("Föredragningslista"));
+
+    // Refusals say what is wrong, in Swedish, and write nothing.
+    let (ok, _, err) = run(&["render", "notice", "--db", &db, "--meeting", id, "-o", "-"]);
+    assert!(!ok);
+    assert!(
+        err.contains("anslag kan upprättas först när protokollet är justerat"),
+        "{err}"
+    );
+    let (ok, _, err) = run(&[
+        "render",
+        "extract",
+        "--db",
+        &db,
+        "--meeting",
+        id,
+        "--paragraph",
+        "99",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("§99 finns inte i protokollet"), "{err}");
+    let (ok, _, err) = run(&["render", "report", "--db", &db, "--case", "RS000000"]);
+    assert!(!ok);
+    assert!(err.contains("ärendet RS000000 finns inte"), "{err}");
+    let (ok, _, err) = run(&[
+        "render",
+        "protocol",
+        "--db",
+        &db,
+        "--meeting",
+        id,
+        "--format",
+        "docx",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("okänt format «docx»"), "{err}");
+    let (ok, _, err) = run(&["render", "protocol", "--db", &db, "--meeting", "999"]);
+    assert!(!ok);
+    assert!(err.contains("finns inte"), "{err}");
+}

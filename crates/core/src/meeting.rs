@@ -307,8 +307,11 @@ pub struct Paragraph {
     pub minute_notes: Vec<MinuteNote>,
     pub disqualifications: Vec<Disqualification>,
     pub basis: Vec<BasisItem>,
-    /// Expedieras till; empty means the decision is not dispatched.
-    pub dispatch: Vec<String>,
+    /// Expedieras till. `None`: the protocol says nothing about dispatch
+    /// (the meeting's own business, or a protocol that leaves it out);
+    /// `Some` and empty: «Expedieras inte».
+    #[serde(default)]
+    pub dispatch: Option<Vec<String>>,
 }
 
 impl Paragraph {
@@ -329,7 +332,7 @@ impl Paragraph {
             minute_notes: Vec::new(),
             disqualifications: Vec::new(),
             basis: Vec::new(),
-            dispatch: Vec::new(),
+            dispatch: None,
         }
     }
 }

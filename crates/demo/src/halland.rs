@@ -376,6 +376,8 @@ fn item(
     paragraph.decision = decided;
     paragraph.matter = matter.to_string();
     paragraph.basis = basis(basis_titles);
+    // The protocol says «Expedieras inte» under the case items.
+    paragraph.dispatch = case.map(|_| vec![]);
     AgendaItem {
         title: paragraph.title.clone(),
         case,
@@ -495,6 +497,10 @@ fn rsau_meeting(
         "Ägarrådet med Öresundståg AB hålls den 4 februari. Utskottet stämmer av inför ägarrådet.",
         &[],
     ));
+    // §5 has no «Expedieras» line in the protocol.
+    if let Some(p) = items.last_mut().and_then(|i| i.paragraph.as_mut()) {
+        p.dispatch = None;
+    }
     let sbhss = Decision {
         parts: vec![DecisionPart {
             formula: proposes(&["Regionstyrelsen"]),

@@ -124,7 +124,7 @@ pub(crate) async fn load(tx: &mut Tx) -> Result<(), StoreError> {
         text: "Liberalerna, Centerpartiet och Moderaterna reserverar sig mot beslutet till förmån för egna yrkanden.".into(),
         reasons: None,
     }];
-    p.dispatch = vec!["Socialtjänsten, Centrum mot våld".into()];
+    p.dispatch = Some(vec!["Socialtjänsten, Centrum mot våld".into()]);
 
     tx.add_meeting(&MeetingRecord {
         meeting: Meeting {

@@ -83,6 +83,61 @@ pub async fn all() -> Vec<TestDb> {
     out
 }
 
+/// Set to 1 to make missing PDF tools (poppler's pdftotext, pdffonts,
+/// pdfinfo) an error instead of a skipped check.
+pub const REQUIRE_PDF_TOOLS_ENV: &str = "KANSLI_REQUIRE_PDF_TOOLS";
+
+/// Runs a poppler tool (`pdftotext`, `pdffonts`, `pdfinfo`) on a PDF and
+/// returns its standard output, or `None` with a loud notice when the tool
+/// is not installed (an error under `KANSLI_REQUIRE_PDF_TOOLS=1`, which
+/// `.ci/run` sets after installing poppler-utils).
+pub fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, pdf).expect("write the PDF");
+    let mut command = std::process::Command::new(tool);
+    command.args(args).arg(&path);
+    if tool == "pdftotext" {
+        command.arg("-");
+    }
+    match command.output() {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "{tool} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(String::from_utf8(out.stdout).expect("UTF-8 from poppler"))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::env::var(REQUIRE_PDF_TOOLS_ENV).as_deref() == Ok("1") {
+                panic!(
+                    "{REQUIRE_PDF_TOOLS_ENV}=1 but {tool} is not installed (Debian: poppler-utils)"
+                );
+            }
+            eprintln!(
+                "\n*** SKIPPED: {tool} check (install poppler-utils to run it; .ci/run does) ***\n"
+            );
+            None
+        }
+        Err(e) => panic!("{tool}: {e}"),
+    }
+}
+
+/// A file of the shared fixtures (`shared/fixtures/seeds/NAME`), found beside
+/// the repository or in any ancestor directory as the developers' guide lays
+/// them out; `None` in a clone without them.
+pub fn shared_fixture(name: &str) -> Option<String> {
+    let relative = std::path::Path::new("shared/fixtures/seeds").join(name);
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join(&relative))
+        .find(|path| path.exists())
+        .map(|path| {
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        })
+}
+
 /// The same server URL with another database name.
 fn replace_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {

@@ -164,17 +164,7 @@ pub(crate) async fn body_detail(store: &Store, id: BodyId) -> Result<BodyDetail,
         .members(id)
         .await?
         .into_iter()
-        .map(|m| MemberView {
-            person: (&m.person).into(),
-            role: m.membership.role.code().into(),
-            role_label: m.membership.role.label_sv().into(),
-            substitute_order: match m.membership.role {
-                kansli_core::org::Role::Substitute { order } => Some(order),
-                _ => None,
-            },
-            party_group: m.membership.party_group.clone(),
-            term: m.term.label(),
-        })
+        .map(|m| MemberView::from(&m))
         .collect();
     let meetings = store
         .meetings(id)

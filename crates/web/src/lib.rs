@@ -10,7 +10,7 @@ pub mod api;
 mod auth;
 mod error;
 pub mod pages;
-pub mod view;
+pub use kansli_documents::view;
 
 pub use error::WebError;
 

@@ -111,6 +111,22 @@ pub struct MemberView {
     pub term: String,
 }
 
+impl From<&kansli_store::Member> for MemberView {
+    fn from(m: &kansli_store::Member) -> Self {
+        MemberView {
+            person: (&m.person).into(),
+            role: m.membership.role.code().into(),
+            role_label: m.membership.role.label_sv().into(),
+            substitute_order: match m.membership.role {
+                kansli_core::org::Role::Substitute { order } => Some(order),
+                _ => None,
+            },
+            party_group: m.membership.party_group.clone(),
+            term: m.term.label(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NamedRef {
     pub id: i64,
@@ -411,8 +427,9 @@ pub struct ParagraphView {
     pub minute_notes: Vec<NoteView>,
     pub disqualifications: Vec<DisqualificationView>,
     pub basis: Vec<BasisView>,
-    /// Expedieras till; empty: not dispatched.
-    pub dispatch: Vec<String>,
+    /// Expedieras till: `None` when the protocol says nothing, empty for
+    /// «Expedieras inte».
+    pub dispatch: Option<Vec<String>>,
     pub html: String,
     pub api: String,
 }
@@ -437,12 +454,32 @@ pub struct MeetingView {
     pub paragraphs: Vec<ParagraphView>,
 }
 
+/// Who a view is for. The public never sees secret content; the
+/// secretariat's and the archive's originals show everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Audience {
+    #[default]
+    Public,
+    /// The complete record, secret paragraphs included (the signed original).
+    Official,
+}
+
 /// Builds the public view of a whole meeting.
 pub async fn meeting(store: &Store, id: kansli_core::MeetingId) -> Result<MeetingView, StoreError> {
+    meeting_for(store, id, Audience::Public).await
+}
+
+/// Builds the view of a whole meeting for an audience.
+pub async fn meeting_for(
+    store: &Store,
+    id: kansli_core::MeetingId,
+    audience: Audience,
+) -> Result<MeetingView, StoreError> {
     let record = store.meeting_record(id).await?;
     let body = store.body(record.meeting.body).await?;
     let org = store.organisation(body.organisation).await?;
-    let ctx = Context::load(store, &record, &body).await?;
+    let mut ctx = Context::load(store, &record, &body).await?;
+    ctx.audience = audience;
     Ok(ctx.meeting_view(&record, &body, &org))
 }
 
@@ -453,6 +490,7 @@ struct Context {
     names: Names,
     roles: HashMap<PersonId, String>,
     cases: HashMap<CaseId, String>,
+    audience: Audience,
 }
 
 impl Context {
@@ -517,6 +555,7 @@ impl Context {
             names,
             roles,
             cases,
+            audience: Audience::Public,
         })
     }
 
@@ -615,7 +654,7 @@ impl Context {
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                let public = item.access.is_public();
+                let public = item.access.is_public() || self.audience == Audience::Official;
                 AgendaItemView {
                     position: i + 1,
                     title: if public {
@@ -672,7 +711,7 @@ impl Context {
         case: Option<(CaseId, String)>,
         item_public: bool,
     ) -> ParagraphView {
-        let public = item_public && p.access.is_public();
+        let public = (item_public && p.access.is_public()) || self.audience == Audience::Official;
         let html = format!("/sammantraden/{}/paragrafer/{}", m.id, p.number);
         let api = format!("/api/v1/meetings/{}/paragraphs/{}", m.id, p.number);
         let ground = secrecy_ground(&p.access);
@@ -695,7 +734,7 @@ impl Context {
                 minute_notes: vec![],
                 disqualifications: vec![],
                 basis: vec![],
-                dispatch: vec![],
+                dispatch: None,
                 html,
                 api,
             };
@@ -758,7 +797,7 @@ impl Context {
             case_number: case.as_ref().map(|(_, n)| n.clone()),
             case_id: case.map(|(c, _)| c.0),
             public: true,
-            secrecy_ground: None,
+            secrecy_ground: ground,
             approved_at_once: p.approved_at_once,
             decision: p
                 .decision

@@ -1,0 +1,207 @@
+//! Kansli's documents: the protocol, the protokollsutdrag, the officer's
+//! report, the kallelse with föredragningslista, and the anslag, as HTML,
+//! plain text and archival PDF, generated from the stored data.
+//!
+//! - [`view`]: read models with names resolved and secrecy applied; the web
+//!   pages and the API render the same values.
+//! - [`model`]: the document model ([`Doc`]): parts and blocks in reading
+//!   order, independent of format.
+//! - [`compose`]: read models to documents: which sections, in which order.
+//! - [`render`]: a [`Doc`] to HTML (askama), text, or PDF (typst, PDF/A-2a).
+//! - [`load`]: fetch what a document needs from the store.
+//!
+//! Composition and rendering are pure; only [`load`] touches the store.
+
+pub mod compose;
+pub mod model;
+mod pdf;
+mod text;
+pub mod view;
+
+pub use model::{Doc, DocKind};
+
+use askama::Template;
+use kansli_core::{CaseId, MeetingId};
+use kansli_store::{Store, StoreError};
+use view::Audience;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Text,
+    Pdf,
+}
+
+impl Format {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Html => "text/html; charset=utf-8",
+            Format::Text => "text/plain; charset=utf-8",
+            Format::Pdf => "application/pdf",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Text => "txt",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = DocumentError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "html" => Ok(Format::Html),
+            "txt" | "text" => Ok(Format::Text),
+            "pdf" => Ok(Format::Pdf),
+            other => Err(DocumentError::Format(other.to_string())),
+        }
+    }
+}
+
+/// What can go wrong when making a document; the messages are Swedish, for
+/// the user.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("§{number} finns inte i protokollet från sammanträde {meeting}")]
+    NoParagraph { meeting: i64, number: u32 },
+    #[error("ärendet {case} har inget beslutsförslag")]
+    NoReport { case: String },
+    #[error("ärendet {0} finns inte")]
+    NoCase(String),
+    #[error(
+        "anslag kan upprättas först när protokollet är justerat och anslaget har satts upp på anslagstavlan"
+    )]
+    NotPosted,
+    #[error("{0}")]
+    Secret(String),
+    #[error("okänt format «{0}»: välj pdf, html eller txt")]
+    Format(String),
+    #[error("dokumentet kunde inte sättas som PDF: {0}")]
+    Pdf(String),
+    #[error("dokumentet kunde inte skrivas som HTML: {0}")]
+    Html(#[from] askama::Error),
+}
+
+#[derive(Template)]
+#[template(path = "document.html")]
+struct HtmlDocument<'a> {
+    doc: &'a Doc,
+}
+
+// The template matches on the block enum by its plain name.
+use model::Block;
+
+/// Renders a document in one format.
+pub fn render(doc: &Doc, format: Format) -> Result<Vec<u8>, DocumentError> {
+    match format {
+        Format::Html => Ok(HtmlDocument { doc }.render()?.into_bytes()),
+        Format::Text => Ok(text::render(doc).into_bytes()),
+        Format::Pdf => pdf::render(doc).map_err(DocumentError::Pdf),
+    }
+}
+
+/// Which document to make.
+#[derive(Debug, Clone)]
+pub enum Request {
+    Protocol {
+        meeting: MeetingId,
+    },
+    Extract {
+        meeting: MeetingId,
+        paragraph: u32,
+    },
+    Agenda {
+        meeting: MeetingId,
+    },
+    Notice {
+        meeting: MeetingId,
+    },
+    /// The latest officer's report of the case.
+    OfficerReport {
+        case: CaseId,
+    },
+}
+
+/// Fetches what the requested document needs and composes it, for the given
+/// audience (the public sees no secret content).
+pub async fn load(
+    store: &Store,
+    request: &Request,
+    audience: Audience,
+) -> Result<Doc, DocumentError> {
+    match request {
+        Request::Protocol { meeting } => Ok(compose::protocol(
+            &view::meeting_for(store, *meeting, audience).await?,
+        )),
+        Request::Extract { meeting, paragraph } => compose::extract(
+            &view::meeting_for(store, *meeting, audience).await?,
+            *paragraph,
+        ),
+        Request::Notice { meeting } => {
+            compose::notice(&view::meeting_for(store, *meeting, audience).await?)
+        }
+        Request::Agenda { meeting } => {
+            let m = view::meeting_for(store, *meeting, audience).await?;
+            let date = store.meeting(*meeting).await?.date;
+            let roster: Vec<view::MemberView> = store
+                .members(kansli_core::BodyId(m.summary.body.id))
+                .await?
+                .iter()
+                .filter(|x| x.term.contains(date))
+                .map(view::MemberView::from)
+                .collect();
+            Ok(compose::agenda(&m, &roster))
+        }
+        Request::OfficerReport { case } => {
+            let c = view::case(store, *case).await?;
+            let last =
+                c.officer_reports
+                    .len()
+                    .checked_sub(1)
+                    .ok_or_else(|| DocumentError::NoReport {
+                        case: c.number.clone(),
+                    })?;
+            compose::officer_report(&c, last)
+        }
+    }
+}
+
+/// Finds a case by its number ("RS231470") among all organisations.
+pub async fn case_by_number(store: &Store, number: &str) -> Result<CaseId, DocumentError> {
+    for org in store.organisations().await? {
+        if let Some(c) = store.case_by_number(org.id, number).await? {
+            return Ok(c.id);
+        }
+    }
+    Err(DocumentError::NoCase(number.to_string()))
+}
+
+/// A file name for a document: "protokoll-2025-01-28-regionstyrelsens-arbetsutskott.pdf",
+/// "beslutsforslag-2024-12-03-rs231470.pdf".
+pub fn file_name(doc: &Doc, format: Format) -> String {
+    let mut slug = String::new();
+    let what = doc.meta.case_number.as_ref().unwrap_or(&doc.meta.issuer);
+    for c in format!("{} {} {what}", doc.meta.kind.code(), doc.meta.date)
+        .to_lowercase()
+        .chars()
+    {
+        let c = match c {
+            'å' | 'ä' => 'a',
+            'ö' => 'o',
+            'é' => 'e',
+            c if c.is_ascii_alphanumeric() || c == '-' => c,
+            _ => '-',
+        };
+        if !(c == '-' && slug.ends_with('-')) {
+            slug.push(c);
+        }
+    }
+    format!("{}.{}", slug.trim_matches('-'), format.extension())
+}
