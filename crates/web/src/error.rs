@@ -22,6 +22,17 @@ pub enum WebError {
     Store(#[from] StoreError),
     #[error("sidan kunde inte visas: {0}")]
     Render(#[from] askama::Error),
+    #[error(transparent)]
+    Document(kansli_documents::DocumentError),
+}
+
+impl From<kansli_documents::DocumentError> for WebError {
+    fn from(e: kansli_documents::DocumentError) -> Self {
+        match e {
+            kansli_documents::DocumentError::Store(s) => WebError::Store(s),
+            other => WebError::Document(other),
+        }
+    }
 }
 
 impl WebError {
@@ -34,6 +45,18 @@ impl WebError {
             WebError::Store(StoreError::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Store(StoreError::Conflict(_) | StoreError::Sealed(_)) => {
                 StatusCode::CONFLICT
+            }
+            WebError::Document(d) => {
+                use kansli_documents::DocumentError as D;
+                match d {
+                    D::NoParagraph { .. }
+                    | D::NoReport { .. }
+                    | D::NoCase(_)
+                    | D::NotPosted
+                    | D::Format(_) => StatusCode::NOT_FOUND,
+                    D::Secret(_) => StatusCode::FORBIDDEN,
+                    D::Store(_) | D::Pdf(_) | D::Html(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                }
             }
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,

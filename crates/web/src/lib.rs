@@ -8,6 +8,7 @@
 
 pub mod api;
 mod auth;
+mod documents;
 mod error;
 pub mod pages;
 pub use kansli_documents::view;
@@ -25,6 +26,8 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Bounds concurrent PDF typesetting to the number of cores.
+    pub typesetting: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// All routes.
@@ -50,6 +53,15 @@ pub fn router(store: Store) -> Router {
             "/sammantraden/{id}/paragrafer/{number}",
             get(pages::paragraph),
         )
+        .route(
+            "/sammantraden/{id}/dokument/{file}",
+            get(documents::meeting_document),
+        )
+        .route(
+            "/sammantraden/{id}/paragrafer/{number}/{file}",
+            get(documents::extract),
+        )
+        .route("/arenden/{id}/{file}", get(documents::officer_report))
         .route("/organisationer/{id}", get(pages::organisation))
         .route("/organ/{id}", get(pages::body))
         .route("/arenden/{id}", get(pages::case))
@@ -59,7 +71,12 @@ pub fn router(store: Store) -> Router {
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState { store })
+        .with_state(AppState {
+            store,
+            typesetting: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
+        })
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

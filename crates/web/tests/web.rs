@@ -257,6 +257,9 @@ async fn a_secret_paragraph_shows_neither_on_pages_nor_in_the_api() {
         for path in [
             format!("/sammantraden/{id}"),
             format!("/sammantraden/{id}/paragrafer/20"),
+            format!("/sammantraden/{id}/dokument/protokoll.txt"),
+            format!("/sammantraden/{id}/dokument/protokoll.html"),
+            format!("/sammantraden/{id}/dokument/kallelse.txt"),
             format!("/api/v1/meetings/{id}"),
             format!("/api/v1/meetings/{id}/paragraphs/20"),
             "/api/v1/meetings".to_string(),
@@ -267,6 +270,16 @@ async fn a_secret_paragraph_shows_neither_on_pages_nor_in_the_api() {
         }
         let page = app.page(&format!("/sammantraden/{id}")).await;
         assert!(page.contains("39 kap. 3 § OSL"), "the ground is shown");
+        // No extract of the secret paragraph; the page offers none either.
+        for ext in ["txt", "html", "pdf"] {
+            let (status, body) = app
+                .get(&format!("/sammantraden/{id}/paragrafer/20/utdrag.{ext}"))
+                .await;
+            assert_eq!(status, 403, "{body}");
+            assert!(!body.contains("HEMLIG"));
+        }
+        let secret_page = app.page(&format!("/sammantraden/{id}/paragrafer/20")).await;
+        assert!(!secret_page.contains("utdrag.pdf"));
     }
 }
 
@@ -368,4 +381,79 @@ async fn unknown_addresses_get_a_swedish_404() {
     assert_eq!(status, 404);
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["status"], 404);
+}
+
+#[tokio::test]
+async fn meeting_paragraph_and_case_pages_link_their_pdfs() {
+    let app = spawn(sqlite()).await;
+    let start = app.page("/").await;
+    let org = app.page(&follow(&start, "Region Halland")).await;
+    let body = app
+        .page(&follow(&org, "Regionstyrelsens arbetsutskott"))
+        .await;
+    let meeting_url = follow(&body, "2025-01-28");
+    let meeting = app.page(&meeting_url).await;
+
+    let fetch = |path: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let kind = r.headers()[reqwest::header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let disposition = r
+                .headers()
+                .get(reqwest::header::CONTENT_DISPOSITION)
+                .map(|v| v.to_str().unwrap().to_string());
+            (status, kind, disposition, r.bytes().await.unwrap())
+        }
+    };
+    let (status, kind, disposition, pdf) = fetch(follow(&meeting, "Protokollet som PDF")).await;
+    assert_eq!(status, 200);
+    assert_eq!(kind, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(
+        disposition.as_deref(),
+        Some("inline; filename=\"protokoll-2025-01-28-regionstyrelsens-arbetsutskott.pdf\"")
+    );
+    let (_, kind, _, text) = fetch(follow(&meeting, "som text")).await;
+    assert_eq!(kind, "text/plain; charset=utf-8");
+    let text = String::from_utf8(text.to_vec()).unwrap();
+    assert!(text.contains("Resultat\t3\t2\t0"));
+    let (status, _, _, kallelse) = fetch(follow(&meeting, "Kallelse och föredragningslista")).await;
+    assert_eq!(status, 200);
+    assert!(kallelse.starts_with(b"%PDF-"));
+    // Held, not posted: no anslag yet, and none offered.
+    assert!(!meeting.contains("Anslaget som PDF"));
+    let (status, _, _, _) = fetch(format!("{meeting_url}/dokument/anslag.pdf")).await;
+    assert_eq!(status, 404);
+
+    let paragraph = app.page(&follow(&meeting, "§14 Svar på motion")).await;
+    let (status, kind, _, extract) = fetch(follow(&paragraph, "Protokollsutdrag för §14")).await;
+    assert_eq!((status, kind.as_str()), (200, "application/pdf"));
+    assert!(extract.starts_with(b"%PDF-"));
+
+    let case = app.page(&follow(&paragraph, "RS231470")).await;
+    let (status, kind, _, report) = fetch(follow(&case, "Beslutsförslaget som PDF")).await;
+    assert_eq!((status, kind.as_str()), (200, "application/pdf"));
+    assert!(report.starts_with(b"%PDF-"));
+
+    // Unknown documents and formats are 404 with a Swedish message.
+    for path in [
+        format!("{meeting_url}/dokument/protokoll.docx"),
+        format!("{meeting_url}/dokument/hemligt.pdf"),
+        format!("{meeting_url}/paragrafer/99/utdrag.pdf"),
+        "/arenden/1/annat.pdf".to_string(),
+    ] {
+        let (status, body) = app.get(&path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(body.contains("finns inte"), "{path}: {body}");
+    }
 }

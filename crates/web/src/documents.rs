@@ -1,0 +1,104 @@
+//! The documents as files: protocol, kallelse and anslag of a meeting, the
+//! extract of a paragraph, the officer's report of a case, each as PDF/A,
+//! HTML or text. Always the public version: secret content is left out
+//! exactly as on the pages.
+
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::pages::parse_id;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use kansli_core::{CaseId, MeetingId};
+use kansli_documents::view::Audience;
+use kansli_documents::{Format, Request};
+
+/// "protokoll.pdf" -> ("protokoll", Pdf).
+fn split_file(file: &str) -> Result<(&str, Format), WebError> {
+    let not_found = || WebError::NotFound(format!("dokumentet «{file}» finns inte"));
+    let (name, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let format = match ext {
+        "pdf" => Format::Pdf,
+        "html" => Format::Html,
+        "txt" => Format::Text,
+        _ => return Err(not_found()),
+    };
+    Ok((name, format))
+}
+
+async fn respond(app: &AppState, request: Request, format: Format) -> Result<Response, PageError> {
+    let doc = kansli_documents::load(&app.store, &request, Audience::Public).await?;
+    let name = kansli_documents::file_name(&doc, format);
+    let bytes = if format == Format::Pdf {
+        // Typesetting is CPU-bound: at most one per core at a time, off the
+        // async workers.
+        let _permit =
+            app.typesetting.clone().acquire_owned().await.map_err(|e| {
+                WebError::Document(kansli_documents::DocumentError::Pdf(e.to_string()))
+            })?;
+        tokio::task::spawn_blocking(move || kansli_documents::render(&doc, format))
+            .await
+            .map_err(|e| {
+                WebError::Document(kansli_documents::DocumentError::Pdf(e.to_string()))
+            })??
+    } else {
+        kansli_documents::render(&doc, format)?
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-cache".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `/sammantraden/{id}/dokument/{protokoll|kallelse|anslag}.{pdf|html|txt}`.
+pub async fn meeting_document(
+    State(app): State<AppState>,
+    Path((raw, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let meeting: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let (name, format) = split_file(&file)?;
+    let request = match name {
+        "protokoll" => Request::Protocol { meeting },
+        "kallelse" => Request::Agenda { meeting },
+        "anslag" => Request::Notice { meeting },
+        _ => {
+            return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
+        }
+    };
+    respond(&app, request, format).await
+}
+
+/// `/sammantraden/{id}/paragrafer/{n}/utdrag.{pdf|html|txt}`.
+pub async fn extract(
+    State(app): State<AppState>,
+    Path((raw, number, file)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let meeting: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let paragraph: u32 = parse_id(&number, "Paragrafen")?;
+    let (name, format) = split_file(&file)?;
+    if name != "utdrag" {
+        return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
+    }
+    respond(&app, Request::Extract { meeting, paragraph }, format).await
+}
+
+/// `/arenden/{id}/beslutsforslag.{pdf|html|txt}`.
+pub async fn officer_report(
+    State(app): State<AppState>,
+    Path((raw, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let case: CaseId = parse_id(&raw, "Ärendet")?;
+    let (name, format) = split_file(&file)?;
+    if name != "beslutsforslag" {
+        return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
+    }
+    respond(&app, Request::OfficerReport { case }, format).await
+}
