@@ -126,6 +126,12 @@ pub fn paragraph_blocks(p: &ParagraphView, body: &str) -> Vec<Block> {
         )));
         return out;
     }
+    if let Some(ground) = &p.secrecy_ground {
+        // Only the official original shows a secret paragraph at all.
+        out.push(Block::text(format!(
+            "Paragrafen omfattas av sekretess ({ground}) och lämnas inte ut i den offentliga versionen av protokollet."
+        )));
+    }
     section(
         &mut out,
         "Jäv",
@@ -393,8 +399,13 @@ fn notice_status(m: &MeetingView) -> &'static str {
     }
 }
 
-/// The whole protocol.
-pub fn protocol(m: &MeetingView) -> Doc {
+/// The whole protocol; refused while nothing has been recorded.
+pub fn protocol(m: &MeetingView) -> Result<Doc, DocumentError> {
+    if m.paragraphs.is_empty() {
+        return Err(DocumentError::NoProtocol {
+            meeting: m.summary.id,
+        });
+    }
     let body = &m.summary.body.name;
     let mut meta = meta(
         DocKind::Protocol,
@@ -458,7 +469,7 @@ pub fn protocol(m: &MeetingView) -> Doc {
     for p in &m.paragraphs {
         parts.extend(paragraph_parts(p, body, true));
     }
-    Doc { meta, parts }
+    Ok(Doc { meta, parts })
 }
 
 /// A protokollsutdrag: the protocol's head, one paragraph, and the

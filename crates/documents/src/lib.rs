@@ -71,6 +71,8 @@ pub enum DocumentError {
     Store(#[from] StoreError),
     #[error("§{number} finns inte i protokollet från sammanträde {meeting}")]
     NoParagraph { meeting: i64, number: u32 },
+    #[error("sammanträde {meeting} har inget protokoll ännu: inga paragrafer är upprättade")]
+    NoProtocol { meeting: i64 },
     #[error("ärendet {case} har inget beslutsförslag")]
     NoReport { case: String },
     #[error("ärendet {0} finns inte")]
@@ -137,9 +139,9 @@ pub async fn load(
     audience: Audience,
 ) -> Result<Doc, DocumentError> {
     match request {
-        Request::Protocol { meeting } => Ok(compose::protocol(
-            &view::meeting_for(store, *meeting, audience).await?,
-        )),
+        Request::Protocol { meeting } => {
+            compose::protocol(&view::meeting_for(store, *meeting, audience).await?)
+        }
         Request::Extract { meeting, paragraph } => compose::extract(
             &view::meeting_for(store, *meeting, audience).await?,
             *paragraph,

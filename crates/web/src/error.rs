@@ -50,6 +50,7 @@ impl WebError {
                 use kansli_documents::DocumentError as D;
                 match d {
                     D::NoParagraph { .. }
+                    | D::NoProtocol { .. }
                     | D::NoReport { .. }
                     | D::NoCase(_)
                     | D::NotPosted
