@@ -279,6 +279,16 @@ async fn protocol_pdf_is_archival_and_says_what_the_text_says() {
     let info = poppler("pdfinfo", &[], &pdf).unwrap();
     assert!(info.contains("Tagged:          yes"), "{info}");
     assert!(info.contains("Title:           Protokoll Regionstyrelsens arbetsutskott 2025-01-28"));
+    assert!(info.contains("Author:          Regionstyrelsens arbetsutskott, Region Halland"));
+    assert!(info.contains(
+        "Subject:         Protokoll, Regionstyrelsens arbetsutskott, Region Halland, 2025-01-28"
+    ));
+    assert!(
+        info.contains("CreationDate:    Tue Jan 28 00:00:00 2025"),
+        "{info}"
+    );
+    // The same data gives the same bytes.
+    assert_eq!(render(&doc, Format::Pdf).unwrap(), pdf);
 }
 
 #[tokio::test]
