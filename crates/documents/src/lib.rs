@@ -9,10 +9,13 @@
 //! - [`compose`]: read models to documents: which sections, in which order.
 //! - [`render`]: a [`Doc`] to HTML (askama), text, or PDF (typst, PDF/A-2a).
 //! - [`load`]: fetch what a document needs from the store.
+//! - [`import`]: read a protocol's text (typed, or extracted from a PDF) back
+//!   into structure.
 //!
 //! Composition and rendering are pure; only [`load`] touches the store.
 
 pub mod compose;
+pub mod import;
 pub mod model;
 mod pdf;
 mod text;

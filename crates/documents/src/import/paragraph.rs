@@ -1,0 +1,868 @@
+//! The body: the ärendelista, then each paragraph with its sections, and the
+//! voteringslistor read as tables.
+
+use super::lines::{Line, cells};
+use super::people::{is_party, person_name};
+use super::{
+    AgendaEntry, ImportedClause, ImportedDecision, ImportedDecisionPart, ImportedParagraph,
+    ImportedProposal, ImportedProtocol, ImportedReservation, ImportedVote, RollEntry, warn,
+};
+
+/// The sections of a paragraph, whatever a municipality calls them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Decision,
+    Reservations,
+    Matter,
+    DraftDecision,
+    Proposals,
+    Propositions,
+    Vote,
+    MinuteNotes,
+    Disqualification,
+    Basis,
+    Dispatch,
+}
+
+const HEADINGS: &[(&str, Section)] = &[
+    ("beslut", Section::Decision),
+    ("kommunstyrelsens beslut", Section::Decision),
+    ("nämndens beslut", Section::Decision),
+    ("utskottets beslut", Section::Decision),
+    ("reservationer", Section::Reservations),
+    ("reservation", Section::Reservations),
+    ("ärendet", Section::Matter),
+    ("ärendebeskrivning", Section::Matter),
+    ("sammanfattning av ärendet", Section::Matter),
+    ("sammanfattning", Section::Matter),
+    ("bakgrund", Section::Matter),
+    ("förslag till beslut", Section::DraftDecision),
+    ("förslag till beslut på sammanträdet", Section::Proposals),
+    ("yrkanden", Section::Proposals),
+    ("yrkande", Section::Proposals),
+    ("beslutsgång", Section::Propositions),
+    ("propositionsordning", Section::Propositions),
+    ("proposition", Section::Propositions),
+    ("omröstning", Section::Vote),
+    ("omröstning begärs", Section::Vote),
+    ("votering", Section::Vote),
+    ("omröstningsresultat", Section::Vote),
+    ("protokollsanteckningar", Section::MinuteNotes),
+    ("protokollsanteckning", Section::MinuteNotes),
+    ("jäv", Section::Disqualification),
+    ("beslutsunderlag", Section::Basis),
+    ("underlag för beslut", Section::Basis),
+    ("handlingar", Section::Basis),
+    ("expedieras till", Section::Dispatch),
+    ("beslutet skickas till", Section::Dispatch),
+    ("beslutet expedieras till", Section::Dispatch),
+    ("skickas till", Section::Dispatch),
+    ("expediering", Section::Dispatch),
+];
+
+/// A section heading alone on its line ("Beslut", "Yrkanden:").
+pub fn heading_of(text: &str) -> Option<Section> {
+    let t = text.trim().trim_end_matches(':').to_lowercase();
+    HEADINGS.iter().find(|(h, _)| *h == t).map(|(_, s)| *s)
+}
+
+pub fn is_agenda_heading(text: &str) -> bool {
+    matches!(
+        text.trim().trim_end_matches(':').to_lowercase().as_str(),
+        "ärendelista"
+            | "ärendeförteckning"
+            | "innehållsförteckning"
+            | "ärenden"
+            | "föredragningslista"
+    )
+}
+
+/// "§13", "§ 13", "§13 Titel", "KS § 45 Titel", "§ 13. Titel" -> (13, "Titel").
+pub fn paragraph_start(text: &str) -> Option<(u32, &str)> {
+    let mut t = text.trim();
+    // An optional body abbreviation before the sign: "KS § 45".
+    if let Some(at) = t.find('§')
+        && at > 0
+    {
+        let prefix = t[..at].trim();
+        if prefix.is_empty() || prefix.len() > 5 || !prefix.chars().all(|c| c.is_uppercase()) {
+            return None;
+        }
+        t = &t[at..];
+    }
+    let rest = t.strip_prefix('§')?.trim_start();
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 {
+        return None;
+    }
+    let n: u32 = rest[..digits].parse().ok()?;
+    let after = &rest[digits..];
+    if !(after.is_empty() || after.starts_with(' ') || after.starts_with('.')) {
+        return None;
+    }
+    Some((n, after.trim_start_matches('.').trim()))
+}
+
+/// "RS231470", "KS 2023/145", "Dnr KS 2023/145", "Diarienummer: KS2023.145".
+pub fn case_number(text: &str) -> Option<String> {
+    let mut t = text.trim();
+    for prefix in [
+        "Diarienummer",
+        "Diarienr",
+        "Dnr",
+        "Ärendenummer",
+        "Ärendenr",
+        "Ärende nr",
+    ] {
+        if let Some(r) = t.strip_prefix(prefix) {
+            t = r.trim_start_matches([':', '.']).trim();
+            break;
+        }
+    }
+    let ok = is_case_number(t);
+    ok.then(|| t.to_string())
+}
+
+fn is_case_number(t: &str) -> bool {
+    let letters = t.chars().take_while(|c| c.is_uppercase()).count();
+    if !(1..=5).contains(&letters) {
+        return false;
+    }
+    let rest: String = t.chars().skip(letters).collect();
+    let rest = rest.trim_start();
+    // RS231470: six or more digits.
+    if rest.len() >= 4 && rest.bytes().all(|b| b.is_ascii_digit()) {
+        return rest.len() <= 8;
+    }
+    // KS 2023/145, KS 2023.145, KS-2023-145.
+    let rest = rest.trim_start_matches('-');
+    let (year, seq) = match rest.split_once(['/', '.', '-']) {
+        Some(x) => x,
+        None => return false,
+    };
+    year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && !seq.is_empty()
+        && seq.len() <= 6
+        && seq.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A list item: "- x", "– x", "• x".
+fn bullet(text: &str) -> Option<&str> {
+    ["- ", "– ", "• ", "* ", "· "]
+        .iter()
+        .find_map(|b| text.strip_prefix(b))
+        .map(str::trim)
+}
+
+/// The page an e-signing service appends ("Intyg", "E-underskrifter").
+fn is_signature_certificate(text: &str) -> bool {
+    matches!(
+        text.to_lowercase().as_str(),
+        "intyg" | "e-underskrifter" | "signeringsintyg" | "underskriftssida" | "verifikat"
+    )
+}
+
+/// Reads the ärendelista and the paragraphs.
+pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
+    let mut i = 0;
+    // The ärendelista.
+    if let Some(first) = lines.first()
+        && is_agenda_heading(&first.text)
+    {
+        i = 1;
+        while i < lines.len() {
+            let l = &lines[i];
+            let text = bullet(&l.text).unwrap_or(&l.text);
+            if l.is_blank() {
+                i += 1;
+                continue;
+            }
+            let Some((n, title)) = paragraph_start(text) else {
+                // A long title wraps onto the next line.
+                match out.agenda.last_mut() {
+                    Some(last)
+                        if bullet(&l.text).is_none()
+                            && heading_of(&l.text).is_none()
+                            && !lines[i - 1].is_blank() =>
+                    {
+                        let (title, case) = split_title_case(&format!("{} {}", last.title, l.text));
+                        last.title = title;
+                        if case.is_some() {
+                            last.case_number = case;
+                        }
+                        i += 1;
+                        continue;
+                    }
+                    _ => break,
+                }
+            };
+            // The paragraphs begin when the numbering starts over.
+            if out.agenda.last().is_some_and(|a| n <= a.number) && bullet(&l.text).is_none() {
+                break;
+            }
+            let (title, case) = split_title_case(title);
+            out.agenda.push(AgendaEntry {
+                number: n,
+                title,
+                case_number: case,
+            });
+            i += 1;
+        }
+    }
+    let mut current: Option<Reader> = None;
+    let mut in_vote_list: Option<VoteList> = None;
+    while i < lines.len() {
+        let l = &lines[i];
+        i += 1;
+        // The certificate of electronic signatures closes the protocol.
+        if is_signature_certificate(&l.text) {
+            break;
+        }
+        if l.text.starts_with("Voteringslista") || l.text.starts_with("Omröstningslista") {
+            if let Some(list) = in_vote_list.take() {
+                list.finish(out, &mut current);
+            }
+            in_vote_list = Some(VoteList::new(l, current.as_ref().map(|r| r.p.number)));
+            continue;
+        }
+        if let Some((n, title)) = paragraph_start(&l.text)
+            && current.as_ref().is_none_or(|r| n > r.p.number)
+            && out.paragraphs.last().is_none_or(|p| n > p.number)
+        {
+            if let Some(list) = in_vote_list.take() {
+                list.finish(out, &mut current);
+            }
+            if let Some(r) = current.take() {
+                let p = r.finish(out);
+                out.paragraphs.push(p);
+            }
+            current = Some(Reader::new(n, title));
+            continue;
+        }
+        if let Some(list) = in_vote_list.as_mut() {
+            if list.read(l, out) {
+                continue;
+            }
+            let list = in_vote_list.take().unwrap();
+            list.finish(out, &mut current);
+        }
+        match current.as_mut() {
+            Some(r) => r.read(l, out),
+            None if l.is_blank() => {}
+            None => warn(out, l, format!("text utanför paragraferna: «{}»", l.text)),
+        }
+    }
+    if let Some(list) = in_vote_list.take() {
+        list.finish(out, &mut current);
+    }
+    if let Some(r) = current.take() {
+        let p = r.finish(out);
+        out.paragraphs.push(p);
+    }
+}
+
+/// "Svar på motion (KS 2023/145)" or "Titel, RS231470" -> title and number.
+fn split_title_case(title: &str) -> (String, Option<String>) {
+    let t = title.trim();
+    if let Some(open) = t.rfind('(')
+        && t.ends_with(')')
+        && let Some(c) = case_number(&t[open + 1..t.len() - 1])
+    {
+        return (t[..open].trim().to_string(), Some(c));
+    }
+    if let Some((a, b)) = t.rsplit_once(", ")
+        && let Some(c) = case_number(b)
+    {
+        return (a.trim().to_string(), Some(c));
+    }
+    if let Some((a, b)) = t.rsplit_once("  ")
+        && let Some(c) = case_number(b)
+    {
+        return (a.trim().to_string(), Some(c));
+    }
+    (t.to_string(), None)
+}
+
+/// One paragraph being read.
+struct Reader {
+    p: ImportedParagraph,
+    /// Still reading the title (it may wrap over lines).
+    in_title: bool,
+    section: Option<Section>,
+    /// Lines of the current section, blank lines kept as "".
+    buffer: Vec<(usize, String)>,
+    /// How far the current section's first bullet is indented.
+    bullet_indent: Option<usize>,
+}
+
+impl Reader {
+    fn new(number: u32, title: &str) -> Reader {
+        let (title, case) = split_title_case(title);
+        Reader {
+            p: ImportedParagraph {
+                number,
+                title,
+                case_number: case,
+                ..Default::default()
+            },
+            in_title: true,
+            section: None,
+            buffer: vec![],
+            bullet_indent: None,
+        }
+    }
+
+    fn read(&mut self, l: &Line, out: &mut ImportedProtocol) {
+        if let Some(s) = heading_of(&l.text) {
+            self.flush(out);
+            self.in_title = false;
+            self.section = Some(s);
+            return;
+        }
+        if self.in_title {
+            if l.is_blank() {
+                // A blank line ends a title that has begun.
+                if !self.p.title.is_empty() {
+                    self.in_title = false;
+                }
+                return;
+            }
+            if let Some(c) = case_number(&l.text) {
+                self.p.case_number = Some(c);
+                self.in_title = false;
+                return;
+            }
+            if self.p.title.is_empty() {
+                let (title, case) = split_title_case(&l.text);
+                self.p.title = title;
+                if case.is_some() {
+                    self.p.case_number = case;
+                }
+                return;
+            }
+            if self.p.case_number.is_none() {
+                // The title wraps.
+                self.p.title.push(' ');
+                self.p.title.push_str(&l.text);
+                return;
+            }
+            self.in_title = false;
+        }
+        if self.section.is_none() && self.p.case_number.is_none() && !l.is_blank() {
+            if let Some(c) = case_number(&l.text) {
+                self.p.case_number = Some(c);
+                return;
+            }
+        }
+        // A bullet indented deeper than the section's first bullets is a
+        // point under the previous one: mark it with the second-level sign.
+        let indent = l.raw.len() - l.raw.trim_start().len();
+        let mut text = l.text.clone();
+        if let Some(item) = bullet(&l.text) {
+            match self.bullet_indent {
+                Some(first) if indent > first && !l.text.starts_with("· ") => {
+                    text = format!("· {item}");
+                }
+                None => self.bullet_indent = Some(indent),
+                _ => {}
+            }
+        }
+        self.buffer.push((l.number, text));
+    }
+
+    /// Ends the current section and files its text.
+    fn flush(&mut self, out: &mut ImportedProtocol) {
+        let buffer = std::mem::take(&mut self.buffer);
+        self.bullet_indent = None;
+        let paragraphs = join_paragraphs(&buffer);
+        if paragraphs.is_empty() && self.section != Some(Section::Dispatch) {
+            return;
+        }
+        match self.section {
+            None => {
+                let text = paragraphs
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if text.to_lowercase().contains("sekretess") {
+                    self.p.secret = true;
+                } else {
+                    let line = paragraphs[0].0;
+                    out.warnings.push(super::Warning {
+                        line,
+                        message: format!(
+                            "§{}: text före första rubriken läses som «Ärendet»",
+                            self.p.number
+                        ),
+                    });
+                    self.p.matter.extend(paragraphs.into_iter().map(|(_, t)| t));
+                }
+            }
+            Some(Section::Decision) => self.p.decision = Some(decision(&paragraphs)),
+            Some(Section::DraftDecision) => self.p.draft_decision = Some(decision(&paragraphs)),
+            Some(Section::Matter) => self.p.matter.extend(paragraphs.into_iter().map(|(_, t)| t)),
+            Some(Section::Proposals) => {
+                for (_, t) in sentences_starting(&paragraphs, " yrkar ") {
+                    self.p.proposals.push(proposal(&t));
+                }
+            }
+            Some(Section::Propositions) => self
+                .p
+                .propositions
+                .extend(paragraphs.into_iter().map(|(_, t)| t)),
+            Some(Section::Vote) => {
+                let wording: Vec<String> = paragraphs
+                    .into_iter()
+                    .map(|(_, t)| bullet(&t).unwrap_or(&t).to_string())
+                    .collect();
+                let mut vote = ImportedVote {
+                    wording,
+                    ..Default::default()
+                };
+                totals_from_wording(&mut vote);
+                self.p.votes.push(vote);
+            }
+            Some(Section::Reservations) => {
+                for (_, t) in sentences_starting(&paragraphs, "reserverar") {
+                    self.p.reservations.push(reservation(&t));
+                }
+            }
+            Some(Section::MinuteNotes) => self
+                .p
+                .minute_notes
+                .extend(paragraphs.into_iter().map(|(_, t)| t)),
+            Some(Section::Disqualification) => self
+                .p
+                .disqualifications
+                .extend(paragraphs.into_iter().map(|(_, t)| t)),
+            Some(Section::Basis) => self.p.basis.extend(
+                paragraphs
+                    .into_iter()
+                    .map(|(_, t)| bullet(&t).unwrap_or(&t).to_string()),
+            ),
+            Some(Section::Dispatch) => {
+                let items: Vec<String> = paragraphs
+                    .into_iter()
+                    .map(|(_, t)| bullet(&t).unwrap_or(&t).trim_end_matches('.').to_string())
+                    .filter(|t| !t.to_lowercase().starts_with("expedieras inte"))
+                    .collect();
+                self.p.dispatch = Some(items);
+            }
+        }
+    }
+
+    fn finish(mut self, out: &mut ImportedProtocol) -> ImportedParagraph {
+        self.flush(out);
+        if self.p.title.to_lowercase().contains("sekretess") && self.p.decision.is_none() {
+            self.p.secret = true;
+        }
+        self.p
+    }
+}
+
+/// Joins wrapped lines into paragraphs: a blank line, a bullet, or a line
+/// after one ending a sentence starts a new one.
+fn join_paragraphs(buffer: &[(usize, String)]) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut open = false;
+    for (n, t) in buffer {
+        if t.is_empty() {
+            open = false;
+            continue;
+        }
+        let starts_new = !open
+            || bullet(t).is_some()
+            || (is_formula(t) && t.chars().next().is_some_and(char::is_uppercase))
+            || out.last().is_some_and(|(_, prev)| {
+                prev.ends_with(['.', ':', ';', '!', '?'])
+                    && t.chars().next().is_some_and(char::is_uppercase)
+            });
+        if starts_new {
+            out.push((*n, t.clone()));
+        } else {
+            let last = &mut out.last_mut().unwrap().1;
+            last.push(' ');
+            last.push_str(t);
+        }
+        open = true;
+    }
+    out
+}
+
+/// Groups paragraphs into sentences that each contain `marker` (a yrkande,
+/// a reservation); text without it continues the previous one.
+fn sentences_starting(paragraphs: &[(usize, String)], marker: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (n, t) in paragraphs {
+        if t.contains(marker) || out.is_empty() {
+            out.push((*n, t.clone()));
+        } else {
+            let last = &mut out.last_mut().unwrap().1;
+            last.push(' ');
+            last.push_str(t);
+        }
+    }
+    out
+}
+
+/// An opening formula: ends in "att" (with ":" or ";"), and says who
+/// decides or proposes.
+fn is_formula(text: &str) -> bool {
+    let t = text.trim_end_matches([':', ';', ',']).trim_end();
+    t.ends_with(" att") || t.ends_with(" besluta") || t.ends_with(" beslutar")
+}
+
+fn decision(paragraphs: &[(usize, String)]) -> ImportedDecision {
+    let mut d = ImportedDecision::default();
+    for (_, t) in paragraphs {
+        let item = bullet(t);
+        let opens_part = item.is_none()
+            && (d.parts.is_empty()
+                || (is_formula(t) && d.parts.last().is_some_and(|p| !p.clauses.is_empty())));
+        if opens_part {
+            d.parts.push(ImportedDecisionPart {
+                intro: t.clone(),
+                clauses: vec![],
+            });
+            continue;
+        }
+        if d.parts.is_empty() {
+            d.parts.push(ImportedDecisionPart::default());
+        }
+        let p = d.parts.last_mut().expect("a part was just ensured");
+        let clause = |text: &str| ImportedClause {
+            text: text.to_string(),
+            items: vec![],
+        };
+        match item {
+            Some(item) => {
+                // A point under a clause (indented, or after "…:" with
+                // points already), or a clause of its own.
+                let sub = t.starts_with("· ");
+                match p.clauses.last_mut() {
+                    Some(c) if sub || (c.text.ends_with(':') && !c.items.is_empty()) => {
+                        c.items.push(item.to_string())
+                    }
+                    _ => p.clauses.push(clause(item)),
+                }
+            }
+            None => match p.clauses.last_mut() {
+                // Points written without bullets under "… tillägg:".
+                Some(c) if c.text.ends_with(':') => c.items.push(t.clone()),
+                Some(_) => p.clauses.push(clause(t)),
+                None => {
+                    p.intro.push(' ');
+                    p.intro.push_str(t);
+                }
+            },
+        }
+    }
+    d
+}
+
+/// "A (S) och B (V) yrkar bifall till motionen."
+fn proposal(sentence: &str) -> ImportedProposal {
+    let (who, what) = sentence.split_once(" yrkar ").unwrap_or((sentence, ""));
+    let (movers, parties) = names_and_parties(who);
+    ImportedProposal {
+        movers,
+        parties,
+        text: what.trim().trim_end_matches('.').to_string(),
+        sentence: sentence.to_string(),
+    }
+}
+
+/// "A (S) och B (S) reserverar sig mot beslutet …"
+fn reservation(sentence: &str) -> ImportedReservation {
+    let who = sentence.split(" reserverar").next().unwrap_or("");
+    ImportedReservation {
+        names: names_and_parties(who).0,
+        text: sentence.to_string(),
+    }
+}
+
+/// "A (S), B (V) och C (M)" -> names and parties.
+fn names_and_parties(s: &str) -> (Vec<String>, Vec<Option<String>>) {
+    let mut names = Vec::new();
+    let mut parties = Vec::new();
+    for part in s.split(", ").flat_map(|x| x.split(" och ")) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let party = part
+            .rfind('(')
+            .and_then(|o| part[o + 1..].strip_suffix(')'))
+            .filter(|p| is_party(p))
+            .map(str::to_string);
+        names.push(person_name(part));
+        parties.push(party);
+    }
+    (names, parties)
+}
+
+/// "Med 3 ja-röster och 2 nej-röster …", "3 ja, 2 nej och 1 avstår".
+fn totals_from_wording(vote: &mut ImportedVote) {
+    for line in &vote.wording {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .collect();
+        for w in words.windows(2) {
+            let Ok(n) = w[0].parse::<u32>() else { continue };
+            let next = w[1].to_lowercase();
+            if next.starts_with("ja-röst") || next == "ja" {
+                vote.ja = n;
+            } else if next.starts_with("nej-röst") || next == "nej" {
+                vote.nej = n;
+            } else if next.starts_with("avst") || next.starts_with("ledamöter avst") {
+                vote.avstar = n;
+            }
+        }
+        if line.contains(" avstår") {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            for w in words.windows(3) {
+                if let Ok(n) = w[0].parse::<u32>()
+                    && w[1].starts_with("ledam")
+                    && w[2].starts_with("avst")
+                {
+                    vote.avstar = n;
+                }
+            }
+        }
+    }
+}
+
+/// A voteringslista being read: its paragraph, the columns of its header,
+/// the rows.
+struct VoteList {
+    paragraph: Option<u32>,
+    line: usize,
+    /// Char offsets of the Ja, Nej and Avstår headings, or None for tabs.
+    columns: Option<Vec<(usize, &'static str)>>,
+    header_seen: bool,
+    tabs: bool,
+    roll: Vec<RollEntry>,
+    totals: Option<(u32, u32, u32)>,
+    done: bool,
+}
+
+impl VoteList {
+    fn new(l: &Line, current: Option<u32>) -> VoteList {
+        let paragraph = l
+            .text
+            .find('§')
+            .and_then(|at| paragraph_start(&l.text[at..]))
+            .map(|(n, _)| n)
+            .or(current);
+        VoteList {
+            paragraph,
+            line: l.number,
+            columns: None,
+            header_seen: false,
+            tabs: false,
+            roll: vec![],
+            totals: None,
+            done: false,
+        }
+    }
+
+    /// Takes a line if it belongs to the list.
+    fn read(&mut self, l: &Line, out: &mut ImportedProtocol) -> bool {
+        if self.done {
+            return false;
+        }
+        if l.is_blank() {
+            return true;
+        }
+        if !self.header_seen {
+            let c = cells(&l.raw);
+            let lower: Vec<String> = c.iter().map(|x| x.to_lowercase()).collect();
+            if lower.iter().any(|x| x == "ja") && lower.iter().any(|x| x == "nej") {
+                self.header_seen = true;
+                self.tabs = l.raw.contains('\t');
+                if !self.tabs {
+                    let chars: Vec<char> = l.raw.chars().collect();
+                    let mut cols = Vec::new();
+                    for (word, code) in [
+                        ("Ja", "ja"),
+                        ("Nej", "nej"),
+                        ("Avstår", "avstar"),
+                        ("Avstod", "avstar"),
+                    ] {
+                        if let Some(at) = find_word(&chars, word) {
+                            cols.push((at, code));
+                        }
+                    }
+                    self.columns = Some(cols);
+                }
+                return true;
+            }
+            // "Ärende: …", "Voteringslist(or)", the title: part of the list.
+            return true;
+        }
+        let first = l.text.to_lowercase();
+        if first.starts_with("resultat")
+            || first.starts_with("summa")
+            || first.starts_with("totalt")
+        {
+            let nums: Vec<u32> = l
+                .text
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            if nums.len() >= 2 {
+                self.totals = Some((nums[0], nums[1], nums.get(2).copied().unwrap_or(0)));
+            } else {
+                warn(out, l, "voteringslistans resultatrad saknar siffror");
+            }
+            self.done = true;
+            return true;
+        }
+        match self.row(l) {
+            Some(entry) => {
+                self.roll.push(entry);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn row(&self, l: &Line) -> Option<RollEntry> {
+        let (label, vote) = if self.tabs {
+            let cols: Vec<&str> = l.raw.split('\t').collect();
+            if cols.len() < 2 {
+                return None;
+            }
+            let at = cols[1..]
+                .iter()
+                .position(|c| c.trim().eq_ignore_ascii_case("x"))?;
+            (
+                cols[0].trim().to_string(),
+                ["ja", "nej", "avstar"].get(at)?.to_string(),
+            )
+        } else {
+            let chars: Vec<char> = l.raw.chars().collect();
+            let x = chars
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(i, c)| {
+                    c.eq_ignore_ascii_case(&'x')
+                        && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
+                        && *i > 0
+                        && chars[i - 1].is_whitespace()
+                })
+                .map(|(i, _)| i)?;
+            let cols = self.columns.as_ref()?;
+            let (_, code) = cols.iter().min_by_key(|(at, _)| at.abs_diff(x))?;
+            let label: String = chars[..x].iter().collect();
+            (label.trim().to_string(), code.to_string())
+        };
+        if label.is_empty() {
+            return None;
+        }
+        let p = super::people::parse_person(&label)?;
+        Some(RollEntry {
+            name: p.name,
+            party: p.party,
+            role: p.role,
+            vote,
+        })
+    }
+
+    fn finish(self, out: &mut ImportedProtocol, current: &mut Option<Reader>) {
+        let Some(n) = self.paragraph else {
+            out.warnings.push(super::Warning {
+                line: self.line,
+                message: "voteringslista utan paragraf".into(),
+            });
+            return;
+        };
+        let count = |v: &str| self.roll.iter().filter(|r| r.vote == v).count() as u32;
+        let (ja, nej, avstar) = self
+            .totals
+            .unwrap_or((count("ja"), count("nej"), count("avstar")));
+        if !self.roll.is_empty()
+            && (ja, nej, avstar) != (count("ja"), count("nej"), count("avstar"))
+        {
+            out.warnings.push(super::Warning {
+                line: self.line,
+                message: format!(
+                    "§{n}: voteringslistans resultat ({ja}–{nej}–{avstar}) stämmer inte med raderna"
+                ),
+            });
+        }
+        let target = match current.as_mut() {
+            Some(r) if r.p.number == n => Some(&mut r.p),
+            _ => out.paragraphs.iter_mut().find(|p| p.number == n),
+        };
+        let Some(p) = target else {
+            out.warnings.push(super::Warning {
+                line: self.line,
+                message: format!("voteringslista för §{n}, som inte finns"),
+            });
+            return;
+        };
+        match p.votes.iter_mut().find(|v| v.roll.is_empty()) {
+            Some(v) => {
+                v.roll = self.roll;
+                v.ja = ja;
+                v.nej = nej;
+                v.avstar = avstar;
+            }
+            None => p.votes.push(ImportedVote {
+                ja,
+                nej,
+                avstar,
+                wording: vec![],
+                roll: self.roll,
+            }),
+        }
+    }
+}
+
+/// The char offset of a whole word in a line.
+fn find_word(chars: &[char], word: &str) -> Option<usize> {
+    let w: Vec<char> = word.chars().collect();
+    (0..chars.len().saturating_sub(w.len() - 1)).find(|&i| {
+        chars[i..i + w.len()] == w[..]
+            && (i == 0 || chars[i - 1].is_whitespace())
+            && chars.get(i + w.len()).is_none_or(|c| c.is_whitespace())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraph_starts_and_case_numbers() {
+        assert_eq!(paragraph_start("§13"), Some((13, "")));
+        assert_eq!(
+            paragraph_start("§ 12 Val av justerare"),
+            Some((12, "Val av justerare"))
+        );
+        assert_eq!(paragraph_start("KS § 45 Budget"), Some((45, "Budget")));
+        assert_eq!(paragraph_start("§12. Titel"), Some((12, "Titel")));
+        assert_eq!(paragraph_start("§§1-15"), None);
+        assert_eq!(paragraph_start("Enligt § 5 kommunallagen"), None);
+        assert_eq!(case_number("RS231470").as_deref(), Some("RS231470"));
+        assert_eq!(
+            case_number("Dnr KS 2023/145").as_deref(),
+            Some("KS 2023/145")
+        );
+        assert_eq!(
+            case_number("Diarienummer: KS2023.145").as_deref(),
+            Some("KS2023.145")
+        );
+        assert_eq!(case_number("Beslut"), None);
+        assert_eq!(case_number("RS"), None);
+        assert_eq!(
+            split_title_case("Svar på motion (KS 2023/145)"),
+            ("Svar på motion".into(), Some("KS 2023/145".into()))
+        );
+    }
+}

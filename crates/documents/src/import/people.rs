@@ -1,0 +1,627 @@
+//! The first page: labelled fields in the spellings municipalities use, and
+//! the people on it ("Per Persson (S) §§5-15", "Anna Berg (S), ersättare för
+//! Bo Ek (S)", "Jan Törnell (infrastrukturstrateg) §3").
+
+use super::lines::{Line, cells};
+use super::{ImportedAttendee, ImportedProtocol, warn};
+
+/// What a first-page label stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    PlaceAndTime,
+    Place,
+    Time,
+    Date,
+    Members,
+    Serving,
+    Substitutes,
+    Others,
+    Paragraphs,
+    Approvers,
+    ApprovalPlaceAndTime,
+    Secretary,
+    Chair,
+    Signatures,
+    Notice,
+    Organ,
+    Approved,
+    Posted,
+    TakenDown,
+    KeptAt,
+    Signature,
+}
+
+/// Labels and their spellings, longest first where one begins another.
+const LABELS: &[(&str, Label)] = &[
+    ("datum för anslagets uppsättande", Label::Posted),
+    ("datum då anslaget sätts upp", Label::Posted),
+    ("anslaget uppsatt", Label::Posted),
+    ("datum för anslagets nedtagande", Label::TakenDown),
+    ("datum då anslaget tas ned", Label::TakenDown),
+    ("anslaget nedtas", Label::TakenDown),
+    ("protokollets förvaringsplats", Label::KeptAt),
+    ("förvaringsplats för protokollet", Label::KeptAt),
+    ("förvaringsplats", Label::KeptAt),
+    ("justeringens plats och tid", Label::ApprovalPlaceAndTime),
+    ("justeringens tid och plats", Label::ApprovalPlaceAndTime),
+    ("tid och plats för justering", Label::ApprovalPlaceAndTime),
+    ("plats och tid för justering", Label::ApprovalPlaceAndTime),
+    ("justeringsdatum", Label::Approved),
+    ("datum för justering", Label::Approved),
+    ("utses att justera", Label::Approvers),
+    ("justerare", Label::Approvers),
+    ("justerande", Label::Approvers),
+    ("plats och tid", Label::PlaceAndTime),
+    ("tid och plats", Label::PlaceAndTime),
+    ("sammanträdesplats", Label::Place),
+    ("plats", Label::Place),
+    ("tidpunkt", Label::Time),
+    ("tid", Label::Time),
+    ("sammanträdesdatum", Label::Date),
+    ("mötesdatum", Label::Date),
+    ("datum", Label::Date),
+    ("beslutande ledamöter", Label::Members),
+    ("närvarande ledamöter", Label::Members),
+    ("beslutande", Label::Members),
+    ("ledamöter", Label::Members),
+    ("tjänstgörande ersättare", Label::Serving),
+    ("ej tjänstgörande ersättare", Label::Substitutes),
+    ("närvarande ersättare", Label::Substitutes),
+    ("övriga ersättare", Label::Substitutes),
+    ("ersättare", Label::Substitutes),
+    ("övriga närvarande tjänstepersoner", Label::Others),
+    ("övriga närvarande", Label::Others),
+    ("övriga deltagare", Label::Others),
+    ("övriga deltagande", Label::Others),
+    ("närvarande tjänstepersoner", Label::Others),
+    ("tjänstepersoner", Label::Others),
+    ("övriga", Label::Others),
+    ("paragrafer", Label::Paragraphs),
+    ("paragraf", Label::Paragraphs),
+    ("sekreterare", Label::Secretary),
+    ("ordförande", Label::Chair),
+    ("underskrifter", Label::Signatures),
+    ("anslag/bevis", Label::Notice),
+    ("anslag / bevis", Label::Notice),
+    ("bevis", Label::Notice),
+    ("organ", Label::Organ),
+    ("underskrift", Label::Signature),
+];
+
+/// A label at the start of `text`, with the rest of the line.
+pub fn label_of(text: &str) -> Option<(Label, &str)> {
+    let lower = text.to_lowercase();
+    for (spelling, label) in LABELS {
+        if let Some(rest) = lower.strip_prefix(spelling) {
+            let ok = rest.is_empty() || rest.starts_with(':') || rest.starts_with(' ');
+            if ok {
+                // Same byte length in the original: lowercasing Swedish
+                // letters keeps their UTF-8 length.
+                let value = text
+                    .get(spelling.len()..)
+                    .unwrap_or("")
+                    .trim_start_matches(':')
+                    .trim();
+                return Some((*label, value));
+            }
+        }
+    }
+    None
+}
+
+/// Lines at the top that name the document rather than say anything.
+fn is_title(text: &str) -> bool {
+    matches!(
+        text.to_lowercase().as_str(),
+        "protokoll"
+            | "sammanträdesprotokoll"
+            | "protokollsutdrag"
+            | "utdrag ur protokoll"
+            | "utdrag"
+            | "sammanträdesprotokoll med bilagor"
+    )
+}
+
+/// "Region Halland", "Umeå kommun", "Jämtlands läns landsting".
+fn looks_like_organisation(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.starts_with("region ")
+        || lower.ends_with(" kommun")
+        || lower.ends_with(" stad")
+        || lower.ends_with(" landsting")
+        || lower.ends_with(" region")
+}
+
+struct Field {
+    label: Label,
+    values: Vec<String>,
+    line: usize,
+    blank_seen: bool,
+}
+
+/// Reads the first page (and the Anslag/Bevis block when it sits there).
+pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
+    let mut fields: Vec<Field> = Vec::new();
+    let mut preamble = true;
+    // Labels laid out side by side ("Sekreterare    Ordförande") wait for
+    // the line of names under them.
+    let mut columns: Vec<Label> = Vec::new();
+    let mut notice = false;
+    for line in head {
+        if line.is_blank() {
+            if let Some(f) = fields.last_mut() {
+                f.blank_seen = true;
+            }
+            continue;
+        }
+        let cells = cells(&line.raw);
+        // Several labels in one line: a row of column headings.
+        let labels: Vec<Label> = cells
+            .iter()
+            .filter_map(|c| label_of(c))
+            .filter(|(_, v)| v.is_empty())
+            .map(|(l, _)| l)
+            .collect();
+        if cells.len() > 1 && labels.len() == cells.len() {
+            columns = labels;
+            preamble = false;
+            continue;
+        }
+        if !columns.is_empty() {
+            if cells.len() == columns.len() {
+                for (label, value) in columns.iter().zip(&cells) {
+                    fields.push(Field {
+                        label: *label,
+                        values: vec![value.clone()],
+                        line: line.number,
+                        blank_seen: true,
+                    });
+                }
+                columns.clear();
+                continue;
+            }
+            columns.clear();
+        }
+        for cell in &cells {
+            if let Some((label, value)) = label_of(cell) {
+                preamble = false;
+                if label == Label::Notice {
+                    notice = true;
+                }
+                fields.push(Field {
+                    label,
+                    values: if value.is_empty() {
+                        vec![]
+                    } else {
+                        vec![value.to_string()]
+                    },
+                    line: line.number,
+                    blank_seen: false,
+                });
+                continue;
+            }
+            if preamble {
+                if is_title(cell) {
+                    continue;
+                }
+                if out.organisation.is_none() && looks_like_organisation(cell) {
+                    out.organisation = Some(cell.clone());
+                } else if out.organ.is_none() {
+                    out.organ = Some(cell.clone());
+                } else {
+                    warn(
+                        out,
+                        line,
+                        format!("okänd rad före protokollets fält: «{cell}»"),
+                    );
+                }
+                continue;
+            }
+            match fields.last_mut() {
+                Some(f) if f.values.is_empty() || !f.blank_seen => f.values.push(cell.clone()),
+                _ if notice => {
+                    // The notice block's sentence ("Protokollet är justerat …").
+                }
+                _ => warn(
+                    out,
+                    line,
+                    format!("okänd rad i protokollets huvud: «{cell}»"),
+                ),
+            }
+        }
+    }
+    for f in fields {
+        apply(f, out);
+    }
+}
+
+fn first(values: &[String]) -> Option<String> {
+    values.first().cloned().filter(|v| !v.is_empty())
+}
+
+fn apply(f: Field, out: &mut ImportedProtocol) {
+    let v = &f.values;
+    match f.label {
+        Label::PlaceAndTime => {
+            if let Some(text) = first(v) {
+                let (place, starts, ends) = place_and_time(&text);
+                out.place = out.place.take().or(place);
+                out.starts = out.starts.take().or(starts);
+                out.ends = out.ends.take().or(ends);
+                if out.meeting_date.is_none() {
+                    out.meeting_date = find_date(&text);
+                }
+            }
+        }
+        Label::Place => out.place = out.place.take().or(first(v)),
+        Label::Time => {
+            if let Some(text) = first(v) {
+                let (_, starts, ends) = place_and_time(&text);
+                out.starts = out.starts.take().or(starts);
+                out.ends = out.ends.take().or(ends);
+                if out.meeting_date.is_none() {
+                    out.meeting_date = find_date(&text);
+                }
+            }
+        }
+        Label::Date => {
+            if out.meeting_date.is_none() {
+                out.meeting_date = v.iter().find_map(|x| find_date(x));
+            }
+        }
+        Label::Members => out.members.extend(people(v)),
+        Label::Serving => out.substitutes.extend(people(v).into_iter().map(|mut p| {
+            if p.role.is_none() {
+                p.role = Some("tjänstgörande ersättare".into());
+            }
+            p
+        })),
+        Label::Substitutes => out.substitutes.extend(people(v)),
+        Label::Others => out.others.extend(people(v)),
+        Label::Approvers => {
+            if out.approvers.is_empty() {
+                out.approvers = people(v).into_iter().map(|p| p.name).collect();
+            }
+        }
+        Label::Secretary => {
+            if out.secretary.is_none() {
+                out.secretary = people(v).into_iter().next().map(|p| p.name);
+            }
+        }
+        Label::Chair => {
+            if out.chair.is_none() {
+                out.chair = people(v).into_iter().next().map(|p| p.name);
+            }
+        }
+        Label::Organ => {
+            if out.organ.is_none() {
+                out.organ = first(v);
+            }
+        }
+        Label::Approved => out.approved = v.iter().find_map(|x| find_date(x)),
+        Label::ApprovalPlaceAndTime => {
+            if out.approved.is_none() {
+                out.approved = v.iter().find_map(|x| find_date(x));
+            }
+        }
+        Label::Posted => out.notice_posted = v.iter().find_map(|x| find_date(x)),
+        Label::TakenDown => out.notice_taken_down = v.iter().find_map(|x| find_date(x)),
+        Label::KeptAt => out.kept_at = first(v),
+        Label::Paragraphs | Label::Signatures | Label::Notice | Label::Signature => {}
+    }
+    let _ = f.line;
+}
+
+/// The people of a field: one per line, or several on a line separated by
+/// commas outside parentheses.
+fn people(values: &[String]) -> Vec<ImportedAttendee> {
+    let mut out = Vec::new();
+    for v in values {
+        for item in split_top_level(v) {
+            if let Some(p) = parse_person(&item) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Splits at ", " outside parentheses.
+pub fn split_top_level(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 && chars.peek() == Some(&' ') => {
+                out.push(std::mem::take(&mut cur).trim().to_string());
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+/// A party abbreviation: "S", "KD", "MP", "SD", "V", "L", "C", "M", "KiM".
+pub fn is_party(s: &str) -> bool {
+    let n = s.chars().count();
+    (1..=5).contains(&n)
+        && s.chars().next().is_some_and(|c| c.is_uppercase())
+        && s.chars().all(|c| c.is_alphabetic() || c == '-')
+        && s.chars().filter(|c| c.is_uppercase()).count() * 2 >= n
+}
+
+/// Paragraph references: "§§5-15", "§ 3", "§§ 1-4, 7 och 9".
+pub fn paragraph_ranges(s: &str) -> Option<Vec<(u32, u32)>> {
+    let rest = s.trim().trim_start_matches('§').trim();
+    if rest.len() == s.trim().len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for part in rest
+        .split([',', ' '])
+        .filter(|p| !p.is_empty() && *p != "och")
+    {
+        let part = part.trim_end_matches('.');
+        let (a, b) = match part.split_once(['-', '–']) {
+            Some((a, b)) => (a.trim().parse().ok()?, b.trim().parse().ok()?),
+            None => {
+                let n: u32 = part.parse().ok()?;
+                (n, n)
+            }
+        };
+        if a > b {
+            return None;
+        }
+        out.push((a, b));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Reads one person: name, then party and role in parentheses or after a
+/// comma, then paragraph ranges.
+pub fn parse_person(item: &str) -> Option<ImportedAttendee> {
+    let item = item.trim().trim_end_matches([',', ';']).trim();
+    if item.is_empty() {
+        return None;
+    }
+    let mut p = ImportedAttendee::default();
+    // Paragraph ranges at the end.
+    let mut body = item.to_string();
+    if let Some(at) = body.find('§')
+        && let Some(ranges) = paragraph_ranges(&body[at..])
+    {
+        p.paragraphs = ranges;
+        body = body[..at].trim().trim_end_matches(',').trim().to_string();
+    }
+    // Name up to the first parenthesis or comma.
+    let cut = body.find(['(', ',']).unwrap_or(body.len());
+    p.name = body[..cut].trim().to_string();
+    let mut rest = body[cut..].trim().to_string();
+    let mut roles: Vec<String> = Vec::new();
+    while !rest.is_empty() {
+        if rest.starts_with('(') {
+            let mut depth = 0;
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let inner = rest[1..end].trim().to_string();
+            rest = rest.get(end + 1..).unwrap_or("").trim().to_string();
+            if p.party.is_none() && roles.is_empty() && is_party(&inner) {
+                p.party = Some(inner);
+            } else {
+                roles.push(inner);
+            }
+        } else if let Some(r) = rest.strip_prefix(',') {
+            roles.push(r.trim().to_string());
+            rest.clear();
+        } else {
+            roles.push(rest.clone());
+            rest.clear();
+        }
+    }
+    let role = roles.join(", ");
+    if !role.is_empty() {
+        if let Some(whom) = role.strip_prefix("ersättare för ") {
+            p.replacing = Some(person_name(whom));
+        } else if let Some(whom) = role.strip_prefix("tjänstgörande ersättare för ") {
+            p.replacing = Some(person_name(whom));
+        }
+        p.role = Some(role);
+    }
+    (!p.name.is_empty()).then_some(p)
+}
+
+/// A name without its party: "Bo Ek (S)" -> "Bo Ek".
+pub fn person_name(s: &str) -> String {
+    s.split('(').next().unwrap_or(s).trim().to_string()
+}
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// The first date in the text: "2025-01-28", "28 januari 2025".
+pub fn find_date(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    for i in 0..b.len() {
+        if i + 10 <= b.len()
+            && b[i..i + 4].iter().all(u8::is_ascii_digit)
+            && b[i + 4] == b'-'
+            && b[i + 5..i + 7].iter().all(u8::is_ascii_digit)
+            && b[i + 7] == b'-'
+            && b[i + 8..i + 10].iter().all(u8::is_ascii_digit)
+            && (i == 0 || !b[i - 1].is_ascii_digit())
+            && (i + 10 == b.len() || !b[i + 10].is_ascii_digit())
+        {
+            let d = &s[i..i + 10];
+            if jiff::civil::Date::strptime("%Y-%m-%d", d).is_ok() {
+                return Some(d.to_string());
+            }
+        }
+    }
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for w in words.windows(3) {
+        let day: Option<i8> = w[0].trim_end_matches('.').parse().ok();
+        let month = MONTHS.iter().position(|m| w[1].eq_ignore_ascii_case(m));
+        let year: Option<i16> = w[2].trim_end_matches('.').parse().ok();
+        if let (Some(d), Some(m), Some(y)) = (day, month, year)
+            && let Ok(date) = jiff::civil::Date::new(y, m as i8 + 1, d)
+        {
+            return Some(date.to_string());
+        }
+    }
+    None
+}
+
+/// "Borgkammaren/Fataburen, klockan 14:00-16:00" -> place and times.
+pub fn place_and_time(s: &str) -> (Option<String>, Option<String>, Option<String>) {
+    let mut times = Vec::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i + 4 < chars.len() + 1 {
+        let is_d = |k: usize| chars.get(k).is_some_and(|c| c.is_ascii_digit());
+        if is_d(i)
+            && is_d(i + 1)
+            && matches!(chars.get(i + 2), Some(':') | Some('.'))
+            && is_d(i + 3)
+            && is_d(i + 4)
+            && (i == 0 || !is_d(i - 1))
+            && !is_d(i + 5)
+        {
+            let h: String = chars[i..i + 2].iter().collect();
+            let m: String = chars[i + 3..i + 5].iter().collect();
+            if h.parse::<u8>().is_ok_and(|h| h < 24) && m.parse::<u8>().is_ok_and(|m| m < 60) {
+                times.push(format!("{h}:{m}"));
+            }
+            i += 5;
+            continue;
+        }
+        i += 1;
+    }
+    let lower = s.to_lowercase();
+    let cut = [", klockan", ", kl.", ", kl ", " klockan ", " kl. "]
+        .iter()
+        .filter_map(|k| lower.find(k))
+        .min();
+    let place = match cut {
+        Some(at) => s[..at].trim().trim_end_matches(',').to_string(),
+        None if times.is_empty() => s.trim().to_string(),
+        None => String::new(),
+    };
+    (
+        (!place.is_empty() && find_date(&place).as_deref() != Some(place.trim())).then_some(place),
+        times.first().cloned(),
+        times.get(1).cloned(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_lines_in_the_usual_shapes() {
+        let p = parse_person("Mikaela Waltersson (M) (ordförande)").unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.party.as_deref(), p.role.as_deref()),
+            ("Mikaela Waltersson", Some("M"), Some("ordförande"))
+        );
+        let p = parse_person("Per Persson (S) §§5-15").unwrap();
+        assert_eq!(p.paragraphs, [(5, 15)]);
+        let p = parse_person("Jan Törnell (infrastrukturstrateg) §3").unwrap();
+        assert_eq!(
+            (p.party, p.role.as_deref(), p.paragraphs),
+            (None, Some("infrastrukturstrateg"), vec![(3, 3)])
+        );
+        let p = parse_person("Lise-Lotte Bensköld Olsson (S), 2:e vice ordförande").unwrap();
+        assert_eq!(p.role.as_deref(), Some("2:e vice ordförande"));
+        let p = parse_person("Anna Berg (V) (ersättare för Bo Ek (S)) §§ 1-4, 7").unwrap();
+        assert_eq!(p.replacing.as_deref(), Some("Bo Ek"));
+        assert_eq!(p.paragraphs, [(1, 4), (7, 7)]);
+        assert_eq!(
+            split_top_level("A (x), B (y, z), C"),
+            ["A (x)", "B (y, z)", "C"]
+        );
+    }
+
+    #[test]
+    fn dates_and_times() {
+        assert_eq!(
+            find_date("Sammanträdesdatum 2025-01-28").as_deref(),
+            Some("2025-01-28")
+        );
+        assert_eq!(
+            find_date("tisdag 28 januari 2025 kl 14").as_deref(),
+            Some("2025-01-28")
+        );
+        assert_eq!(find_date("2025-02-30"), None);
+        assert_eq!(
+            place_and_time("Borgkammaren/Fataburen, klockan 14:00-16:00"),
+            (
+                Some("Borgkammaren/Fataburen".into()),
+                Some("14:00".into()),
+                Some("16:00".into())
+            )
+        );
+        assert_eq!(
+            place_and_time("Stadshuset, kl. 13.15–15.30"),
+            (
+                Some("Stadshuset".into()),
+                Some("13:15".into()),
+                Some("15:30".into())
+            )
+        );
+    }
+
+    #[test]
+    fn labels_in_their_spellings() {
+        assert_eq!(
+            label_of("Plats och tid: Rummet"),
+            Some((Label::PlaceAndTime, "Rummet"))
+        );
+        assert_eq!(label_of("Beslutande"), Some((Label::Members, "")));
+        assert_eq!(
+            label_of("Datum för anslagets uppsättande 2025-02-05"),
+            Some((Label::Posted, "2025-02-05"))
+        );
+        assert_eq!(label_of("Tidigare beslut"), None);
+        assert_eq!(
+            label_of("Övriga deltagare Anna"),
+            Some((Label::Others, "Anna"))
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! Importing protocols: the fixture protocol (Region Halland, RSAU
+//! 2025-01-28) as extracted from its PDF, and our own renditions (text, and
+//! the PDF's text) read back.
+
+use kansli_documents::import::{ImportError, ImportedProtocol, parse_protocol};
+use kansli_testsupport::shared_fixture;
+
+fn fixture() -> Option<ImportedProtocol> {
+    let Some(text) = shared_fixture("protocol-region-halland-rsau-2025-01-28.txt") else {
+        eprintln!("*** SKIPPED: fixture protocol not found beside the repository ***");
+        return None;
+    };
+    Some(parse_protocol(&text).expect("the fixture is a protocol"))
+}
+
+#[test]
+fn the_fixture_protocol_imports_with_every_field() {
+    let Some(p) = fixture() else { return };
+    eprintln!("{}", p.to_json());
+    assert_eq!(p.organ.as_deref(), Some("Regionstyrelsens arbetsutskott"));
+    assert_eq!(p.meeting_date.as_deref(), Some("2025-01-28"));
+    assert_eq!(p.place.as_deref(), Some("Borgkammaren/Fataburen"));
+    assert_eq!(
+        (p.starts.as_deref(), p.ends.as_deref()),
+        (Some("14:00"), Some("16:00"))
+    );
+    assert_eq!(p.chair.as_deref(), Some("Mikaela Waltersson"));
+    assert_eq!(p.secretary.as_deref(), Some("Karolin Hamnér"));
+    assert_eq!(p.approvers, ["Lise-Lotte Bensköld Olsson"]);
+    let members: Vec<(&str, Option<&str>, Option<&str>, &[(u32, u32)])> = p
+        .members
+        .iter()
+        .map(|m| {
+            (
+                m.name.as_str(),
+                m.party.as_deref(),
+                m.role.as_deref(),
+                m.paragraphs.as_slice(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        members,
+        [
+            ("Mikaela Waltersson", Some("M"), Some("ordförande"), &[][..]),
+            (
+                "Helene Andersson",
+                Some("C"),
+                Some("1:e vice ordförande"),
+                &[]
+            ),
+            (
+                "Lise-Lotte Bensköld Olsson",
+                Some("S"),
+                Some("2:e vice ordförande"),
+                &[]
+            ),
+            ("My Clingston", Some("KD"), None, &[]),
+            ("Per Persson", Some("S"), None, &[(5, 15)]),
+        ]
+    );
+    assert_eq!(p.others.len(), 12);
+    assert_eq!(p.others[0].name, "Jan Törnell");
+    assert_eq!(p.others[0].role.as_deref(), Some("infrastrukturstrateg"));
+    assert_eq!(p.others[0].paragraphs, [(3, 3)]);
+    assert_eq!(p.others[11].name, "Jonas Strand");
+    assert_eq!(p.others[11].party.as_deref(), Some("S"));
+
+    assert_eq!(p.agenda.len(), 15);
+    assert_eq!(
+        p.agenda[13].title,
+        "Svar på motion om mottagning för köpare av sexuella tjänster (KAST-mottagning)"
+    );
+    assert_eq!(p.paragraphs.len(), 15);
+    let numbers: Vec<u32> = p.paragraphs.iter().map(|x| x.number).collect();
+    assert_eq!(numbers, (1..=15).collect::<Vec<_>>());
+    let cases: Vec<Option<&str>> = p
+        .paragraphs
+        .iter()
+        .map(|x| x.case_number.as_deref())
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            None,
+            None,
+            Some("RS240123"),
+            Some("RS241266"),
+            Some("RS250087"),
+            Some("RS241274"),
+            Some("RS250028"),
+            Some("RS240030"),
+            Some("RS250067"),
+            Some("RS240886"),
+            Some("RS240682"),
+            Some("RS240813"),
+            Some("RS231469"),
+            Some("RS231470"),
+            None,
+        ]
+    );
+    for (x, a) in p.paragraphs.iter().zip(&p.agenda) {
+        assert_eq!(x.title, a.title, "§{}", x.number);
+    }
+    for n in [13, 14] {
+        let x = &p.paragraphs[n - 1];
+        let d = &x.decision.as_ref().unwrap().parts;
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].intro,
+            "Regionstyrelsens arbetsutskott föreslår regionstyrelsen besluta att föreslå regionfullmäktige att"
+        );
+        assert_eq!(d[0].clauses.len(), 1);
+        assert_eq!(d[0].clauses[0].text, "avslå motionen");
+        assert_eq!(x.votes.len(), 1, "§{n}");
+        let v = &x.votes[0];
+        assert_eq!((v.ja, v.nej, v.avstar), (3, 2, 0));
+        let roll: Vec<(&str, &str)> = v
+            .roll
+            .iter()
+            .map(|r| (r.name.as_str(), r.vote.as_str()))
+            .collect();
+        assert_eq!(
+            roll,
+            [
+                ("Mikaela Waltersson", "ja"),
+                ("Helene Andersson", "ja"),
+                ("Lise-Lotte Bensköld Olsson", "nej"),
+                ("My Clingston", "ja"),
+                ("Per Persson", "nej"),
+            ]
+        );
+        assert_eq!(x.reservations.len(), 1);
+        assert_eq!(
+            x.reservations[0].names,
+            ["Lise-Lotte Bensköld Olsson", "Per Persson"]
+        );
+        assert_eq!(x.proposals.len(), 2);
+        assert_eq!(x.proposals[0].movers, ["Lise-Lotte Bensköld Olsson"]);
+        assert_eq!(x.proposals[0].text, "bifall till motionen");
+        assert_eq!(x.proposals[1].movers, ["Mikaela Waltersson"]);
+        assert_eq!(x.propositions.len(), 1);
+        assert_eq!(x.basis.len(), 2);
+        assert_eq!(x.dispatch, Some(vec![]));
+    }
+    assert!(p.paragraphs[0].dispatch.is_none());
+    // §6: one clause with two points under it.
+    let d6 = &p.paragraphs[5].decision.as_ref().unwrap().parts;
+    assert_eq!(d6.len(), 1);
+    assert_eq!(d6[0].clauses.len(), 1);
+    assert_eq!(d6[0].clauses[0].items.len(), 2);
+    // §9: a second part, "föreslår vidare".
+    let d9 = &p.paragraphs[8].decision.as_ref().unwrap().parts;
+    assert_eq!(d9.len(), 2, "{d9:?}");
+    assert_eq!(d9[0].clauses.len(), 1);
+    assert_eq!(
+        d9[1].intro,
+        "Regionstyrelsens arbetsutskott föreslår vidare regionstyrelsen besluta att:"
+    );
+    assert_eq!(d9[1].clauses.len(), 3);
+    assert_eq!(
+        p.paragraphs[14].matter.len(),
+        5,
+        "{:?}",
+        p.paragraphs[14].matter
+    );
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}
+
+#[test]
+fn text_that_is_not_a_protocol_is_refused_with_a_reason() {
+    assert_eq!(parse_protocol("  \n\n"), Err(ImportError::Empty));
+    let news = "Umeå kommun\n\nNämnden sa nej till en KAST-mottagning.\nBeslutet kom i går.";
+    match parse_protocol(news) {
+        Err(ImportError::NotAProtocol(why)) => assert!(why.contains("inga paragrafer")),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Our own renditions of the demo protocol, read back, give the meeting that
+/// was stored: the text, and the text of the PDF as poppler extracts it.
+#[tokio::test]
+async fn our_protocol_reads_back_as_the_stored_meeting() {
+    use kansli_documents::view::Audience;
+    use kansli_documents::{Format, Request, load, render, view};
+    let db = kansli_testsupport::sqlite();
+    let store = db.store().await;
+    kansli_demo::load(&store).await.unwrap();
+    let meeting = kansli_core::MeetingId(1);
+    let m = view::meeting(&store, meeting).await.unwrap();
+    let doc = load(&store, &Request::Protocol { meeting }, Audience::Public)
+        .await
+        .unwrap();
+    let text = String::from_utf8(render(&doc, Format::Text).unwrap()).unwrap();
+    let mut renditions = vec![("text", text)];
+    let pdf = render(&doc, Format::Pdf).unwrap();
+    if let Some(t) = kansli_testsupport::poppler("pdftotext", &["-layout"], &pdf) {
+        renditions.push(("pdf", t));
+    }
+    for (what, text) in renditions {
+        let p = parse_protocol(&text).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(
+            p.organ.as_deref(),
+            Some("Regionstyrelsens arbetsutskott"),
+            "{what}"
+        );
+        assert_eq!(p.organisation.as_deref(), Some("Region Halland"), "{what}");
+        assert_eq!(p.meeting_date.as_deref(), Some("2025-01-28"), "{what}");
+        assert_eq!(p.place.as_deref(), Some(m.summary.place.as_str()), "{what}");
+        assert_eq!(p.starts, m.summary.starts, "{what}");
+        assert_eq!(p.ends, m.summary.ends, "{what}");
+        assert_eq!(p.chair.as_deref(), Some("Mikaela Waltersson"), "{what}");
+        assert_eq!(p.secretary.as_deref(), Some("Karolin Hamnér"), "{what}");
+        assert_eq!(p.approvers, ["Lise-Lotte Bensköld Olsson"], "{what}");
+        let names = |v: &[kansli_documents::import::ImportedAttendee]| {
+            v.iter().map(|a| a.name.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&p.members),
+            m.members
+                .iter()
+                .map(|a| a.person.name.clone())
+                .collect::<Vec<_>>(),
+            "{what}"
+        );
+        assert_eq!(
+            names(&p.others),
+            m.others
+                .iter()
+                .map(|a| a.person.name.clone())
+                .collect::<Vec<_>>(),
+            "{what}"
+        );
+        assert_eq!(p.members[4].paragraphs, [(5, 15)], "{what}");
+        assert_eq!(p.agenda.len(), 15, "{what}");
+        assert_eq!(p.paragraphs.len(), m.paragraphs.len(), "{what}");
+        for (got, want) in p.paragraphs.iter().zip(&m.paragraphs) {
+            let at = format!("{what} §{}", want.number);
+            assert_eq!(got.number, want.number, "{at}");
+            assert_eq!(got.title, want.title, "{at}");
+            assert_eq!(got.case_number, want.case_number, "{at}");
+            let clauses = |d: &kansli_documents::import::ImportedDecision| {
+                d.parts
+                    .iter()
+                    .flat_map(|p| p.clauses.iter().map(|c| (c.text.clone(), c.items.clone())))
+                    .collect::<Vec<_>>()
+            };
+            let want_clauses = |d: &view::DecisionView| {
+                d.parts
+                    .iter()
+                    .flat_map(|p| p.clauses.iter().map(|c| (c.text.clone(), c.items.clone())))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                got.decision.as_ref().map(clauses),
+                want.decision.as_ref().map(want_clauses),
+                "{at}"
+            );
+            assert_eq!(got.votes.len(), want.votes.len(), "{at}");
+            for (gv, wv) in got.votes.iter().zip(&want.votes) {
+                assert_eq!(
+                    (gv.ja, gv.nej, gv.avstar),
+                    (wv.ja as u32, wv.nej as u32, wv.avstar as u32),
+                    "{at}"
+                );
+                let roll: Vec<(String, String)> = gv
+                    .roll
+                    .iter()
+                    .map(|r| (r.name.clone(), r.vote.clone()))
+                    .collect();
+                let want_roll: Vec<(String, String)> = wv
+                    .ballots
+                    .iter()
+                    .map(|b| (b.person.name.clone(), b.choice.clone()))
+                    .collect();
+                assert_eq!(roll, want_roll, "{at}");
+            }
+            assert_eq!(
+                got.reservations
+                    .iter()
+                    .map(|r| r.text.clone())
+                    .collect::<Vec<_>>(),
+                want.reservations
+                    .iter()
+                    .map(|r| r.text.clone())
+                    .collect::<Vec<_>>(),
+                "{at}"
+            );
+            assert_eq!(
+                got.proposals
+                    .iter()
+                    .map(|y| y.sentence.clone())
+                    .collect::<Vec<_>>(),
+                want.proposals
+                    .iter()
+                    .map(|y| y.sentence.clone())
+                    .collect::<Vec<_>>(),
+                "{at}"
+            );
+            assert_eq!(got.propositions, want.propositions, "{at}");
+            assert_eq!(
+                got.basis,
+                want.basis
+                    .iter()
+                    .map(|b| b.title.clone())
+                    .collect::<Vec<_>>(),
+                "{at}"
+            );
+            assert_eq!(got.dispatch, want.dispatch, "{at}");
+        }
+        assert!(p.warnings.is_empty(), "{what}: {:?}", p.warnings);
+    }
+}
