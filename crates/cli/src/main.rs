@@ -63,6 +63,25 @@ enum Command {
         #[command(subcommand)]
         document: RenderCommand,
     },
+    /// Read existing documents into structure.
+    Import {
+        #[command(subcommand)]
+        document: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Read a protocol's text (a .txt file, or - for standard input) and
+    /// print what was read as JSON, with warnings for what was not
+    /// understood.
+    Protocol {
+        /// The file, or - for standard input.
+        file: PathBuf,
+        /// Print JSON (the default and, for now, the only output).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +216,20 @@ enum CliError {
     NoPassword,
     #[error(transparent)]
     Document(#[from] kansli_documents::DocumentError),
+    #[error("kunde inte läsa {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Import {
+        path: PathBuf,
+        source: kansli_documents::import::ImportError,
+    },
+    #[error(
+        "{0}: PDF-filer kan ännu inte läsas direkt; ta ut texten först (till exempel med pdftotext -layout) och läs in textfilen"
+    )]
+    PdfNotYet(PathBuf),
     #[error("kunde inte skriva {path}: {source}")]
     Write {
         path: PathBuf,
@@ -282,6 +315,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Render { document } => render(document).await,
+        Command::Import {
+            document: ImportCommand::Protocol { file, json: _ },
+        } => import_protocol(&file),
         Command::User {
             command:
                 UserCommand::Add {
@@ -386,6 +422,34 @@ async fn render(command: RenderCommand) -> Result<(), CliError> {
         })?;
         eprintln!("Skrev {} ({} byte).", path.display(), bytes.len());
     }
+    Ok(())
+}
+
+fn import_protocol(file: &std::path::Path) -> Result<(), CliError> {
+    use std::io::Read;
+    let path = file.to_path_buf();
+    let bytes = if file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|source| CliError::Read {
+                path: path.clone(),
+                source,
+            })?;
+        buf
+    } else {
+        std::fs::read(file).map_err(|source| CliError::Read {
+            path: path.clone(),
+            source,
+        })?
+    };
+    if bytes.starts_with(b"%PDF-") {
+        return Err(CliError::PdfNotYet(path));
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let protocol = kansli_documents::import::parse_protocol(&text)
+        .map_err(|source| CliError::Import { path, source })?;
+    println!("{}", protocol.to_json());
     Ok(())
 }
 

@@ -363,3 +363,51 @@ fn documents_render_from_the_demo_database_by_the_ids_meetings_list_prints() {
     assert!(!ok);
     assert!(err.contains("finns inte"), "{err}");
 }
+
+#[test]
+fn a_rendered_protocol_imports_back_as_json_and_a_non_protocol_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    assert!(run(&["demo", "--data-dir", data, "--no-serve"]).0);
+    let db = format!("{data}/kansli.db");
+    let txt = dir.path().join("protokoll.txt");
+    let (ok, _, err) = run(&[
+        "render",
+        "protocol",
+        "--db",
+        &db,
+        "--meeting",
+        "1",
+        "--format",
+        "txt",
+        "-o",
+        txt.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&["import", "protocol", txt.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["organ"], "Regionstyrelsens arbetsutskott");
+    assert_eq!(json["meeting_date"], "2025-01-28");
+    assert_eq!(json["chair"], "Mikaela Waltersson");
+    assert_eq!(json["approvers"][0], "Lise-Lotte Bensköld Olsson");
+    assert_eq!(json["paragraphs"].as_array().unwrap().len(), 15);
+    assert_eq!(json["paragraphs"][13]["case_number"], "RS231470");
+    assert_eq!(json["paragraphs"][13]["votes"][0]["ja"], 3);
+    assert_eq!(
+        json["paragraphs"][13]["votes"][0]["roll"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 0);
+
+    let news = dir.path().join("nyhet.txt");
+    std::fs::write(&news, "Nämnden sa nej.\nMer i morgon.\n").unwrap();
+    let (ok, out, err) = run(&["import", "protocol", news.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(out.is_empty());
+    assert!(err.contains("ser inte ut som ett protokoll"), "{err}");
+}
