@@ -72,7 +72,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Read a protocol's text (a .txt file, or - for standard input) and
+    /// Read a protocol (a PDF or a text file, or - for standard input) and
     /// print what was read as JSON, with warnings for what was not
     /// understood.
     Protocol {
@@ -226,10 +226,6 @@ enum CliError {
         path: PathBuf,
         source: kansli_documents::import::ImportError,
     },
-    #[error(
-        "{0}: PDF-filer kan ännu inte läsas direkt; ta ut texten först (till exempel med pdftotext -layout) och läs in textfilen"
-    )]
-    PdfNotYet(PathBuf),
     #[error("kunde inte skriva {path}: {source}")]
     Write {
         path: PathBuf,
@@ -443,11 +439,7 @@ fn import_protocol(file: &std::path::Path) -> Result<(), CliError> {
             source,
         })?
     };
-    if bytes.starts_with(b"%PDF-") {
-        return Err(CliError::PdfNotYet(path));
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    let protocol = kansli_documents::import::parse_protocol(&text)
+    let protocol = kansli_documents::import::read_protocol(&bytes)
         .map_err(|source| CliError::Import { path, source })?;
     println!("{}", protocol.to_json());
     Ok(())

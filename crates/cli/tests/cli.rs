@@ -404,6 +404,52 @@ fn a_rendered_protocol_imports_back_as_json_and_a_non_protocol_is_refused() {
     );
     assert_eq!(json["warnings"].as_array().unwrap().len(), 0);
 
+    // The PDF itself, read with the built-in extraction: the same meeting.
+    let pdf = dir.path().join("protokoll.pdf");
+    let (ok, _, err) = run(&[
+        "render",
+        "protocol",
+        "--db",
+        &db,
+        "--meeting",
+        "1",
+        "--format",
+        "pdf",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&["import", "protocol", pdf.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let from_pdf: Value = serde_json::from_str(&out).unwrap();
+    for field in [
+        "organ",
+        "meeting_date",
+        "chair",
+        "secretary",
+        "approvers",
+        "agenda",
+    ] {
+        assert_eq!(from_pdf[field], json[field], "{field}");
+    }
+    let votes = |j: &Value| j["paragraphs"][13]["votes"].clone();
+    assert_eq!(votes(&from_pdf), votes(&json));
+    assert_eq!(from_pdf["warnings"].as_array().unwrap().len(), 0, "{out}");
+
+    // A damaged PDF: a reason, no output, no panic.
+    let mut bytes = std::fs::read(&pdf).unwrap();
+    bytes.truncate(bytes.len() / 3);
+    for b in bytes.iter_mut().skip(2000).step_by(7) {
+        *b = b'#';
+    }
+    let broken = dir.path().join("trasig.pdf");
+    std::fs::write(&broken, &bytes).unwrap();
+    let (ok, out, err) = run(&["import", "protocol", broken.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(out.is_empty());
+    assert!(err.contains("trasig.pdf"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
     let news = dir.path().join("nyhet.txt");
     std::fs::write(&news, "Nämnden sa nej.\nMer i morgon.\n").unwrap();
     let (ok, out, err) = run(&["import", "protocol", news.to_str().unwrap()]);

@@ -194,6 +194,11 @@ async fn our_protocol_reads_back_as_the_stored_meeting() {
     let text = String::from_utf8(render(&doc, Format::Text).unwrap()).unwrap();
     let mut renditions = vec![("text", text)];
     let pdf = render(&doc, Format::Pdf).unwrap();
+    let ours = kansli_documents::import::pdf_to_text(&pdf).expect("our PDF has text");
+    if let Ok(dir) = std::env::var("KANSLI_DUMP") {
+        std::fs::write(format!("{dir}/protocol-pdf.txt"), &ours).unwrap();
+    }
+    renditions.push(("pdf (pdf_oxide)", ours));
     if let Some(t) = kansli_testsupport::poppler("pdftotext", &["-layout"], &pdf) {
         renditions.push(("pdf", t));
     }

@@ -13,7 +13,10 @@
 
 mod lines;
 mod paragraph;
+mod pdf;
 mod people;
+
+pub use pdf::{looks_like_pdf, pdf_to_text};
 
 use lines::Line;
 use serde::Serialize;
@@ -167,6 +170,37 @@ pub enum ImportError {
     Empty,
     #[error("texten ser inte ut som ett protokoll: {0}")]
     NotAProtocol(String),
+    #[error("PDF-filen kunde inte läsas: {0}")]
+    Pdf(String),
+}
+
+/// Reads a protocol from a file's bytes: a PDF (its text laid out by
+/// [`pdf_to_text`]) or text in UTF-8 (or, failing that, Windows-1252, as
+/// older exports are).
+pub fn read_protocol(bytes: &[u8]) -> Result<ImportedProtocol, ImportError> {
+    if looks_like_pdf(bytes) {
+        return parse_protocol(&pdf_to_text(bytes)?);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_protocol(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        Err(_) => parse_protocol(&windows_1252(bytes)),
+    }
+}
+
+/// Windows-1252 to text: Latin-1 with the typographic marks of 0x80–0x9F.
+fn windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9f => HIGH[(b - 0x80) as usize],
+            _ => b as char,
+        })
+        .collect()
 }
 
 /// Reads a protocol from its text.

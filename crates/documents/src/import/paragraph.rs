@@ -294,6 +294,8 @@ struct Reader {
     buffer: Vec<(usize, String)>,
     /// How far the current section's first bullet is indented.
     bullet_indent: Option<usize>,
+    /// The last line read was a bullet point or its continuation.
+    in_list: bool,
 }
 
 impl Reader {
@@ -310,6 +312,7 @@ impl Reader {
             section: None,
             buffer: vec![],
             bullet_indent: None,
+            in_list: false,
         }
     }
 
@@ -367,6 +370,18 @@ impl Reader {
                 None => self.bullet_indent = Some(indent),
                 _ => {}
             }
+            self.in_list = true;
+        } else if self.in_list && !l.is_blank() {
+            // Back at the list's margin with a capital: the list has ended
+            // (a wrapped point hangs under its text).
+            if self.bullet_indent.is_some_and(|b| indent <= b)
+                && l.text.chars().next().is_some_and(char::is_uppercase)
+            {
+                self.buffer.push((l.number, String::new()));
+                self.in_list = false;
+            }
+        } else if l.is_blank() {
+            self.in_list = false;
         }
         self.buffer.push((l.number, text));
     }
@@ -375,6 +390,7 @@ impl Reader {
     fn flush(&mut self, out: &mut ImportedProtocol) {
         let buffer = std::mem::take(&mut self.buffer);
         self.bullet_indent = None;
+        self.in_list = false;
         let paragraphs = join_paragraphs(&buffer);
         if paragraphs.is_empty() && self.section != Some(Section::Dispatch) {
             return;
