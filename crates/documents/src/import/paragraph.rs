@@ -352,11 +352,13 @@ impl Reader {
             }
             self.in_title = false;
         }
-        if self.section.is_none() && self.p.case_number.is_none() && !l.is_blank() {
-            if let Some(c) = case_number(&l.text) {
-                self.p.case_number = Some(c);
-                return;
-            }
+        if self.section.is_none()
+            && self.p.case_number.is_none()
+            && !l.is_blank()
+            && let Some(c) = case_number(&l.text)
+        {
+            self.p.case_number = Some(c);
+            return;
         }
         // A bullet indented deeper than the section's first bullets is a
         // point under the previous one: mark it with the second-level sign.
