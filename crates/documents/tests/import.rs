@@ -316,3 +316,163 @@ async fn our_protocol_reads_back_as_the_stored_meeting() {
         assert!(p.warnings.is_empty(), "{what}: {:?}", p.warnings);
     }
 }
+
+/// The project's own protocols in other municipalities' layouts
+/// (`tests/import/*.txt`): each is read and its JSON compared with the
+/// `.json` beside it, byte for byte. `KANSLI_BLESS=1` rewrites them; review
+/// the diff. No warnings are expected of any of them.
+#[test]
+fn layouts_of_other_municipalities_read_as_their_expected_structure() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import");
+    let mut inputs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    inputs.sort();
+    assert!(inputs.len() >= 2, "test protocols missing in {dir:?}");
+    let bless = std::env::var_os("KANSLI_BLESS").is_some();
+    for input in inputs {
+        let text = std::fs::read_to_string(&input).unwrap();
+        let p = parse_protocol(&text).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+        let json = p.to_json() + "\n";
+        let expected = input.with_extension("json");
+        if bless {
+            std::fs::write(&expected, &json).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&expected)
+            .unwrap_or_else(|_| panic!("{expected:?} missing; run with KANSLI_BLESS=1"));
+        assert!(
+            json == want,
+            "{input:?} reads differently from {expected:?}:\n{json}"
+        );
+        assert!(p.warnings.is_empty(), "{input:?}: {:?}", p.warnings);
+    }
+}
+
+/// Field by field, the points where the Älvby layout differs from the
+/// fixture's: members in an appended table with a party column, a wrapped
+/// label, two approvers joined by "och", "KF § 71" with the case number on
+/// the number line, "Kommunfullmäktiges beslut", a vote table without a
+/// heading of its own and with a party column, "Beslutet skickas till".
+#[test]
+fn the_alvby_layout_field_by_field() {
+    let text = include_str!("import/alvby-kf-2024-11-25.txt");
+    let p = parse_protocol(text).unwrap();
+    assert_eq!(p.organ.as_deref(), Some("Kommunfullmäktige"));
+    assert_eq!(p.organisation.as_deref(), Some("Älvby kommun"));
+    assert_eq!(p.meeting_date.as_deref(), Some("2024-11-25"));
+    assert_eq!(
+        (p.starts.as_deref(), p.ends.as_deref()),
+        (Some("18:00"), Some("20:40"))
+    );
+    assert_eq!(p.chair.as_deref(), Some("Lena Åberg"));
+    assert_eq!(p.secretary.as_deref(), Some("Jonas Berg"));
+    assert_eq!(p.approvers, ["Karin Ek", "Omar Nasser"]);
+    assert_eq!(p.approved.as_deref(), Some("2024-11-28"));
+    assert_eq!(p.notice_posted.as_deref(), Some("2024-11-29"));
+    assert_eq!(p.notice_taken_down.as_deref(), Some("2024-12-21"));
+    assert_eq!(p.members.len(), 7);
+    assert_eq!(p.members[0].role.as_deref(), Some("ordförande"));
+    assert_eq!(p.members[3].paragraphs, [(71, 73)]);
+    let serving: Vec<_> = p
+        .substitutes
+        .iter()
+        .filter_map(|s| Some((s.name.as_str(), s.replacing.as_deref()?)))
+        .collect();
+    assert_eq!(
+        serving,
+        [
+            ("Gustav Lind", "Per Wikström"),
+            ("Birgitta Falk", "Rolf Dahl")
+        ]
+    );
+    assert_eq!(p.others[0].role.as_deref(), Some("kommundirektör"));
+    let numbers: Vec<_> = p.paragraphs.iter().map(|x| x.number).collect();
+    assert_eq!(numbers, [71, 72, 73, 74, 75]);
+    let p72 = &p.paragraphs[1];
+    assert_eq!(p72.case_number.as_deref(), Some("KS 2024/145"));
+    assert_eq!(
+        p72.title,
+        "Svar på motion om gratis kollektivtrafik för pensionärer"
+    );
+    assert_eq!(p72.proposals.len(), 2);
+    assert_eq!(p72.proposals[1].movers, ["Annika Ljung", "Omar Nasser"]);
+    assert_eq!(p72.votes.len(), 1);
+    let v = &p72.votes[0];
+    assert_eq!((v.ja, v.nej, v.avstar), (4, 3, 1));
+    assert_eq!(v.roll.len(), 8);
+    assert_eq!(v.roll[5].name, "Nils Holmberg");
+    assert_eq!(v.roll[5].vote, "avstar");
+    assert_eq!(v.wording.len(), 3);
+    assert_eq!(p72.reservations[0].names, ["Annika Ljung", "Omar Nasser"]);
+    assert_eq!(
+        p72.dispatch.as_deref(),
+        Some(&["Kommunstyrelsen".to_string(), "Motionären".to_string()][..])
+    );
+    let p73 = &p.paragraphs[2];
+    assert_eq!(p73.disqualifications.len(), 1);
+    assert_eq!(p73.minute_notes.len(), 1);
+    assert_eq!(p73.decision.as_ref().unwrap().parts[0].clauses.len(), 2);
+}
+
+/// The Norrvik layout: inline lists of members joined by commas and "och",
+/// "ersätter", lower-case parties, officials written title first, the
+/// signatures in three columns, "Förslag till beslut på sammanträdet", a
+/// vote table under "Omröstningsresultat", a tie broken by the chair, and a
+/// secret paragraph.
+#[test]
+fn the_norrvik_layout_field_by_field() {
+    let text = include_str!("import/norrvik-sn-2024-10-15.txt");
+    let p = parse_protocol(text).unwrap();
+    assert_eq!(p.organ.as_deref(), Some("Socialnämnden"));
+    assert_eq!(p.organisation.as_deref(), Some("Norrviks kommun"));
+    assert_eq!(p.chair.as_deref(), Some("Anders Nyberg"));
+    assert_eq!(p.secretary.as_deref(), Some("Tobias Ring"));
+    assert_eq!(p.approvers, ["Lisa Kron"]);
+    let members: Vec<_> = p.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        members,
+        [
+            "Anders Nyberg",
+            "Lisa Kron",
+            "Hampus Öst",
+            "Fatima Ali",
+            "Eva Borg",
+            "Jörgen Sten",
+            "Petra Vik"
+        ]
+    );
+    assert_eq!(p.members[4].party.as_deref(), Some("C"));
+    assert_eq!(p.members[1].role.as_deref(), Some("vice ordförande"));
+    assert_eq!(p.substitutes[1].replacing.as_deref(), Some("Hampus Öst"));
+    assert_eq!(p.substitutes[1].paragraphs, [(34, 37)]);
+    let others: Vec<_> = p
+        .others
+        .iter()
+        .map(|o| (o.name.as_str(), o.role.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        others,
+        [
+            ("Helena Ek", "socialchef"),
+            ("Tobias Ring", "nämndsekreterare"),
+            ("Sofia Lax", "enhetschef")
+        ]
+    );
+    let p34 = &p.paragraphs[1];
+    assert_eq!(p34.case_number.as_deref(), Some("SN 2024/61"));
+    assert_eq!(p34.basis.len(), 2);
+    assert_eq!(p34.proposals.len(), 2);
+    assert_eq!(p34.propositions.len(), 2);
+    assert_eq!(p34.votes.len(), 1);
+    assert_eq!((p34.votes[0].ja, p34.votes[0].nej), (4, 4));
+    assert_eq!(p34.votes[0].roll.len(), 8);
+    assert_eq!(p34.votes[0].wording.len(), 2);
+    assert_eq!(p34.reservations[0].names.len(), 4);
+    let p36 = &p.paragraphs[3];
+    assert!(p36.secret);
+    assert_eq!(p36.title, "Ärende enligt socialtjänstlagen");
+    assert!(p36.decision.is_none() && p36.matter.is_empty());
+}

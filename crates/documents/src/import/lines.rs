@@ -93,8 +93,24 @@ fn is_furniture(text: &str) -> bool {
     }
 }
 
+/// A page number laid out beside other text at the end of a line
+/// ("ÄLVBY KOMMUN      Sida 1 (6)"): removed, the rest kept. A bare number
+/// is left alone (it may be a total in a voteringslista).
+fn strip_page_number_cell(raw: &str) -> String {
+    let trimmed = raw.trim_end();
+    if let Some(at) = trimmed.rfind("  ") {
+        let last = trimmed[at..].trim();
+        let marked =
+            last.contains('(') || last.contains(" av ") || last.to_lowercase().starts_with("sida");
+        if marked && is_page_number(last) && !trimmed[..at].trim().is_empty() {
+            return trimmed[..at].to_string();
+        }
+    }
+    raw.to_string()
+}
+
 /// "3 (17)", "Sida 3 av 17", "3/17", "- 3 -", "3".
-fn is_page_number(text: &str) -> bool {
+pub fn is_page_number(text: &str) -> bool {
     let t = text.trim();
     let t = t
         .strip_prefix("Sida ")
@@ -138,6 +154,8 @@ pub fn prepare(text: &str) -> Vec<Line> {
             vec![raw.as_str()]
         };
         for piece in pieces {
+            let piece = strip_page_number_cell(piece);
+            let piece = piece.as_str();
             let text = collapse(&piece.replace('\u{a0}', " "));
             // Rules drawn with characters ("-----", "=====") carry nothing.
             if text.len() >= 3

@@ -246,3 +246,10 @@ fn warn(out: &mut ImportedProtocol, line: &Line, message: impl Into<String>) {
         message: message.into(),
     });
 }
+
+fn warn_at(out: &mut ImportedProtocol, line: usize, message: impl Into<String>) {
+    out.warnings.push(Warning {
+        line,
+        message: message.into(),
+    });
+}

@@ -60,10 +60,26 @@ const HEADINGS: &[(&str, Section)] = &[
     ("expediering", Section::Dispatch),
 ];
 
-/// A section heading alone on its line ("Beslut", "Yrkanden:").
+/// A section heading alone on its line ("Beslut", "Yrkanden:",
+/// "Kommunfullmäktiges beslut", "Kommunstyrelsens förslag till beslut").
 pub fn heading_of(text: &str) -> Option<Section> {
     let t = text.trim().trim_end_matches(':').to_lowercase();
-    HEADINGS.iter().find(|(h, _)| *h == t).map(|(_, s)| *s)
+    if let Some((_, s)) = HEADINGS.iter().find(|(h, _)| *h == t) {
+        return Some(*s);
+    }
+    // Whose decision or proposal: a genitive, at most a few words, no
+    // sentence.
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.len() > 6 || t.contains(['.', ',']) || !words.first()?.ends_with('s') {
+        return None;
+    }
+    if words.len() <= 3 && t.ends_with("s beslut") {
+        return Some(Section::Decision);
+    }
+    if t.contains("s förslag till") && !t.contains("sammanträdet") {
+        return Some(Section::DraftDecision);
+    }
+    None
 }
 
 pub fn is_agenda_heading(text: &str) -> bool {
@@ -165,6 +181,11 @@ fn is_signature_certificate(text: &str) -> bool {
 
 /// Reads the ärendelista and the paragraphs.
 pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
+    // The width of a full line of text: a line that long in a list was
+    // wrapped, and the next one continues it.
+    let mut lengths: Vec<usize> = lines.iter().map(|l| l.text.chars().count()).collect();
+    lengths.sort_unstable();
+    let width = lengths.get(lengths.len() * 19 / 20).copied().unwrap_or(0);
     let mut i = 0;
     // The ärendelista.
     if let Some(first) = lines.first()
@@ -237,7 +258,15 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
                 let p = r.finish(out);
                 out.paragraphs.push(p);
             }
-            current = Some(Reader::new(n, title));
+            current = Some(Reader::new(n, title, width));
+            continue;
+        }
+        // A table with Ja and Nej columns inside a paragraph: a voteringslista
+        // without its own heading.
+        if in_vote_list.is_none() && current.is_some() && is_vote_table_header(l) {
+            let mut list = VoteList::new(l, current.as_ref().map(|r| r.p.number));
+            list.read(l, out);
+            in_vote_list = Some(list);
             continue;
         }
         if let Some(list) = in_vote_list.as_mut() {
@@ -296,11 +325,18 @@ struct Reader {
     bullet_indent: Option<usize>,
     /// The last line read was a bullet point or its continuation.
     in_list: bool,
+    /// The length of a full line of text in this document.
+    width: usize,
 }
 
 impl Reader {
-    fn new(number: u32, title: &str) -> Reader {
-        let (title, case) = split_title_case(title);
+    fn new(number: u32, title: &str, width: usize) -> Reader {
+        // "KF § 71      Dnr KS 2024/301": the number line carries only the
+        // case number; the title follows.
+        let (title, case) = match case_number(title) {
+            Some(c) => (String::new(), Some(c)),
+            None => split_title_case(title),
+        };
         Reader {
             p: ImportedParagraph {
                 number,
@@ -313,6 +349,7 @@ impl Reader {
             buffer: vec![],
             bullet_indent: None,
             in_list: false,
+            width,
         }
     }
 
@@ -342,6 +379,12 @@ impl Reader {
                 if case.is_some() {
                     self.p.case_number = case;
                 }
+                return;
+            }
+            if l.text.starts_with("Sekretess") || l.text.starts_with("Sekretessbelagt") {
+                // "Sekretess enligt 26 kap. 1 § OSL" under the title.
+                self.p.secret = true;
+                self.in_title = false;
                 return;
             }
             if self.p.case_number.is_none() {
@@ -440,7 +483,28 @@ impl Reader {
                     ..Default::default()
                 };
                 totals_from_wording(&mut vote);
-                self.p.votes.push(vote);
+                // A table read inside this section made the vote already;
+                // a second heading ("Omröstningsresultat") after the request
+                // goes on with the same vote.
+                let asks = vote
+                    .wording
+                    .iter()
+                    .any(|w| w.to_lowercase().contains("begär"));
+                if let Some(v) = self
+                    .p
+                    .votes
+                    .iter_mut()
+                    .find(|v| v.wording.is_empty() && !v.roll.is_empty())
+                {
+                    v.wording = vote.wording;
+                } else if let Some(v) = self.p.votes.last_mut().filter(|_| !asks) {
+                    v.wording.extend(vote.wording);
+                    if v.roll.is_empty() && (v.ja, v.nej) == (0, 0) {
+                        (v.ja, v.nej, v.avstar) = (vote.ja, vote.nej, vote.avstar);
+                    }
+                } else {
+                    self.p.votes.push(vote);
+                }
             }
             Some(Section::Reservations) => {
                 for (_, t) in sentences_starting(&paragraphs, "reserverar") {
@@ -456,14 +520,14 @@ impl Reader {
                 .disqualifications
                 .extend(paragraphs.into_iter().map(|(_, t)| t)),
             Some(Section::Basis) => self.p.basis.extend(
-                paragraphs
+                list_items(&buffer, self.width)
                     .into_iter()
-                    .map(|(_, t)| bullet(&t).unwrap_or(&t).to_string()),
+                    .map(|t| bullet(&t).unwrap_or(&t).to_string()),
             ),
             Some(Section::Dispatch) => {
-                let items: Vec<String> = paragraphs
+                let items: Vec<String> = list_items(&buffer, self.width)
                     .into_iter()
-                    .map(|(_, t)| bullet(&t).unwrap_or(&t).trim_end_matches('.').to_string())
+                    .map(|t| bullet(&t).unwrap_or(&t).trim_end_matches('.').to_string())
                     .filter(|t| !t.to_lowercase().starts_with("expedieras inte"))
                     .collect();
                 self.p.dispatch = Some(items);
@@ -478,6 +542,33 @@ impl Reader {
         }
         self.p
     }
+}
+
+/// A list of documents or recipients: one per line or one per bullet (a
+/// line that begins in lower case, follows a full-width line, or has no
+/// bullet in a bulleted list continues the one before).
+fn list_items(buffer: &[(usize, String)], width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut wrapped = false;
+    // With bullets, a line without one continues the point above it.
+    let bullets = buffer.iter().any(|(_, t)| bullet(t).is_some());
+    for (_, t) in buffer {
+        if t.is_empty() {
+            wrapped = false;
+            continue;
+        }
+        let continues =
+            t.starts_with(char::is_lowercase) || wrapped || (bullets && bullet(t).is_none());
+        wrapped = width >= 40 && t.chars().count() * 10 >= width * 9;
+        match out.last_mut() {
+            Some(prev) if continues => {
+                prev.push(' ');
+                prev.push_str(t);
+            }
+            _ => out.push(t.clone()),
+        }
+    }
+    out
 }
 
 /// Joins wrapped lines into paragraphs: a blank line, a bullet, or a line
@@ -653,6 +744,14 @@ fn totals_from_wording(vote: &mut ImportedVote) {
     }
 }
 
+/// "Ledamot   Parti   Ja   Nej   Avstår": the heading row of a vote table.
+fn is_vote_table_header(l: &Line) -> bool {
+    let c = cells(&l.raw);
+    c.len() >= 3
+        && c.iter().any(|x| x.eq_ignore_ascii_case("ja"))
+        && c.iter().any(|x| x.eq_ignore_ascii_case("nej"))
+}
+
 /// A voteringslista being read: its paragraph, the columns of its header,
 /// the rows.
 struct VoteList {
@@ -782,6 +881,8 @@ impl VoteList {
         if label.is_empty() {
             return None;
         }
+        // "Lena Åberg      C": a party column.
+        let label = super::people::table_row_as_person(&cells(&label)).unwrap_or(label);
         let p = super::people::parse_person(&label)?;
         Some(RollEntry {
             name: p.name,

@@ -2,8 +2,8 @@
 //! the people on it ("Per Persson (S) §§5-15", "Anna Berg (S), ersättare för
 //! Bo Ek (S)", "Jan Törnell (infrastrukturstrateg) §3").
 
-use super::lines::{Line, cells};
-use super::{ImportedAttendee, ImportedProtocol, warn};
+use super::lines::{Line, cells, is_page_number};
+use super::{ImportedAttendee, ImportedProtocol, warn_at};
 
 /// What a first-page label stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,20 @@ const LABELS: &[(&str, Label)] = &[
     ("sekreterare", Label::Secretary),
     ("ordförande", Label::Chair),
     ("underskrifter", Label::Signatures),
+    ("närvarande, ej tjänstgörande ersättare", Label::Substitutes),
+    ("närvarande ej tjänstgörande ersättare", Label::Substitutes),
+    ("anslaget sätts upp", Label::Posted),
+    ("datum när anslaget sätts upp", Label::Posted),
+    ("datum för anslags uppsättande", Label::Posted),
+    ("anslaget tas ned", Label::TakenDown),
+    ("anslaget tas ner", Label::TakenDown),
+    ("datum när anslaget tas ner", Label::TakenDown),
+    ("datum när anslaget tas ned", Label::TakenDown),
+    ("datum för anslags nedtagande", Label::TakenDown),
+    ("protokollet finns hos", Label::KeptAt),
+    ("protokollet förvaras", Label::KeptAt),
+    ("förvaringsplats för protokoll", Label::KeptAt),
+    ("justering", Label::Signatures),
     ("anslag/bevis", Label::Notice),
     ("anslag / bevis", Label::Notice),
     ("bevis", Label::Notice),
@@ -88,25 +102,24 @@ const LABELS: &[(&str, Label)] = &[
     ("underskrift", Label::Signature),
 ];
 
-/// A label at the start of `text`, with the rest of the line.
+/// A label at the start of `text`, with the rest of the line. The longest
+/// spelling wins ("förvaringsplats för protokollet" over "förvaringsplats").
 pub fn label_of(text: &str) -> Option<(Label, &str)> {
     let lower = text.to_lowercase();
+    let mut best: Option<(usize, Label)> = None;
     for (spelling, label) in LABELS {
         if let Some(rest) = lower.strip_prefix(spelling) {
             let ok = rest.is_empty() || rest.starts_with(':') || rest.starts_with(' ');
-            if ok {
-                // Same byte length in the original: lowercasing Swedish
-                // letters keeps their UTF-8 length.
-                let value = text
-                    .get(spelling.len()..)
-                    .unwrap_or("")
-                    .trim_start_matches(':')
-                    .trim();
-                return Some((*label, value));
+            if ok && best.is_none_or(|(len, _)| spelling.len() > len) {
+                best = Some((spelling.len(), *label));
             }
         }
     }
-    None
+    let (len, label) = best?;
+    // Same byte length in the original: lowercasing Swedish letters keeps
+    // their UTF-8 length.
+    let value = text.get(len..).unwrap_or("").trim_start_matches(':').trim();
+    Some((label, value))
 }
 
 /// Lines at the top that name the document rather than say anything.
@@ -130,6 +143,135 @@ fn looks_like_organisation(text: &str) -> bool {
         || lower.ends_with(" stad")
         || lower.ends_with(" landsting")
         || lower.ends_with(" region")
+        || lower.ends_with(" kommunförbund")
+}
+
+/// "Kommunfullmäktige", "Socialnämnden", "Regionstyrelsens arbetsutskott".
+fn looks_like_body(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    [
+        "fullmäktige",
+        "styrelse",
+        "nämnd",
+        "utskott",
+        "beredning",
+        "direktion",
+        "råd",
+        "presidium",
+        "kommitté",
+        "styrgrupp",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+        && !lower.contains(" kommun")
+        && text.split_whitespace().count() <= 6
+}
+
+/// "ÄLVBY KOMMUN" -> "Älvby kommun": names set in capitals, in the usual
+/// case (the generic words lower-case, the rest capitalised).
+fn uncapitalise(text: &str) -> String {
+    if text.chars().any(char::is_lowercase) {
+        return text.to_string();
+    }
+    const GENERIC: [&str; 9] = [
+        "kommun",
+        "stad",
+        "region",
+        "läns",
+        "landsting",
+        "och",
+        "kommunförbund",
+        "för",
+        "i",
+    ];
+    let mut out = Vec::new();
+    for (i, w) in text.split_whitespace().enumerate() {
+        let lower = w.to_lowercase();
+        if i > 0 && GENERIC.contains(&lower.as_str()) {
+            out.push(lower);
+        } else {
+            let mut c = lower.chars();
+            let first: String = c
+                .next()
+                .map(|f| f.to_uppercase().collect())
+                .unwrap_or_default();
+            out.push(first + c.as_str());
+        }
+    }
+    out.join(" ")
+}
+
+/// A cell as printed, less the dotted lines drawn for signatures
+/// ("...........", "Ulla Andersson..").
+fn clean_cell(cell: &str) -> String {
+    cell.trim_matches(|c: char| matches!(c, '.' | '_' | '…') || c.is_whitespace())
+        .to_string()
+}
+
+/// "Se förteckning bilaga 1", "Se bilaga", "Se sid 2": the list is elsewhere.
+fn refers_elsewhere(cell: &str) -> bool {
+    let lower = cell.to_lowercase();
+    lower.starts_with("se ")
+        && ["bilaga", "sid", "förteckning", "nästa", "närvarolista"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
+/// "Bilaga 1", "Bilaga": the heading of an appended list.
+fn is_appendix_heading(cell: &str) -> bool {
+    let lower = cell.to_lowercase();
+    let rest = lower.trim_end_matches('.').strip_prefix("bilaga");
+    rest.is_some_and(|r| r.trim().chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// One line of the head as cells, for reading.
+struct Row {
+    number: usize,
+    blank: bool,
+    /// The line begins at the left margin (labels do).
+    at_margin: bool,
+    cells: Vec<String>,
+}
+
+/// Labels broken over two lines ("Närvarande, ej" / "tjänstgörande
+/// ersättare", "Tid och plats för" / "justering") are joined.
+fn join_wrapped_labels(rows: &mut [Row]) {
+    for i in 0..rows.len().saturating_sub(1) {
+        let (a, b) = rows.split_at_mut(i + 1);
+        let (this, next) = (&mut a[i], &mut b[0]);
+        if !(this.at_margin && next.at_margin) || this.cells.is_empty() || next.cells.is_empty() {
+            continue;
+        }
+        let joined = format!("{} {}", this.cells[0], next.cells[0]);
+        let whole = matches!(label_of(&joined), Some((_, v)) if v.is_empty());
+        let alone_no_label = label_of(&this.cells[0]).is_none_or(|(_, v)| !v.is_empty());
+        if whole && alone_no_label {
+            this.cells[0] = joined;
+            next.cells.remove(0);
+            next.blank = next.cells.is_empty();
+        }
+    }
+}
+
+/// A row of a members' table ("Lena Åberg, ordförande   C   § 71–75") as
+/// the one-line form the person reader knows ("Lena Åberg (C), ordförande
+/// § 71–75").
+pub fn table_row_as_person(cells: &[String]) -> Option<String> {
+    let party = cells.get(1).filter(|p| is_party(p))?;
+    let (name, role) = match cells[0].split_once(", ") {
+        Some((n, r)) => (n, Some(r)),
+        None => (cells[0].as_str(), None),
+    };
+    let mut s = format!("{name} ({party})");
+    if let Some(r) = role {
+        s.push_str(", ");
+        s.push_str(r);
+    }
+    for c in &cells[2..] {
+        s.push(' ');
+        s.push_str(c);
+    }
+    Some(s)
 }
 
 struct Field {
@@ -141,21 +283,69 @@ struct Field {
 
 /// Reads the first page (and the Anslag/Bevis block when it sits there).
 pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
+    let mut rows: Vec<Row> = head
+        .iter()
+        .map(|l| Row {
+            number: l.number,
+            blank: l.is_blank(),
+            at_margin: !l.raw.starts_with(char::is_whitespace),
+            cells: cells(&l.raw)
+                .iter()
+                .map(|c| clean_cell(c))
+                .filter(|c| !c.is_empty() && !is_page_number(c))
+                .collect(),
+        })
+        .collect();
+    join_wrapped_labels(&mut rows);
     let mut fields: Vec<Field> = Vec::new();
     let mut preamble = true;
     // Labels laid out side by side ("Sekreterare    Ordförande") wait for
     // the line of names under them.
     let mut columns: Vec<Label> = Vec::new();
     let mut notice = false;
-    for line in head {
-        if line.is_blank() {
+    // Inside a members' table with a Parti column.
+    let mut table = false;
+    for row in &rows {
+        if row.blank || row.cells.is_empty() {
             if let Some(f) = fields.last_mut() {
                 f.blank_seen = true;
             }
             continue;
         }
-        let cells = cells(&line.raw);
-        // Several labels in one line: a row of column headings.
+        let cells = &row.cells;
+        if cells.len() == 1 && is_appendix_heading(&cells[0]) {
+            continue;
+        }
+        // A table's heading row: "Ledamöter   Parti   Tjänstgör".
+        if cells.len() > 1
+            && cells
+                .iter()
+                .skip(1)
+                .any(|c| c.eq_ignore_ascii_case("parti"))
+        {
+            if let Some((label, _)) = label_of(&cells[0]) {
+                fields.push(Field {
+                    label,
+                    values: vec![],
+                    line: row.number,
+                    blank_seen: false,
+                });
+                table = true;
+                preamble = false;
+            }
+            continue;
+        }
+        if table {
+            if let Some(person) = table_row_as_person(cells) {
+                if let Some(f) = fields.last_mut() {
+                    f.values.push(person);
+                }
+                continue;
+            }
+            table = false;
+        }
+        // Several labels in one line: a row of column headings. The
+        // "Underskrifter" title before them is not a column.
         let labels: Vec<Label> = cells
             .iter()
             .filter_map(|c| label_of(c))
@@ -163,17 +353,36 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
             .map(|(l, _)| l)
             .collect();
         if cells.len() > 1 && labels.len() == cells.len() {
-            columns = labels;
+            let named: Vec<Label> = labels
+                .into_iter()
+                .filter(|l| !matches!(l, Label::Signatures | Label::Notice))
+                .collect();
             preamble = false;
+            // "Beslutande  Ledamöter", "Övriga närvarande  Ersättare": a
+            // group and its first list.
+            let named = match named.as_slice() {
+                [Label::Members | Label::Others, sub] => vec![*sub],
+                _ => named,
+            };
+            if named.len() == 1 {
+                fields.push(Field {
+                    label: named[0],
+                    values: vec![],
+                    line: row.number,
+                    blank_seen: false,
+                });
+            } else {
+                columns = named;
+            }
             continue;
         }
         if !columns.is_empty() {
             if cells.len() == columns.len() {
-                for (label, value) in columns.iter().zip(&cells) {
+                for (label, value) in columns.iter().zip(cells) {
                     fields.push(Field {
                         label: *label,
                         values: vec![value.clone()],
-                        line: line.number,
+                        line: row.number,
                         blank_seen: true,
                     });
                 }
@@ -182,7 +391,7 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
             }
             columns.clear();
         }
-        for cell in &cells {
+        for cell in cells {
             if let Some((label, value)) = label_of(cell) {
                 preamble = false;
                 if label == Label::Notice {
@@ -190,12 +399,12 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                 }
                 fields.push(Field {
                     label,
-                    values: if value.is_empty() {
+                    values: if value.is_empty() || refers_elsewhere(value) {
                         vec![]
                     } else {
                         vec![value.to_string()]
                     },
-                    line: line.number,
+                    line: row.number,
                     blank_seen: false,
                 });
                 continue;
@@ -205,16 +414,23 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                     continue;
                 }
                 if out.organisation.is_none() && looks_like_organisation(cell) {
-                    out.organisation = Some(cell.clone());
+                    out.organisation = Some(uncapitalise(cell));
+                } else if looks_like_body(cell)
+                    && out.organ.as_deref().is_none_or(|o| !looks_like_body(o))
+                {
+                    out.organ = Some(uncapitalise(cell));
                 } else if out.organ.is_none() {
-                    out.organ = Some(cell.clone());
+                    out.organ = Some(uncapitalise(cell));
                 } else {
-                    warn(
+                    warn_at(
                         out,
-                        line,
+                        row.number,
                         format!("okänd rad före protokollets fält: «{cell}»"),
                     );
                 }
+                continue;
+            }
+            if refers_elsewhere(cell) {
                 continue;
             }
             match fields.last_mut() {
@@ -222,9 +438,9 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                 _ if notice => {
                     // The notice block's sentence ("Protokollet är justerat …").
                 }
-                _ => warn(
+                _ => warn_at(
                     out,
-                    line,
+                    row.number,
                     format!("okänd rad i protokollets huvud: «{cell}»"),
                 ),
             }
@@ -269,28 +485,30 @@ fn apply(f: Field, out: &mut ImportedProtocol) {
                 out.meeting_date = v.iter().find_map(|x| find_date(x));
             }
         }
-        Label::Members => out.members.extend(people(v)),
-        Label::Serving => out.substitutes.extend(people(v).into_iter().map(|mut p| {
-            if p.role.is_none() {
-                p.role = Some("tjänstgörande ersättare".into());
-            }
-            p
-        })),
-        Label::Substitutes => out.substitutes.extend(people(v)),
-        Label::Others => out.others.extend(people(v)),
+        Label::Members => out.members.extend(people(v, true)),
+        Label::Serving => out
+            .substitutes
+            .extend(people(v, true).into_iter().map(|mut p| {
+                if p.role.is_none() {
+                    p.role = Some("tjänstgörande ersättare".into());
+                }
+                p
+            })),
+        Label::Substitutes => out.substitutes.extend(people(v, true)),
+        Label::Others => out.others.extend(people(v, false)),
         Label::Approvers => {
             if out.approvers.is_empty() {
-                out.approvers = people(v).into_iter().map(|p| p.name).collect();
+                out.approvers = people(v, true).into_iter().map(|p| p.name).collect();
             }
         }
         Label::Secretary => {
             if out.secretary.is_none() {
-                out.secretary = people(v).into_iter().next().map(|p| p.name);
+                out.secretary = people(v, false).into_iter().next().map(|p| p.name);
             }
         }
         Label::Chair => {
             if out.chair.is_none() {
-                out.chair = people(v).into_iter().next().map(|p| p.name);
+                out.chair = people(v, false).into_iter().next().map(|p| p.name);
             }
         }
         Label::Organ => {
@@ -313,16 +531,135 @@ fn apply(f: Field, out: &mut ImportedProtocol) {
 }
 
 /// The people of a field: one per line, or several on a line separated by
-/// commas outside parentheses.
-fn people(values: &[String]) -> Vec<ImportedAttendee> {
+/// commas (and, for elected members, "och") outside parentheses. A piece
+/// that begins in lower case ("ersättare för Bo Ek (S)", "ordförande")
+/// belongs to the person before it.
+fn people(values: &[String], and_separates: bool) -> Vec<ImportedAttendee> {
     let mut out = Vec::new();
     for v in values {
+        let mut items: Vec<String> = Vec::new();
         for item in split_top_level(v) {
-            if let Some(p) = parse_person(&item) {
-                out.push(p);
+            let pieces = if and_separates {
+                split_top_level_word(&item, " och ")
+            } else {
+                vec![item]
+            };
+            for piece in pieces {
+                // A list wrapped before its last name: "och Petra Vik (L)".
+                let piece = match piece
+                    .strip_prefix("och ")
+                    .or_else(|| piece.strip_prefix("samt "))
+                {
+                    Some(rest) if and_separates => rest.to_string(),
+                    _ => piece,
+                };
+                match items.last_mut() {
+                    Some(prev) if continues_person(&piece) => {
+                        prev.push_str(", ");
+                        prev.push_str(&piece);
+                    }
+                    _ => items.push(piece),
+                }
+            }
+        }
+        for item in items {
+            // Only officials are written title first.
+            match split_title_first(&item).filter(|_| !and_separates) {
+                Some((title, name)) => {
+                    if let Some(mut p) = parse_person(&name) {
+                        p.role = Some(match p.role.take() {
+                            Some(r) => format!("{title}, {r}"),
+                            None => title,
+                        });
+                        out.push(p);
+                    }
+                }
+                None => out.extend(parse_person(&item)),
             }
         }
     }
+    out
+}
+
+/// A piece after a comma that says more of the person before it: a role
+/// ("ordförande", "1:e vice ordförande", "kommunchef"), whom a substitute
+/// replaces, paragraphs. A piece with a name in it is a person of its own
+/// ("nämndsekreterare Tobias Ring").
+fn continues_person(piece: &str) -> bool {
+    let lower = piece.to_lowercase();
+    if piece.starts_with(|c: char| c == '§' || c.is_ascii_digit())
+        || ["ersättare för", "ersätter", "tjänstgörande ersättare för"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+    {
+        return true;
+    }
+    piece.starts_with(char::is_lowercase)
+        && !piece
+            .split_whitespace()
+            .skip(1)
+            .any(|w| w.starts_with(char::is_uppercase))
+}
+
+/// Official titles that come before the name ("Socialchef Helena Ek").
+const TITLE_ENDINGS: [&str; 16] = [
+    "chef",
+    "direktör",
+    "sekreterare",
+    "strateg",
+    "handläggare",
+    "ekonom",
+    "controller",
+    "jurist",
+    "samordnare",
+    "utredare",
+    "assistent",
+    "ingenjör",
+    "arkitekt",
+    "ansvarig",
+    "läkare",
+    "revisor",
+];
+
+/// "Socialchef Helena Ek", "nämndsekreterare Tobias Ring", "chef för
+/// hållbar utveckling Elin Nilsson": the title first, then the name.
+fn split_title_first(item: &str) -> Option<(String, String)> {
+    let words: Vec<&str> = item.split_whitespace().collect();
+    let first = words.first()?.to_lowercase();
+    if !TITLE_ENDINGS.iter().any(|e| first.ends_with(e))
+        && !words[0].starts_with(char::is_lowercase)
+    {
+        return None;
+    }
+    let name_at = words
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, w)| w.starts_with(char::is_uppercase))
+        .map(|(i, _)| i)?;
+    let title = words[..name_at].join(" ");
+    let name = words[name_at..].join(" ");
+    Some((title.to_lowercase(), name))
+}
+
+/// Splits at `word` outside parentheses.
+fn split_top_level_word(s: &str, word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if depth == 0 && s[i..].starts_with(word) && i >= start => {
+                out.push(s[start..i].trim().to_string());
+                start = i + word.len();
+            }
+            _ => {}
+        }
+    }
+    out.push(s[start..].trim().to_string());
+    out.retain(|p| !p.is_empty());
     out
 }
 
@@ -357,6 +694,11 @@ pub fn is_party(s: &str) -> bool {
         && s.chars().next().is_some_and(|c| c.is_uppercase())
         && s.chars().all(|c| c.is_alphabetic() || c == '-')
         && s.chars().filter(|c| c.is_uppercase()).count() * 2 >= n
+}
+
+/// The parliamentary parties' letters in lower case.
+fn is_known_party_lower(s: &str) -> bool {
+    matches!(s, "s" | "m" | "c" | "l" | "v" | "kd" | "mp" | "sd" | "fp")
 }
 
 /// Paragraph references: "§§5-15", "§ 3", "§§ 1-4, 7 och 9".
@@ -428,6 +770,9 @@ pub fn parse_person(item: &str) -> Option<ImportedAttendee> {
             rest = rest.get(end + 1..).unwrap_or("").trim().to_string();
             if p.party.is_none() && roles.is_empty() && is_party(&inner) {
                 p.party = Some(inner);
+            } else if p.party.is_none() && roles.is_empty() && is_known_party_lower(&inner) {
+                // Some municipalities write parties in lower case: "(s)".
+                p.party = Some(inner.to_uppercase());
             } else {
                 roles.push(inner);
             }
@@ -444,6 +789,8 @@ pub fn parse_person(item: &str) -> Option<ImportedAttendee> {
         if let Some(whom) = role.strip_prefix("ersättare för ") {
             p.replacing = Some(person_name(whom));
         } else if let Some(whom) = role.strip_prefix("tjänstgörande ersättare för ") {
+            p.replacing = Some(person_name(whom));
+        } else if let Some(whom) = role.strip_prefix("ersätter ") {
             p.replacing = Some(person_name(whom));
         }
         p.role = Some(role);
