@@ -27,7 +27,8 @@ fn the_fixture_protocol_imports_with_every_field() {
     assert_eq!(p.chair.as_deref(), Some("Mikaela Waltersson"));
     assert_eq!(p.secretary.as_deref(), Some("Karolin Hamnér"));
     assert_eq!(p.approvers, ["Lise-Lotte Bensköld Olsson"]);
-    let members: Vec<(&str, Option<&str>, Option<&str>, &[(u32, u32)])> = p
+    type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [(u32, u32)]);
+    let members: Vec<Row> = p
         .members
         .iter()
         .map(|m| {

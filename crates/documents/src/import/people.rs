@@ -415,11 +415,10 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                 }
                 if out.organisation.is_none() && looks_like_organisation(cell) {
                     out.organisation = Some(uncapitalise(cell));
-                } else if looks_like_body(cell)
-                    && out.organ.as_deref().is_none_or(|o| !looks_like_body(o))
+                } else if out.organ.is_none()
+                    || (looks_like_body(cell)
+                        && out.organ.as_deref().is_some_and(|o| !looks_like_body(o)))
                 {
-                    out.organ = Some(uncapitalise(cell));
-                } else if out.organ.is_none() {
                     out.organ = Some(uncapitalise(cell));
                 } else {
                     warn_at(
