@@ -78,9 +78,17 @@ enum ImportCommand {
     Protocol {
         /// The file, or - for standard input.
         file: PathBuf,
-        /// Print JSON (the default and, for now, the only output).
+        /// Print what was read as JSON (the default without --db).
         #[arg(long)]
         json: bool,
+        /// Store the meeting in this database (organisation, body and
+        /// persons matched by name or created; a meeting already stored is
+        /// refused). Everything or nothing is written.
+        #[arg(long)]
+        db: Option<String>,
+        /// The organisation, when the protocol does not name it.
+        #[arg(long)]
+        organisation: Option<String>,
     },
 }
 
@@ -226,6 +234,11 @@ enum CliError {
         path: PathBuf,
         source: kansli_documents::import::ImportError,
     },
+    #[error("{path}: {source}")]
+    Save {
+        path: PathBuf,
+        source: kansli_documents::import::SaveError,
+    },
     #[error("kunde inte skriva {path}: {source}")]
     Write {
         path: PathBuf,
@@ -312,8 +325,43 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Render { document } => render(document).await,
         Command::Import {
-            document: ImportCommand::Protocol { file, json: _ },
-        } => import_protocol(&file),
+            document:
+                ImportCommand::Protocol {
+                    file,
+                    json,
+                    db,
+                    organisation,
+                },
+        } => {
+            let protocol = import_protocol(&file)?;
+            if json || db.is_none() {
+                println!("{}", protocol.to_json());
+            }
+            if let Some(db) = db {
+                let store = Store::connect(&db).await?;
+                let options = kansli_documents::import::SaveOptions { organisation };
+                let saved = kansli_documents::import::save(&store, &protocol, &options)
+                    .await
+                    .map_err(|source| CliError::Save {
+                        path: file.clone(),
+                        source,
+                    })?;
+                for w in &protocol.warnings {
+                    eprintln!("varning, rad {}: {}", w.line, w.message);
+                }
+                for n in &saved.notes {
+                    eprintln!("obs: {n}");
+                }
+                eprintln!(
+                    "Sammanträdet lagrat med id {} ({} nya personer).",
+                    saved.meeting, saved.created_persons
+                );
+                if !json {
+                    println!("{}", saved.meeting);
+                }
+            }
+            Ok(())
+        }
         Command::User {
             command:
                 UserCommand::Add {
@@ -421,7 +469,9 @@ async fn render(command: RenderCommand) -> Result<(), CliError> {
     Ok(())
 }
 
-fn import_protocol(file: &std::path::Path) -> Result<(), CliError> {
+fn import_protocol(
+    file: &std::path::Path,
+) -> Result<kansli_documents::import::ImportedProtocol, CliError> {
     use std::io::Read;
     let path = file.to_path_buf();
     let bytes = if file.as_os_str() == "-" {
@@ -439,10 +489,8 @@ fn import_protocol(file: &std::path::Path) -> Result<(), CliError> {
             source,
         })?
     };
-    let protocol = kansli_documents::import::read_protocol(&bytes)
-        .map_err(|source| CliError::Import { path, source })?;
-    println!("{}", protocol.to_json());
-    Ok(())
+    kansli_documents::import::read_protocol(&bytes)
+        .map_err(|source| CliError::Import { path, source })
 }
 
 fn calendar(command: CalendarCommand) -> Result<(), CliError> {

@@ -60,7 +60,7 @@ fn not_found(what: &'static str, id: impl ToString) -> StoreError {
     }
 }
 
-fn organisation_row(r: &AnyRow) -> Result<Organisation, StoreError> {
+pub(crate) fn organisation_row(r: &AnyRow) -> Result<Organisation, StoreError> {
     Ok(Organisation {
         id: OrganisationId(r.try_get("id")?),
         name: r.try_get("name")?,
@@ -69,7 +69,7 @@ fn organisation_row(r: &AnyRow) -> Result<Organisation, StoreError> {
     })
 }
 
-fn body_row(r: &AnyRow) -> Result<Body, StoreError> {
+pub(crate) fn body_row(r: &AnyRow) -> Result<Body, StoreError> {
     let kind: String = r.try_get("kind")?;
     Ok(Body {
         id: BodyId(r.try_get("id")?),
@@ -91,7 +91,7 @@ fn person_row(r: &AnyRow) -> Result<Person, StoreError> {
     })
 }
 
-fn case_row(r: &AnyRow) -> Result<Case, StoreError> {
+pub(crate) fn case_row(r: &AnyRow) -> Result<Case, StoreError> {
     Ok(Case {
         id: CaseId(r.try_get("id")?),
         organisation: OrganisationId(r.try_get("organisation_id")?),

@@ -5,7 +5,7 @@ use crate::StoreError;
 use crate::read::secrecy_column;
 use kansli_core::case::{CaseNumberFormat, Direction, DocumentKind, Motion, OfficerReport};
 use kansli_core::meeting::{Actor, Capacity, MeetingRecord, MeetingStatus};
-use kansli_core::org::{BodyKind, Membership, OrganisationKind, Party};
+use kansli_core::org::{Body, BodyKind, Membership, Organisation, OrganisationKind, Party};
 use kansli_core::*;
 use serde_json::json;
 use sqlx::Any;
@@ -39,6 +39,82 @@ impl Tx {
     }
 
     /// The next id for `table`. Ids are never reused.
+    /// Looks-ups inside the transaction, so that what it has written is
+    /// seen and a decision to create is taken on the same state it writes to
+    /// (an import matches or creates organisation, body and persons).
+    pub async fn organisation_named(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<Organisation>, StoreError> {
+        let row = sqlx::query("SELECT * FROM organisations WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(crate::read::organisation_row).transpose()
+    }
+
+    pub async fn body_named(
+        &mut self,
+        organisation: OrganisationId,
+        name: &str,
+    ) -> Result<Option<Body>, StoreError> {
+        let row = sqlx::query("SELECT * FROM bodies WHERE organisation_id = $1 AND name = $2")
+            .bind(organisation.0)
+            .bind(name)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(crate::read::body_row).transpose()
+    }
+
+    /// The first person recorded with this name.
+    pub async fn person_named(&mut self, name: &str) -> Result<Option<PersonId>, StoreError> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM persons WHERE name = $1 ORDER BY id LIMIT 1")
+                .bind(name)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(id.map(PersonId))
+    }
+
+    /// Whether a party is known by its abbreviation.
+    pub async fn has_party(&mut self, abbreviation: &str) -> Result<bool, StoreError> {
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT abbreviation FROM parties WHERE abbreviation = $1")
+                .bind(abbreviation)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    /// A meeting of the body on that day, if one is recorded.
+    pub async fn meeting_on(
+        &mut self,
+        body: BodyId,
+        date: Date,
+    ) -> Result<Option<MeetingId>, StoreError> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM meetings WHERE body_id = $1 AND date = $2 LIMIT 1")
+                .bind(body.0)
+                .bind(date.to_string())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(id.map(MeetingId))
+    }
+
+    pub async fn case_numbered(
+        &mut self,
+        organisation: OrganisationId,
+        number: &str,
+    ) -> Result<Option<CaseId>, StoreError> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE organisation_id = $1 AND number = $2")
+                .bind(organisation.0)
+                .bind(number)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(id.map(CaseId))
+    }
+
     async fn next_id(&mut self, table: &str) -> Result<i64, StoreError> {
         let updated: Option<i64> = sqlx::query_scalar(
             "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value",

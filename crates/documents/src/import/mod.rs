@@ -15,8 +15,10 @@ mod lines;
 mod paragraph;
 mod pdf;
 mod people;
+mod save;
 
 pub use pdf::{looks_like_pdf, pdf_to_text};
+pub use save::{SaveError, SaveOptions, Saved, save};
 
 use lines::Line;
 use serde::Serialize;
