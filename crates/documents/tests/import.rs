@@ -519,6 +519,7 @@ async fn imported_protocols_are_stored_once_and_render_back_the_same() {
             assert_eq!(again.chair, read.chair);
             assert_eq!(again.approvers, read.approvers);
             assert_eq!(again.notice_posted, read.notice_posted);
+            assert_eq!(again.paragraphs.len(), read.paragraphs.len());
             for (a, b) in again.paragraphs.iter().zip(&read.paragraphs) {
                 assert_eq!((a.number, &a.title), (b.number, &b.title));
                 assert_eq!(a.case_number, b.case_number, "§{}", b.number);

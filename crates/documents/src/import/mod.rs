@@ -243,10 +243,7 @@ impl ImportedProtocol {
 }
 
 fn warn(out: &mut ImportedProtocol, line: &Line, message: impl Into<String>) {
-    out.warnings.push(Warning {
-        line: line.number,
-        message: message.into(),
-    });
+    warn_at(out, line.number, message);
 }
 
 fn warn_at(out: &mut ImportedProtocol, line: usize, message: impl Into<String>) {

@@ -381,7 +381,7 @@ impl Reader {
                 }
                 return;
             }
-            if l.text.starts_with("Sekretess") || l.text.starts_with("Sekretessbelagt") {
+            if l.text.starts_with("Sekretess") {
                 // "Sekretess enligt 26 kap. 1 § OSL" under the title.
                 self.p.secret = true;
                 self.in_title = false;
@@ -746,6 +746,15 @@ fn totals_from_wording(vote: &mut ImportedVote) {
 
 /// "Ledamot   Parti   Ja   Nej   Avstår": the heading row of a vote table.
 fn is_vote_table_header(l: &Line) -> bool {
+    // Every body line comes here: look before splitting.
+    if !l
+        .text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w.eq_ignore_ascii_case(b"ja"))
+    {
+        return false;
+    }
     let c = cells(&l.raw);
     c.len() >= 3
         && c.iter().any(|x| x.eq_ignore_ascii_case("ja"))

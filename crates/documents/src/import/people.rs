@@ -277,7 +277,6 @@ pub fn table_row_as_person(cells: &[String]) -> Option<String> {
 struct Field {
     label: Label,
     values: Vec<String>,
-    line: usize,
     blank_seen: bool,
 }
 
@@ -327,7 +326,6 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                 fields.push(Field {
                     label,
                     values: vec![],
-                    line: row.number,
                     blank_seen: false,
                 });
                 table = true;
@@ -368,7 +366,6 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                 fields.push(Field {
                     label: named[0],
                     values: vec![],
-                    line: row.number,
                     blank_seen: false,
                 });
             } else {
@@ -382,7 +379,6 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                     fields.push(Field {
                         label: *label,
                         values: vec![value.clone()],
-                        line: row.number,
                         blank_seen: true,
                     });
                 }
@@ -404,7 +400,6 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                     } else {
                         vec![value.to_string()]
                     },
-                    line: row.number,
                     blank_seen: false,
                 });
                 continue;
@@ -526,7 +521,6 @@ fn apply(f: Field, out: &mut ImportedProtocol) {
         Label::KeptAt => out.kept_at = first(v),
         Label::Paragraphs | Label::Signatures | Label::Notice | Label::Signature => {}
     }
-    let _ = f.line;
 }
 
 /// The people of a field: one per line, or several on a line separated by

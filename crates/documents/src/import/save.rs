@@ -100,13 +100,11 @@ pub async fn save(
     let mut created_persons = 0;
     let mut ids: HashMap<String, PersonId> = HashMap::new();
     let mut parties: HashMap<String, Option<String>> = HashMap::new();
+    let mut wanted: Vec<String> = Vec::new();
     for a in p.members.iter().chain(&p.substitutes).chain(&p.others) {
         parties
             .entry(a.name.clone())
             .or_insert_with(|| a.party.clone());
-    }
-    let mut wanted: Vec<String> = Vec::new();
-    for a in p.members.iter().chain(&p.substitutes).chain(&p.others) {
         wanted.push(a.name.clone());
         wanted.extend(a.replacing.clone());
     }
@@ -259,7 +257,7 @@ pub async fn save(
             }
             None => None,
         };
-        let paragraph = paragraph(ip, &record, &ids, &body.name, &mut notes);
+        let paragraph = paragraph(ip, &record, &ids, &mut notes);
         record.items.push(AgendaItem {
             title: ip.title.clone(),
             case,
@@ -482,7 +480,6 @@ fn paragraph(
     ip: &ImportedParagraph,
     record: &MeetingRecord,
     ids: &HashMap<String, PersonId>,
-    body: &str,
     notes: &mut Vec<String>,
 ) -> Paragraph {
     let at = format!("§{}", ip.number);
@@ -711,7 +708,6 @@ fn paragraph(
     }
     p.basis = ip.basis.iter().map(BasisItem::titled).collect();
     p.dispatch = ip.dispatch.clone();
-    let _ = body;
     p
 }
 
