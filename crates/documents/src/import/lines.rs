@@ -2,52 +2,73 @@
 //! numbers and running heads removed, hyphenation undone, and text that an
 //! extractor glued together (`Organ**§13**Titel`) split again.
 
-/// One line of the input.
+use std::borrow::Cow;
+
+/// One line of the input. Both texts borrow from the input unless a
+/// step changed them: most lines of a protocol need no change, and not
+/// copying them is what keeps the reader near the speed of splitting lines.
 #[derive(Debug, Clone)]
-pub struct Line {
+pub struct Line<'a> {
     /// 1-based number in the input.
     pub number: usize,
     /// As extracted, for reading columns.
-    pub raw: String,
+    pub raw: Cow<'a, str>,
     /// Trimmed, runs of whitespace collapsed to one space.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// The first line of a page (after a form feed or the sign boxes).
     pub page_start: bool,
 }
 
-impl Line {
+impl Line<'_> {
     pub fn is_blank(&self) -> bool {
         self.text.is_empty()
     }
 }
 
 /// The cells of a line laid out in columns: split at runs of two or more
-/// spaces, or at tabs.
-pub fn cells(raw: &str) -> Vec<String> {
+/// spaces, or at tabs. Slices of `raw` (whose no-break spaces [`prepare`]
+/// has made plain).
+pub fn cells(raw: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut cell = String::new();
-    let mut spaces = 0;
-    for c in raw.chars() {
-        if c == '\t' {
-            out.push(std::mem::take(&mut cell));
-            spaces = 0;
-        } else if c == ' ' || c == '\u{a0}' {
-            spaces += 1;
-        } else {
-            if spaces >= 2 && !cell.is_empty() {
-                out.push(std::mem::take(&mut cell));
-            } else if spaces == 1 && !cell.is_empty() {
-                cell.push(' ');
+    for part in raw.split('\t') {
+        let b = part.as_bytes();
+        let (mut start, mut i) = (0, 0);
+        while i < b.len() {
+            if b[i] == b' ' && b.get(i + 1) == Some(&b' ') {
+                out.push(part[start..i].trim());
+                while i < b.len() && b[i] == b' ' {
+                    i += 1;
+                }
+                start = i;
+            } else {
+                i += 1;
             }
-            spaces = 0;
-            cell.push(c);
         }
+        out.push(part[start..].trim());
     }
-    out.push(cell);
-    out.iter()
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty())
-        .collect()
+    out.retain(|c| !c.is_empty());
+    out
+}
+
+/// `s` trimmed, with every run of whitespace one space; borrowed when it
+/// already is.
+pub fn collapsed(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    let mut prev_space = false;
+    let plain = t.chars().all(|c| {
+        let ok = if c == ' ' {
+            !prev_space
+        } else {
+            !c.is_whitespace()
+        };
+        prev_space = c == ' ';
+        ok
+    });
+    if plain {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(collapse(t))
+    }
 }
 
 pub fn collapse(s: &str) -> String {
@@ -61,6 +82,8 @@ pub fn collapse(s: &str) -> String {
     out
 }
 
+use super::fold;
+
 /// The sign boxes printed at the foot of every page.
 const FURNITURE: [&str; 6] = [
     "ordförandes sign",
@@ -73,19 +96,16 @@ const FURNITURE: [&str; 6] = [
 
 /// A line made only of sign-box labels ("Ordförandes sign Justerares sign").
 fn is_furniture(text: &str) -> bool {
-    let mut rest = text.to_lowercase();
-    if rest.is_empty() {
-        return false;
-    }
+    let mut rest = text;
     let mut found = false;
     loop {
-        rest = rest.trim_start_matches([' ', '|', '.']).to_string();
+        rest = rest.trim_start_matches([' ', '|', '.']);
         if rest.is_empty() {
             return found;
         }
-        match FURNITURE.iter().find(|f| rest.starts_with(*f)) {
-            Some(f) => {
-                rest = rest[f.len()..].to_string();
+        match FURNITURE.iter().find_map(|f| fold::strip_prefix(rest, f)) {
+            Some(after) => {
+                rest = after;
                 found = true;
             }
             None => return false,
@@ -96,22 +116,25 @@ fn is_furniture(text: &str) -> bool {
 /// A page number laid out beside other text at the end of a line
 /// ("ÄLVBY KOMMUN      Sida 1 (6)"): removed, the rest kept. A bare number
 /// is left alone (it may be a total in a voteringslista).
-fn strip_page_number_cell(raw: &str) -> String {
+fn strip_page_number_cell(raw: &str) -> &str {
     let trimmed = raw.trim_end();
     if let Some(at) = trimmed.rfind("  ") {
         let last = trimmed[at..].trim();
-        let marked =
-            last.contains('(') || last.contains(" av ") || last.to_lowercase().starts_with("sida");
+        let marked = last.contains('(') || last.contains(" av ") || fold::starts_with(last, "sida");
         if marked && is_page_number(last) && !trimmed[..at].trim().is_empty() {
-            return trimmed[..at].to_string();
+            return &trimmed[..at];
         }
     }
-    raw.to_string()
+    raw
 }
 
 /// "3 (17)", "Sida 3 av 17", "3/17", "- 3 -", "3".
 pub fn is_page_number(text: &str) -> bool {
     let t = text.trim();
+    if t.len() > 20 || !t.starts_with(|c: char| c.is_ascii_digit() || matches!(c, 'S' | 's' | '-'))
+    {
+        return false;
+    }
     let t = t
         .strip_prefix("Sida ")
         .or_else(|| t.strip_prefix("sida "))
@@ -138,52 +161,138 @@ pub fn is_page_number(text: &str) -> bool {
 }
 
 /// Splits the input into lines and removes what a page adds.
-pub fn prepare(text: &str) -> Vec<Line> {
-    let mut lines: Vec<Line> = Vec::new();
+pub fn prepare(text: &str) -> Vec<Line<'_>> {
+    let mut lines: Vec<Line> = Vec::with_capacity(text.len() / 40);
     let mut page_start = true;
     for (i, raw) in text.lines().enumerate() {
-        let mut raw = raw.replace('\r', "");
-        if raw.contains('\u{c}') {
-            raw = raw.replace('\u{c}', "");
-            page_start = true;
+        if plain(raw) {
+            push_line(
+                &mut lines,
+                i + 1,
+                Cow::Borrowed(raw),
+                Cow::Borrowed(raw.trim_matches(' ')),
+                &mut page_start,
+            );
+            continue;
+        }
+        let mut raw = Cow::Borrowed(raw);
+        if raw.contains(['\r', '\u{c}']) {
+            page_start |= raw.contains('\u{c}');
+            raw = Cow::Owned(raw.replace(['\r', '\u{c}'], ""));
+        }
+        if !raw.contains("**") {
+            push_piece(&mut lines, i + 1, raw, &mut page_start);
+            continue;
         }
         // Extracted bold runs glued to their neighbours: split them.
-        let pieces: Vec<&str> = if raw.contains("**") {
-            raw.split("**").collect()
-        } else {
-            vec![raw.as_str()]
-        };
-        for piece in pieces {
-            let piece = strip_page_number_cell(piece);
-            let piece = piece.as_str();
-            let text = collapse(&piece.replace('\u{a0}', " "));
-            // Rules drawn with characters ("-----", "=====") carry nothing.
-            if text.len() >= 3
-                && text
-                    .chars()
-                    .all(|c| matches!(c, '-' | '=' | '_' | '–' | '—'))
-            {
-                continue;
-            }
-            if is_furniture(&text) {
-                page_start = true;
-                continue;
-            }
-            lines.push(Line {
-                number: i + 1,
-                raw: piece.replace('\u{a0}', " "),
-                text,
-                page_start: page_start && !collapse(piece).is_empty(),
-            });
-            if !collapse(piece).is_empty() {
-                page_start = false;
-            }
+        for piece in raw.split("**") {
+            push_piece(
+                &mut lines,
+                i + 1,
+                Cow::Owned(piece.to_string()),
+                &mut page_start,
+            );
         }
     }
-    join_hyphenated(&mut lines);
+    if text.contains('\u{ad}') {
+        join_hyphenated(&mut lines);
+    }
     drop_page_numbers(&mut lines);
     drop_running_heads(&mut lines);
     lines
+}
+
+/// Whether a line needs more than trimming to be read: carriage returns,
+/// form feeds, glued bold (`**`), wide gaps, tabs, no-break spaces, soft
+/// hyphens or other Unicode spaces. One pass over the bytes; most lines of
+/// prose need nothing.
+fn plain(line: &str) -> bool {
+    let b = line.trim_matches(' ').as_bytes();
+    let mut prev = 0u8;
+    for (i, &c) in b.iter().enumerate() {
+        // Letters, digits and most punctuation: nothing to see.
+        if (b'+'..0x80).contains(&c) {
+            prev = c;
+            continue;
+        }
+        let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
+        let special = match c {
+            b'\r' | b'\t' | 0x0b | 0x0c => true,
+            b' ' | b'*' => prev == c,
+            // U+0085, U+00A0 (no-break space), U+00AD (soft hyphen).
+            0xc2 => matches!(next(1), 0x85 | 0xa0 | 0xad),
+            // U+1680.
+            0xe1 => next(1) == 0x9a && next(2) == 0x80,
+            // U+2000–U+200A, U+2028, U+2029, U+202F, U+205F.
+            0xe2 => matches!(
+                (next(1), next(2)),
+                (0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf) | (0x81, 0x9f)
+            ),
+            // U+3000.
+            0xe3 => next(1) == 0x80 && next(2) == 0x80,
+            _ => false,
+        };
+        if special {
+            return false;
+        }
+        prev = c;
+    }
+    true
+}
+
+/// One piece of an input line, unless it is page furniture or a rule.
+fn push_piece<'a>(
+    lines: &mut Vec<Line<'a>>,
+    number: usize,
+    raw: Cow<'a, str>,
+    page_start: &mut bool,
+) {
+    let raw = match raw {
+        Cow::Borrowed(r) => Cow::Borrowed(strip_page_number_cell(r)),
+        Cow::Owned(r) => Cow::Owned(strip_page_number_cell(&r).to_string()),
+    };
+    let raw = if raw.contains('\u{a0}') {
+        Cow::Owned(raw.replace('\u{a0}', " "))
+    } else {
+        raw
+    };
+    let text = match &raw {
+        Cow::Borrowed(r) => collapsed(r),
+        Cow::Owned(r) => Cow::Owned(collapsed(r).into_owned()),
+    };
+    push_line(lines, number, raw, text, page_start);
+}
+
+fn push_line<'a>(
+    lines: &mut Vec<Line<'a>>,
+    number: usize,
+    raw: Cow<'a, str>,
+    text: Cow<'a, str>,
+    page_start: &mut bool,
+) {
+    // Rules drawn with characters ("-----", "=====") carry nothing.
+    if text.len() >= 3
+        && text.starts_with(['-', '=', '_', '–', '—'])
+        && text
+            .chars()
+            .all(|c| matches!(c, '-' | '=' | '_' | '–' | '—'))
+    {
+        return;
+    }
+    if text.starts_with(['O', 'o', 'J', 'j', 'U', 'u', 'S', 's', '|', '.']) && is_furniture(&text) {
+        *page_start = true;
+        return;
+    }
+    let blank = text.is_empty();
+    lines.push(Line {
+        number,
+        raw,
+        text,
+        page_start: *page_start && !blank,
+    });
+    if !blank {
+        *page_start = false;
+    }
 }
 
 /// A soft hyphen at the end of a line joins it with the next.
@@ -196,17 +305,18 @@ fn join_hyphenated(lines: &mut Vec<Line>) {
                 let tail = lines[j].text.clone();
                 let raw_tail = lines[j].raw.trim_start().to_string();
                 let line = &mut lines[i];
-                line.text.pop();
-                line.text.push_str(&tail);
+                let text = line.text.to_mut();
+                text.pop();
+                text.push_str(&tail);
                 let raw = line.raw.trim_end().trim_end_matches('\u{ad}').to_string();
-                line.raw = raw + &raw_tail;
+                line.raw = Cow::Owned(raw + &raw_tail);
                 lines.drain(i + 1..=j);
                 continue;
             }
         }
         if lines[i].text.contains('\u{ad}') {
-            lines[i].text = lines[i].text.replace('\u{ad}', "");
-            lines[i].raw = lines[i].raw.replace('\u{ad}', "");
+            lines[i].text = Cow::Owned(lines[i].text.replace('\u{ad}', ""));
+            lines[i].raw = Cow::Owned(lines[i].raw.replace('\u{ad}', ""));
         }
         i += 1;
     }
@@ -262,7 +372,7 @@ fn drop_running_heads(lines: &mut Vec<Line>) {
         }
         if taken < 3 && !l.is_blank() {
             taken += 1;
-            *counts.entry(l.text.as_str()).or_default() += 1;
+            *counts.entry(&*l.text).or_default() += 1;
         }
     }
     let heads: std::collections::HashSet<String> = counts
@@ -273,12 +383,12 @@ fn drop_running_heads(lines: &mut Vec<Line>) {
     let mut i = 0;
     lines.retain(|l| {
         i += 1;
-        i <= first_page_end || !heads.contains(&l.text)
+        i <= first_page_end || !heads.contains(&*l.text)
     });
 }
 
 /// The head is everything before the ärendelista or the first paragraph.
-pub fn split_head(lines: &[Line]) -> (&[Line], &[Line]) {
+pub fn split_head<'l, 'a>(lines: &'l [Line<'a>]) -> (&'l [Line<'a>], &'l [Line<'a>]) {
     let at = lines
         .iter()
         .position(|l| {
@@ -316,7 +426,7 @@ mod tests {
         let texts: Vec<&str> = lines
             .iter()
             .filter(|l| !l.is_blank())
-            .map(|l| l.text.as_str())
+            .map(|l| &*l.text)
             .collect();
         assert_eq!(
             texts,
@@ -329,6 +439,26 @@ mod tests {
                 "fortsättning"
             ]
         );
+    }
+
+    #[test]
+    fn plain_lines_are_those_trimming_reads() {
+        for line in ["  § 12 Svar på «motion» – om … ", "Beslut", ""] {
+            assert!(plain(line), "{line:?}");
+            assert_eq!(collapse(line), line.trim_matches(' '));
+        }
+        for line in [
+            "a  b",
+            "a\tb",
+            "a\u{a0}b",
+            "fort\u{ad}",
+            "a\u{2003}b",
+            "a\u{3000}b",
+            "x\r",
+            "**§1**",
+        ] {
+            assert!(!plain(line), "{line:?}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! silently. Every step is a linear pass over the lines, and the memory used
 //! is bounded by the document.
 
+mod fold;
 mod lines;
 mod paragraph;
 mod pdf;

@@ -1,6 +1,7 @@
 //! The body: the ärendelista, then each paragraph with its sections, and the
 //! voteringslistor read as tables.
 
+use super::fold;
 use super::lines::{Line, cells};
 use super::people::{is_party, person_name};
 use super::{
@@ -63,40 +64,55 @@ const HEADINGS: &[(&str, Section)] = &[
 /// A section heading alone on its line ("Beslut", "Yrkanden:",
 /// "Kommunfullmäktiges beslut", "Kommunstyrelsens förslag till beslut").
 pub fn heading_of(text: &str) -> Option<Section> {
-    let t = text.trim().trim_end_matches(':').to_lowercase();
-    if let Some((_, s)) = HEADINGS.iter().find(|(h, _)| *h == t) {
-        return Some(*s);
-    }
-    // Whose decision or proposal: a genitive, at most a few words, no
-    // sentence.
-    let words: Vec<&str> = t.split_whitespace().collect();
-    if words.len() > 6 || t.contains(['.', ',']) || !words.first()?.ends_with('s') {
+    let t = text.trim().trim_end_matches(':');
+    // No heading is long or has a sentence's punctuation: most lines of a
+    // protocol stop here.
+    if t.is_empty() || t.len() > 80 || t.contains(['.', ',']) {
         return None;
     }
-    if words.len() <= 3 && t.ends_with("s beslut") {
+    if let Some((_, s)) = HEADINGS.iter().find(|(h, _)| fold::eq(t, h)) {
+        return Some(*s);
+    }
+    // Whose decision or proposal: a genitive, at most a few words.
+    let mut words = t.split_whitespace();
+    if !words.next()?.ends_with(['s', 'S']) {
+        return None;
+    }
+    let count = 1 + words.count();
+    if count > 6 {
+        return None;
+    }
+    if count <= 3 && fold::ends_with(t, "s beslut") {
         return Some(Section::Decision);
     }
-    if t.contains("s förslag till") && !t.contains("sammanträdet") {
+    if fold::contains(t, "s förslag till") && !fold::contains(t, "sammanträdet") {
         return Some(Section::DraftDecision);
     }
     None
 }
 
 pub fn is_agenda_heading(text: &str) -> bool {
-    matches!(
-        text.trim().trim_end_matches(':').to_lowercase().as_str(),
-        "ärendelista"
-            | "ärendeförteckning"
-            | "innehållsförteckning"
-            | "ärenden"
-            | "föredragningslista"
+    fold::eq_any(
+        text.trim().trim_end_matches(':'),
+        &[
+            "ärendelista",
+            "ärendeförteckning",
+            "innehållsförteckning",
+            "ärenden",
+            "föredragningslista",
+        ],
     )
 }
 
 /// "§13", "§ 13", "§13 Titel", "KS § 45 Titel", "§ 13. Titel" -> (13, "Titel").
 pub fn paragraph_start(text: &str) -> Option<(u32, &str)> {
     let mut t = text.trim();
-    // An optional body abbreviation before the sign: "KS § 45".
+    // An optional body abbreviation before the sign: "KS § 45". The sign
+    // (C2 A7 in UTF-8) stands within the first few bytes or not at all.
+    let near = &t.as_bytes()[..t.len().min(12)];
+    if !near.windows(2).any(|w| w == [0xc2, 0xa7]) {
+        return None;
+    }
     if let Some(at) = t.find('§')
         && at > 0
     {
@@ -173,10 +189,17 @@ fn bullet(text: &str) -> Option<&str> {
 
 /// The page an e-signing service appends ("Intyg", "E-underskrifter").
 fn is_signature_certificate(text: &str) -> bool {
-    matches!(
-        text.to_lowercase().as_str(),
-        "intyg" | "e-underskrifter" | "signeringsintyg" | "underskriftssida" | "verifikat"
-    )
+    text.len() < 20
+        && fold::eq_any(
+            text,
+            &[
+                "intyg",
+                "e-underskrifter",
+                "signeringsintyg",
+                "underskriftssida",
+                "verifikat",
+            ],
+        )
 }
 
 /// Reads the ärendelista and the paragraphs.
@@ -184,8 +207,12 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
     // The width of a full line of text: a line that long in a list was
     // wrapped, and the next one continues it.
     let mut lengths: Vec<usize> = lines.iter().map(|l| l.text.chars().count()).collect();
-    lengths.sort_unstable();
-    let width = lengths.get(lengths.len() * 19 / 20).copied().unwrap_or(0);
+    let at = lengths.len() * 19 / 20;
+    let width = if at < lengths.len() {
+        *lengths.select_nth_unstable(at).1
+    } else {
+        0
+    };
     let mut i = 0;
     // The ärendelista.
     if let Some(first) = lines.first()
@@ -406,7 +433,7 @@ impl Reader {
         // A bullet indented deeper than the section's first bullets is a
         // point under the previous one: mark it with the second-level sign.
         let indent = l.raw.len() - l.raw.trim_start().len();
-        let mut text = l.text.clone();
+        let mut text = l.text.to_string();
         if let Some(item) = bullet(&l.text) {
             match self.bullet_indent {
                 Some(first) if indent > first && !l.text.starts_with("· ") => {
@@ -447,7 +474,7 @@ impl Reader {
                     .map(|(_, t)| t.as_str())
                     .collect::<Vec<_>>()
                     .join(" ");
-                if text.to_lowercase().contains("sekretess") {
+                if fold::contains(&text, "sekretess") {
                     self.p.secret = true;
                 } else {
                     let line = paragraphs[0].0;
@@ -486,10 +513,7 @@ impl Reader {
                 // A table read inside this section made the vote already;
                 // a second heading ("Omröstningsresultat") after the request
                 // goes on with the same vote.
-                let asks = vote
-                    .wording
-                    .iter()
-                    .any(|w| w.to_lowercase().contains("begär"));
+                let asks = vote.wording.iter().any(|w| fold::contains(w, "begär"));
                 if let Some(v) = self
                     .p
                     .votes
@@ -528,7 +552,7 @@ impl Reader {
                 let items: Vec<String> = list_items(&buffer, self.width)
                     .into_iter()
                     .map(|t| bullet(&t).unwrap_or(&t).trim_end_matches('.').to_string())
-                    .filter(|t| !t.to_lowercase().starts_with("expedieras inte"))
+                    .filter(|t| !fold::starts_with(t, "expedieras inte"))
                     .collect();
                 self.p.dispatch = Some(items);
             }
@@ -537,7 +561,7 @@ impl Reader {
 
     fn finish(mut self, out: &mut ImportedProtocol) -> ImportedParagraph {
         self.flush(out);
-        if self.p.title.to_lowercase().contains("sekretess") && self.p.decision.is_none() {
+        if fold::contains(&self.p.title, "sekretess") && self.p.decision.is_none() {
             self.p.secret = true;
         }
         self.p
@@ -721,12 +745,12 @@ fn totals_from_wording(vote: &mut ImportedVote) {
             .collect();
         for w in words.windows(2) {
             let Ok(n) = w[0].parse::<u32>() else { continue };
-            let next = w[1].to_lowercase();
-            if next.starts_with("ja-röst") || next == "ja" {
+            let next = w[1];
+            if fold::starts_with(next, "ja-röst") || fold::eq(next, "ja") {
                 vote.ja = n;
-            } else if next.starts_with("nej-röst") || next == "nej" {
+            } else if fold::starts_with(next, "nej-röst") || fold::eq(next, "nej") {
                 vote.nej = n;
-            } else if next.starts_with("avst") || next.starts_with("ledamöter avst") {
+            } else if fold::starts_with(next, "avst") {
                 vote.avstar = n;
             }
         }
@@ -746,7 +770,12 @@ fn totals_from_wording(vote: &mut ImportedVote) {
 
 /// "Ledamot   Parti   Ja   Nej   Avstår": the heading row of a vote table.
 fn is_vote_table_header(l: &Line) -> bool {
-    // Every body line comes here: look before splitting.
+    // Every body line comes here: look before splitting. A table has
+    // columns, so wide gaps or tabs.
+    let inner = l.raw.trim_start();
+    if !(inner.contains("  ") || inner.contains('\t')) {
+        return false;
+    }
     if !l
         .text
         .as_bytes()
@@ -805,8 +834,9 @@ impl VoteList {
         }
         if !self.header_seen {
             let c = cells(&l.raw);
-            let lower: Vec<String> = c.iter().map(|x| x.to_lowercase()).collect();
-            if lower.iter().any(|x| x == "ja") && lower.iter().any(|x| x == "nej") {
+            if c.iter().any(|x| x.eq_ignore_ascii_case("ja"))
+                && c.iter().any(|x| x.eq_ignore_ascii_case("nej"))
+            {
                 self.header_seen = true;
                 self.tabs = l.raw.contains('\t');
                 if !self.tabs {
@@ -829,10 +859,9 @@ impl VoteList {
             // "Ärende: …", "Voteringslist(or)", the title: part of the list.
             return true;
         }
-        let first = l.text.to_lowercase();
-        if first.starts_with("resultat")
-            || first.starts_with("summa")
-            || first.starts_with("totalt")
+        if ["resultat", "summa", "totalt"]
+            .iter()
+            .any(|w| fold::starts_with(&l.text, w))
         {
             let nums: Vec<u32> = l
                 .text

@@ -2,8 +2,10 @@
 //! the people on it ("Per Persson (S) §§5-15", "Anna Berg (S), ersättare för
 //! Bo Ek (S)", "Jan Törnell (infrastrukturstrateg) §3").
 
+use super::fold;
 use super::lines::{Line, cells, is_page_number};
 use super::{ImportedAttendee, ImportedProtocol, warn_at};
+use std::borrow::Cow;
 
 /// What a first-page label stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,50 +107,54 @@ const LABELS: &[(&str, Label)] = &[
 /// A label at the start of `text`, with the rest of the line. The longest
 /// spelling wins ("förvaringsplats för protokollet" over "förvaringsplats").
 pub fn label_of(text: &str) -> Option<(Label, &str)> {
-    let lower = text.to_lowercase();
-    let mut best: Option<(usize, Label)> = None;
+    let mut best: Option<(usize, Label, &str)> = None;
+    let first = text.chars().next()?.to_lowercase().next()?;
     for (spelling, label) in LABELS {
-        if let Some(rest) = lower.strip_prefix(spelling) {
+        if !spelling.starts_with(first) {
+            continue;
+        }
+        if let Some(rest) = fold::strip_prefix(text, spelling) {
             let ok = rest.is_empty() || rest.starts_with(':') || rest.starts_with(' ');
-            if ok && best.is_none_or(|(len, _)| spelling.len() > len) {
-                best = Some((spelling.len(), *label));
+            if ok && best.is_none_or(|(len, _, _)| spelling.len() > len) {
+                best = Some((spelling.len(), *label, rest));
             }
         }
     }
-    let (len, label) = best?;
-    // Same byte length in the original: lowercasing Swedish letters keeps
-    // their UTF-8 length.
-    let value = text.get(len..).unwrap_or("").trim_start_matches(':').trim();
-    Some((label, value))
+    let (_, label, rest) = best?;
+    Some((label, rest.trim_start_matches(':').trim()))
 }
 
 /// Lines at the top that name the document rather than say anything.
 fn is_title(text: &str) -> bool {
-    matches!(
-        text.to_lowercase().as_str(),
-        "protokoll"
-            | "sammanträdesprotokoll"
-            | "protokollsutdrag"
-            | "utdrag ur protokoll"
-            | "utdrag"
-            | "sammanträdesprotokoll med bilagor"
+    fold::eq_any(
+        text,
+        &[
+            "protokoll",
+            "sammanträdesprotokoll",
+            "protokollsutdrag",
+            "utdrag ur protokoll",
+            "utdrag",
+            "sammanträdesprotokoll med bilagor",
+        ],
     )
 }
 
 /// "Region Halland", "Umeå kommun", "Jämtlands läns landsting".
 fn looks_like_organisation(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    lower.starts_with("region ")
-        || lower.ends_with(" kommun")
-        || lower.ends_with(" stad")
-        || lower.ends_with(" landsting")
-        || lower.ends_with(" region")
-        || lower.ends_with(" kommunförbund")
+    fold::starts_with(text, "region ")
+        || [
+            " kommun",
+            " stad",
+            " landsting",
+            " region",
+            " kommunförbund",
+        ]
+        .iter()
+        .any(|e| fold::ends_with(text, e))
 }
 
 /// "Kommunfullmäktige", "Socialnämnden", "Regionstyrelsens arbetsutskott".
 fn looks_like_body(text: &str) -> bool {
-    let lower = text.to_lowercase();
     [
         "fullmäktige",
         "styrelse",
@@ -162,8 +168,8 @@ fn looks_like_body(text: &str) -> bool {
         "styrgrupp",
     ]
     .iter()
-    .any(|w| lower.contains(w))
-        && !lower.contains(" kommun")
+    .any(|w| fold::contains(text, w))
+        && !fold::contains(text, " kommun")
         && text.split_whitespace().count() <= 6
 }
 
@@ -203,34 +209,31 @@ fn uncapitalise(text: &str) -> String {
 
 /// A cell as printed, less the dotted lines drawn for signatures
 /// ("...........", "Ulla Andersson..").
-fn clean_cell(cell: &str) -> String {
+fn clean_cell(cell: &str) -> &str {
     cell.trim_matches(|c: char| matches!(c, '.' | '_' | '…') || c.is_whitespace())
-        .to_string()
 }
 
 /// "Se förteckning bilaga 1", "Se bilaga", "Se sid 2": the list is elsewhere.
 fn refers_elsewhere(cell: &str) -> bool {
-    let lower = cell.to_lowercase();
-    lower.starts_with("se ")
+    fold::starts_with(cell, "se ")
         && ["bilaga", "sid", "förteckning", "nästa", "närvarolista"]
             .iter()
-            .any(|w| lower.contains(w))
+            .any(|w| fold::contains(cell, w))
 }
 
 /// "Bilaga 1", "Bilaga": the heading of an appended list.
 fn is_appendix_heading(cell: &str) -> bool {
-    let lower = cell.to_lowercase();
-    let rest = lower.trim_end_matches('.').strip_prefix("bilaga");
+    let rest = fold::strip_prefix(cell.trim_end_matches('.'), "bilaga");
     rest.is_some_and(|r| r.trim().chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
 /// One line of the head as cells, for reading.
-struct Row {
+struct Row<'a> {
     number: usize,
     blank: bool,
     /// The line begins at the left margin (labels do).
     at_margin: bool,
-    cells: Vec<String>,
+    cells: Vec<Cow<'a, str>>,
 }
 
 /// Labels broken over two lines ("Närvarande, ej" / "tjänstgörande
@@ -246,7 +249,7 @@ fn join_wrapped_labels(rows: &mut [Row]) {
         let whole = matches!(label_of(&joined), Some((_, v)) if v.is_empty());
         let alone_no_label = label_of(&this.cells[0]).is_none_or(|(_, v)| !v.is_empty());
         if whole && alone_no_label {
-            this.cells[0] = joined;
+            this.cells[0] = Cow::Owned(joined);
             next.cells.remove(0);
             next.blank = next.cells.is_empty();
         }
@@ -256,11 +259,12 @@ fn join_wrapped_labels(rows: &mut [Row]) {
 /// A row of a members' table ("Lena Åberg, ordförande   C   § 71–75") as
 /// the one-line form the person reader knows ("Lena Åberg (C), ordförande
 /// § 71–75").
-pub fn table_row_as_person(cells: &[String]) -> Option<String> {
-    let party = cells.get(1).filter(|p| is_party(p))?;
-    let (name, role) = match cells[0].split_once(", ") {
+pub fn table_row_as_person<S: AsRef<str>>(cells: &[S]) -> Option<String> {
+    let party = cells.get(1).map(AsRef::as_ref).filter(|p| is_party(p))?;
+    let name = cells[0].as_ref();
+    let (name, role) = match name.split_once(", ") {
         Some((n, r)) => (n, Some(r)),
-        None => (cells[0].as_str(), None),
+        None => (name, None),
     };
     let mut s = format!("{name} ({party})");
     if let Some(r) = role {
@@ -269,7 +273,7 @@ pub fn table_row_as_person(cells: &[String]) -> Option<String> {
     }
     for c in &cells[2..] {
         s.push(' ');
-        s.push_str(c);
+        s.push_str(c.as_ref());
     }
     Some(s)
 }
@@ -292,6 +296,7 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                 .iter()
                 .map(|c| clean_cell(c))
                 .filter(|c| !c.is_empty() && !is_page_number(c))
+                .map(Cow::Borrowed)
                 .collect(),
         })
         .collect();
@@ -378,7 +383,7 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                 for (label, value) in columns.iter().zip(cells) {
                     fields.push(Field {
                         label: *label,
-                        values: vec![value.clone()],
+                        values: vec![value.to_string()],
                         blank_seen: true,
                     });
                 }
@@ -428,7 +433,7 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) {
                 continue;
             }
             match fields.last_mut() {
-                Some(f) if f.values.is_empty() || !f.blank_seen => f.values.push(cell.clone()),
+                Some(f) if f.values.is_empty() || !f.blank_seen => f.values.push(cell.to_string()),
                 _ if notice => {
                     // The notice block's sentence ("Protokollet är justerat …").
                 }
@@ -557,7 +562,12 @@ fn people(values: &[String], and_separates: bool) -> Vec<ImportedAttendee> {
         }
         for item in items {
             // Only officials are written title first.
-            match split_title_first(&item).filter(|_| !and_separates) {
+            let title_first = if and_separates {
+                None
+            } else {
+                split_title_first(&item)
+            };
+            match title_first {
                 Some((title, name)) => {
                     if let Some(mut p) = parse_person(&name) {
                         p.role = Some(match p.role.take() {
@@ -579,11 +589,10 @@ fn people(values: &[String], and_separates: bool) -> Vec<ImportedAttendee> {
 /// replaces, paragraphs. A piece with a name in it is a person of its own
 /// ("nämndsekreterare Tobias Ring").
 fn continues_person(piece: &str) -> bool {
-    let lower = piece.to_lowercase();
     if piece.starts_with(|c: char| c == '§' || c.is_ascii_digit())
         || ["ersättare för", "ersätter", "tjänstgörande ersättare för"]
             .iter()
-            .any(|p| lower.starts_with(p))
+            .any(|p| fold::starts_with(piece, p))
     {
         return true;
     }
@@ -618,8 +627,8 @@ const TITLE_ENDINGS: [&str; 16] = [
 /// hållbar utveckling Elin Nilsson": the title first, then the name.
 fn split_title_first(item: &str) -> Option<(String, String)> {
     let words: Vec<&str> = item.split_whitespace().collect();
-    let first = words.first()?.to_lowercase();
-    if !TITLE_ENDINGS.iter().any(|e| first.ends_with(e))
+    let first = words.first()?;
+    if !TITLE_ENDINGS.iter().any(|e| fold::ends_with(first, e))
         && !words[0].starts_with(char::is_lowercase)
     {
         return None;
@@ -730,17 +739,17 @@ pub fn parse_person(item: &str) -> Option<ImportedAttendee> {
     }
     let mut p = ImportedAttendee::default();
     // Paragraph ranges at the end.
-    let mut body = item.to_string();
+    let mut body = item;
     if let Some(at) = body.find('§')
         && let Some(ranges) = paragraph_ranges(&body[at..])
     {
         p.paragraphs = ranges;
-        body = body[..at].trim().trim_end_matches(',').trim().to_string();
+        body = body[..at].trim().trim_end_matches(',').trim();
     }
     // Name up to the first parenthesis or comma.
     let cut = body.find(['(', ',']).unwrap_or(body.len());
     p.name = body[..cut].trim().to_string();
-    let mut rest = body[cut..].trim().to_string();
+    let mut rest = body[cut..].trim();
     let mut roles: Vec<String> = Vec::new();
     while !rest.is_empty() {
         if rest.starts_with('(') {
@@ -760,7 +769,7 @@ pub fn parse_person(item: &str) -> Option<ImportedAttendee> {
                 }
             }
             let inner = rest[1..end].trim().to_string();
-            rest = rest.get(end + 1..).unwrap_or("").trim().to_string();
+            rest = rest.get(end + 1..).unwrap_or("").trim();
             if p.party.is_none() && roles.is_empty() && is_party(&inner) {
                 p.party = Some(inner);
             } else if p.party.is_none() && roles.is_empty() && is_known_party_lower(&inner) {
@@ -771,10 +780,10 @@ pub fn parse_person(item: &str) -> Option<ImportedAttendee> {
             }
         } else if let Some(r) = rest.strip_prefix(',') {
             roles.push(r.trim().to_string());
-            rest.clear();
+            rest = "";
         } else {
-            roles.push(rest.clone());
-            rest.clear();
+            roles.push(rest.to_string());
+            rest = "";
         }
     }
     let role = roles.join(", ");
