@@ -8,7 +8,7 @@
 
 /// One character in lower case.
 #[inline]
-fn lower(c: char) -> char {
+pub fn lower_char(c: char) -> char {
     if c.is_ascii() {
         c.to_ascii_lowercase()
     } else {
@@ -34,7 +34,7 @@ pub fn strip_prefix<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
         } else {
             let want = prefix[j..].chars().next()?;
             let got = text[i..].chars().next()?;
-            if lower(got) != want {
+            if lower_char(got) != want {
                 return None;
             }
             i += got.len_utf8();
@@ -76,7 +76,26 @@ pub fn contains(text: &str, needle: &str) -> bool {
         return true;
     };
     text.char_indices()
-        .any(|(i, c)| lower(c) == first && starts_with(&text[i..], needle))
+        .any(|(i, c)| lower_char(c) == first && starts_with(&text[i..], needle))
+}
+
+/// The first `buf.len()` bytes of `text` in lower case, written into `buf`
+/// (cut at a character boundary). Every byte offset in the result is the
+/// same as in `text`: a character whose lower case is longer or shorter in
+/// UTF-8 is kept as it is.
+pub fn lower_into<'b>(text: &str, buf: &'b mut [u8]) -> &'b str {
+    let mut n = 0;
+    for c in text.chars() {
+        let len = c.len_utf8();
+        if n + len > buf.len() {
+            break;
+        }
+        let l = lower_char(c);
+        let l = if l.len_utf8() == len { l } else { c };
+        l.encode_utf8(&mut buf[n..n + len]);
+        n += len;
+    }
+    std::str::from_utf8(&buf[..n]).expect("whole characters were written")
 }
 
 #[cfg(test)]
@@ -99,5 +118,9 @@ mod tests {
         assert!(contains("Se FÖRTECKNING i bilaga", "förteckning"));
         assert!(!contains("Se bilaga", "förteckning"));
         assert!(eq_any("Intyg", &["verifikat", "intyg"]));
+        let mut buf = [0u8; 8];
+        assert_eq!(lower_into("ÖVRIGA Närvarande", &mut buf), "övriga ");
+        assert_eq!(lower_into("ÖVRIGAÄÄ", &mut buf), "övriga");
+        assert_eq!(lower_into("ÅÄÖ", &mut buf), "åäö");
     }
 }

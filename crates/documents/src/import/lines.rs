@@ -17,6 +17,8 @@ pub struct Line<'a> {
     pub text: Cow<'a, str>,
     /// The first line of a page (after a form feed or the sign boxes).
     pub page_start: bool,
+    /// Laid out in columns: a wide gap or a tab after the indentation.
+    pub wide: bool,
 }
 
 impl Line<'_> {
@@ -171,6 +173,7 @@ pub fn prepare(text: &str) -> Vec<Line<'_>> {
                 i + 1,
                 Cow::Borrowed(raw),
                 Cow::Borrowed(raw.trim_matches(' ')),
+                false,
                 &mut page_start,
             );
             continue;
@@ -260,7 +263,7 @@ fn push_piece<'a>(
         Cow::Borrowed(r) => collapsed(r),
         Cow::Owned(r) => Cow::Owned(collapsed(r).into_owned()),
     };
-    push_line(lines, number, raw, text, page_start);
+    push_line(lines, number, raw, text, true, page_start);
 }
 
 fn push_line<'a>(
@@ -268,6 +271,7 @@ fn push_line<'a>(
     number: usize,
     raw: Cow<'a, str>,
     text: Cow<'a, str>,
+    wide: bool,
     page_start: &mut bool,
 ) {
     // Rules drawn with characters ("-----", "=====") carry nothing.
@@ -284,11 +288,16 @@ fn push_line<'a>(
         return;
     }
     let blank = text.is_empty();
+    let wide = wide && {
+        let inner = raw.trim_start();
+        inner.contains("  ") || inner.contains('\t')
+    };
     lines.push(Line {
         number,
         raw,
         text,
         page_start: *page_start && !blank,
+        wide,
     });
     if !blank {
         *page_start = false;

@@ -2,6 +2,7 @@
 //! voteringslistor read as tables.
 
 use super::fold;
+use std::borrow::Cow;
 use super::lines::{Line, cells};
 use super::people::{is_party, person_name};
 use super::{
@@ -61,6 +62,9 @@ const HEADINGS: &[(&str, Section)] = &[
     ("expediering", Section::Dispatch),
 ];
 
+/// The longest spelling in [`HEADINGS`], in bytes.
+const LONGEST_HEADING: usize = 38;
+
 /// A section heading alone on its line ("Beslut", "Yrkanden:",
 /// "Kommunfullmäktiges beslut", "Kommunstyrelsens förslag till beslut").
 pub fn heading_of(text: &str) -> Option<Section> {
@@ -70,8 +74,12 @@ pub fn heading_of(text: &str) -> Option<Section> {
     if t.is_empty() || t.len() > 80 || t.contains(['.', ',']) {
         return None;
     }
-    if let Some((_, s)) = HEADINGS.iter().find(|(h, _)| fold::eq(t, h)) {
-        return Some(*s);
+    if t.len() <= LONGEST_HEADING {
+        let mut buf = [0u8; LONGEST_HEADING];
+        let lower = fold::lower_into(t, &mut buf);
+        if let Some((_, s)) = HEADINGS.iter().find(|(h, _)| *h == lower) {
+            return Some(*s);
+        }
     }
     // Whose decision or proposal: a genitive, at most a few words.
     let mut words = t.split_whitespace();
@@ -92,16 +100,17 @@ pub fn heading_of(text: &str) -> Option<Section> {
 }
 
 pub fn is_agenda_heading(text: &str) -> bool {
-    fold::eq_any(
-        text.trim().trim_end_matches(':'),
-        &[
-            "ärendelista",
-            "ärendeförteckning",
-            "innehållsförteckning",
-            "ärenden",
-            "föredragningslista",
-        ],
-    )
+    let t = text.trim().trim_end_matches(':');
+    let mut buf = [0u8; 24];
+    t.len() <= buf.len()
+        && matches!(
+            fold::lower_into(t, &mut buf),
+            "ärendelista"
+                | "ärendeförteckning"
+                | "innehållsförteckning"
+                | "ärenden"
+                | "föredragningslista"
+        )
 }
 
 /// "§13", "§ 13", "§13 Titel", "KS § 45 Titel", "§ 13. Titel" -> (13, "Titel").
@@ -156,12 +165,11 @@ pub fn case_number(text: &str) -> Option<String> {
 }
 
 fn is_case_number(t: &str) -> bool {
-    let letters = t.chars().take_while(|c| c.is_uppercase()).count();
-    if !(1..=5).contains(&letters) {
+    let letters = t.find(|c: char| !c.is_uppercase()).unwrap_or(t.len());
+    if !(1..=5).contains(&t[..letters].chars().count()) {
         return false;
     }
-    let rest: String = t.chars().skip(letters).collect();
-    let rest = rest.trim_start();
+    let rest = t[letters..].trim_start();
     // RS231470: six or more digits.
     if rest.len() >= 4 && rest.bytes().all(|b| b.is_ascii_digit()) {
         return rest.len() <= 8;
@@ -189,16 +197,11 @@ fn bullet(text: &str) -> Option<&str> {
 
 /// The page an e-signing service appends ("Intyg", "E-underskrifter").
 fn is_signature_certificate(text: &str) -> bool {
-    text.len() < 20
-        && fold::eq_any(
-            text,
-            &[
-                "intyg",
-                "e-underskrifter",
-                "signeringsintyg",
-                "underskriftssida",
-                "verifikat",
-            ],
+    let mut buf = [0u8; 20];
+    text.len() <= buf.len()
+        && matches!(
+            fold::lower_into(text, &mut buf),
+            "intyg" | "e-underskrifter" | "signeringsintyg" | "underskriftssida" | "verifikat"
         )
 }
 
@@ -341,13 +344,13 @@ fn split_title_case(title: &str) -> (String, Option<String>) {
 }
 
 /// One paragraph being read.
-struct Reader {
+struct Reader<'a> {
     p: ImportedParagraph,
     /// Still reading the title (it may wrap over lines).
     in_title: bool,
     section: Option<Section>,
     /// Lines of the current section, blank lines kept as "".
-    buffer: Vec<(usize, String)>,
+    buffer: Vec<(usize, Cow<'a, str>)>,
     /// How far the current section's first bullet is indented.
     bullet_indent: Option<usize>,
     /// The last line read was a bullet point or its continuation.
@@ -356,8 +359,8 @@ struct Reader {
     width: usize,
 }
 
-impl Reader {
-    fn new(number: u32, title: &str, width: usize) -> Reader {
+impl<'a> Reader<'a> {
+    fn new(number: u32, title: &str, width: usize) -> Reader<'a> {
         // "KF § 71      Dnr KS 2024/301": the number line carries only the
         // case number; the title follows.
         let (title, case) = match case_number(title) {
@@ -380,7 +383,7 @@ impl Reader {
         }
     }
 
-    fn read(&mut self, l: &Line, out: &mut ImportedProtocol) {
+    fn read(&mut self, l: &Line<'a>, out: &mut ImportedProtocol) {
         if let Some(s) = heading_of(&l.text) {
             self.flush(out);
             self.in_title = false;
@@ -433,11 +436,11 @@ impl Reader {
         // A bullet indented deeper than the section's first bullets is a
         // point under the previous one: mark it with the second-level sign.
         let indent = l.raw.len() - l.raw.trim_start().len();
-        let mut text = l.text.to_string();
+        let mut text = l.text.clone();
         if let Some(item) = bullet(&l.text) {
             match self.bullet_indent {
                 Some(first) if indent > first && !l.text.starts_with("· ") => {
-                    text = format!("· {item}");
+                    text = Cow::Owned(format!("· {item}"));
                 }
                 None => self.bullet_indent = Some(indent),
                 _ => {}
@@ -449,7 +452,7 @@ impl Reader {
             if self.bullet_indent.is_some_and(|b| indent <= b)
                 && l.text.chars().next().is_some_and(char::is_uppercase)
             {
-                self.buffer.push((l.number, String::new()));
+                self.buffer.push((l.number, Cow::Borrowed("")));
                 self.in_list = false;
             }
         } else if l.is_blank() {
@@ -571,7 +574,7 @@ impl Reader {
 /// A list of documents or recipients: one per line or one per bullet (a
 /// line that begins in lower case, follows a full-width line, or has no
 /// bullet in a bulleted list continues the one before).
-fn list_items(buffer: &[(usize, String)], width: usize) -> Vec<String> {
+fn list_items(buffer: &[(usize, Cow<'_, str>)], width: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut wrapped = false;
     // With bullets, a line without one continues the point above it.
@@ -589,7 +592,7 @@ fn list_items(buffer: &[(usize, String)], width: usize) -> Vec<String> {
                 prev.push(' ');
                 prev.push_str(t);
             }
-            _ => out.push(t.clone()),
+            _ => out.push(t.to_string()),
         }
     }
     out
@@ -597,7 +600,7 @@ fn list_items(buffer: &[(usize, String)], width: usize) -> Vec<String> {
 
 /// Joins wrapped lines into paragraphs: a blank line, a bullet, or a line
 /// after one ending a sentence starts a new one.
-fn join_paragraphs(buffer: &[(usize, String)]) -> Vec<(usize, String)> {
+fn join_paragraphs(buffer: &[(usize, Cow<'_, str>)]) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut open = false;
     for (n, t) in buffer {
@@ -613,7 +616,7 @@ fn join_paragraphs(buffer: &[(usize, String)]) -> Vec<(usize, String)> {
                     && t.chars().next().is_some_and(char::is_uppercase)
             });
         if starts_new {
-            out.push((*n, t.clone()));
+            out.push((*n, t.to_string()));
         } else {
             let last = &mut out.last_mut().unwrap().1;
             last.push(' ');
@@ -772,8 +775,7 @@ fn totals_from_wording(vote: &mut ImportedVote) {
 fn is_vote_table_header(l: &Line) -> bool {
     // Every body line comes here: look before splitting. A table has
     // columns, so wide gaps or tabs.
-    let inner = l.raw.trim_start();
-    if !(inner.contains("  ") || inner.contains('\t')) {
+    if !l.wide {
         return false;
     }
     if !l
@@ -994,6 +996,12 @@ fn find_word(chars: &[char], word: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_heading_is_known() {
+        let longest = HEADINGS.iter().map(|(h, _)| h.len()).max().unwrap();
+        assert_eq!(longest, LONGEST_HEADING);
+    }
 
     #[test]
     fn paragraph_starts_and_case_numbers() {

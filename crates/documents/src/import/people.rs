@@ -33,86 +33,88 @@ pub enum Label {
     Signature,
 }
 
-/// Labels and their spellings, longest first where one begins another.
+/// Labels and their spellings, in byte order (looked up by first letter).
 const LABELS: &[(&str, Label)] = &[
-    ("datum för anslagets uppsättande", Label::Posted),
-    ("datum då anslaget sätts upp", Label::Posted),
-    ("anslaget uppsatt", Label::Posted),
-    ("datum för anslagets nedtagande", Label::TakenDown),
-    ("datum då anslaget tas ned", Label::TakenDown),
+    ("anslag / bevis", Label::Notice),
+    ("anslag/bevis", Label::Notice),
     ("anslaget nedtas", Label::TakenDown),
-    ("protokollets förvaringsplats", Label::KeptAt),
-    ("förvaringsplats för protokollet", Label::KeptAt),
-    ("förvaringsplats", Label::KeptAt),
-    ("justeringens plats och tid", Label::ApprovalPlaceAndTime),
-    ("justeringens tid och plats", Label::ApprovalPlaceAndTime),
-    ("tid och plats för justering", Label::ApprovalPlaceAndTime),
-    ("plats och tid för justering", Label::ApprovalPlaceAndTime),
-    ("justeringsdatum", Label::Approved),
-    ("datum för justering", Label::Approved),
-    ("utses att justera", Label::Approvers),
-    ("justerare", Label::Approvers),
-    ("justerande", Label::Approvers),
-    ("plats och tid", Label::PlaceAndTime),
-    ("tid och plats", Label::PlaceAndTime),
-    ("sammanträdesplats", Label::Place),
-    ("plats", Label::Place),
-    ("tidpunkt", Label::Time),
-    ("tid", Label::Time),
-    ("sammanträdesdatum", Label::Date),
-    ("mötesdatum", Label::Date),
-    ("datum", Label::Date),
-    ("beslutande ledamöter", Label::Members),
-    ("närvarande ledamöter", Label::Members),
-    ("beslutande", Label::Members),
-    ("ledamöter", Label::Members),
-    ("tjänstgörande ersättare", Label::Serving),
-    ("ej tjänstgörande ersättare", Label::Substitutes),
-    ("närvarande ersättare", Label::Substitutes),
-    ("övriga ersättare", Label::Substitutes),
-    ("ersättare", Label::Substitutes),
-    ("övriga närvarande tjänstepersoner", Label::Others),
-    ("övriga närvarande", Label::Others),
-    ("övriga deltagare", Label::Others),
-    ("övriga deltagande", Label::Others),
-    ("närvarande tjänstepersoner", Label::Others),
-    ("tjänstepersoner", Label::Others),
-    ("övriga", Label::Others),
-    ("paragrafer", Label::Paragraphs),
-    ("paragraf", Label::Paragraphs),
-    ("sekreterare", Label::Secretary),
-    ("ordförande", Label::Chair),
-    ("underskrifter", Label::Signatures),
-    ("närvarande, ej tjänstgörande ersättare", Label::Substitutes),
-    ("närvarande ej tjänstgörande ersättare", Label::Substitutes),
     ("anslaget sätts upp", Label::Posted),
-    ("datum när anslaget sätts upp", Label::Posted),
-    ("datum för anslags uppsättande", Label::Posted),
     ("anslaget tas ned", Label::TakenDown),
     ("anslaget tas ner", Label::TakenDown),
-    ("datum när anslaget tas ner", Label::TakenDown),
-    ("datum när anslaget tas ned", Label::TakenDown),
+    ("anslaget uppsatt", Label::Posted),
+    ("beslutande", Label::Members),
+    ("beslutande ledamöter", Label::Members),
+    ("bevis", Label::Notice),
+    ("datum", Label::Date),
+    ("datum då anslaget sätts upp", Label::Posted),
+    ("datum då anslaget tas ned", Label::TakenDown),
+    ("datum för anslagets nedtagande", Label::TakenDown),
+    ("datum för anslagets uppsättande", Label::Posted),
     ("datum för anslags nedtagande", Label::TakenDown),
+    ("datum för anslags uppsättande", Label::Posted),
+    ("datum för justering", Label::Approved),
+    ("datum när anslaget sätts upp", Label::Posted),
+    ("datum när anslaget tas ned", Label::TakenDown),
+    ("datum när anslaget tas ner", Label::TakenDown),
+    ("ej tjänstgörande ersättare", Label::Substitutes),
+    ("ersättare", Label::Substitutes),
+    ("förvaringsplats", Label::KeptAt),
+    ("förvaringsplats för protokoll", Label::KeptAt),
+    ("förvaringsplats för protokollet", Label::KeptAt),
+    ("justerande", Label::Approvers),
+    ("justerare", Label::Approvers),
+    ("justering", Label::Signatures),
+    ("justeringens plats och tid", Label::ApprovalPlaceAndTime),
+    ("justeringens tid och plats", Label::ApprovalPlaceAndTime),
+    ("justeringsdatum", Label::Approved),
+    ("ledamöter", Label::Members),
+    ("mötesdatum", Label::Date),
+    ("närvarande ej tjänstgörande ersättare", Label::Substitutes),
+    ("närvarande ersättare", Label::Substitutes),
+    ("närvarande ledamöter", Label::Members),
+    ("närvarande tjänstepersoner", Label::Others),
+    ("närvarande, ej tjänstgörande ersättare", Label::Substitutes),
+    ("ordförande", Label::Chair),
+    ("organ", Label::Organ),
+    ("paragraf", Label::Paragraphs),
+    ("paragrafer", Label::Paragraphs),
+    ("plats", Label::Place),
+    ("plats och tid", Label::PlaceAndTime),
+    ("plats och tid för justering", Label::ApprovalPlaceAndTime),
     ("protokollet finns hos", Label::KeptAt),
     ("protokollet förvaras", Label::KeptAt),
-    ("förvaringsplats för protokoll", Label::KeptAt),
-    ("justering", Label::Signatures),
-    ("anslag/bevis", Label::Notice),
-    ("anslag / bevis", Label::Notice),
-    ("bevis", Label::Notice),
-    ("organ", Label::Organ),
+    ("protokollets förvaringsplats", Label::KeptAt),
+    ("sammanträdesdatum", Label::Date),
+    ("sammanträdesplats", Label::Place),
+    ("sekreterare", Label::Secretary),
+    ("tid", Label::Time),
+    ("tid och plats", Label::PlaceAndTime),
+    ("tid och plats för justering", Label::ApprovalPlaceAndTime),
+    ("tidpunkt", Label::Time),
+    ("tjänstepersoner", Label::Others),
+    ("tjänstgörande ersättare", Label::Serving),
     ("underskrift", Label::Signature),
+    ("underskrifter", Label::Signatures),
+    ("utses att justera", Label::Approvers),
+    ("övriga", Label::Others),
+    ("övriga deltagande", Label::Others),
+    ("övriga deltagare", Label::Others),
+    ("övriga ersättare", Label::Substitutes),
+    ("övriga närvarande", Label::Others),
+    ("övriga närvarande tjänstepersoner", Label::Others),
 ];
+
+/// The longest spelling in [`LABELS`], in bytes.
+const LONGEST_LABEL: usize = 42;
 
 /// A label at the start of `text`, with the rest of the line. The longest
 /// spelling wins ("förvaringsplats för protokollet" over "förvaringsplats").
 pub fn label_of(text: &str) -> Option<(Label, &str)> {
+    let first = fold::lower_char(text.chars().next()?);
+    let lo = LABELS.partition_point(|(s, _)| s.chars().next().is_some_and(|c| c < first));
+    let hi = LABELS.partition_point(|(s, _)| s.chars().next().is_some_and(|c| c <= first));
     let mut best: Option<(usize, Label, &str)> = None;
-    let first = text.chars().next()?.to_lowercase().next()?;
-    for (spelling, label) in LABELS {
-        if !spelling.starts_with(first) {
-            continue;
-        }
+    for (spelling, label) in &LABELS[lo..hi] {
         if let Some(rest) = fold::strip_prefix(text, spelling) {
             let ok = rest.is_empty() || rest.starts_with(':') || rest.starts_with(' ');
             if ok && best.is_none_or(|(len, _, _)| spelling.len() > len) {
@@ -242,7 +244,11 @@ fn join_wrapped_labels(rows: &mut [Row]) {
     for i in 0..rows.len().saturating_sub(1) {
         let (a, b) = rows.split_at_mut(i + 1);
         let (this, next) = (&mut a[i], &mut b[0]);
-        if !(this.at_margin && next.at_margin) || this.cells.is_empty() || next.cells.is_empty() {
+        if !(this.at_margin && next.at_margin)
+            || this.cells.is_empty()
+            || next.cells.is_empty()
+            || this.cells[0].len() + next.cells[0].len() >= LONGEST_LABEL
+        {
             continue;
         }
         let joined = format!("{} {}", this.cells[0], next.cells[0]);
@@ -954,6 +960,13 @@ mod tests {
                 Some("15:30".into())
             )
         );
+    }
+
+    #[test]
+    fn labels_are_sorted_and_the_longest_is_known() {
+        assert!(LABELS.windows(2).all(|w| w[0].0 < w[1].0));
+        let longest = LABELS.iter().map(|(s, _)| s.len()).max().unwrap();
+        assert_eq!(longest, LONGEST_LABEL);
     }
 
     #[test]
