@@ -211,17 +211,24 @@ pub fn prepare(text: &str) -> Vec<Line<'_>> {
 /// prose need nothing.
 fn plain(line: &str) -> bool {
     let b = line.trim_matches(' ').as_bytes();
-    let mut prev = 0u8;
+    // Pairs of spaces or asterisks, compared eight bytes at a time.
+    let doubled = |c: u8| b.windows(2).any(|w| w[0] == c && w[1] == c);
+    // Bytes that need a closer look: controls, '*' and the lead bytes
+    // above. Most lines have none but 'å', 'ä', 'ö' (lead byte 0xC3).
+    let mut look = false;
+    for &c in b {
+        look |= (c < b' ') | (c == b'*') | (c == 0xc2) | ((0xe1..=0xe3).contains(&c));
+    }
+    if !look {
+        return !doubled(b' ');
+    }
+    if doubled(b' ') || doubled(b'*') {
+        return false;
+    }
     for (i, &c) in b.iter().enumerate() {
-        // Letters, digits and most punctuation: nothing to see.
-        if (b'+'..0x80).contains(&c) {
-            prev = c;
-            continue;
-        }
         let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
         let special = match c {
             b'\r' | b'\t' | 0x0b | 0x0c => true,
-            b' ' | b'*' => prev == c,
             // U+0085, U+00A0 (no-break space), U+00AD (soft hyphen).
             0xc2 => matches!(next(1), 0x85 | 0xa0 | 0xad),
             // U+1680.
@@ -238,7 +245,6 @@ fn plain(line: &str) -> bool {
         if special {
             return false;
         }
-        prev = c;
     }
     true
 }

@@ -199,6 +199,7 @@ fn bullet(text: &str) -> Option<&str> {
 fn is_signature_certificate(text: &str) -> bool {
     let mut buf = [0u8; 20];
     text.len() <= buf.len()
+        && text.starts_with(['I', 'i', 'E', 'e', 'S', 's', 'U', 'u', 'V', 'v'])
         && matches!(
             fold::lower_into(text, &mut buf),
             "intyg" | "e-underskrifter" | "signeringsintyg" | "underskriftssida" | "verifikat"
@@ -266,6 +267,12 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
     while i < lines.len() {
         let l = &lines[i];
         i += 1;
+        if l.is_blank() && in_vote_list.is_none() {
+            if let Some(r) = current.as_mut() {
+                r.read(l, out);
+            }
+            continue;
+        }
         // The certificate of electronic signatures closes the protocol.
         if is_signature_certificate(&l.text) {
             break;
@@ -384,6 +391,11 @@ impl<'a> Reader<'a> {
     }
 
     fn read(&mut self, l: &Line<'a>, out: &mut ImportedProtocol) {
+        if l.is_blank() && !self.in_title {
+            self.in_list = false;
+            self.buffer.push((l.number, Cow::Borrowed("")));
+            return;
+        }
         if let Some(s) = heading_of(&l.text) {
             self.flush(out);
             self.in_title = false;

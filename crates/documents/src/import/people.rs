@@ -544,9 +544,9 @@ fn people(values: &[String], and_separates: bool) -> Vec<ImportedAttendee> {
         let mut items: Vec<String> = Vec::new();
         for item in split_top_level(v) {
             let pieces = if and_separates {
-                split_top_level_word(&item, " och ")
+                split_top_level_word(item, " och ")
             } else {
-                vec![item]
+                vec![item.to_string()]
             };
             for piece in pieces {
                 // A list wrapped before its last name: "och Petra Vik (L)".
@@ -672,26 +672,24 @@ fn split_top_level_word(s: &str, word: &str) -> Vec<String> {
 }
 
 /// Splits at ", " outside parentheses.
-pub fn split_top_level(s: &str) -> Vec<String> {
+pub fn split_top_level(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut depth = 0i32;
-    let mut cur = String::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut start = 0;
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
         match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 && chars.peek() == Some(&' ') => {
-                out.push(std::mem::take(&mut cur).trim().to_string());
-                continue;
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b',' if depth == 0 && b.get(i + 1) == Some(&b' ') => {
+                out.push(s[start..i].trim());
+                start = i + 1;
             }
             _ => {}
         }
-        cur.push(c);
     }
-    if !cur.trim().is_empty() {
-        out.push(cur.trim().to_string());
-    }
+    out.push(s[start..].trim());
+    out.retain(|p| !p.is_empty());
     out
 }
 
