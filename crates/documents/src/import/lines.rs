@@ -52,27 +52,6 @@ pub fn cells(raw: &str) -> Vec<&str> {
     out
 }
 
-/// `s` trimmed, with every run of whitespace one space; borrowed when it
-/// already is.
-pub fn collapsed(s: &str) -> Cow<'_, str> {
-    let t = s.trim();
-    let mut prev_space = false;
-    let plain = t.chars().all(|c| {
-        let ok = if c == ' ' {
-            !prev_space
-        } else {
-            !c.is_whitespace()
-        };
-        prev_space = c == ' ';
-        ok
-    });
-    if plain {
-        Cow::Borrowed(t)
-    } else {
-        Cow::Owned(collapse(t))
-    }
-}
-
 pub fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
@@ -210,19 +189,21 @@ pub fn prepare(text: &str) -> Vec<Line<'_>> {
 /// hyphens or other Unicode spaces. One pass over the bytes; most lines of
 /// prose need nothing.
 fn plain(line: &str) -> bool {
-    let b = line.trim_matches(' ').as_bytes();
-    // Pairs of spaces or asterisks, compared eight bytes at a time.
-    let doubled = |c: u8| b.windows(2).any(|w| w[0] == c && w[1] == c);
+    let t = line.trim_matches(' ');
+    let b = t.as_bytes();
     // Bytes that need a closer look: controls, '*' and the lead bytes
     // above. Most lines have none but 'å', 'ä', 'ö' (lead byte 0xC3).
     let mut look = false;
     for &c in b {
         look |= (c < b' ') | (c == b'*') | (c == 0xc2) | ((0xe1..=0xe3).contains(&c));
     }
-    if !look {
-        return !doubled(b' ');
+    if t.contains("  ") {
+        return false;
     }
-    if doubled(b' ') || doubled(b'*') {
+    if !look {
+        return true;
+    }
+    if t.contains("**") {
         return false;
     }
     for (i, &c) in b.iter().enumerate() {
@@ -265,10 +246,8 @@ fn push_piece<'a>(
     } else {
         raw
     };
-    let text = match &raw {
-        Cow::Borrowed(r) => collapsed(r),
-        Cow::Owned(r) => Cow::Owned(collapsed(r).into_owned()),
-    };
+    // Not plain: collapsing will change it.
+    let text = Cow::Owned(collapse(&raw));
     push_line(lines, number, raw, text, true, page_start);
 }
 

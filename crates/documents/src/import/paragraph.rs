@@ -2,13 +2,13 @@
 //! voteringslistor read as tables.
 
 use super::fold;
-use std::borrow::Cow;
 use super::lines::{Line, cells};
 use super::people::{is_party, person_name};
 use super::{
     AgendaEntry, ImportedClause, ImportedDecision, ImportedDecisionPart, ImportedParagraph,
     ImportedProposal, ImportedProtocol, ImportedReservation, ImportedVote, RollEntry, warn,
 };
+use std::borrow::Cow;
 
 /// The sections of a paragraph, whatever a municipality calls them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,18 @@ const HEADINGS: &[(&str, Section)] = &[
 /// The longest spelling in [`HEADINGS`], in bytes.
 const LONGEST_HEADING: usize = 38;
 
+/// Bit n set: some heading is n bytes long (lower-casing keeps the length),
+/// so a line of another length is no heading.
+const HEADING_LENGTHS: u64 = {
+    let mut mask = 0u64;
+    let mut i = 0;
+    while i < HEADINGS.len() {
+        mask |= 1 << HEADINGS[i].0.len();
+        i += 1;
+    }
+    mask
+};
+
 /// A section heading alone on its line ("Beslut", "Yrkanden:",
 /// "Kommunfullmäktiges beslut", "Kommunstyrelsens förslag till beslut").
 pub fn heading_of(text: &str) -> Option<Section> {
@@ -74,7 +86,7 @@ pub fn heading_of(text: &str) -> Option<Section> {
     if t.is_empty() || t.len() > 80 || t.contains(['.', ',']) {
         return None;
     }
-    if t.len() <= LONGEST_HEADING {
+    if t.len() <= LONGEST_HEADING && HEADING_LENGTHS & (1 << t.len()) != 0 {
         let mut buf = [0u8; LONGEST_HEADING];
         let lower = fold::lower_into(t, &mut buf);
         if let Some((_, s)) = HEADINGS.iter().find(|(h, _)| *h == lower) {
