@@ -29,6 +29,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "KANSLI_ADDR")]
         addr: SocketAddr,
+        /// Mark cookies Secure: set when users reach the server over HTTPS
+        /// (behind a TLS-terminating proxy).
+        #[arg(long, env = "KANSLI_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Create (or reuse) a SQLite database with the demo data and serve it.
     Demo {
@@ -181,6 +185,27 @@ enum UserCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Give a user a role in an organisation: administrator, secretary (of
+    /// one body with --body, else of all) or case-officer; or, with
+    /// --person, link the user to the person they are (a member).
+    Grant {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        username: String,
+        /// administrator, secretary or case-officer.
+        #[arg(long, requires = "organisation")]
+        role: Option<String>,
+        /// The organisation's name, as stored.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The body's name (for a secretary of one body).
+        #[arg(long)]
+        body: Option<String>,
+        /// The person's name, as stored.
+        #[arg(long)]
+        person: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -276,9 +301,13 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Serve { db, addr } => {
+        Command::Serve {
+            db,
+            addr,
+            secure_cookies,
+        } => {
             let store = Store::connect(&db.db).await?;
-            serve(store, addr).await
+            serve(store, addr, kansli_web::Config { secure_cookies }).await
         }
         Command::Demo {
             data_dir,
@@ -304,7 +333,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             if no_serve {
                 return Ok(());
             }
-            serve(store, addr).await
+            println!("{}", kansli_demo::SIGN_IN_HELP);
+            serve(store, addr, kansli_web::Config::default()).await
         }
         Command::Calendar { command } => calendar(command),
         Command::Meetings {
@@ -396,6 +426,17 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::User {
+            command:
+                UserCommand::Grant {
+                    db,
+                    username,
+                    role,
+                    organisation,
+                    body,
+                    person,
+                },
+        } => grant(&db.db, &username, role, organisation, body, person).await,
     }
 }
 
@@ -527,7 +568,7 @@ fn calendar(command: CalendarCommand) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn serve(store: Store, addr: SocketAddr) -> Result<(), CliError> {
+async fn serve(store: Store, addr: SocketAddr, config: kansli_web::Config) -> Result<(), CliError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| CliError::Bind { addr, source })?;
@@ -537,7 +578,7 @@ async fn serve(store: Store, addr: SocketAddr) -> Result<(), CliError> {
     // The one line a user (and the tests) look for.
     println!("Kansli körs på http://{bound}/");
     tracing::info!(%bound, "lyssnar");
-    kansli_web::serve(listener, store.clone(), shutdown_signal())
+    kansli_web::serve(listener, store.clone(), config, shutdown_signal())
         .await
         .map_err(CliError::Serve)?;
     store.close().await;
@@ -564,4 +605,65 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("stänger ned");
+}
+
+async fn grant(
+    db: &str,
+    username: &str,
+    role: Option<String>,
+    organisation: Option<String>,
+    body: Option<String>,
+    person: Option<String>,
+) -> Result<(), CliError> {
+    use kansli_core::Refusal;
+    use kansli_store::access::Role;
+    let store = Store::connect(db).await?;
+    let user = store
+        .user_named(username)
+        .await?
+        .ok_or_else(|| Refusal::new("användare", format!("användaren {username} finns inte")))?;
+    let mut tx = store.begin("system:cli").await?;
+    if let Some(role) = role {
+        let role = match role.as_str() {
+            "administrator" => Role::Administrator,
+            "secretary" => Role::Secretary,
+            "case-officer" => Role::CaseOfficer,
+            other => {
+                return Err(Refusal::new(
+                    "roll",
+                    format!("okänd roll «{other}»: administrator, secretary eller case-officer"),
+                )
+                .into());
+            }
+        };
+        let org_name = organisation.unwrap_or_default();
+        let org = store
+            .organisation_by_name(&org_name)
+            .await?
+            .ok_or_else(|| Refusal::new("organisation", format!("«{org_name}» finns inte")))?;
+        let body = match body {
+            Some(name) => Some(
+                store
+                    .bodies(org.id)
+                    .await?
+                    .into_iter()
+                    .find(|b| b.name == name)
+                    .ok_or_else(|| Refusal::new("organ", format!("«{name}» finns inte")))?
+                    .id,
+            ),
+            None => None,
+        };
+        tx.grant_role(user.id, role, org.id, body).await?;
+        println!("{username} är nu {} i {}.", role.label(), org.name);
+    }
+    if let Some(name) = person {
+        let p = store
+            .person_by_name(&name)
+            .await?
+            .ok_or_else(|| Refusal::new("person", format!("«{name}» finns inte")))?;
+        tx.link_person(user.id, p.id).await?;
+        println!("{username} är kopplad till {}.", p.name);
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -33,7 +33,15 @@ fn start(args: &[&str]) -> (Child, String) {
 
 fn add_admin(db: &str) {
     let out = Command::new(KANSLI)
-        .args(["user", "add", "--db", db, "--username", "admin", "--admin"])
+        .args([
+            "user",
+            "add",
+            "--db",
+            db,
+            "--username",
+            "systemadmin",
+            "--admin",
+        ])
         .env("KANSLI_PASSWORD", "ett långt lösenord")
         .output()
         .unwrap();
@@ -147,7 +155,7 @@ async fn survives_kill_9(db: &TestDb) {
     for i in 0..20 {
         let r = client
             .post(format!("{url}/api/v1/organisations/1/cases"))
-            .basic_auth("admin", Some("ett långt lösenord"))
+            .basic_auth("systemadmin", Some("ett långt lösenord"))
             .json(&serde_json::json!({"title": format!("Ärende {i} före krasch"), "registered": "2025-03-03"}))
             .send()
             .await
@@ -185,7 +193,7 @@ async fn survives_kill_9(db: &TestDb) {
         .await
         .unwrap()
         .into_iter()
-        .filter(|r| r.entity == "case" && r.actor == "user:admin")
+        .filter(|r| r.entity == "case" && r.actor == "user:systemadmin")
         .count();
     assert_eq!(audited, 20, "{}", db.label);
     if db.label == "sqlite" {

@@ -20,6 +20,7 @@ use kansli_core::decision::{Clause, Decision, DecisionPart, Formula};
 use kansli_core::meeting::{Actor, BasisItem};
 use kansli_core::org::Party;
 use kansli_core::{Date, PersonId};
+use kansli_store::access::Role;
 use kansli_store::{Store, StoreError, Tx};
 
 pub mod halland;
@@ -53,9 +54,76 @@ pub async fn load(store: &Store) -> Result<Loaded, StoreError> {
     halland::load(&mut tx).await?;
     umea::load(&mut tx).await?;
     jamtland::load(&mut tx).await?;
+    add_users(&mut tx).await?;
     tx.commit().await?;
     tracing::info!("demodata inläst");
     Ok(Loaded { written: true })
+}
+
+/// The demo's password for every demo user. A demo database is for trying
+/// Kansli out; never use it for real data.
+pub const DEMO_PASSWORD: &str = "kansli-demo-2025";
+
+/// The demo users: (username, display name, role in Region Halland, the
+/// person they are).
+pub const DEMO_USERS: [(&str, &str, Option<Role>, Option<&str>); 6] = [
+    (
+        "admin",
+        "Administratören (demo)",
+        Some(Role::Administrator),
+        None,
+    ),
+    (
+        "sekreterare",
+        "Nämndsekreteraren (demo)",
+        Some(Role::Secretary),
+        None,
+    ),
+    (
+        "handlaggare",
+        "Handläggaren (demo)",
+        Some(Role::CaseOfficer),
+        None,
+    ),
+    (
+        "ordforande",
+        "Mikaela Waltersson",
+        None,
+        Some("Mikaela Waltersson"),
+    ),
+    (
+        "justerare",
+        "Lise-Lotte Bensköld Olsson",
+        None,
+        Some("Lise-Lotte Bensköld Olsson"),
+    ),
+    ("ledamot", "Per Persson", None, Some("Per Persson")),
+];
+
+/// What `kansli demo` prints about signing in.
+pub const SIGN_IN_HELP: &str = "Logga in på /logga-in som sekreterare, handlaggare, admin, \
+ordforande, justerare eller ledamot; lösenordet är kansli-demo-2025 för alla (bara demo).";
+
+async fn add_users(tx: &mut Tx) -> Result<(), StoreError> {
+    let org = tx
+        .organisation_named(MARKER_ORGANISATION)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("demoorganisationen saknas".into()))?;
+    let org = org.id;
+    for (username, name, role, person) in DEMO_USERS {
+        let user = tx.add_user(username, name, DEMO_PASSWORD, false).await?;
+        if let Some(role) = role {
+            tx.grant_role(user, role, org, None).await?;
+        }
+        if let Some(person) = person {
+            let p = tx
+                .person_named(person)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt(format!("demopersonen {person} saknas")))?;
+            tx.link_person(user, p).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The parties of the Riksdag, which every organisation in the demo uses.

@@ -8,6 +8,7 @@
 //!
 //! Reads return `kansli-core` types, or the small read models in [`read`].
 
+pub mod access;
 mod error;
 pub mod read;
 mod write;

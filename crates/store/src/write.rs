@@ -13,9 +13,9 @@ use sqlx::Any;
 /// One write transaction. Dropping it without [`Tx::commit`] rolls back
 /// everything, audit records included.
 pub struct Tx {
-    tx: sqlx::Transaction<'static, Any>,
+    pub(crate) tx: sqlx::Transaction<'static, Any>,
     actor: String,
-    now: String,
+    pub(crate) now: String,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
@@ -115,7 +115,7 @@ impl Tx {
         Ok(id.map(CaseId))
     }
 
-    async fn next_id(&mut self, table: &str) -> Result<i64, StoreError> {
+    pub(crate) async fn next_id(&mut self, table: &str) -> Result<i64, StoreError> {
         let updated: Option<i64> = sqlx::query_scalar(
             "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value",
         )
@@ -133,7 +133,7 @@ impl Tx {
     }
 
     /// Appends to the audit log: who, when, what.
-    async fn audit(
+    pub(crate) async fn audit(
         &mut self,
         action: &str,
         entity: &str,

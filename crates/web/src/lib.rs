@@ -1,91 +1,211 @@
-//! Kansli's HTTP layer: the public HTML pages and the JSON API with its
-//! OpenAPI document, over one [`Store`].
+//! Kansli's HTTP layer: the public HTML pages, the secretariat's pages behind
+//! sign-in, and the JSON API with its OpenAPI document, over one [`Store`].
 //!
 //! - [`view`]: read models shared by pages and API; secrecy is applied there.
 //! - [`pages`]: server-rendered Swedish HTML (askama templates in
 //!   `templates/`), usable without JavaScript.
+//! - [`secretariat`]: sign-in and the staff's and members' pages.
+//! - [`auth`]: sessions, roles, the guard in front of every route.
 //! - [`api`]: `/api/v1/…` and `/api/openapi.json`.
+//!
+//! Every route is added through [`Routes`] with the [`Need`] it has; the
+//! table of all routes ([`app`]) is what the role-matrix test walks.
 
 pub mod api;
-mod auth;
+pub mod auth;
 mod documents;
 mod error;
 pub mod pages;
+pub mod secretariat;
 pub use kansli_documents::view;
 
+pub use auth::Need;
 pub use error::WebError;
 
 use axum::Router;
-use axum::routing::get;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::MethodRouter;
 use kansli_store::Store;
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
+
+/// The web layer's configuration, in one place.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Mark cookies `Secure`: on when the server is reached over HTTPS
+    /// (behind a TLS-terminating proxy), off for the local demo over HTTP.
+    pub secure_cookies: bool,
+}
 
 /// What every handler gets.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub config: Arc<Config>,
     /// Bounds concurrent PDF typesetting to the number of cores.
-    pub typesetting: std::sync::Arc<tokio::sync::Semaphore>,
+    pub typesetting: Arc<tokio::sync::Semaphore>,
+    pub sign_in: Arc<auth::SignInLimiter>,
 }
 
-/// All routes.
-pub fn router(store: Store) -> Router {
-    let api = Router::new()
-        .route("/organisations", get(api::organisations))
-        .route("/organisations/{id}", get(api::organisation))
-        .route(
-            "/organisations/{id}/cases",
-            get(api::organisation_cases).post(api::register_case),
-        )
-        .route("/bodies/{id}", get(api::body))
-        .route("/meetings", get(api::meetings))
-        .route("/meetings/{id}", get(api::meeting))
-        .route("/meetings/{id}/paragraphs/{number}", get(api::paragraph))
-        .route("/cases/{id}", get(api::case))
-        .fallback(api::not_found);
-    Router::new()
-        .route("/", get(pages::start))
-        .route("/sammantraden", get(pages::meetings))
-        .route("/sammantraden/{id}", get(pages::meeting))
-        .route(
-            "/sammantraden/{id}/paragrafer/{number}",
-            get(pages::paragraph),
-        )
-        .route(
-            "/sammantraden/{id}/dokument/{file}",
-            get(documents::meeting_document),
-        )
-        .route(
-            "/sammantraden/{id}/paragrafer/{number}/{file}",
-            get(documents::extract),
-        )
-        .route("/arenden/{id}/{file}", get(documents::officer_report))
-        .route("/organisationer/{id}", get(pages::organisation))
-        .route("/organ/{id}", get(pages::body))
-        .route("/arenden/{id}", get(pages::case))
-        .route("/static/kansli.css", get(pages::stylesheet))
-        .route("/api/openapi.json", get(api::openapi))
-        .route("/healthz", get(|| async { "ok" }))
-        .nest("/api/v1", api)
+/// One route as the guard sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub need: Need,
+}
+
+/// Routes under construction: each added with its need and guarded.
+struct Routes {
+    state: AppState,
+    paths: Vec<(&'static str, MethodRouter<AppState>)>,
+    table: Vec<RouteInfo>,
+}
+
+impl Routes {
+    fn add(
+        &mut self,
+        method: Method,
+        path: &'static str,
+        need: Need,
+        route: MethodRouter<AppState>,
+    ) {
+        let guard = auth::Guard {
+            app: self.state.clone(),
+            need,
+        };
+        let route = route.route_layer(axum::middleware::from_fn_with_state(guard, auth::guard));
+        match self.paths.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, existing)) => {
+                let merged = std::mem::take(existing).merge(route);
+                *existing = merged;
+            }
+            None => self.paths.push((path, route)),
+        }
+        self.table.push(RouteInfo { method, path, need });
+    }
+
+    fn get<H, T>(&mut self, path: &'static str, need: Need, handler: H)
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, need, axum::routing::get(handler));
+    }
+
+    fn post<H, T>(&mut self, path: &'static str, need: Need, handler: H)
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::POST, path, need, axum::routing::post(handler));
+    }
+}
+
+/// The application and the table of its routes.
+pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
+    use Need::*;
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        typesetting: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )),
+        sign_in: Arc::default(),
+    };
+    let mut r = Routes {
+        state: state.clone(),
+        paths: vec![],
+        table: vec![],
+    };
+    // The public site.
+    r.get("/", Public, pages::start);
+    r.get("/sammantraden", Public, pages::meetings);
+    r.get("/sammantraden/{id}", Public, pages::meeting);
+    r.get(
+        "/sammantraden/{id}/paragrafer/{number}",
+        Public,
+        pages::paragraph,
+    );
+    r.get(
+        "/sammantraden/{id}/dokument/{file}",
+        Public,
+        documents::meeting_document,
+    );
+    r.get(
+        "/sammantraden/{id}/paragrafer/{number}/{file}",
+        Public,
+        documents::extract,
+    );
+    r.get("/arenden/{id}/{file}", Public, documents::officer_report);
+    r.get("/organisationer/{id}", Public, pages::organisation);
+    r.get("/organ/{id}", Public, pages::body);
+    r.get("/arenden/{id}", Public, pages::case);
+    r.get("/static/kansli.css", Public, pages::stylesheet);
+    r.get("/healthz", Public, || async { "ok" });
+    // The open API.
+    r.get("/api/openapi.json", Public, api::openapi);
+    r.get("/api/v1/organisations", Public, api::organisations);
+    r.get("/api/v1/organisations/{id}", Public, api::organisation);
+    r.get(
+        "/api/v1/organisations/{id}/cases",
+        Public,
+        api::organisation_cases,
+    );
+    r.post(
+        "/api/v1/organisations/{id}/cases",
+        ApiAdministrator,
+        api::register_case,
+    );
+    r.get("/api/v1/bodies/{id}", Public, api::body);
+    r.get("/api/v1/meetings", Public, api::meetings);
+    r.get("/api/v1/meetings/{id}", Public, api::meeting);
+    r.get(
+        "/api/v1/meetings/{id}/paragraphs/{number}",
+        Public,
+        api::paragraph,
+    );
+    r.get("/api/v1/cases/{id}", Public, api::case);
+    r.get("/api/v1/{*rest}", Public, api::not_found);
+    // Sign-in and the secretariat.
+    r.get("/logga-in", Public, secretariat::sign_in_form);
+    r.post("/logga-in", Public, secretariat::sign_in);
+    r.post("/logga-ut", SignedIn, secretariat::sign_out);
+    r.get("/sekretariat", SignedIn, secretariat::start);
+
+    let table = r.table;
+    let mut router = Router::new();
+    for (path, route) in r.paths {
+        router = router.route(path, route);
+    }
+    let router = router
         .fallback(pages::not_found)
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState {
-            store,
-            typesetting: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            )),
-        })
+        .with_state(state);
+    (router, table)
+}
+
+/// All routes, with the default configuration.
+pub fn router(store: Store) -> Router {
+    app(store, Config::default()).0
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
 pub async fn serve(
     listener: TcpListener,
     store: Store,
+    config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(store))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let (router, _) = app(store, config);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

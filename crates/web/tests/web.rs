@@ -21,9 +21,14 @@ async fn spawn(db: TestDb) -> App {
     let addr = listener.local_addr().unwrap();
     let served = store.clone();
     tokio::spawn(async move {
-        kansli_web::serve(listener, served, std::future::pending())
-            .await
-            .unwrap()
+        kansli_web::serve(
+            listener,
+            served,
+            kansli_web::Config::default(),
+            std::future::pending(),
+        )
+        .await
+        .unwrap()
     });
     App {
         base: format!("http://{addr}"),
@@ -287,7 +292,7 @@ async fn a_secret_paragraph_shows_neither_on_pages_nor_in_the_api() {
 async fn registering_a_case_needs_an_administrator_and_good_input() {
     let app = spawn(sqlite()).await;
     let mut tx = app.store.begin("system:test").await.unwrap();
-    tx.add_user("admin", "Admin", "ett långt lösenord", true)
+    tx.add_user("systemadmin", "Admin", "ett långt lösenord", true)
         .await
         .unwrap();
     tx.add_user("sekr", "Sekreterare", "ett annat lösenord", false)
@@ -311,7 +316,7 @@ async fn registering_a_case_needs_an_administrator_and_good_input() {
     assert_eq!(r.status(), 401);
     assert!(r.headers().contains_key("www-authenticate"));
     assert_eq!(
-        post(Some(("admin", "fel lösenord!!")), good)
+        post(Some(("systemadmin", "fel lösenord!!")), good)
             .await
             .unwrap()
             .status(),
@@ -325,7 +330,7 @@ async fn registering_a_case_needs_an_administrator_and_good_input() {
         403
     );
 
-    let r = post(Some(("admin", "ett långt lösenord")), "{\"title\": ")
+    let r = post(Some(("systemadmin", "ett långt lösenord")), "{\"title\": ")
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
@@ -338,18 +343,21 @@ async fn registering_a_case_needs_an_administrator_and_good_input() {
         "{problem}"
     );
     let r = post(
-        Some(("admin", "ett långt lösenord")),
+        Some(("systemadmin", "ett långt lösenord")),
         r#"{"title":"x","registered":"3 mars"}"#,
     )
     .await
     .unwrap();
     assert_eq!(r.status(), 400);
-    let r = post(Some(("admin", "ett långt lösenord")), r#"{"title":"  "}"#)
-        .await
-        .unwrap();
+    let r = post(
+        Some(("systemadmin", "ett långt lösenord")),
+        r#"{"title":"  "}"#,
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 422);
 
-    let r = post(Some(("admin", "ett långt lösenord")), good)
+    let r = post(Some(("systemadmin", "ett långt lösenord")), good)
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
@@ -358,7 +366,7 @@ async fn registering_a_case_needs_an_administrator_and_good_input() {
     let case = app.json(created["api"].as_str().unwrap()).await;
     assert_eq!(case["title"], "Motion om cykelbanor");
     let log = app.store.audit_tail(1).await.unwrap();
-    assert_eq!(log[0].actor, "user:admin");
+    assert_eq!(log[0].actor, "user:systemadmin");
 }
 
 #[tokio::test]
