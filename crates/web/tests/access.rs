@@ -13,8 +13,7 @@ struct App {
     _db: kansli_testsupport::TestDb,
 }
 
-async fn spawn() -> App {
-    let db = kansli_testsupport::sqlite();
+async fn spawn(db: kansli_testsupport::TestDb) -> App {
     let store = db.store().await;
     kansli_demo::load(&store).await.unwrap();
     let org = store
@@ -191,7 +190,12 @@ fn allowed(need: Need, role: &str) -> bool {
 
 #[tokio::test]
 async fn every_route_refuses_the_roles_it_should() {
-    let app = spawn().await;
+    for db in kansli_testsupport::all().await {
+        role_matrix(spawn(db).await).await;
+    }
+}
+
+async fn role_matrix(app: App) {
     let roles = ["anonym", "ledamot", "handlaggare", "sekreterare", "admin"];
     let mut browsers = HashMap::new();
     for role in &roles[1..] {
@@ -252,7 +256,7 @@ async fn every_route_refuses_the_roles_it_should() {
 
 #[tokio::test]
 async fn sign_in_is_refused_when_wrong_and_limited_when_repeated() {
-    let app = spawn().await;
+    let app = spawn(kansli_testsupport::sqlite()).await;
     let r = app.try_sign_in("sekreterare", "fel lösenord!").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(
@@ -283,7 +287,7 @@ async fn sign_in_is_refused_when_wrong_and_limited_when_repeated() {
 
 #[tokio::test]
 async fn a_sign_in_form_from_elsewhere_is_refused() {
-    let app = spawn().await;
+    let app = spawn(kansli_testsupport::sqlite()).await;
     // No sign-in cookie: the form was not ours.
     let r = client()
         .post(app.url("/logga-in"))
@@ -301,7 +305,12 @@ async fn a_sign_in_form_from_elsewhere_is_refused() {
 
 #[tokio::test]
 async fn signing_out_ends_the_session_on_the_server() {
-    let app = spawn().await;
+    for db in kansli_testsupport::all().await {
+        sign_out_ends_the_session(spawn(db).await).await;
+    }
+}
+
+async fn sign_out_ends_the_session(app: App) {
     let b = app.sign_in("sekreterare").await;
     let r = client()
         .post(app.url("/logga-ut"))
@@ -329,7 +338,7 @@ async fn signing_out_ends_the_session_on_the_server() {
 
 #[tokio::test]
 async fn a_post_from_another_site_is_refused_even_with_the_token() {
-    let app = spawn().await;
+    let app = spawn(kansli_testsupport::sqlite()).await;
     let b = app.sign_in("sekreterare").await;
     let r = client()
         .post(app.url("/logga-ut"))
@@ -344,7 +353,7 @@ async fn a_post_from_another_site_is_refused_even_with_the_token() {
 
 #[tokio::test]
 async fn the_start_page_shows_each_user_their_roles() {
-    let app = spawn().await;
+    let app = spawn(kansli_testsupport::sqlite()).await;
     for (user, expect) in [
         ("sekreterare", "sekreterare i Region Halland"),
         ("handlaggare", "handläggare i Region Halland"),
