@@ -333,7 +333,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             if no_serve {
                 return Ok(());
             }
-            println!("{}", kansli_demo::SIGN_IN_HELP);
+            println!("{}", kansli_demo::sign_in_help());
             serve(store, addr, kansli_web::Config::default()).await
         }
         Command::Calendar { command } => calendar(command),

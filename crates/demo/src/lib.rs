@@ -101,8 +101,13 @@ pub const DEMO_USERS: [(&str, &str, Option<Role>, Option<&str>); 6] = [
 ];
 
 /// What `kansli demo` prints about signing in.
-pub const SIGN_IN_HELP: &str = "Logga in på /logga-in som sekreterare, handlaggare, admin, \
-ordforande, justerare eller ledamot; lösenordet är kansli-demo-2025 för alla (bara demo).";
+pub fn sign_in_help() -> String {
+    let names: Vec<&str> = DEMO_USERS.iter().map(|u| u.0).collect();
+    format!(
+        "Logga in på /logga-in som {}; lösenordet är {DEMO_PASSWORD} för alla (bara demo).",
+        names.join(", ")
+    )
+}
 
 async fn add_users(tx: &mut Tx) -> Result<(), StoreError> {
     let org = tx

@@ -3,13 +3,14 @@
 //! case) needs an administrator's HTTP Basic credentials.
 
 use crate::AppState;
+use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem, RefusalView, WebError};
 use crate::pages::parse_id;
 use crate::view::{self, *};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
 use kansli_core::{BodyId, Date, OrganisationId};
 use kansli_store::Store;
 use serde::{Deserialize, Serialize};
@@ -122,10 +123,9 @@ pub struct NewCase {
 pub async fn register_case(
     State(app): State<AppState>,
     Path(raw): Path<String>,
-    headers: HeaderMap,
+    Extension(ApiUser(user)): Extension<ApiUser>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<CaseSummaryView>), ApiError> {
-    let user = crate::auth::basic_admin(&app.store, &headers).await?;
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
     let new: NewCase = serde_json::from_slice(&body).map_err(|e| {
         WebError::BadRequest(format!(

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::error::{PageError, WebError};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
+use axum::http::{HeaderMap, Method, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -126,6 +126,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
+/// The administrator an API request authenticated as (HTTP Basic), put
+/// there by the guard of an [`Need::ApiAdministrator`] route.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub User);
+
 /// A handler that needs the signed-in user (on a route whose need the guard
 /// checked).
 pub struct SignedIn(pub Arc<Session>);
@@ -175,11 +180,10 @@ async fn check(g: &Guard, mut req: Request) -> Result<Request, Response> {
     match g.need {
         Need::Public => {}
         Need::ApiAdministrator => {
-            if !safe {
-                basic_admin(store, req.headers())
-                    .await
-                    .map_err(|e| crate::error::ApiError(e).into_response())?;
-            }
+            let user = basic_admin(store, req.headers())
+                .await
+                .map_err(|e| crate::error::ApiError(e).into_response())?;
+            req.extensions_mut().insert(ApiUser(user));
         }
         need => {
             let Some(s) = &session else {
@@ -461,15 +465,11 @@ pub async fn basic_admin(store: &Store, headers: &HeaderMap) -> Result<User, Web
     Ok(user)
 }
 
-/// 429 with a Swedish page.
-pub fn too_many(wait: Duration) -> Response {
-    let minutes = wait.as_secs().div_ceil(60).max(1);
-    let mut r = PageError(WebError::BadRequest(format!(
-        "För många misslyckade inloggningar. Försök igen om {minutes} minuter."
-    )))
-    .into_response();
-    *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    r
+/// Sign-in refused for `wait` after too many failures.
+pub fn too_many(wait: Duration) -> WebError {
+    WebError::TooManyAttempts {
+        minutes: wait.as_secs().div_ceil(60).max(1),
+    }
 }
 
 #[cfg(test)]

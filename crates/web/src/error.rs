@@ -18,6 +18,8 @@ pub enum WebError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
+    #[error("För många misslyckade inloggningar. Försök igen om {minutes} minuter.")]
+    TooManyAttempts { minutes: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("sidan kunde inte visas: {0}")]
@@ -61,6 +63,7 @@ impl WebError {
             }
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,6 +103,7 @@ impl IntoResponse for PageError {
             StatusCode::NOT_FOUND => "Sidan finns inte",
             StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "Felaktig uppgift",
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "Ingen behörighet",
+            StatusCode::TOO_MANY_REQUESTS => "Vänta en stund",
             _ => "Något gick fel",
         };
         let page = ErrorPage {

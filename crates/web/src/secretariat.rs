@@ -2,7 +2,7 @@
 //! secretariat, which shows each user what their roles let them do.
 
 use crate::AppState;
-use crate::auth::{self, SIGN_IN_COOKIE, SignedIn, Viewer};
+use crate::auth::{self, SIGN_IN_COOKIE, SignedIn};
 use crate::error::{PageError, WebError};
 use askama::Template;
 use axum::Form;
@@ -98,7 +98,7 @@ pub async fn sign_in(
     let now = Instant::now();
     let addr = Some(peer.ip());
     if let Some(wait) = app.sign_in.blocked(&form.username, addr, now) {
-        return Ok(auth::too_many(wait));
+        return Err(PageError(auth::too_many(wait)));
     }
     let user = app
         .store
@@ -207,9 +207,4 @@ pub async fn start(State(app): State<AppState>, SignedIn(s): SignedIn) -> Page {
         roles,
         member_of,
     })
-}
-
-/// The viewer's name for page headers, if signed in.
-pub fn signed_in_name(viewer: &Viewer) -> Option<String> {
-    viewer.0.as_ref().map(|s| s.user.display_name.clone())
 }

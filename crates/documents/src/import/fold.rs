@@ -98,6 +98,20 @@ pub fn lower_into<'b>(text: &str, buf: &'b mut [u8]) -> &'b str {
     std::str::from_utf8(&buf[..n]).expect("whole characters were written")
 }
 
+/// The longest spelling in a table of spellings, in bytes (for buffers and
+/// quick rejects sized at compile time).
+pub const fn longest<T>(table: &[(&str, T)]) -> usize {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < table.len() {
+        if table[i].0.len() > longest {
+            longest = table[i].0.len();
+        }
+        i += 1;
+    }
+    longest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
