@@ -26,5 +26,5 @@ macro_rules! ids {
 
 ids! {
     OrganisationId, BodyId, TermId, PersonId, MembershipId, CaseId, DocumentId,
-    MotionId, OfficerReportId, MeetingId, AgendaItemId, ParagraphId, UserId,
+    MotionId, OfficerReportId, MeetingId, AgendaItemId, ParagraphId, UserId, AttachmentId,
 }

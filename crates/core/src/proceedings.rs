@@ -56,6 +56,54 @@ pub struct Setting {
     pub minority_used: Vec<CaseId>,
 }
 
+/// Whether the meeting has opened, is adjourned or is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingPhase {
+    NotOpened,
+    Open,
+    Adjourned,
+    Closed,
+}
+
+/// Where the beslutsgång of the open item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Proposals may be moved, or the chair may put them.
+    Idle,
+    /// The chair has found; a vote may be requested, or the item decided.
+    Found,
+    /// A vote is requested; the voting order is to be approved.
+    VoteRequested,
+    /// The roll call is under way.
+    Voting,
+}
+
+/// The state of a running meeting as a screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub phase: MeetingPhase,
+    /// Who is in the room, in order of arrival, with capacity.
+    pub present: Vec<(PersonId, Capacity)>,
+    /// The agenda position of the item now open.
+    pub open_item: Option<usize>,
+    /// The open item's paragraph as recorded so far.
+    pub paragraph: Option<Paragraph>,
+    pub decided: bool,
+    pub disqualified: Vec<PersonId>,
+    pub step: Step,
+    /// The proposals last put against each other (when [`Step::Found`]).
+    pub put: Vec<usize>,
+    /// Ballots cast so far in the vote under way.
+    pub ballots: Vec<Ballot>,
+    /// Finished items: agenda position and paragraph number.
+    pub done: Vec<(usize, u32)>,
+    /// Who takes part in decisions now.
+    pub deciding: Vec<PersonId>,
+    pub presiding: Option<PersonId>,
+}
+
 /// One thing that happens at the meeting, as the secretary records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
@@ -339,6 +387,49 @@ impl Proceedings {
 
     pub fn is_closed(&self) -> bool {
         self.phase == Phase::Closed
+    }
+
+    /// The setting the meeting runs in (roster, agenda, body).
+    pub fn setting(&self) -> &Setting {
+        &self.setting
+    }
+
+    /// Where the meeting stands, for a screen that shows what may be done
+    /// next.
+    pub fn snapshot(&self) -> Snapshot {
+        let (stage, ballots, put) = match self.current.as_ref().map(|c| &c.pending) {
+            None | Some(Pending::Idle) => (Step::Idle, vec![], vec![]),
+            Some(Pending::Found { put, .. }) => (Step::Found, vec![], put.clone()),
+            Some(Pending::VoteRequested { .. }) => (Step::VoteRequested, vec![], vec![]),
+            Some(Pending::Voting { ballots, .. }) => (Step::Voting, ballots.clone(), vec![]),
+        };
+        Snapshot {
+            phase: match self.phase {
+                Phase::NotOpened => MeetingPhase::NotOpened,
+                Phase::Open => MeetingPhase::Open,
+                Phase::Adjourned => MeetingPhase::Adjourned,
+                Phase::Closed => MeetingPhase::Closed,
+            },
+            present: self.present.clone(),
+            open_item: self.current.as_ref().map(|c| c.item),
+            paragraph: self.current.as_ref().map(|c| c.paragraph.clone()),
+            decided: self.current.as_ref().is_some_and(|c| c.decided),
+            disqualified: self
+                .current
+                .as_ref()
+                .map(|c| c.disqualified.iter().copied().collect())
+                .unwrap_or_default(),
+            step: stage,
+            put,
+            ballots,
+            done: self
+                .done
+                .iter()
+                .map(|d| (d.item, d.paragraph.number))
+                .collect(),
+            deciding: self.deciding_now(),
+            presiding: self.presiding(),
+        }
     }
 
     /// The paragraph number of the item now open, if any.

@@ -10,6 +10,8 @@
 
 pub mod access;
 mod error;
+pub mod files;
+pub mod lifecycle;
 pub mod read;
 mod write;
 

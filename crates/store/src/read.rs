@@ -744,7 +744,7 @@ impl Store {
     }
 }
 
-fn audit_row(r: &AnyRow) -> Result<AuditRecord, StoreError> {
+pub(crate) fn audit_row(r: &AnyRow) -> Result<AuditRecord, StoreError> {
     Ok(AuditRecord {
         id: r.try_get("id")?,
         at: r.try_get("at")?,

@@ -668,7 +668,7 @@ impl Tx {
 
     /// Writes what belongs to a meeting row: approvers, attendance, agenda
     /// items, paragraphs and their indexes.
-    async fn write_content(
+    pub(crate) async fn write_content(
         &mut self,
         id: i64,
         body: &kansli_core::org::Body,
@@ -802,7 +802,7 @@ impl Tx {
     }
 
     /// Removes what [`Tx::write_content`] wrote, to write it again.
-    async fn clear_content(&mut self, id: i64) -> Result<(), StoreError> {
+    pub(crate) async fn clear_content(&mut self, id: i64) -> Result<(), StoreError> {
         for sql in [
             "DELETE FROM ballots WHERE paragraph_id IN (SELECT id FROM paragraphs WHERE meeting_id = $1)",
             "DELETE FROM paragraph_actors WHERE paragraph_id IN (SELECT id FROM paragraphs WHERE meeting_id = $1)",
@@ -831,11 +831,10 @@ impl Tx {
         use kansli_core::proceedings::{Proceedings, Setting};
         let current = crate::read::meeting_in(&mut self.tx, meeting).await?;
         if current.status.is_sealed() {
-            return Err(kansli_core::Refusal::new(
-                "sammanträdet",
-                "protokollet är justerat; inget mer kan antecknas",
-            )
-            .into());
+            return Err(StoreError::Sealed(format!(
+                "sammanträdet {} är justerat; inget mer kan antecknas",
+                current.date
+            )));
         }
         let stored: Option<String> =
             sqlx::query_scalar("SELECT setting FROM meeting_sessions WHERE meeting_id = $1")
@@ -871,7 +870,11 @@ impl Tx {
         .bind(serde_json::to_string(command)?)
         .execute(&mut *self.tx)
         .await?;
-        let record = proceedings.record();
+        let mut record = proceedings.record();
+        // Appointed and edited outside the engine: kept as they are.
+        record.meeting.approvers = current.approvers.clone();
+        record.meeting.approval_place = current.approval_place.clone();
+        self.overlay_prose(meeting, &mut record).await?;
         kansli_core::validate::check_meeting_record(&record, &setting.body)
             .map_err(StoreError::Refused)?;
         let m = &record.meeting;
@@ -898,7 +901,7 @@ impl Tx {
     /// substitutes for the term that holds the meeting date, the next free
     /// paragraph number of the body's year, and the cases a minority has
     /// already sent back or tabled.
-    async fn setting_for(
+    pub(crate) async fn setting_for(
         &mut self,
         meeting: MeetingId,
     ) -> Result<kansli_core::proceedings::Setting, StoreError> {

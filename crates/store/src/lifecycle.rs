@@ -1,0 +1,550 @@
+//! A meeting's life around the session itself: planning it, its agenda, the
+//! approvers, the secretary's edits of the prose, the approval (justering)
+//! by each signatory, and the notice on the anslagstavla. After approval
+//! nothing here writes: every method refuses a sealed protocol with
+//! [`StoreError::Sealed`], and the refusal is logged by [`Store::log_refusal`].
+
+use crate::{Store, StoreError, Tx, User};
+use kansli_core::meeting::{AgendaItem, Meeting, MeetingRecord, MeetingStatus, Paragraph};
+use kansli_core::proceedings::{Proceedings, Setting};
+use kansli_core::*;
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+/// A paragraph section the secretary may rewrite: the matter (Ärendet), a
+/// proposition's, a vote's or a reservation's sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Prose {
+    Matter,
+    Proposition(usize),
+    Vote(usize),
+    Reservation(usize),
+}
+
+impl Prose {
+    pub fn code(self) -> String {
+        match self {
+            Prose::Matter => "matter".into(),
+            Prose::Proposition(i) => format!("proposition:{i}"),
+            Prose::Vote(i) => format!("vote:{i}"),
+            Prose::Reservation(i) => format!("reservation:{i}"),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Prose> {
+        if code == "matter" {
+            return Some(Prose::Matter);
+        }
+        let (kind, i) = code.split_once(':')?;
+        let i = i.parse().ok()?;
+        match kind {
+            "proposition" => Some(Prose::Proposition(i)),
+            "vote" => Some(Prose::Vote(i)),
+            "reservation" => Some(Prose::Reservation(i)),
+            _ => None,
+        }
+    }
+
+    /// Puts `text` in its place in `p`; false when the section is not there.
+    fn apply(self, p: &mut Paragraph, text: &str) -> bool {
+        let slot = match self {
+            Prose::Matter => Some(&mut p.matter),
+            Prose::Proposition(i) => p.propositions.get_mut(i).map(|x| &mut x.wording),
+            Prose::Vote(i) => p.votes.get_mut(i).map(|x| &mut x.wording),
+            Prose::Reservation(i) => p.reservations.get_mut(i).map(|x| &mut x.text),
+        };
+        match slot {
+            Some(s) => {
+                *s = text.to_string();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Who must approve a protocol and who has.
+#[derive(Debug, Clone, Serialize)]
+pub struct Approvals {
+    /// The chair, then the appointed approvers.
+    pub signatories: Vec<PersonId>,
+    /// Those who have confirmed, with when.
+    pub confirmed: Vec<(PersonId, String)>,
+}
+
+impl Approvals {
+    pub fn has_confirmed(&self, person: PersonId) -> bool {
+        self.confirmed.iter().any(|(p, _)| *p == person)
+    }
+
+    pub fn complete(&self) -> bool {
+        !self.signatories.is_empty() && self.signatories.iter().all(|p| self.has_confirmed(*p))
+    }
+}
+
+fn signatories(m: &Meeting) -> Vec<PersonId> {
+    let mut out: Vec<PersonId> = m.chair.into_iter().collect();
+    for a in &m.approvers {
+        if !out.contains(a) {
+            out.push(*a);
+        }
+    }
+    out
+}
+
+fn sealed(m: &Meeting) -> Result<(), StoreError> {
+    if m.status.is_sealed() {
+        return Err(StoreError::Sealed(format!(
+            "sammanträdet {} är justerat",
+            m.date
+        )));
+    }
+    Ok(())
+}
+
+impl Tx {
+    /// Plans a meeting of `body`: date, time and place, no agenda yet. The
+    /// date must fall within one of the organisation's terms.
+    pub async fn plan_meeting(
+        &mut self,
+        body: BodyId,
+        date: Date,
+        starts: Option<Time>,
+        place: &str,
+    ) -> Result<MeetingId, StoreError> {
+        let b = crate::read::body_in(&mut self.tx, body).await?;
+        let terms: Vec<(String, String)> =
+            sqlx::query_as("SELECT starts, ends FROM terms WHERE organisation_id = $1")
+                .bind(b.organisation.0)
+                .fetch_all(&mut *self.tx)
+                .await?;
+        let in_term = terms.iter().any(|(s, e)| {
+            s.as_str() <= date.to_string().as_str() && date.to_string().as_str() <= e.as_str()
+        });
+        if !in_term {
+            return Err(Refusal::new(
+                "sammanträdet",
+                format!("ingen mandatperiod omfattar {date}"),
+            )
+            .into());
+        }
+        if place.trim().is_empty() {
+            return Err(Refusal::new("sammanträdet", "plats saknas").into());
+        }
+        let record = MeetingRecord {
+            meeting: Meeting {
+                id: MeetingId(0),
+                body,
+                date,
+                starts,
+                ends: None,
+                place: place.trim().into(),
+                status: MeetingStatus::Planned,
+                secretary: None,
+                chair: None,
+                approvers: vec![],
+                approval_place: None,
+                attendance_complete: true,
+                source_note: None,
+            },
+            items: vec![],
+            attendance: vec![],
+        };
+        self.add_meeting(&record).await
+    }
+
+    /// Replaces the agenda of a meeting that has not begun. Items carry no
+    /// paragraphs; a case on the agenda must be the organisation's.
+    pub async fn set_agenda(
+        &mut self,
+        meeting: MeetingId,
+        items: &[AgendaItem],
+    ) -> Result<(), StoreError> {
+        let mut record = crate::read::meeting_record_in(&mut self.tx, meeting).await?;
+        sealed(&record.meeting)?;
+        let started: Option<i64> =
+            sqlx::query_scalar("SELECT meeting_id FROM meeting_sessions WHERE meeting_id = $1")
+                .bind(meeting.0)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        if started.is_some() || record.meeting.status.is_held() {
+            return Err(Refusal::new(
+                "föredragningslistan",
+                "sammanträdet har börjat; föredragningslistan ändras under sammanträdet",
+            )
+            .into());
+        }
+        let body = crate::read::body_in(&mut self.tx, record.meeting.body).await?;
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("punkt {}", i + 1);
+            if item.title.trim().is_empty() {
+                return Err(Refusal::new(at, "rubrik saknas").into());
+            }
+            if item.paragraph.is_some() {
+                return Err(Refusal::new(at, "en punkt får sin paragraf vid sammanträdet").into());
+            }
+            if let Some(case) = item.case {
+                let org: Option<i64> =
+                    sqlx::query_scalar("SELECT organisation_id FROM cases WHERE id = $1")
+                        .bind(case.0)
+                        .fetch_optional(&mut *self.tx)
+                        .await?;
+                if org != Some(body.organisation.0) {
+                    return Err(Refusal::new(
+                        at,
+                        format!("ärende {case} hör inte till organisationen"),
+                    )
+                    .into());
+                }
+            }
+        }
+        record.items = items.to_vec();
+        self.clear_content(meeting.0).await?;
+        self.write_content(meeting.0, &body, &record).await?;
+        self.audit(
+            "agenda",
+            "meeting",
+            Some(meeting.0),
+            json!({"items": items.iter().map(|i| &i.title).collect::<Vec<_>>()}),
+        )
+        .await
+    }
+
+    /// Appoints the members who approve the protocol with the chair, and
+    /// where and when that happens. Not once approval has begun.
+    pub async fn set_approvers(
+        &mut self,
+        meeting: MeetingId,
+        approvers: &[PersonId],
+        approval_place: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let record = crate::read::meeting_record_in(&mut self.tx, meeting).await?;
+        let m = &record.meeting;
+        sealed(m)?;
+        if !m.status.is_held() {
+            return Err(Refusal::new(
+                "justerare",
+                "justerare utses vid sammanträdet, när närvaron är antecknad",
+            )
+            .into());
+        }
+        let begun: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM approvals WHERE meeting_id = $1")
+            .bind(meeting.0)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        if begun > 0 {
+            return Err(Refusal::new("justerare", "justeringen har redan påbörjats").into());
+        }
+        if approvers.is_empty() {
+            return Err(Refusal::new("justerare", "minst en justerare ska utses").into());
+        }
+        for a in approvers {
+            if !record
+                .attendance
+                .iter()
+                .any(|x| x.person == *a && x.capacity.decides())
+            {
+                return Err(Refusal::new(
+                    "justerare",
+                    format!("person {a} är inte tjänstgörande ledamot vid sammanträdet"),
+                )
+                .into());
+            }
+        }
+        sqlx::query("DELETE FROM meeting_approvers WHERE meeting_id = $1")
+            .bind(meeting.0)
+            .execute(&mut *self.tx)
+            .await?;
+        for (i, person) in approvers.iter().enumerate() {
+            sqlx::query("INSERT INTO meeting_approvers (meeting_id, position, person_id) VALUES ($1, $2, $3)")
+                .bind(meeting.0)
+                .bind(i as i64)
+                .bind(person.0)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let place = approval_place.map(str::trim).filter(|p| !p.is_empty());
+        sqlx::query("UPDATE meetings SET approval_place = $2 WHERE id = $1")
+            .bind(meeting.0)
+            .bind(place)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            "approvers",
+            "meeting",
+            Some(meeting.0),
+            json!({"approvers": approvers, "place": place}),
+        )
+        .await
+    }
+
+    /// Issues the kallelse: the agenda goes out to the members.
+    pub async fn issue_notice(&mut self, meeting: MeetingId) -> Result<(), StoreError> {
+        let record = crate::read::meeting_record_in(&mut self.tx, meeting).await?;
+        if record.items.is_empty() {
+            return Err(Refusal::new("kallelsen", "föredragningslistan är tom").into());
+        }
+        self.set_meeting_status(meeting, &MeetingStatus::NoticeIssued)
+            .await
+    }
+
+    /// Rewrites one prose section of a paragraph. The edit is kept, so the
+    /// engine's later writes of the paragraph keep it too.
+    pub async fn edit_prose(
+        &mut self,
+        meeting: MeetingId,
+        number: u32,
+        section: Prose,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        let m = crate::read::meeting_in(&mut self.tx, meeting).await?;
+        sealed(&m)?;
+        let row =
+            sqlx::query("SELECT id, content FROM paragraphs WHERE meeting_id = $1 AND number = $2")
+                .bind(meeting.0)
+                .bind(number as i64)
+                .fetch_optional(&mut *self.tx)
+                .await?
+                .ok_or(StoreError::NotFound {
+                    what: "paragrafen",
+                    id: format!("§{number}"),
+                })?;
+        let id: i64 = row.try_get("id")?;
+        let mut p: Paragraph = serde_json::from_str(&row.try_get::<String, _>("content")?)?;
+        let text = text.trim().replace("\r\n", "\n");
+        if !section.apply(&mut p, &text) {
+            return Err(
+                Refusal::new(format!("§{number}"), "avsnittet finns inte i paragrafen").into(),
+            );
+        }
+        if section != Prose::Matter && text.is_empty() {
+            return Err(Refusal::new(format!("§{number}"), "texten får inte vara tom").into());
+        }
+        sqlx::query("UPDATE paragraphs SET content = $2 WHERE id = $1")
+            .bind(id)
+            .bind(serde_json::to_string(&p)?)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query(
+            "DELETE FROM prose_edits WHERE meeting_id = $1 AND number = $2 AND section = $3",
+        )
+        .bind(meeting.0)
+        .bind(number as i64)
+        .bind(section.code())
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO prose_edits (meeting_id, number, section, text) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(meeting.0)
+        .bind(number as i64)
+        .bind(section.code())
+        .bind(&text)
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "edit",
+            "meeting",
+            Some(meeting.0),
+            json!({"paragraph": number, "section": section.code(), "text": text}),
+        )
+        .await
+    }
+
+    /// Lays the secretary's edits over a record the engine wrote.
+    pub(crate) async fn overlay_prose(
+        &mut self,
+        meeting: MeetingId,
+        record: &mut MeetingRecord,
+    ) -> Result<(), StoreError> {
+        let edits: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT number, section, text FROM prose_edits WHERE meeting_id = $1")
+                .bind(meeting.0)
+                .fetch_all(&mut *self.tx)
+                .await?;
+        for (number, section, text) in edits {
+            let Some(section) = Prose::from_code(&section) else {
+                continue;
+            };
+            for p in record.items.iter_mut().filter_map(|i| i.paragraph.as_mut()) {
+                if p.number as i64 == number {
+                    section.apply(p, &text);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One signatory's approval (justering), given signed in as `user` who
+    /// is `person`. The meeting must be held and the protocol written; when
+    /// the last signatory confirms, the protocol is approved `today`.
+    /// The protocol is justerat by the chair and the appointed approvers
+    /// (KL 5 kap. 69 §, 6 kap. 35 §).
+    pub async fn approve(
+        &mut self,
+        meeting: MeetingId,
+        person: PersonId,
+        user: &User,
+        today: Date,
+    ) -> Result<Approvals, StoreError> {
+        let m = crate::read::meeting_in(&mut self.tx, meeting).await?;
+        sealed(&m)?;
+        if m.status != MeetingStatus::Held {
+            return Err(Refusal::new("justeringen", "sammanträdet är inte avslutat").into());
+        }
+        if m.approvers.is_empty() {
+            return Err(Refusal::new("justeringen", "inga justerare är utsedda").into());
+        }
+        let signatories = signatories(&m);
+        if !signatories.contains(&person) {
+            return Err(Refusal::new(
+                "justeringen",
+                "du är varken ordförande eller justerare vid sammanträdet",
+            )
+            .into());
+        }
+        let current = approvals_in(&mut self.tx, meeting, signatories.clone()).await?;
+        if current.has_confirmed(person) {
+            return Err(Refusal::new("justeringen", "du har redan justerat protokollet").into());
+        }
+        sqlx::query("INSERT INTO approvals (meeting_id, person_id, user_id, confirmed_at) VALUES ($1, $2, $3, $4)")
+            .bind(meeting.0)
+            .bind(person.0)
+            .bind(user.id.0)
+            .bind(&self.now)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            "approve",
+            "meeting",
+            Some(meeting.0),
+            json!({"person": person}),
+        )
+        .await?;
+        let after = approvals_in(&mut self.tx, meeting, signatories).await?;
+        if after.complete() {
+            self.set_meeting_status(meeting, &MeetingStatus::Approved { approved: today })
+                .await?;
+        }
+        Ok(after)
+    }
+
+    /// Posts the notice of the approval on the anslagstavla on `posted`;
+    /// the appeal period and the take-down date follow by the rules
+    /// ([`kansli_core::deadlines::notice_dates`], KL 8 kap. 12 §, 13 kap. 5 §).
+    pub async fn post_notice(
+        &mut self,
+        meeting: MeetingId,
+        posted: Date,
+        kept_at: &str,
+    ) -> Result<kansli_core::deadlines::NoticeDates, StoreError> {
+        let m = crate::read::meeting_in(&mut self.tx, meeting).await?;
+        let MeetingStatus::Approved { approved } = m.status else {
+            return Err(Refusal::new(
+                "anslaget",
+                "protokollet är inte justerat, eller anslaget är redan uppsatt",
+            )
+            .into());
+        };
+        if kept_at.trim().is_empty() {
+            return Err(Refusal::new("anslaget", "förvaringsplats saknas").into());
+        }
+        let dates = kansli_core::deadlines::notice_dates(approved, posted)?;
+        self.set_meeting_status(
+            meeting,
+            &MeetingStatus::NoticePosted {
+                approved,
+                posted: dates.posted,
+                taken_down: dates.take_down,
+                kept_at: kept_at.trim().into(),
+            },
+        )
+        .await?;
+        Ok(dates)
+    }
+
+    /// The engine over a meeting as it stands: the frozen setting and the
+    /// log when it has begun, else the setting it would begin with.
+    pub async fn proceedings(&mut self, meeting: MeetingId) -> Result<Proceedings, StoreError> {
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT setting FROM meeting_sessions WHERE meeting_id = $1")
+                .bind(meeting.0)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let setting: Setting = match stored {
+            Some(json) => serde_json::from_str(&json)?,
+            None => self.setting_for(meeting).await?,
+        };
+        let log = crate::read::meeting_events_in(&mut self.tx, meeting).await?;
+        Ok(Proceedings::replay(setting, &log)?)
+    }
+}
+
+async fn approvals_in(
+    conn: &mut sqlx::AnyConnection,
+    meeting: MeetingId,
+    signatories: Vec<PersonId>,
+) -> Result<Approvals, StoreError> {
+    let confirmed: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT person_id, confirmed_at FROM approvals WHERE meeting_id = $1 ORDER BY confirmed_at",
+    )
+    .bind(meeting.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Approvals {
+        signatories,
+        confirmed: confirmed
+            .into_iter()
+            .map(|(p, at)| (PersonId(p), at))
+            .collect(),
+    })
+}
+
+impl Store {
+    /// Who must approve the meeting's protocol, and who has.
+    pub async fn approvals(&self, meeting: MeetingId) -> Result<Approvals, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let m = crate::read::meeting_in(&mut conn, meeting).await?;
+        approvals_in(&mut conn, meeting, signatories(&m)).await
+    }
+
+    /// The engine over a meeting, read only (see [`Tx::proceedings`]).
+    pub async fn proceedings(&self, meeting: MeetingId) -> Result<Proceedings, StoreError> {
+        // A transaction that is never committed: nothing is written.
+        let mut tx = self.begin("read").await?;
+        tx.proceedings(meeting).await
+    }
+
+    /// Records an attempt that was refused (a change to an approved
+    /// protocol, a write without the role for it) in the audit log, in its
+    /// own transaction: the attempt wrote nothing, the log keeps that it
+    /// was made.
+    pub async fn log_refusal(
+        &self,
+        actor: &str,
+        entity: &str,
+        id: Option<i64>,
+        detail: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin(actor).await?;
+        tx.audit("refused", entity, id, detail).await?;
+        tx.commit().await
+    }
+
+    /// A case's history: the case, its documents and files, its motion and
+    /// its officer's reports, oldest first.
+    pub async fn case_log(&self, case: CaseId) -> Result<Vec<crate::AuditRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_log WHERE (entity = 'case' AND entity_id = $1) \
+             OR (entity = 'document' AND entity_id IN (SELECT id FROM documents WHERE case_id = $1)) \
+             OR (entity = 'motion' AND entity_id IN (SELECT id FROM motions WHERE case_id = $1)) \
+             OR (entity = 'officer_report' AND entity_id IN (SELECT id FROM officer_reports WHERE case_id = $1)) \
+             ORDER BY id",
+        )
+        .bind(case.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(crate::read::audit_row).collect()
+    }
+}

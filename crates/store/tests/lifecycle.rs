@@ -1,0 +1,388 @@
+//! A meeting's life outside the session: planning, agenda, approvers, prose
+//! edits that survive the engine, justering by each signatory, the notice,
+//! and a sealed protocol that refuses every change. Files with their hash.
+
+use kansli_core::decision::{Clause, Decision, Formula};
+use kansli_core::meeting::*;
+use kansli_core::proceedings::Command;
+use kansli_core::*;
+use kansli_store::lifecycle::Prose;
+use kansli_store::{Store, StoreError};
+use kansli_testsupport::all;
+
+fn d(y: i16, m: i8, day: i8) -> Date {
+    jiff::civil::date(y, m, day)
+}
+
+async fn person(store: &Store, name: &str) -> PersonId {
+    store.person_by_name(name).await.unwrap().unwrap().id
+}
+
+async fn run(
+    store: &Store,
+    meeting: MeetingId,
+    command: Command,
+) -> Result<MeetingRecord, StoreError> {
+    let mut tx = store.begin("user:sekreterare").await.unwrap();
+    let r = tx.record_command(meeting, &command).await;
+    if r.is_ok() {
+        tx.commit().await.unwrap();
+    }
+    r
+}
+
+#[tokio::test]
+async fn from_planned_meeting_to_posted_notice() {
+    for db in all().await {
+        let store = db.store().await;
+        kansli_demo::load(&store).await.unwrap();
+        let org = store
+            .organisation_by_name("Region Halland")
+            .await
+            .unwrap()
+            .unwrap();
+        let rsau = store
+            .bodies(org.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|b| b.name == "Regionstyrelsens arbetsutskott")
+            .unwrap();
+        let [waltersson, andersson, bensköld, clingston, persson] = [
+            "Mikaela Waltersson",
+            "Helene Andersson",
+            "Lise-Lotte Bensköld Olsson",
+            "My Clingston",
+            "Per Persson",
+        ]
+        .map(|n| n.to_string());
+        let (w, a, b, c, p) = (
+            person(&store, &waltersson).await,
+            person(&store, &andersson).await,
+            person(&store, &bensköld).await,
+            person(&store, &clingston).await,
+            person(&store, &persson).await,
+        );
+        let admin = store.user_named("admin").await.unwrap().unwrap();
+
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        let outside = tx.plan_meeting(rsau.id, d(2031, 1, 1), None, "Rum").await;
+        assert!(
+            matches!(outside, Err(StoreError::Refused(_))),
+            "{outside:?}"
+        );
+        let meeting = tx
+            .plan_meeting(rsau.id, d(2025, 2, 25), None, "Borgkammaren")
+            .await
+            .unwrap();
+        let (case, number) = tx
+            .register_case(org.id, "Motion om cykelbanor", d(2025, 2, 3))
+            .await
+            .unwrap();
+        assert!(number.starts_with("RS25"), "{number}");
+        let item = AgendaItem {
+            title: "Svar på motion om cykelbanor".into(),
+            case: Some(case),
+            kind: ItemKind::Decision,
+            access: Access::Public,
+            basis: vec![],
+            paragraph: None,
+        };
+        tx.set_agenda(meeting, std::slice::from_ref(&item))
+            .await
+            .unwrap();
+        tx.issue_notice(meeting).await.unwrap();
+        assert!(
+            tx.set_approvers(meeting, &[b], None).await.is_err(),
+            "before the meeting"
+        );
+        tx.commit().await.unwrap();
+
+        let draft = Decision::single(Formula::Decides, vec![Clause::new("avslå motionen")]);
+        for cmd in [
+            Command::Arrive { person: w },
+            Command::Arrive { person: a },
+            Command::Arrive { person: b },
+            Command::Arrive { person: c },
+            Command::Arrive { person: p },
+            Command::Open { at: None },
+            Command::TakeUp {
+                item: 0,
+                draft_decision: Some(draft.clone()),
+            },
+        ] {
+            run(&store, meeting, cmd).await.unwrap();
+        }
+        // The agenda is fixed once the meeting has begun; approvers are
+        // appointed among those present.
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        assert!(tx.set_agenda(meeting, &[item.clone()]).await.is_err());
+        tx.set_approvers(meeting, &[b], Some("Regionens hus"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mover = |p| vec![Actor::Person { person: p }];
+        for cmd in [
+            Command::Move {
+                movers: mover(b),
+                kind: ProposalKind::Bifall,
+                text: "bifall till motionen".into(),
+                decision: None,
+            },
+            Command::Move {
+                movers: mover(w),
+                kind: ProposalKind::Avslag,
+                text: "avslag till motionen".into(),
+                decision: Some(draft.clone()),
+            },
+            Command::Put {
+                put: vec![1, 0],
+                found_for: Some(1),
+            },
+            Command::RequestVote { by: b },
+            Command::ApproveVotingOrder {
+                ja: Some(1),
+                nej: Some(0),
+            },
+            Command::CastVote {
+                person: w,
+                choice: VoteChoice::Ja,
+            },
+            Command::CastVote {
+                person: a,
+                choice: VoteChoice::Ja,
+            },
+            Command::CastVote {
+                person: b,
+                choice: VoteChoice::Nej,
+            },
+            Command::CastVote {
+                person: c,
+                choice: VoteChoice::Ja,
+            },
+            Command::CastVote {
+                person: p,
+                choice: VoteChoice::Nej,
+            },
+            Command::CountVotes { lot: None },
+            Command::Decide { decision: None },
+        ] {
+            run(&store, meeting, cmd).await.unwrap();
+        }
+        let n = store
+            .meeting_record(meeting)
+            .await
+            .unwrap()
+            .paragraphs()
+            .next()
+            .unwrap()
+            .number;
+        // The secretary rewrites the matter; the engine's next write keeps it.
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        tx.edit_prose(
+            meeting,
+            n,
+            Prose::Matter,
+            "Motionärerna vill ha fler cykelbanor.",
+        )
+        .await
+        .unwrap();
+        assert!(
+            tx.edit_prose(meeting, n, Prose::Reservation(3), "x")
+                .await
+                .is_err()
+        );
+        tx.commit().await.unwrap();
+        for cmd in [
+            Command::Reserve {
+                paragraph: n,
+                by: vec![Actor::Person { person: b }, Actor::Person { person: p }],
+                in_favour_of: Some(0),
+                reasons: None,
+            },
+            Command::FinishItem,
+            Command::Close { at: None },
+        ] {
+            run(&store, meeting, cmd).await.unwrap();
+        }
+        let record = store.meeting_record(meeting).await.unwrap();
+        let para = record.paragraph(n).unwrap();
+        assert_eq!(para.matter, "Motionärerna vill ha fler cykelbanor.");
+        assert_eq!(para.votes[0].ballots.len(), 5);
+        assert_eq!(para.reservations.len(), 1);
+        assert_eq!(
+            record.meeting.approvers,
+            vec![b],
+            "approvers kept through the engine"
+        );
+        assert_eq!(record.meeting.status, MeetingStatus::Held);
+
+        // Justering: only the chair and the approver, each once.
+        let mut tx = store.begin("user:ledamot").await.unwrap();
+        assert!(
+            tx.approve(meeting, p, &admin, d(2025, 2, 27))
+                .await
+                .is_err(),
+            "not a signatory"
+        );
+        drop(tx);
+        let mut tx = store.begin("user:ordforande").await.unwrap();
+        let progress = tx
+            .approve(meeting, w, &admin, d(2025, 2, 27))
+            .await
+            .unwrap();
+        assert!(!progress.complete());
+        assert!(
+            tx.approve(meeting, w, &admin, d(2025, 2, 27))
+                .await
+                .is_err(),
+            "twice"
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            store.meeting(meeting).await.unwrap().status,
+            MeetingStatus::Held
+        );
+        let mut tx = store.begin("user:justerare").await.unwrap();
+        assert!(
+            tx.approve(meeting, b, &admin, d(2025, 2, 27))
+                .await
+                .unwrap()
+                .complete()
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            store.meeting(meeting).await.unwrap().status,
+            MeetingStatus::Approved {
+                approved: d(2025, 2, 27)
+            }
+        );
+
+        // Sealed: nothing changes, whatever the path.
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        assert!(matches!(
+            tx.edit_prose(meeting, n, Prose::Matter, "ändrat").await,
+            Err(StoreError::Sealed(_))
+        ));
+        assert!(matches!(
+            tx.set_approvers(meeting, &[p], None).await,
+            Err(StoreError::Sealed(_))
+        ));
+        assert!(matches!(
+            tx.set_agenda(meeting, &[]).await,
+            Err(StoreError::Sealed(_))
+        ));
+        drop(tx);
+        assert!(matches!(
+            run(
+                &store,
+                meeting,
+                Command::MinuteNote {
+                    paragraph: n,
+                    by: vec![],
+                    text: "x".into()
+                }
+            )
+            .await,
+            Err(StoreError::Sealed(_))
+        ));
+        assert_eq!(
+            store
+                .meeting_record(meeting)
+                .await
+                .unwrap()
+                .paragraph(n)
+                .unwrap()
+                .matter,
+            "Motionärerna vill ha fler cykelbanor."
+        );
+
+        // The notice: the second day after 27 February is a Saturday, so the
+        // last day is Monday 3 March; later is refused.
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        assert!(
+            tx.post_notice(meeting, d(2025, 3, 4), "Regionkontoret")
+                .await
+                .is_err()
+        );
+        let dates = tx
+            .post_notice(meeting, d(2025, 2, 28), "Regionkontoret")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(dates.appeal_ends, d(2025, 3, 21));
+        assert_eq!(dates.take_down, d(2025, 3, 22));
+        let log = store.audit_log("meeting", meeting.0).await.unwrap();
+        for action in [
+            "agenda",
+            "approvers",
+            "command",
+            "edit",
+            "approve",
+            "status",
+        ] {
+            assert!(
+                log.iter().any(|r| r.action == action),
+                "{action} logged ({})",
+                db.label
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn files_are_kept_by_their_hash() {
+    for db in all().await {
+        let store = db.store().await;
+        kansli_demo::load(&store).await.unwrap();
+        let org = store
+            .organisation_by_name("Region Halland")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = store.begin("user:registrator").await.unwrap();
+        let (case, _) = tx
+            .register_case(org.id, "Skrivelse", d(2025, 2, 3))
+            .await
+            .unwrap();
+        let doc = tx
+            .add_document(
+                case,
+                kansli_core::case::DocumentKind::Letter,
+                "Skrivelse från förening",
+                d(2025, 2, 3),
+                &kansli_core::case::Direction::Incoming {
+                    sender: "Föreningen".into(),
+                },
+                &Access::Public,
+            )
+            .await
+            .unwrap();
+        let broken = tx.attach_file(doc, "skrivelse.pdf", b"not a pdf").await;
+        assert!(matches!(broken, Err(StoreError::Refused(_))), "{broken:?}");
+        assert!(tx.attach_file(doc, "tom.txt", b"").await.is_err());
+        let pdf = b"%PDF-1.7\n%test\n";
+        let id = tx
+            .attach_file(doc, "C:\\Users\\x\\skrivelse.pdf", pdf)
+            .await
+            .unwrap();
+        tx.attach_file(doc, "kopia.pdf", pdf).await.unwrap();
+        tx.commit().await.unwrap();
+        let (a, bytes) = store.attachment(id).await.unwrap();
+        assert_eq!(bytes, pdf);
+        assert_eq!(a.file_name, "skrivelse.pdf");
+        assert_eq!(a.sha256, kansli_store::access::sha256_hex(pdf));
+        assert_eq!(store.attachments(doc).await.unwrap().len(), 2);
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM file_contents")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(stored, 1, "same content kept once");
+        let log = store.case_log(case).await.unwrap();
+        assert!(log.iter().any(|r| r.action == "attach"));
+        assert!(
+            log.iter()
+                .any(|r| r.action == "register" && r.entity == "case")
+        );
+    }
+}
