@@ -33,6 +33,10 @@ enum Command {
         /// (behind a TLS-terminating proxy).
         #[arg(long, env = "KANSLI_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Take this date as today (YYYY-MM-DD), for demonstrations of a
+        /// past meeting; default: today in Sweden.
+        #[arg(long, env = "KANSLI_TODAY")]
+        today: Option<jiff::civil::Date>,
     },
     /// Create (or reuse) a SQLite database with the demo data and serve it.
     Demo {
@@ -45,6 +49,9 @@ enum Command {
         /// Only create the database; do not start the server.
         #[arg(long)]
         no_serve: bool,
+        /// Take this date as today (YYYY-MM-DD); default: today in Sweden.
+        #[arg(long, env = "KANSLI_TODAY")]
+        today: Option<jiff::civil::Date>,
     },
     /// The Swedish calendar: public holidays, working days, appeal deadlines.
     Calendar {
@@ -305,14 +312,24 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             db,
             addr,
             secure_cookies,
+            today,
         } => {
             let store = Store::connect(&db.db).await?;
-            serve(store, addr, kansli_web::Config { secure_cookies }).await
+            serve(
+                store,
+                addr,
+                kansli_web::Config {
+                    secure_cookies,
+                    today,
+                },
+            )
+            .await
         }
         Command::Demo {
             data_dir,
             addr,
             no_serve,
+            today,
         } => {
             std::fs::create_dir_all(&data_dir).map_err(|source| CliError::DataDir {
                 path: data_dir.clone(),
@@ -334,7 +351,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 return Ok(());
             }
             println!("{}", kansli_demo::sign_in_help());
-            serve(store, addr, kansli_web::Config::default()).await
+            let config = kansli_web::Config {
+                today,
+                ..kansli_web::Config::default()
+            };
+            serve(store, addr, config).await
         }
         Command::Calendar { command } => calendar(command),
         Command::Meetings {

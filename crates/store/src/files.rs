@@ -144,6 +144,25 @@ impl Store {
         rows.iter().map(attachment_row).collect()
     }
 
+    /// Whether a document is public or secret (with its ground).
+    pub async fn document_access(
+        &self,
+        document: DocumentId,
+    ) -> Result<kansli_core::Access, StoreError> {
+        let ground: Option<Option<String>> =
+            sqlx::query_scalar("SELECT secrecy_ground FROM documents WHERE id = $1")
+                .bind(document.0)
+                .fetch_optional(self.pool())
+                .await?;
+        match ground {
+            Some(g) => Ok(crate::read::access_from_column(g)),
+            None => Err(StoreError::NotFound {
+                what: "handlingen",
+                id: document.to_string(),
+            }),
+        }
+    }
+
     /// One file with its content, checked against its hash.
     pub async fn attachment(&self, id: AttachmentId) -> Result<(Attachment, Vec<u8>), StoreError> {
         let row = sqlx::query("SELECT * FROM attachments WHERE id = $1")

@@ -20,6 +20,8 @@ pub enum Prose {
     Proposition(usize),
     Vote(usize),
     Reservation(usize),
+    /// Expedieras till: one recipient per line.
+    Dispatch,
 }
 
 impl Prose {
@@ -29,12 +31,15 @@ impl Prose {
             Prose::Proposition(i) => format!("proposition:{i}"),
             Prose::Vote(i) => format!("vote:{i}"),
             Prose::Reservation(i) => format!("reservation:{i}"),
+            Prose::Dispatch => "dispatch".into(),
         }
     }
 
     pub fn from_code(code: &str) -> Option<Prose> {
-        if code == "matter" {
-            return Some(Prose::Matter);
+        match code {
+            "matter" => return Some(Prose::Matter),
+            "dispatch" => return Some(Prose::Dispatch),
+            _ => {}
         }
         let (kind, i) = code.split_once(':')?;
         let i = i.parse().ok()?;
@@ -48,11 +53,22 @@ impl Prose {
 
     /// Puts `text` in its place in `p`; false when the section is not there.
     fn apply(self, p: &mut Paragraph, text: &str) -> bool {
+        if self == Prose::Dispatch {
+            p.dispatch = Some(
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect(),
+            );
+            return true;
+        }
         let slot = match self {
             Prose::Matter => Some(&mut p.matter),
             Prose::Proposition(i) => p.propositions.get_mut(i).map(|x| &mut x.wording),
             Prose::Vote(i) => p.votes.get_mut(i).map(|x| &mut x.wording),
             Prose::Reservation(i) => p.reservations.get_mut(i).map(|x| &mut x.text),
+            Prose::Dispatch => None,
         };
         match slot {
             Some(s) => {
@@ -318,7 +334,7 @@ impl Tx {
                 Refusal::new(format!("§{number}"), "avsnittet finns inte i paragrafen").into(),
             );
         }
-        if section != Prose::Matter && text.is_empty() {
+        if !matches!(section, Prose::Matter | Prose::Dispatch) && text.is_empty() {
             return Err(Refusal::new(format!("§{number}"), "texten får inte vara tom").into());
         }
         sqlx::query("UPDATE paragraphs SET content = $2 WHERE id = $1")

@@ -26,8 +26,14 @@ fn split_file(file: &str) -> Result<(&str, Format), WebError> {
     Ok((name, format))
 }
 
-async fn respond(app: &AppState, request: Request, format: Format) -> Result<Response, PageError> {
-    let doc = kansli_documents::load(&app.store, &request, Audience::Public).await?;
+/// The document for `audience`, rendered in `format`.
+pub(crate) async fn respond(
+    app: &AppState,
+    request: Request,
+    format: Format,
+    audience: Audience,
+) -> Result<Response, PageError> {
+    let doc = kansli_documents::load(&app.store, &request, audience).await?;
     let name = kansli_documents::file_name(&doc, format);
     let bytes = if format == Format::Pdf {
         // Typesetting is CPU-bound: at most one per core at a time, off the
@@ -73,7 +79,7 @@ pub async fn meeting_document(
             return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
         }
     };
-    respond(&app, request, format).await
+    respond(&app, request, format, Audience::Public).await
 }
 
 /// `/sammantraden/{id}/paragrafer/{n}/utdrag.{pdf|html|txt}`.
@@ -87,7 +93,13 @@ pub async fn extract(
     if name != "utdrag" {
         return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
     }
-    respond(&app, Request::Extract { meeting, paragraph }, format).await
+    respond(
+        &app,
+        Request::Extract { meeting, paragraph },
+        format,
+        Audience::Public,
+    )
+    .await
 }
 
 /// `/arenden/{id}/beslutsforslag.{pdf|html|txt}`.
@@ -100,5 +112,11 @@ pub async fn officer_report(
     if name != "beslutsforslag" {
         return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
     }
-    respond(&app, Request::OfficerReport { case }, format).await
+    respond(
+        &app,
+        Request::OfficerReport { case },
+        format,
+        Audience::Public,
+    )
+    .await
 }

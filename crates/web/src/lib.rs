@@ -16,7 +16,9 @@ pub mod auth;
 mod documents;
 mod error;
 pub mod pages;
+pub mod registry;
 pub mod secretariat;
+pub mod sitting;
 pub use kansli_documents::view;
 
 pub use auth::Need;
@@ -39,6 +41,21 @@ pub struct Config {
     /// Mark cookies `Secure`: on when the server is reached over HTTPS
     /// (behind a TLS-terminating proxy), off for the local demo over HTTP.
     pub secure_cookies: bool,
+    /// The date the server takes as today (tests and demonstrations of a
+    /// past meeting); `None`: today in Sweden.
+    pub today: Option<jiff::civil::Date>,
+}
+
+impl Config {
+    /// Today's date in Sweden, or the configured one.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.today.unwrap_or_else(|| {
+            let now = jiff::Timestamp::now();
+            jiff::tz::TimeZone::get("Europe/Stockholm")
+                .map(|tz| now.to_zoned(tz).date())
+                .unwrap_or_else(|_| jiff::Zoned::now().date())
+        })
+    }
 }
 
 /// What every handler gets.
@@ -95,6 +112,22 @@ impl Routes {
         T: 'static,
     {
         self.add(Method::GET, path, need, axum::routing::get(handler));
+    }
+
+    /// A POST that carries files (multipart, up to the largest file the
+    /// registry takes).
+    fn upload<H, T>(&mut self, path: &'static str, need: Need, handler: H)
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let limit = kansli_store::files::MAX_FILE_BYTES + 1024 * 1024;
+        self.add(
+            Method::POST,
+            path,
+            need,
+            axum::routing::post(handler).layer(axum::extract::DefaultBodyLimit::max(limit)),
+        );
     }
 
     fn post<H, T>(&mut self, path: &'static str, need: Need, handler: H)
@@ -176,6 +209,111 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     r.post("/logga-in", Public, secretariat::sign_in);
     r.post("/logga-ut", SignedIn, secretariat::sign_out);
     r.get("/sekretariat", SignedIn, secretariat::start);
+    r.get("/anslagstavla", Public, sitting::notice_board);
+    r.get("/filer/{file}", Public, registry::public_file);
+    // The registry.
+    r.get(
+        "/sekretariat/organisationer/{organisation}/arenden",
+        CaseOfficer,
+        registry::cases,
+    );
+    r.post(
+        "/sekretariat/organisationer/{organisation}/arenden",
+        CaseOfficer,
+        registry::register_case,
+    );
+    r.get("/sekretariat/arenden/{case}", CaseOfficer, registry::case);
+    r.upload(
+        "/sekretariat/arenden/{case}/handlingar",
+        CaseOfficer,
+        registry::add_document,
+    );
+    r.post(
+        "/sekretariat/arenden/{case}/motion",
+        CaseOfficer,
+        registry::file_motion,
+    );
+    r.get(
+        "/sekretariat/arenden/{case}/beslutsforslag",
+        CaseOfficer,
+        registry::report_form,
+    );
+    r.post(
+        "/sekretariat/arenden/{case}/beslutsforslag",
+        CaseOfficer,
+        registry::save_report,
+    );
+    r.get(
+        "/sekretariat/arenden/{case}/filer/{file}",
+        CaseOfficer,
+        registry::staff_file,
+    );
+    // Meetings.
+    r.get(
+        "/sekretariat/organ/{body}/sammantraden",
+        Secretary,
+        sitting::meetings,
+    );
+    r.post(
+        "/sekretariat/organ/{body}/sammantraden",
+        Secretary,
+        sitting::plan,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}",
+        Secretary,
+        sitting::meeting,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/dagordning",
+        Secretary,
+        sitting::agenda,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/kallelse",
+        Secretary,
+        sitting::issue_notice,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/justerare",
+        Secretary,
+        sitting::set_approvers,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/text",
+        Secretary,
+        sitting::edit_prose,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/anslag",
+        Secretary,
+        sitting::post_notice,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/protokoll/{file}",
+        Member,
+        sitting::draft_protocol,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/mote",
+        Secretary,
+        sitting::screen,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/mote",
+        Secretary,
+        sitting::record,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/justering",
+        Member,
+        sitting::approval,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/justering",
+        Member,
+        sitting::confirm,
+    );
 
     let table = r.table;
     let mut router = Router::new();

@@ -160,31 +160,91 @@ struct BodyLine {
     href: String,
 }
 
+/// A link to work waiting on the start page.
+struct WorkLink {
+    href: String,
+    text: String,
+}
+
 #[derive(Template)]
 #[template(path = "staff_start.html")]
 struct StaffStart {
     name: String,
     csrf: String,
+    flash: Option<Flash>,
     roles: Vec<RoleLine>,
     member_of: Vec<BodyLine>,
+    registry: Vec<WorkLink>,
+    meetings: Vec<WorkLink>,
+    approvals: Vec<WorkLink>,
+    notices: Vec<WorkLink>,
 }
 
-pub async fn start(State(app): State<AppState>, SignedIn(s): SignedIn) -> Page {
+pub async fn start(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    use kansli_core::meeting::MeetingStatus;
     let store = &app.store;
     let mut roles = Vec::new();
-    for g in &s.grants {
-        let organisation = store.organisation(g.organisation).await?.name;
+    let mut registry = Vec::new();
+    let mut meetings = Vec::new();
+    let organisations = if s.user.is_admin {
+        store.organisations().await?
+    } else {
+        Vec::new()
+    };
+    let mut grants = s.grants.clone();
+    for o in &organisations {
+        if !grants
+            .iter()
+            .any(|g| g.organisation == o.id && g.role == Role::Administrator)
+        {
+            grants.push(kansli_store::access::Grant {
+                role: Role::Administrator,
+                organisation: o.id,
+                body: None,
+            });
+        }
+    }
+    for g in &grants {
+        let organisation = store.organisation(g.organisation).await?;
         let body = match g.body {
             Some(b) => Some(store.body(b).await?.name),
             None => None,
         };
-        roles.push(RoleLine {
-            role: g.role.label(),
-            organisation,
-            body,
-        });
+        // A system administrator's implied grants are shown once, below.
+        if s.grants.contains(g) {
+            roles.push(RoleLine {
+                role: g.role.label(),
+                organisation: organisation.name.clone(),
+                body,
+            });
+        }
+        let href = format!("/sekretariat/organisationer/{}/arenden", g.organisation.0);
+        if !registry.iter().any(|l: &WorkLink| l.href == href) {
+            registry.push(WorkLink {
+                href,
+                text: format!("Ärenden i {}", organisation.name),
+            });
+        }
+        if matches!(g.role, Role::Secretary | Role::Administrator) {
+            for b in store.bodies(g.organisation).await? {
+                if g.body.is_some_and(|x| x != b.id) {
+                    continue;
+                }
+                let href = format!("/sekretariat/organ/{}/sammantraden", b.id.0);
+                if !meetings.iter().any(|l: &WorkLink| l.href == href) {
+                    meetings.push(WorkLink {
+                        href,
+                        text: format!("Sammanträden i {}", b.name),
+                    });
+                }
+            }
+        }
     }
-    if s.user.is_admin && !s.grants.iter().any(|g| g.role == Role::Administrator) {
+    if s.user.is_admin {
         roles.push(RoleLine {
             role: "systemadministratör",
             organisation: "alla organisationer".into(),
@@ -192,19 +252,133 @@ pub async fn start(State(app): State<AppState>, SignedIn(s): SignedIn) -> Page {
         });
     }
     let mut member_of = Vec::new();
+    let mut approvals = Vec::new();
+    let mut notices = Vec::new();
     for b in &s.member_of {
         let body = store.body(*b).await?;
         let organisation = store.organisation(body.organisation).await?.name;
+        for m in store.meetings(*b).await? {
+            let title = format!("{} {}", body.name, m.date);
+            match &m.status {
+                MeetingStatus::NoticeIssued => notices.push(WorkLink {
+                    href: format!("/sammantraden/{}", m.id.0),
+                    text: format!("Kallelse: {title}"),
+                }),
+                MeetingStatus::Held => {
+                    let a = store.approvals(m.id).await?;
+                    if let Some(p) = s.person
+                        && a.signatories.contains(&p)
+                        && !a.has_confirmed(p)
+                    {
+                        approvals.push(WorkLink {
+                            href: format!("/sekretariat/sammantraden/{}/justering", m.id.0),
+                            text: format!("Justera protokollet: {title}"),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
         member_of.push(BodyLine {
             name: body.name,
             organisation,
             href: format!("/organ/{}", b.0),
         });
     }
-    render(StaffStart {
+    let (jar, flash) = take_flash(jar);
+    let page = render(StaffStart {
         name: s.user.display_name.clone(),
         csrf: s.csrf.clone(),
+        flash,
         roles,
         member_of,
-    })
+        registry,
+        meetings,
+        approvals,
+        notices,
+    })?;
+    Ok((jar, page).into_response())
+}
+
+/// The message a page shows once after a form was sent (post, redirect,
+/// get): kept in a short cookie so that no link can put words on our page.
+pub const FLASH_COOKIE: &str = "kansli_flash";
+
+/// A message after a form: done, or refused with the reason.
+#[derive(Debug, Clone)]
+pub struct Flash {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// Takes the message the last form left, if any.
+pub fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
+    let Some(c) = jar.get(FLASH_COOKIE) else {
+        return (jar, None);
+    };
+    let raw = c.value().to_string();
+    let flash = serde_urlencoded::from_str::<Vec<(String, String)>>(&raw)
+        .ok()
+        .and_then(|v| v.into_iter().next())
+        .map(|(k, text)| Flash {
+            ok: k == "ok",
+            text,
+        });
+    (jar.remove(Cookie::build(FLASH_COOKIE).path("/")), flash)
+}
+
+/// Where a form goes after it was handled: back to `to`, with the outcome.
+/// What the rules refused is shown on the page; failures of ours are errors.
+pub fn after(
+    jar: CookieJar,
+    to: &str,
+    outcome: Result<String, kansli_store::StoreError>,
+) -> Result<Response, PageError> {
+    use kansli_store::StoreError as E;
+    let (key, text) = match outcome {
+        Ok(text) => ("ok", text),
+        Err(e @ (E::Refused(_) | E::Conflict(_) | E::Sealed(_) | E::NotFound { .. })) => {
+            ("fel", e.to_string())
+        }
+        Err(e) => return Err(PageError(WebError::Store(e))),
+    };
+    let value = serde_urlencoded::to_string([(key, text)]).unwrap_or_default();
+    let cookie = Cookie::build((FLASH_COOKIE, value))
+        .http_only(true)
+        .same_site(axum_extra::extract::cookie::SameSite::Strict)
+        .path("/")
+        .build();
+    Ok((jar.add(cookie), Redirect::to(to)).into_response())
+}
+
+/// The actor a signed-in user's writes are logged as.
+pub fn actor(s: &kansli_store::access::Session) -> String {
+    format!("user:{}", s.user.username)
+}
+
+/// Swedish form input that is not what it should be.
+pub fn refused(at: &str, reason: impl Into<String>) -> kansli_store::StoreError {
+    kansli_core::Refusal::new(at, reason).into()
+}
+
+/// A date from a form field.
+pub fn form_date(at: &str, s: &str) -> Result<jiff::civil::Date, kansli_store::StoreError> {
+    s.trim()
+        .parse()
+        .map_err(|_| refused(at, format!("«{s}» är inget datum (ÅÅÅÅ-MM-DD)")))
+}
+
+/// A number from a form field.
+pub fn form_number<T: std::str::FromStr>(at: &str, s: &str) -> Result<T, kansli_store::StoreError> {
+    s.trim()
+        .parse()
+        .map_err(|_| refused(at, format!("«{s}» är inget giltigt val")))
+}
+
+/// Lines of a text area, trimmed, empty ones dropped.
+pub fn lines(s: &str) -> Vec<String> {
+    s.lines()
+        .map(|l| l.trim().trim_start_matches("- ").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
 }

@@ -1,0 +1,871 @@
+//! The registry (diarium) in the browser: cases with their numbers,
+//! documents with direction and secrecy, files with their hash, motions with
+//! their movers and referral, the officer's report written in a form, and
+//! each case's history.
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::error::{PageError, WebError};
+use crate::pages::parse_id;
+use crate::secretariat::{Flash, actor, after, form_date, form_number, lines, refused, take_flash};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::Form;
+use kansli_core::case::{Direction, DocumentKind, Motion, OfficerReport, Signatory};
+use kansli_core::decision::{Clause, Decision, Formula};
+use kansli_core::org::BodyKind;
+use kansli_core::{Access, AttachmentId, CaseId, DocumentId, OrganisationId, PersonId};
+use kansli_store::{AuditRecord, StoreError};
+use serde::Deserialize;
+
+/// A choice in a select or a list of checkboxes.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// An audit record as a log table shows it.
+pub struct LogLine {
+    pub at: String,
+    pub actor: String,
+    pub action: &'static str,
+    pub detail: String,
+}
+
+/// What an audit action is called in Swedish.
+fn action_label(action: &str) -> &'static str {
+    match action {
+        "register" => "registrerat",
+        "add" => "lagt till",
+        "attach" => "bifogat fil",
+        "agenda" => "ändrat föredragningslistan",
+        "approvers" => "utsett justerare",
+        "command" => "antecknat under sammanträdet",
+        "edit" => "redigerat text",
+        "approve" => "justerat",
+        "status" => "ändrat status",
+        "refused" => "NEKAT försök",
+        _ => "ändrat",
+    }
+}
+
+pub fn log_lines(records: Vec<AuditRecord>) -> Vec<LogLine> {
+    records
+        .into_iter()
+        .map(|r| LogLine {
+            at: r.at.get(..19).unwrap_or(&r.at).replace('T', " "),
+            actor: r.actor.trim_start_matches("user:").to_string(),
+            action: action_label(&r.action),
+            detail: {
+                let d = r.detail.to_string();
+                if d.chars().count() > 160 {
+                    format!("{}…", d.chars().take(160).collect::<String>())
+                } else {
+                    d
+                }
+            },
+        })
+        .collect()
+}
+
+// ---- the organisation's cases ---------------------------------------------
+
+struct CaseLine {
+    href: String,
+    number: String,
+    title: String,
+    registered: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_cases.html")]
+struct CasesPage {
+    flash: Option<Flash>,
+    csrf: String,
+    organisation: String,
+    action: String,
+    today: String,
+    cases: Vec<CaseLine>,
+}
+
+pub async fn cases(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let org: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let organisation = app.store.organisation(org).await?;
+    let mut cases = app.store.cases(org).await?;
+    cases.sort_by(|a, b| b.registered.cmp(&a.registered).then(b.id.0.cmp(&a.id.0)));
+    let (jar, flash) = take_flash(jar);
+    let page = CasesPage {
+        flash,
+        csrf: s.csrf.clone(),
+        organisation: organisation.name,
+        action: format!("/sekretariat/organisationer/{}/arenden", org.0),
+        today: app.config.today().to_string(),
+        cases: cases
+            .into_iter()
+            .map(|c| CaseLine {
+                href: format!("/sekretariat/arenden/{}", c.id.0),
+                number: c.number,
+                title: c.title,
+                registered: c.registered.to_string(),
+            })
+            .collect(),
+    };
+    Ok((jar, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewCase {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    registered: String,
+}
+
+pub async fn register_case(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<NewCase>,
+) -> Result<Response, PageError> {
+    let org: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let outcome = async {
+        let date = form_date("registreringsdatum", &form.registered)?;
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let (id, number) = tx.register_case(org, &form.title, date).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>((id, number))
+    }
+    .await;
+    match outcome {
+        Ok((id, number)) => after(
+            jar,
+            &format!("/sekretariat/arenden/{}", id.0),
+            Ok(format!("Ärendet är registrerat med diarienummer {number}.")),
+        ),
+        Err(e) => after(
+            jar,
+            &format!("/sekretariat/organisationer/{}/arenden", org.0),
+            Err(e),
+        ),
+    }
+}
+
+// ---- one case ---------------------------------------------------------------
+
+struct FileLine {
+    href: String,
+    name: String,
+    size: String,
+    sha256: String,
+}
+
+struct DocumentLine {
+    date: String,
+    kind: &'static str,
+    title: String,
+    direction: String,
+    secret: Option<String>,
+    files: Vec<FileLine>,
+}
+
+struct MotionLine {
+    title: String,
+    filed: String,
+    movers: String,
+    referred_to: String,
+    deadline: String,
+}
+
+struct StepLine {
+    href: String,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_case.html")]
+struct CasePage {
+    flash: Option<Flash>,
+    csrf: String,
+    id: i64,
+    number: String,
+    title: String,
+    registered: String,
+    organisation_href: String,
+    documents: Vec<DocumentLine>,
+    kinds: Vec<Choice>,
+    today: String,
+    motion: Option<MotionLine>,
+    can_file_motion: bool,
+    movers: Vec<Choice>,
+    bodies: Vec<Choice>,
+    reports: Vec<String>,
+    steps: Vec<StepLine>,
+    log: Vec<crate::registry::LogLine>,
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0).replace('.', ",")
+    } else {
+        format!("{} kB", (bytes + 1023) / 1024)
+    }
+}
+
+pub async fn case(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let id: CaseId = parse_id(&raw, "Ärendet")?;
+    let store = &app.store;
+    let case = store.case(id).await?;
+    let mut documents = Vec::new();
+    for d in store.documents(id).await? {
+        let files = store
+            .attachments(d.id)
+            .await?
+            .into_iter()
+            .map(|a| FileLine {
+                href: format!("/sekretariat/arenden/{}/filer/{}", id.0, a.id.0),
+                name: a.file_name,
+                size: size_label(a.size),
+                sha256: a.sha256,
+            })
+            .collect();
+        documents.push(DocumentLine {
+            date: d.date.to_string(),
+            kind: d.kind.label_sv(),
+            title: d.title,
+            direction: match d.direction {
+                Direction::Incoming { sender } => format!("Inkommen från {sender}"),
+                Direction::Outgoing { receiver } => format!("Utgående till {receiver}"),
+                Direction::Internal => "Upprättad".into(),
+            },
+            secret: match d.access {
+                Access::Public => None,
+                Access::Secret { ground } => Some(ground),
+            },
+            files,
+        });
+    }
+    let bodies = store.bodies(case.organisation).await?;
+    let today = app.config.today();
+    let motion = match store.motion(id).await? {
+        Some(m) => {
+            let names: Vec<String> = store
+                .persons(&m.movers)
+                .await?
+                .values()
+                .map(|p| p.display())
+                .collect();
+            let referred = match m.referred_to {
+                Some(b) => store.body(b).await?.name,
+                None => "ej remitterad".into(),
+            };
+            Some(MotionLine {
+                title: m.title,
+                filed: m.filed.to_string(),
+                movers: kansli_core::text::join_sv(&names),
+                referred_to: referred,
+                deadline: kansli_core::deadlines::motion_deadline(m.filed)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            })
+        }
+        None => None,
+    };
+    let mut movers = Vec::new();
+    for b in bodies.iter().filter(|b| b.kind == BodyKind::Fullmaktige) {
+        for m in store.members(b.id).await? {
+            if m.term.contains(today)
+                && !movers
+                    .iter()
+                    .any(|c: &Choice| c.value == m.person.id.0.to_string())
+            {
+                movers.push(Choice {
+                    value: m.person.id.0.to_string(),
+                    label: m.person.display(),
+                });
+            }
+        }
+    }
+    let reports = store
+        .officer_reports(id)
+        .await?
+        .into_iter()
+        .map(|r| format!("{} – {}", r.date, r.title))
+        .collect();
+    let steps = store
+        .case_steps(id)
+        .await?
+        .into_iter()
+        .map(|st| StepLine {
+            href: format!("/sekretariat/sammantraden/{}", st.meeting.id.0),
+            text: format!(
+                "{} {}{}: {}",
+                st.body.name,
+                st.meeting.date,
+                st.paragraph.map(|n| format!(" §{n}")).unwrap_or_default(),
+                st.item_title
+            ),
+        })
+        .collect();
+    let (jar, flash) = take_flash(jar);
+    let page = CasePage {
+        flash,
+        csrf: s.csrf.clone(),
+        id: id.0,
+        number: case.number,
+        title: case.title,
+        registered: case.registered.to_string(),
+        organisation_href: format!(
+            "/sekretariat/organisationer/{}/arenden",
+            case.organisation.0
+        ),
+        documents,
+        kinds: DocumentKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.code().into(),
+                label: k.label_sv().into(),
+            })
+            .collect(),
+        today: today.to_string(),
+        can_file_motion: motion.is_none() && !movers.is_empty(),
+        motion,
+        movers,
+        bodies: bodies
+            .iter()
+            .filter(|b| b.kind != BodyKind::Fullmaktige)
+            .map(|b| Choice {
+                value: b.id.0.to_string(),
+                label: b.name.clone(),
+            })
+            .collect(),
+        reports,
+        steps,
+        log: log_lines(store.case_log(id).await?),
+    };
+    Ok((jar, Html(page.render()?)).into_response())
+}
+
+/// A document with an optional file, sent as multipart (the CSRF token in
+/// the query string, as the guard expects for file uploads).
+pub async fn add_document(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let id: CaseId = parse_id(&raw, "Ärendet")?;
+    let back = format!("/sekretariat/arenden/{}", id.0);
+    let mut fields = std::collections::HashMap::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return after(
+                    jar,
+                    &back,
+                    Err(refused("formuläret", format!("kom inte fram helt: {e}"))),
+                );
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "fil" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = match field.bytes().await {
+                Ok(b) => b,
+                Err(e) => {
+                    return after(
+                        jar,
+                        &back,
+                        Err(refused("filen", format!("kom inte fram helt: {e}"))),
+                    );
+                }
+            };
+            if !file_name.is_empty() || !bytes.is_empty() {
+                file = Some((file_name, bytes.to_vec()));
+            }
+        } else {
+            let text = field.text().await.unwrap_or_default();
+            fields.insert(name, text);
+        }
+    }
+    let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    let outcome = async {
+        let kind = DocumentKind::ALL
+            .into_iter()
+            .find(|k| k.code() == get("kind"))
+            .ok_or_else(|| refused("handlingstyp", "välj en handlingstyp"))?;
+        let date = form_date("datum", get("date"))?;
+        let counterpart = get("counterpart").trim().to_string();
+        let direction = match get("direction") {
+            "incoming" if !counterpart.is_empty() => Direction::Incoming {
+                sender: counterpart,
+            },
+            "outgoing" if !counterpart.is_empty() => Direction::Outgoing {
+                receiver: counterpart,
+            },
+            "internal" => Direction::Internal,
+            "incoming" | "outgoing" => {
+                return Err(refused(
+                    "avsändare eller mottagare",
+                    "ange vem handlingen kommer från eller går till",
+                ));
+            }
+            _ => {
+                return Err(refused(
+                    "riktning",
+                    "välj inkommen, utgående eller upprättad",
+                ));
+            }
+        };
+        let access = if get("secret") == "ja" {
+            let ground = get("ground").trim();
+            if ground.is_empty() {
+                return Err(refused(
+                    "sekretess",
+                    "ange sekretessgrund (lagrum i offentlighets- och sekretesslagen)",
+                ));
+            }
+            Access::Secret {
+                ground: ground.into(),
+            }
+        } else {
+            Access::Public
+        };
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let doc = tx
+            .add_document(id, kind, get("title").trim(), date, &direction, &access)
+            .await?;
+        if let Some((name, bytes)) = &file {
+            tx.attach_file(doc, name, bytes).await?;
+        }
+        tx.commit().await?;
+        Ok(match &file {
+            Some((name, _)) => format!("Handlingen är registrerad med filen {name}."),
+            None => "Handlingen är registrerad.".into(),
+        })
+    }
+    .await;
+    after(jar, &back, outcome)
+}
+
+#[derive(Deserialize)]
+pub struct NewMotion {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    filed: String,
+    #[serde(default)]
+    movers: Vec<String>,
+    #[serde(default)]
+    referred_to: String,
+}
+
+/// Registers the case's motion: its movers among fullmäktige's members, the
+/// filing date, and the body it is referred to; the motion itself becomes a
+/// document of the case.
+pub async fn file_motion(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<NewMotion>,
+) -> Result<Response, PageError> {
+    let id: CaseId = parse_id(&raw, "Ärendet")?;
+    let outcome = async {
+        let case = app.store.case(id).await?;
+        let filed = form_date("inlämnad", &form.filed)?;
+        let movers: Vec<PersonId> = form
+            .movers
+            .iter()
+            .map(|m| form_number("motionärer", m))
+            .collect::<Result<_, _>>()?;
+        let bodies = app.store.bodies(case.organisation).await?;
+        let filed_in = bodies
+            .iter()
+            .find(|b| b.kind == BodyKind::Fullmaktige)
+            .ok_or_else(|| refused("motion", "organisationen har inget fullmäktige"))?;
+        let members = app.store.members(filed_in.id).await?;
+        for m in &movers {
+            if !members
+                .iter()
+                .any(|x| x.person.id == *m && x.term.contains(filed))
+            {
+                return Err(refused(
+                    "motionärer",
+                    format!("person {m} är inte ledamot i {} den dagen", filed_in.name),
+                ));
+            }
+        }
+        let referred_to = match form.referred_to.trim() {
+            "" => None,
+            r => {
+                let b = kansli_core::BodyId(form_number("remitteras till", r)?);
+                if !bodies.iter().any(|x| x.id == b) {
+                    return Err(refused(
+                        "remitteras till",
+                        "organet hör inte till organisationen",
+                    ));
+                }
+                Some(b)
+            }
+        };
+        let names: Vec<String> = app
+            .store
+            .persons(&movers)
+            .await?
+            .values()
+            .map(|p| p.display())
+            .collect();
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        tx.add_motion(&Motion {
+            case: id,
+            title: form.title.trim().into(),
+            filed,
+            movers: movers.clone(),
+            filed_in: filed_in.id,
+            referred_to,
+        })
+        .await?;
+        tx.add_document(
+            id,
+            DocumentKind::Motion,
+            form.title.trim(),
+            filed,
+            &Direction::Incoming {
+                sender: kansli_core::text::join_sv(&names),
+            },
+            &Access::Public,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(format!(
+            "Motionen är registrerad. Den ska beredas så att fullmäktige kan besluta senast {}.",
+            kansli_core::deadlines::motion_deadline(filed)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        ))
+    }
+    .await;
+    after(jar, &format!("/sekretariat/arenden/{}", id.0), outcome)
+}
+
+// ---- the officer's report ---------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "staff_report.html")]
+struct ReportPage {
+    flash: Option<Flash>,
+    csrf: String,
+    case_href: String,
+    number: String,
+    action: String,
+    f: ReportForm,
+    has_report: bool,
+    pdf_href: String,
+}
+
+/// The officer's report as the form holds it: the fixture's sections.
+#[derive(Deserialize, Default, Clone)]
+pub struct ReportForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    author_name: String,
+    #[serde(default)]
+    author_title: String,
+    #[serde(default)]
+    addressed_to: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    chain: String,
+    #[serde(default)]
+    clauses: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    background: String,
+    #[serde(default)]
+    considerations: String,
+    #[serde(default)]
+    consequences: String,
+    #[serde(default)]
+    economic_consequences: String,
+    #[serde(default)]
+    signatories: String,
+    #[serde(default)]
+    attachments: String,
+    #[serde(default)]
+    notify: String,
+}
+
+fn report_to_form(r: &OfficerReport) -> ReportForm {
+    let part = r.draft_decision.parts.first();
+    ReportForm {
+        date: r.date.to_string(),
+        unit: r.unit.join("\n"),
+        author_name: r.author.name.clone(),
+        author_title: r.author.title.clone(),
+        addressed_to: r.addressed_to.clone(),
+        title: r.title.clone(),
+        chain: match part.map(|p| &p.formula) {
+            Some(Formula::Proposes { chain, .. }) => chain.join(", "),
+            _ => String::new(),
+        },
+        clauses: part
+            .map(|p| {
+                p.clauses
+                    .iter()
+                    .map(|c| c.text.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default(),
+        summary: r.summary.clone(),
+        background: r.background.clone(),
+        considerations: r.considerations.clone(),
+        consequences: r.consequences.clone(),
+        economic_consequences: r.economic_consequences.clone(),
+        signatories: r
+            .signatories
+            .iter()
+            .map(|s| format!("{}, {}", s.name, s.title))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        attachments: r.attachments.join("\n"),
+        notify: r.notify.join("\n"),
+    }
+}
+
+fn form_to_report(case: CaseId, f: &ReportForm) -> Result<OfficerReport, StoreError> {
+    let clauses: Vec<Clause> = lines(&f.clauses).into_iter().map(Clause::new).collect();
+    if clauses.is_empty() {
+        return Err(refused("förslag till beslut", "skriv minst en att-sats"));
+    }
+    let chain: Vec<String> = f
+        .chain
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let formula = if chain.is_empty() {
+        Formula::Decides
+    } else {
+        Formula::Proposes {
+            chain,
+            further: false,
+        }
+    };
+    let signatory = |line: &str| -> Signatory {
+        match line.split_once(',') {
+            Some((n, t)) => Signatory {
+                name: n.trim().into(),
+                title: t.trim().into(),
+            },
+            None => Signatory {
+                name: line.trim().into(),
+                title: String::new(),
+            },
+        }
+    };
+    if f.author_name.trim().is_empty() {
+        return Err(refused("handläggare", "ange handläggarens namn"));
+    }
+    Ok(OfficerReport {
+        case,
+        date: form_date("datum", &f.date)?,
+        unit: lines(&f.unit),
+        author: Signatory {
+            name: f.author_name.trim().into(),
+            title: f.author_title.trim().into(),
+        },
+        addressed_to: f.addressed_to.trim().into(),
+        title: f.title.trim().into(),
+        draft_decision: Decision::single(formula, clauses),
+        summary: f.summary.trim().replace("\r\n", "\n"),
+        background: f.background.trim().replace("\r\n", "\n"),
+        considerations: f.considerations.trim().replace("\r\n", "\n"),
+        consequences: f.consequences.trim().replace("\r\n", "\n"),
+        economic_consequences: f.economic_consequences.trim().replace("\r\n", "\n"),
+        signatories: lines(&f.signatories).iter().map(|l| signatory(l)).collect(),
+        attachments: lines(&f.attachments),
+        notify: lines(&f.notify),
+    })
+}
+
+pub async fn report_form(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let id: CaseId = parse_id(&raw, "Ärendet")?;
+    let case = app.store.case(id).await?;
+    let reports = app.store.officer_reports(id).await?;
+    let f = match reports.last() {
+        Some(r) => report_to_form(r),
+        None => ReportForm {
+            date: app.config.today().to_string(),
+            title: case.title.clone(),
+            author_name: s.user.display_name.clone(),
+            ..ReportForm::default()
+        },
+    };
+    let (jar, flash) = take_flash(jar);
+    let page = ReportPage {
+        flash,
+        csrf: s.csrf.clone(),
+        case_href: format!("/sekretariat/arenden/{}", id.0),
+        number: case.number,
+        action: format!("/sekretariat/arenden/{}/beslutsforslag", id.0),
+        f,
+        has_report: !reports.is_empty(),
+        pdf_href: format!("/arenden/{}/beslutsforslag.pdf", id.0),
+    };
+    Ok((jar, Html(page.render()?)).into_response())
+}
+
+/// Saves the report as a new version (earlier versions stay in the case).
+/// A refused report is shown again with what was written, and the reason.
+pub async fn save_report(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<ReportForm>,
+) -> Result<Response, PageError> {
+    let id: CaseId = parse_id(&raw, "Ärendet")?;
+    let outcome = async {
+        let report = form_to_report(id, &f)?;
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        tx.add_officer_report(&report).await?;
+        tx.add_document(
+            id,
+            DocumentKind::OfficerReport,
+            &format!("Beslutsförslag: {}", report.title),
+            report.date,
+            &Direction::Internal,
+            &Access::Public,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(())
+    }
+    .await;
+    match outcome {
+        Ok(()) => after(
+            jar,
+            &format!("/sekretariat/arenden/{}/beslutsforslag", id.0),
+            Ok("Beslutsförslaget är sparat. PDF:en är klar att hämta.".into()),
+        ),
+        Err(e @ (StoreError::Refused(_) | StoreError::NotFound { .. })) => {
+            let case = app.store.case(id).await?;
+            let page = ReportPage {
+                flash: Some(Flash {
+                    ok: false,
+                    text: e.to_string(),
+                }),
+                csrf: s.csrf.clone(),
+                case_href: format!("/sekretariat/arenden/{}", id.0),
+                number: case.number,
+                action: format!("/sekretariat/arenden/{}/beslutsforslag", id.0),
+                f,
+                has_report: !app.store.officer_reports(id).await?.is_empty(),
+                pdf_href: format!("/arenden/{}/beslutsforslag.pdf", id.0),
+            };
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render()?),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- files --------------------------------------------------------------------
+
+fn file_response(a: kansli_store::files::Attachment, bytes: Vec<u8>) -> Response {
+    let safe: String = a
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, a.media_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-content-type-options"),
+                "nosniff".into(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A file for staff of the case's organisation, secret or not.
+pub async fn staff_file(
+    State(app): State<AppState>,
+    Path((raw, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let case: CaseId = parse_id(&raw, "Ärendet")?;
+    let file: AttachmentId = parse_id(&file, "Filen")?;
+    let (a, bytes) = app.store.attachment(file).await?;
+    let doc = app.store.documents(case).await?;
+    if !doc.iter().any(|d| d.id == a.document) {
+        return Err(WebError::NotFound(format!("filen {file} hör inte till ärendet")).into());
+    }
+    Ok(file_response(a, bytes))
+}
+
+/// A file of a public document, for anyone. A secret document's file is
+/// refused, whoever asks: staff fetch it through the case.
+pub async fn public_file(
+    State(app): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let file: AttachmentId = parse_id(&file, "Filen")?;
+    let (a, bytes) = app.store.attachment(file).await?;
+    let secret = document_access(&app, a.document).await?;
+    if let Access::Secret { ground } = secret {
+        return Err(WebError::Forbidden(format!(
+            "Handlingen omfattas av sekretess ({ground}) och lämnas inte ut här. Begär ut den hos registraturen, som prövar begäran."
+        ))
+        .into());
+    }
+    Ok(file_response(a, bytes))
+}
+
+async fn document_access(app: &AppState, document: DocumentId) -> Result<Access, WebError> {
+    Ok(app.store.document_access(document).await?)
+}

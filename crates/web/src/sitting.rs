@@ -1,0 +1,1332 @@
+//! A meeting in the secretariat: planning it and building its agenda,
+//! issuing the kallelse, the screen used while the meeting runs (every step
+//! goes through the engine, which accepts or refuses it with its reason),
+//! the prose the secretary edits, the draft protocol, the justering by the
+//! chair and the approvers, the notice on the anslagstavla, the dispatch
+//! list and the meeting's log.
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::error::{PageError, WebError};
+use crate::pages::parse_id;
+use crate::registry::{Choice, LogLine, log_lines};
+use crate::secretariat::{Flash, actor, after, form_date, form_number, lines, refused, take_flash};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::{CookieJar, Form};
+use kansli_core::decision::{Clause, Decision, Formula};
+use kansli_core::meeting::{
+    Actor, AgendaItem, BasisItem, Capacity, ItemKind, MeetingStatus, ProposalKind, VoteChoice,
+};
+use kansli_core::proceedings::{Command, MeetingPhase, Proceedings, Step};
+use kansli_core::{Access, BodyId, CaseId, MeetingId, PersonId};
+use kansli_store::StoreError;
+use kansli_store::lifecycle::Prose;
+use serde::Deserialize;
+
+fn meeting_href(id: MeetingId) -> String {
+    format!("/sekretariat/sammantraden/{}", id.0)
+}
+
+/// Logs an attempt to change an approved protocol, then reports it as
+/// refused.
+async fn logged(
+    app: &AppState,
+    who: &str,
+    meeting: MeetingId,
+    what: &str,
+    outcome: Result<String, StoreError>,
+) -> Result<String, StoreError> {
+    if let Err(StoreError::Sealed(reason)) = &outcome {
+        app.store
+            .log_refusal(
+                who,
+                "meeting",
+                Some(meeting.0),
+                serde_json::json!({"attempt": what, "reason": reason}),
+            )
+            .await?;
+    }
+    outcome
+}
+
+// ---- a body's meetings ------------------------------------------------------
+
+struct MeetingLine {
+    href: String,
+    date: String,
+    place: String,
+    status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "staff_meetings.html")]
+struct MeetingsPage {
+    flash: Option<Flash>,
+    csrf: String,
+    body: String,
+    action: String,
+    today: String,
+    meetings: Vec<MeetingLine>,
+}
+
+pub async fn meetings(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let body: BodyId = parse_id(&raw, "Organet")?;
+    let b = app.store.body(body).await?;
+    let mut list = app.store.meetings(body).await?;
+    list.sort_by(|a, b| b.date.cmp(&a.date));
+    let (jar, flash) = take_flash(jar);
+    let page = MeetingsPage {
+        flash,
+        csrf: s.csrf.clone(),
+        body: b.name,
+        action: format!("/sekretariat/organ/{}/sammantraden", body.0),
+        today: app.config.today().to_string(),
+        meetings: list
+            .into_iter()
+            .map(|m| MeetingLine {
+                href: meeting_href(m.id),
+                date: m.date.to_string(),
+                place: m.place,
+                status: m.status.label_sv(),
+            })
+            .collect(),
+    };
+    Ok((jar, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    starts: String,
+    #[serde(default)]
+    place: String,
+}
+
+pub async fn plan(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<PlanForm>,
+) -> Result<Response, PageError> {
+    let body: BodyId = parse_id(&raw, "Organet")?;
+    let outcome = async {
+        let date = form_date("datum", &f.date)?;
+        let starts = match f.starts.trim() {
+            "" => None,
+            t => Some(
+                t.parse::<jiff::civil::Time>()
+                    .map_err(|_| refused("tid", format!("«{t}» är ingen tid (TT:MM)")))?,
+            ),
+        };
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let id = tx.plan_meeting(body, date, starts, &f.place).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match outcome {
+        Ok(id) => after(
+            jar,
+            &meeting_href(id),
+            Ok("Sammanträdet är planerat. Bygg nu föredragningslistan.".into()),
+        ),
+        Err(e) => after(
+            jar,
+            &format!("/sekretariat/organ/{}/sammantraden", body.0),
+            Err(e),
+        ),
+    }
+}
+
+// ---- one meeting ------------------------------------------------------------
+
+struct ItemLine {
+    index: usize,
+    title: String,
+    kind: &'static str,
+    case: Option<String>,
+    secret: Option<String>,
+    basis: Vec<String>,
+    paragraph: Option<u32>,
+}
+
+struct ProseLine {
+    section: String,
+    label: String,
+    text: String,
+    rows: usize,
+}
+
+struct ParagraphLine {
+    number: u32,
+    title: String,
+    public_href: String,
+    prose: Vec<ProseLine>,
+    dispatch: String,
+    extract_href: String,
+}
+
+struct Pick {
+    value: String,
+    label: String,
+    checked: bool,
+}
+
+struct SignLine {
+    name: String,
+    confirmed: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_meeting.html")]
+struct MeetingPage {
+    flash: Option<Flash>,
+    csrf: String,
+    id: i64,
+    title: String,
+    body_href: String,
+    status: &'static str,
+    editable_agenda: bool,
+    can_issue: bool,
+    items: Vec<ItemLine>,
+    cases: Vec<Choice>,
+    held: bool,
+    sealed: bool,
+    present: Vec<Pick>,
+    approval_place: String,
+    signatories: Vec<SignLine>,
+    approval_deadline: String,
+    paragraphs: Vec<ParagraphLine>,
+    can_post: bool,
+    kept_at: String,
+    notice: Option<String>,
+    log: Vec<LogLine>,
+}
+
+pub async fn meeting(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let store = &app.store;
+    let record = store.meeting_record(id).await?;
+    let m = &record.meeting;
+    let body = store.body(m.body).await?;
+    let organisation = store.organisation(body.organisation).await?;
+    let started = !store.meeting_events(id).await?.is_empty();
+    let mut cases = Vec::new();
+    let mut all = store.cases(body.organisation).await?;
+    all.sort_by(|a, b| b.registered.cmp(&a.registered));
+    for c in all.iter().filter(|c| c.closed.is_none()) {
+        cases.push(Choice {
+            value: c.id.0.to_string(),
+            label: format!("{} {}", c.number, c.title),
+        });
+    }
+    let mut persons: Vec<PersonId> = record.attendance.iter().map(|a| a.person).collect();
+    persons.extend(m.approvers.iter().copied());
+    persons.extend(m.chair);
+    let names = store.persons(&persons).await?;
+    let name = |p: &PersonId| {
+        names
+            .get(p)
+            .map(|x| x.display())
+            .unwrap_or_else(|| format!("person {p}"))
+    };
+    let mut items = Vec::new();
+    for (index, item) in record.items.iter().enumerate() {
+        let case = match item.case {
+            Some(c) => Some(store.case(c).await?.number),
+            None => None,
+        };
+        items.push(ItemLine {
+            index,
+            title: item.title.clone(),
+            kind: match item.kind {
+                ItemKind::Decision => "beslutsärende",
+                ItemKind::Information => "informationsärende",
+                ItemKind::Election => "val",
+            },
+            case,
+            secret: match &item.access {
+                Access::Secret { ground } => Some(ground.clone()),
+                Access::Public => None,
+            },
+            basis: item.basis.iter().map(|b| b.title.clone()).collect(),
+            paragraph: item.paragraph.as_ref().map(|p| p.number),
+        });
+    }
+    let approvals = store.approvals(id).await?;
+    let signatories = approvals
+        .signatories
+        .iter()
+        .map(|p| SignLine {
+            name: name(p),
+            confirmed: approvals
+                .confirmed
+                .iter()
+                .find(|(x, _)| x == p)
+                .map(|(_, at)| at.get(..16).unwrap_or(at).replace('T', " ")),
+        })
+        .collect();
+    let paragraphs = record
+        .paragraphs()
+        .map(|p| {
+            let mut prose = vec![ProseLine {
+                section: Prose::Matter.code(),
+                label: "Ärendet".into(),
+                text: p.matter.clone(),
+                rows: 6,
+            }];
+            for (i, x) in p.propositions.iter().enumerate() {
+                prose.push(ProseLine {
+                    section: Prose::Proposition(i).code(),
+                    label: format!("Beslutsgång, proposition {}", i + 1),
+                    text: x.wording.clone(),
+                    rows: 3,
+                });
+            }
+            for (i, x) in p.votes.iter().enumerate() {
+                prose.push(ProseLine {
+                    section: Prose::Vote(i).code(),
+                    label: format!("Omröstning {}, resultat", i + 1),
+                    text: x.wording.clone(),
+                    rows: 2,
+                });
+            }
+            for (i, x) in p.reservations.iter().enumerate() {
+                prose.push(ProseLine {
+                    section: Prose::Reservation(i).code(),
+                    label: format!("Reservation {}", i + 1),
+                    text: x.text.clone(),
+                    rows: 2,
+                });
+            }
+            ParagraphLine {
+                number: p.number,
+                title: p.title.clone(),
+                public_href: format!("/sammantraden/{}/paragrafer/{}", id.0, p.number),
+                prose,
+                dispatch: p
+                    .dispatch
+                    .as_ref()
+                    .map(|d| d.join("\n"))
+                    .unwrap_or_default(),
+                extract_href: format!("/sammantraden/{}/paragrafer/{}/utdrag.pdf", id.0, p.number),
+            }
+        })
+        .collect();
+    let notice = match &m.status {
+        MeetingStatus::NoticePosted {
+            posted, taken_down, ..
+        } => Some(format!(
+            "Anslaget sattes upp {posted}. Sista dag att överklaga är {}; anslaget tas ned {taken_down}.",
+            kansli_core::deadlines::appeal_deadline(*posted)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        )),
+        _ => None,
+    };
+    let (jar, flash) = take_flash(jar);
+    let page = MeetingPage {
+        flash,
+        csrf: s.csrf.clone(),
+        id: id.0,
+        title: format!("{} {}", body.name, m.date),
+        body_href: format!("/sekretariat/organ/{}/sammantraden", body.id.0),
+        status: m.status.label_sv(),
+        editable_agenda: !started
+            && matches!(
+                m.status,
+                MeetingStatus::Planned | MeetingStatus::NoticeIssued
+            ),
+        can_issue: m.status == MeetingStatus::Planned && !record.items.is_empty(),
+        items,
+        cases,
+        held: m.status.is_held(),
+        sealed: m.status.is_sealed(),
+        present: record
+            .attendance
+            .iter()
+            .filter(|a| a.capacity.decides())
+            .map(|a| Pick {
+                value: a.person.0.to_string(),
+                label: name(&a.person),
+                checked: m.approvers.contains(&a.person),
+            })
+            .collect(),
+        approval_place: m.approval_place.clone().unwrap_or_default(),
+        signatories,
+        approval_deadline: kansli_core::deadlines::approval_deadline(m.date)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        paragraphs,
+        can_post: matches!(m.status, MeetingStatus::Approved { .. }),
+        kept_at: format!("{}, {}", organisation.name, body.name),
+        notice,
+        log: log_lines(store.audit_log("meeting", id.0).await?),
+    };
+    Ok((jar, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AgendaForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    index: String,
+    #[serde(default)]
+    case: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    ground: String,
+}
+
+/// Adds an item (from a case, with the case's documents as its basis),
+/// moves one up or down, or removes it.
+pub async fn agenda(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<AgendaForm>,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let who = actor(&s);
+    let outcome = async {
+        let record = app.store.meeting_record(id).await?;
+        let mut items = record.items;
+        let message = match f.action.as_str() {
+            "add" => {
+                let case: Option<CaseId> = match f.case.trim() {
+                    "" => None,
+                    c => Some(CaseId(form_number("ärende", c)?)),
+                };
+                let mut title = f.title.trim().to_string();
+                let mut basis = Vec::new();
+                if let Some(c) = case {
+                    let found = app.store.case(c).await?;
+                    if title.is_empty() {
+                        title = found.title;
+                    }
+                    for d in app.store.documents(c).await? {
+                        basis.push(BasisItem {
+                            title: d.title,
+                            document: Some(d.id),
+                        });
+                    }
+                }
+                let kind = match f.kind.as_str() {
+                    "information" => ItemKind::Information,
+                    "election" => ItemKind::Election,
+                    _ => ItemKind::Decision,
+                };
+                let access = match f.ground.trim() {
+                    "" => Access::Public,
+                    g => Access::Secret { ground: g.into() },
+                };
+                items.push(AgendaItem {
+                    title: title.clone(),
+                    case,
+                    kind,
+                    access,
+                    basis,
+                    paragraph: None,
+                });
+                format!("«{title}» är tillagd i föredragningslistan.")
+            }
+            "up" | "down" | "remove" => {
+                let i: usize = form_number("punkt", &f.index)?;
+                if i >= items.len() {
+                    return Err(refused("föredragningslistan", "punkten finns inte"));
+                }
+                match f.action.as_str() {
+                    "up" if i > 0 => items.swap(i, i - 1),
+                    "down" if i + 1 < items.len() => items.swap(i, i + 1),
+                    "remove" => {
+                        items.remove(i);
+                    }
+                    _ => {}
+                }
+                "Föredragningslistan är ändrad.".into()
+            }
+            _ => return Err(refused("föredragningslistan", "okänd åtgärd")),
+        };
+        let mut tx = app.store.begin(&who).await?;
+        tx.set_agenda(id, &items).await?;
+        tx.commit().await?;
+        Ok(message)
+    }
+    .await;
+    let outcome = logged(&app, &who, id, "föredragningslistan", outcome).await;
+    after(jar, &meeting_href(id), outcome)
+}
+
+#[derive(Deserialize)]
+pub struct Csrf {}
+
+/// Sends the kallelse: the members see the agenda and its public documents.
+pub async fn issue_notice(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let outcome = async {
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        tx.issue_notice(id).await?;
+        tx.commit().await?;
+        Ok(
+            "Kallelsen är utfärdad. Ledamöterna ser nu föredragningslistan och handlingarna."
+                .to_string(),
+        )
+    }
+    .await;
+    after(jar, &meeting_href(id), outcome)
+}
+
+#[derive(Deserialize)]
+pub struct ApproversForm {
+    #[serde(default)]
+    approvers: Vec<String>,
+    #[serde(default)]
+    place: String,
+}
+
+pub async fn set_approvers(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<ApproversForm>,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let who = actor(&s);
+    let outcome = async {
+        let approvers: Vec<PersonId> = f
+            .approvers
+            .iter()
+            .map(|a| form_number("justerare", a))
+            .collect::<Result<_, _>>()?;
+        let mut tx = app.store.begin(&who).await?;
+        tx.set_approvers(id, &approvers, Some(&f.place)).await?;
+        tx.commit().await?;
+        Ok("Justerare är utsedda.".to_string())
+    }
+    .await;
+    let outcome = logged(&app, &who, id, "justerare", outcome).await;
+    after(jar, &meeting_href(id), outcome)
+}
+
+#[derive(Deserialize)]
+pub struct ProseForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// The secretary's edit of one prose section of a paragraph, or of its
+/// dispatch list ("dispatch": one recipient per line).
+pub async fn edit_prose(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<ProseForm>,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let who = actor(&s);
+    let outcome = async {
+        let number: u32 = form_number("paragraf", &f.number)?;
+        let section =
+            Prose::from_code(&f.section).ok_or_else(|| refused("avsnitt", "okänt avsnitt"))?;
+        let text = if section == Prose::Dispatch {
+            lines(&f.text).join("\n")
+        } else {
+            f.text.clone()
+        };
+        let mut tx = app.store.begin(&who).await?;
+        tx.edit_prose(id, number, section, &text).await?;
+        tx.commit().await?;
+        Ok(format!("§{number} är ändrad."))
+    }
+    .await;
+    let outcome = logged(&app, &who, id, "protokollets text", outcome).await;
+    after(jar, &format!("{}#p{}", meeting_href(id), f.number), outcome)
+}
+
+#[derive(Deserialize)]
+pub struct NoticeForm {
+    #[serde(default)]
+    kept_at: String,
+}
+
+/// Posts the notice of the approval on the anslagstavla today; the appeal
+/// period and take-down date follow by the rules.
+pub async fn post_notice(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<NoticeForm>,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let today = app.config.today();
+    let outcome = async {
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let dates = tx.post_notice(id, today, &f.kept_at).await?;
+        tx.commit().await?;
+        Ok(format!(
+            "Anslaget är uppsatt {}. Överklagandetiden går ut {}.",
+            dates.posted, dates.appeal_ends
+        ))
+    }
+    .await;
+    after(jar, &meeting_href(id), outcome)
+}
+
+/// The draft (or final) protocol with secret paragraphs, for the
+/// secretariat: `/sekretariat/sammantraden/{meeting}/protokoll/{file}`.
+pub async fn draft_protocol(
+    State(app): State<AppState>,
+    Path((raw, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let format = match file.as_str() {
+        "protokoll.pdf" => kansli_documents::Format::Pdf,
+        "protokoll.html" => kansli_documents::Format::Html,
+        "protokoll.txt" => kansli_documents::Format::Text,
+        _ => return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into()),
+    };
+    crate::documents::respond(
+        &app,
+        kansli_documents::Request::Protocol { meeting: id },
+        format,
+        kansli_documents::view::Audience::Official,
+    )
+    .await
+}
+
+// ---- the meeting screen -----------------------------------------------------
+
+struct SeatLine {
+    id: i64,
+    name: String,
+    role: &'static str,
+    present: Option<String>,
+    deciding: bool,
+    ballot: Option<&'static str>,
+}
+
+struct ProposalLine {
+    index: usize,
+    text: String,
+    withdrawn: bool,
+}
+
+struct ItemChoice {
+    index: usize,
+    title: String,
+    done: Option<u32>,
+    open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff_screen.html")]
+struct ScreenPage {
+    flash: Option<Flash>,
+    csrf: String,
+    id: i64,
+    title: String,
+    action: String,
+    phase: &'static str,
+    not_opened: bool,
+    open: bool,
+    adjourned: bool,
+    closed: bool,
+    seats: Vec<SeatLine>,
+    present: Vec<Choice>,
+    absent_members: Vec<Choice>,
+    substitutes: Vec<Choice>,
+    items: Vec<ItemChoice>,
+    current: Option<String>,
+    number: u32,
+    proposals: Vec<ProposalLine>,
+    texts: Vec<String>,
+    step: &'static str,
+    idle: bool,
+    found: bool,
+    vote_requested: bool,
+    voting: bool,
+    decided: bool,
+    kinds: Vec<Choice>,
+    finished: Vec<Choice>,
+    presiding: String,
+}
+
+fn phase_label(p: MeetingPhase) -> &'static str {
+    match p {
+        MeetingPhase::NotOpened => "inte öppnat",
+        MeetingPhase::Open => "pågår",
+        MeetingPhase::Adjourned => "ajournerat",
+        MeetingPhase::Closed => "avslutat",
+    }
+}
+
+pub async fn screen(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let m = app.store.meeting(id).await?;
+    let body = app.store.body(m.body).await?;
+    let p = match m.status {
+        MeetingStatus::Planned
+        | MeetingStatus::NoticeIssued
+        | MeetingStatus::InSession
+        | MeetingStatus::Held => app.store.proceedings(id).await?,
+        _ => {
+            return after(
+                jar,
+                &meeting_href(id),
+                Err(StoreError::Sealed(
+                    "sammanträdet är avslutat och protokollet justerat".into(),
+                )),
+            );
+        }
+    };
+    let (jar, flash) = take_flash(jar);
+    let page = screen_page(
+        &p,
+        flash,
+        s.csrf.clone(),
+        id,
+        format!("{} {}", body.name, m.date),
+    );
+    Ok((jar, Html(page.render()?)).into_response())
+}
+
+fn screen_page(
+    p: &Proceedings,
+    flash: Option<Flash>,
+    csrf: String,
+    id: MeetingId,
+    title: String,
+) -> ScreenPage {
+    let snap = p.snapshot();
+    let setting = p.setting();
+    let name = |person: PersonId| {
+        p.names()
+            .persons
+            .get(&person)
+            .map(|x| x.display())
+            .unwrap_or_else(|| format!("person {person}"))
+    };
+    let seats: Vec<SeatLine> = setting
+        .roster
+        .iter()
+        .map(|seat| {
+            let pid = seat.person.id;
+            let present = snap
+                .present
+                .iter()
+                .find(|(x, _)| *x == pid)
+                .map(|(_, c)| match c {
+                    Capacity::Member => "närvarande".to_string(),
+                    Capacity::ServingSubstitute { replacing } => {
+                        format!("tjänstgör för {}", name(*replacing))
+                    }
+                    Capacity::Substitute => "närvarande ersättare".to_string(),
+                    Capacity::Other { title } => title.clone(),
+                });
+            SeatLine {
+                id: pid.0,
+                name: seat.person.display(),
+                role: seat.role.label_sv(),
+                present,
+                deciding: snap.deciding.contains(&pid),
+                ballot: snap
+                    .ballots
+                    .iter()
+                    .find(|b| b.person == pid)
+                    .map(|b| b.choice.label_sv()),
+            }
+        })
+        .collect();
+    let choice = |pid: PersonId| Choice {
+        value: pid.0.to_string(),
+        label: name(pid),
+    };
+    let present: Vec<Choice> = snap.present.iter().map(|(x, _)| choice(*x)).collect();
+    let absent_members = setting
+        .roster
+        .iter()
+        .filter(|s| s.role.is_member() && !snap.deciding.contains(&s.person.id))
+        .map(|s| choice(s.person.id))
+        .collect();
+    let substitutes = snap
+        .present
+        .iter()
+        .filter(|(_, c)| matches!(c, Capacity::Substitute))
+        .map(|(x, _)| choice(*x))
+        .collect();
+    let items = setting
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| ItemChoice {
+            index: i,
+            title: item.title.clone(),
+            done: snap.done.iter().find(|(x, _)| *x == i).map(|(_, n)| *n),
+            open: snap.open_item == Some(i),
+        })
+        .collect();
+    let (current, number, proposals, texts) = match &snap.paragraph {
+        Some(par) => {
+            let mut texts = Vec::new();
+            for pr in &par.propositions {
+                texts.push(pr.wording.clone());
+            }
+            for v in &par.votes {
+                texts.push(v.wording.clone());
+            }
+            if let Some(d) = &par.decision {
+                for part in &d.parts {
+                    let clauses: Vec<String> =
+                        part.clauses.iter().map(|c| c.text.clone()).collect();
+                    texts.push(format!(
+                        "Beslut: {} {}",
+                        part.intro(&setting.body.name),
+                        clauses.join("; ")
+                    ));
+                }
+            }
+            for r in &par.reservations {
+                texts.push(r.text.clone());
+            }
+            (
+                Some(format!("§{} {}", par.number, par.title)),
+                par.number,
+                par.proposals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| ProposalLine {
+                        index: i,
+                        text: format!(
+                            "{}: {} ({})",
+                            x.movers
+                                .iter()
+                                .map(|a| match a {
+                                    Actor::Person { person } => name(*person),
+                                    Actor::Party { party } => party.clone(),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            x.text,
+                            x.kind.label_sv()
+                        ),
+                        withdrawn: x.withdrawn,
+                    })
+                    .collect(),
+                texts,
+            )
+        }
+        None => (None, 0, vec![], vec![]),
+    };
+    let finished = snap
+        .done
+        .iter()
+        .map(|(i, n)| Choice {
+            value: n.to_string(),
+            label: format!("§{n} {}", setting.items[*i].title),
+        })
+        .collect();
+    ScreenPage {
+        flash,
+        csrf,
+        id: id.0,
+        title,
+        action: format!("/sekretariat/sammantraden/{}/mote", id.0),
+        phase: phase_label(snap.phase),
+        not_opened: snap.phase == MeetingPhase::NotOpened,
+        open: snap.phase == MeetingPhase::Open,
+        adjourned: snap.phase == MeetingPhase::Adjourned,
+        closed: snap.phase == MeetingPhase::Closed,
+        seats,
+        present,
+        absent_members,
+        substitutes,
+        items,
+        current,
+        number,
+        proposals,
+        texts,
+        step: match snap.step {
+            Step::Idle => "yrkanden",
+            Step::Found => "ordförande har funnit",
+            Step::VoteRequested => "votering begärd",
+            Step::Voting => "omröstning pågår",
+        },
+        idle: snap.step == Step::Idle,
+        found: snap.step == Step::Found,
+        vote_requested: snap.step == Step::VoteRequested,
+        voting: snap.step == Step::Voting,
+        decided: snap.decided,
+        kinds: ProposalKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.code().into(),
+                label: k.label_sv().into(),
+            })
+            .collect(),
+        finished,
+        presiding: snap.presiding.map(name).unwrap_or_else(|| "ingen".into()),
+    }
+}
+
+/// One step of the meeting, as the screen's forms send it.
+#[derive(Deserialize, Default)]
+pub struct CommandForm {
+    #[serde(default)]
+    command: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    replacing: String,
+    #[serde(default)]
+    ground: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    movers: Vec<String>,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    clauses: String,
+    #[serde(default)]
+    proposal: String,
+    #[serde(default)]
+    put: Vec<String>,
+    #[serde(default)]
+    found_for: String,
+    #[serde(default)]
+    ja: String,
+    #[serde(default)]
+    nej: String,
+    #[serde(default)]
+    choice: String,
+    #[serde(default)]
+    paragraph: String,
+    #[serde(default)]
+    in_favour_of: String,
+    #[serde(default)]
+    at: String,
+}
+
+fn opt_index(at: &str, s: &str) -> Result<Option<usize>, StoreError> {
+    match s.trim() {
+        "" => Ok(None),
+        x => form_number(at, x).map(Some),
+    }
+}
+
+fn person(at: &str, s: &str) -> Result<PersonId, StoreError> {
+    if s.trim().is_empty() {
+        return Err(refused(at, "välj en person"));
+    }
+    form_number::<i64>(at, s).map(PersonId)
+}
+
+fn actors(at: &str, ids: &[String]) -> Result<Vec<Actor>, StoreError> {
+    if ids.is_empty() {
+        return Err(refused(at, "välj minst en person"));
+    }
+    ids.iter()
+        .map(|x| person(at, x).map(|p| Actor::Person { person: p }))
+        .collect()
+}
+
+fn time(s: &str) -> Result<Option<jiff::civil::Time>, StoreError> {
+    match s.trim() {
+        "" => Ok(None),
+        t => t
+            .parse()
+            .map(Some)
+            .map_err(|_| refused("klockslag", format!("«{t}» är ingen tid (TT:MM)"))),
+    }
+}
+
+/// The decision a proposal or the body's decision carries: the written
+/// att-clauses in the draft decision's form, or the draft itself.
+fn decision_from(clauses: &str, draft: Option<&Decision>) -> Option<Decision> {
+    let clauses: Vec<Clause> = lines(clauses).into_iter().map(Clause::new).collect();
+    if clauses.is_empty() {
+        return None;
+    }
+    let formula = draft
+        .and_then(|d| d.parts.first())
+        .map(|p| p.formula.clone())
+        .unwrap_or(Formula::Decides);
+    Some(Decision::single(formula, clauses))
+}
+
+/// The form's command, read against the meeting as it stands.
+async fn command_from(
+    app: &AppState,
+    p: &Proceedings,
+    f: &CommandForm,
+) -> Result<Command, StoreError> {
+    let snap = p.snapshot();
+    let draft = snap
+        .paragraph
+        .as_ref()
+        .and_then(|x| x.draft_decision.clone());
+    Ok(match f.command.as_str() {
+        "open" => Command::Open { at: time(&f.at)? },
+        "arrive" => Command::Arrive {
+            person: person("ankommer", &f.person)?,
+        },
+        "leave" => Command::Leave {
+            person: person("lämnar", &f.person)?,
+        },
+        "serve" => Command::Serve {
+            substitute: person("ersättare", &f.person)?,
+            replacing: person("ersätter", &f.replacing)?,
+        },
+        "disqualify" => Command::Disqualify {
+            person: person("jäv", &f.person)?,
+            ground: f.ground.trim().into(),
+        },
+        "take_up" => {
+            let item: usize = form_number("punkt", &f.item)?;
+            let agenda = p
+                .setting()
+                .items
+                .get(item)
+                .ok_or_else(|| refused("punkt", "punkten finns inte"))?;
+            let draft_decision = match (agenda.kind, agenda.case) {
+                (ItemKind::Information, _) => Some(Decision::notes_information(
+                    "anteckna att information har lämnats i ärendet.",
+                )),
+                (_, Some(case)) => app
+                    .store
+                    .officer_reports(case)
+                    .await?
+                    .last()
+                    .map(|r| r.draft_decision.clone()),
+                _ => None,
+            };
+            Command::TakeUp {
+                item,
+                draft_decision,
+            }
+        }
+        "move" => {
+            let kind = ProposalKind::ALL
+                .into_iter()
+                .find(|k| k.code() == f.kind)
+                .ok_or_else(|| refused("yrkande", "välj typ av yrkande"))?;
+            let decision = if kind.is_procedural() {
+                None
+            } else {
+                decision_from(&f.clauses, draft.as_ref()).or_else(|| match kind {
+                    // Bifall to the draft, or avslag to a motion whose draft
+                    // is to reject it: the draft says what is decided.
+                    ProposalKind::Bifall | ProposalKind::Avslag => draft.clone(),
+                    _ => None,
+                })
+            };
+            let text = f.text.trim();
+            if text.is_empty() {
+                return Err(refused(
+                    "yrkande",
+                    "skriv vad som yrkas, t.ex. ”bifall till motionen”",
+                ));
+            }
+            Command::Move {
+                movers: actors("yrkande", &f.movers)?,
+                kind,
+                text: text.into(),
+                decision,
+            }
+        }
+        "withdraw" => Command::Withdraw {
+            proposal: form_number("yrkande", &f.proposal)?,
+        },
+        "put" => Command::Put {
+            put: f
+                .put
+                .iter()
+                .map(|x| form_number("proposition", x))
+                .collect::<Result<_, _>>()?,
+            found_for: opt_index("ordförande finner", &f.found_for)?,
+        },
+        "request_vote" => Command::RequestVote {
+            by: person("votering begärd av", &f.person)?,
+        },
+        "voting_order" => Command::ApproveVotingOrder {
+            ja: opt_index("ja", &f.ja)?,
+            nej: opt_index("nej", &f.nej)?,
+        },
+        "cast" => Command::CastVote {
+            person: person("röst", &f.person)?,
+            choice: match f.choice.as_str() {
+                "ja" => VoteChoice::Ja,
+                "nej" => VoteChoice::Nej,
+                "avstar" => VoteChoice::Avstar,
+                _ => return Err(refused("röst", "välj ja, nej eller avstår")),
+            },
+        },
+        "count" => Command::CountVotes { lot: None },
+        "decide" => Command::Decide {
+            decision: decision_from(&f.clauses, draft.as_ref()),
+        },
+        "reserve" => Command::Reserve {
+            paragraph: form_number("paragraf", &f.paragraph)?,
+            by: actors("reservation", &f.movers)?,
+            in_favour_of: opt_index("till förmån för", &f.in_favour_of)?,
+            reasons: Some(f.text.trim().to_string()).filter(|t| !t.is_empty()),
+        },
+        "note" => Command::MinuteNote {
+            paragraph: form_number("paragraf", &f.paragraph)?,
+            by: if f.movers.is_empty() {
+                vec![]
+            } else {
+                actors("protokollsanteckning", &f.movers)?
+            },
+            text: f.text.trim().into(),
+        },
+        "finish" => Command::FinishItem,
+        "adjourn" => Command::Adjourn,
+        "resume" => Command::Resume,
+        "close" => Command::Close { at: time(&f.at)? },
+        other => return Err(refused("sammanträdet", format!("okänd åtgärd «{other}»"))),
+    })
+}
+
+/// Records one step; the engine accepts it or the screen shows why not.
+pub async fn record(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<CommandForm>,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let who = actor(&s);
+    let outcome = async {
+        let p = app.store.proceedings(id).await?;
+        let command = command_from(&app, &p, &f).await?;
+        let mut tx = app.store.begin(&who).await?;
+        tx.record_command(id, &command).await?;
+        tx.commit().await?;
+        Ok("Antecknat.".to_string())
+    }
+    .await;
+    let outcome = logged(&app, &who, id, "sammanträdet", outcome).await;
+    after(
+        jar,
+        &format!("/sekretariat/sammantraden/{}/mote#aktuellt", id.0),
+        outcome,
+    )
+}
+
+// ---- justering --------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "staff_approval.html")]
+struct ApprovalPage {
+    flash: Option<Flash>,
+    csrf: String,
+    id: i64,
+    title: String,
+    status: &'static str,
+    signatories: Vec<SignLine>,
+    can_confirm: bool,
+    why_not: Option<String>,
+    deadline: String,
+}
+
+pub async fn approval(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let m = app.store.meeting(id).await?;
+    let body = app.store.body(m.body).await?;
+    let approvals = app.store.approvals(id).await?;
+    let names = app.store.persons(&approvals.signatories).await?;
+    let signatories = approvals
+        .signatories
+        .iter()
+        .map(|p| SignLine {
+            name: names.get(p).map(|x| x.display()).unwrap_or_default(),
+            confirmed: approvals
+                .confirmed
+                .iter()
+                .find(|(x, _)| x == p)
+                .map(|(_, at)| at.get(..16).unwrap_or(at).replace('T', " ")),
+        })
+        .collect();
+    let why_not = match s.person {
+        None => Some("Ditt konto är inte kopplat till en ledamot.".to_string()),
+        Some(p) if !approvals.signatories.contains(&p) => {
+            Some("Du är varken ordförande eller justerare vid sammanträdet.".into())
+        }
+        Some(p) if approvals.has_confirmed(p) => Some("Du har justerat protokollet.".into()),
+        _ if m.status != MeetingStatus::Held => {
+            Some(format!("Sammanträdet är {}.", m.status.label_sv()))
+        }
+        _ => None,
+    };
+    let (jar, flash) = take_flash(jar);
+    let page = ApprovalPage {
+        flash,
+        csrf: s.csrf.clone(),
+        id: id.0,
+        title: format!("{} {}", body.name, m.date),
+        status: m.status.label_sv(),
+        signatories,
+        can_confirm: why_not.is_none(),
+        why_not,
+        deadline: kansli_core::deadlines::approval_deadline(m.date)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    };
+    Ok((jar, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn confirm(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<ConfirmForm>,
+) -> Result<Response, PageError> {
+    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
+    let who = actor(&s);
+    let outcome = async {
+        if f.confirm != "ja" {
+            return Err(refused("justeringen", "bekräfta att du har läst protokollet och justerar det"));
+        }
+        let person = s.person.ok_or_else(|| refused("justeringen", "ditt konto är inte kopplat till en ledamot"))?;
+        let mut tx = app.store.begin(&who).await?;
+        let done = tx.approve(id, person, &s.user, app.config.today()).await?;
+        tx.commit().await?;
+        Ok(if done.complete() {
+            "Du har justerat protokollet. Alla har justerat; protokollet är nu justerat och kan anslås.".to_string()
+        } else {
+            "Du har justerat protokollet. Övriga justerare har fått det.".to_string()
+        })
+    }
+    .await;
+    let outcome = logged(&app, &who, id, "justering", outcome).await;
+    after(
+        jar,
+        &format!("/sekretariat/sammantraden/{}/justering", id.0),
+        outcome,
+    )
+}
+
+// ---- the anslagstavla -----------------------------------------------------
+
+struct NoticeLine {
+    body: String,
+    organisation: String,
+    date: String,
+    approved: String,
+    posted: String,
+    appeal_ends: String,
+    taken_down: String,
+    kept_at: String,
+    protocol_href: String,
+    notice_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "notice_board.html")]
+struct NoticeBoard {
+    today: String,
+    current: Vec<NoticeLine>,
+    earlier: Vec<NoticeLine>,
+}
+
+/// The digital anslagstavla (KL 8 kap. 9–12 §§): notices of approved
+/// protocols while the appeal period runs; afterwards they leave the board
+/// by themselves and are listed as earlier notices.
+pub async fn notice_board(State(app): State<AppState>) -> Result<Html<String>, PageError> {
+    let today = app.config.today();
+    let mut current = Vec::new();
+    let mut earlier = Vec::new();
+    let mut all = app.store.all_meetings().await?;
+    all.sort_by(|a, b| b.meeting.date.cmp(&a.meeting.date));
+    for s in all {
+        let MeetingStatus::NoticePosted {
+            approved,
+            posted,
+            taken_down,
+            kept_at,
+        } = &s.meeting.status
+        else {
+            continue;
+        };
+        let line = NoticeLine {
+            body: s.body.name.clone(),
+            organisation: s.organisation.name.clone(),
+            date: s.meeting.date.to_string(),
+            approved: approved.to_string(),
+            posted: posted.to_string(),
+            appeal_ends: kansli_core::deadlines::appeal_deadline(*posted)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            taken_down: taken_down.to_string(),
+            kept_at: kept_at.clone(),
+            protocol_href: format!("/sammantraden/{}", s.meeting.id.0),
+            notice_href: format!("/sammantraden/{}/dokument/anslag.pdf", s.meeting.id.0),
+        };
+        if *posted <= today && today < *taken_down {
+            current.push(line);
+        } else {
+            earlier.push(line);
+        }
+    }
+    Ok(Html(
+        NoticeBoard {
+            today: today.to_string(),
+            current,
+            earlier,
+        }
+        .render()?,
+    ))
+}
