@@ -412,7 +412,14 @@ impl Proceedings {
             },
             present: self.present.clone(),
             open_item: self.current.as_ref().map(|c| c.item),
-            paragraph: self.current.as_ref().map(|c| c.paragraph.clone()),
+            // Once decided, the item's paragraph lives on in `done`, where
+            // reservations and notes are added.
+            paragraph: self.current.as_ref().map(|c| {
+                self.done
+                    .iter()
+                    .find(|d| d.paragraph.number == c.paragraph.number)
+                    .map_or_else(|| c.paragraph.clone(), |d| d.paragraph.clone())
+            }),
             decided: self.current.as_ref().is_some_and(|c| c.decided),
             disqualified: self
                 .current

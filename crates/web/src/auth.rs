@@ -65,6 +65,9 @@ pub enum Need {
 pub struct Scope {
     pub organisation: Option<OrganisationId>,
     pub body: Option<BodyId>,
+    /// The meeting or case the path names, for the log of refused writes.
+    pub meeting: Option<MeetingId>,
+    pub case: Option<CaseId>,
 }
 
 /// Whether `session` meets `need` for `scope`. Without a scope (a page
@@ -203,6 +206,22 @@ async fn check(g: &Guard, mut req: Request) -> Result<Request, Response> {
                 .map_err(|e| e.into_response())?;
             if !permits(s, need, &scope) {
                 tracing::info!(user = %s.user.username, ?need, ?scope, path = %req.uri().path(), "refused");
+                if !safe {
+                    // A write attempted without the role is kept in the log
+                    // of what it was aimed at.
+                    let (entity, id) = match (scope.meeting, scope.case) {
+                        (Some(m), _) => ("meeting", Some(m.0)),
+                        (None, Some(c)) => ("case", Some(c.0)),
+                        _ => ("route", None),
+                    };
+                    let detail = serde_json::json!({"method": req.method().as_str(), "path": req.uri().path()});
+                    if let Err(e) = store
+                        .log_refusal(&format!("user:{}", s.user.username), entity, id, detail)
+                        .await
+                    {
+                        tracing::error!(error = %e, "refusal could not be logged");
+                    }
+                }
                 return Err(PageError(WebError::Forbidden(
                     "Du har inte behörighet till den här sidan eller åtgärden.".into(),
                 ))
@@ -257,9 +276,12 @@ async fn scope_of(store: &Store, req: &mut Request) -> Result<Scope, PageError> 
         let body = store.body(meeting.body).await?;
         scope.organisation = Some(body.organisation);
         scope.body = Some(body.id);
+        scope.meeting = Some(meeting.id);
     }
     if let Some(c) = id("case")? {
-        scope.organisation = Some(store.case(CaseId(c)).await?.organisation);
+        let case = store.case(CaseId(c)).await?;
+        scope.organisation = Some(case.organisation);
+        scope.case = Some(case.id);
     }
     Ok(scope)
 }

@@ -262,11 +262,11 @@ pub async fn case(
     let today = app.config.today();
     let motion = match store.motion(id).await? {
         Some(m) => {
-            let names: Vec<String> = store
-                .persons(&m.movers)
-                .await?
-                .values()
-                .map(|p| p.display())
+            let persons = store.persons(&m.movers).await?;
+            let names: Vec<String> = m
+                .movers
+                .iter()
+                .filter_map(|p| persons.get(p).map(|x| x.display()))
                 .collect();
             let referred = match m.referred_to {
                 Some(b) => store.body(b).await?.name,
@@ -526,12 +526,10 @@ pub async fn file_motion(
                 Some(b)
             }
         };
-        let names: Vec<String> = app
-            .store
-            .persons(&movers)
-            .await?
-            .values()
-            .map(|p| p.display())
+        let persons = app.store.persons(&movers).await?;
+        let names: Vec<String> = movers
+            .iter()
+            .filter_map(|p| persons.get(p).map(|x| x.display()))
             .collect();
         let mut tx = app.store.begin(&actor(&s)).await?;
         tx.add_motion(&Motion {

@@ -1,0 +1,839 @@
+//! Browser tests: real headless Chromium, driven over WebDriver
+//! (chromedriver) with fantoccini, against the real server on a random port
+//! with a fresh SQLite database holding the demo. The whole path of the
+//! fixture's §14 — motion, officer's report, agenda, meeting with a
+//! roll-call vote and a reservation, justering by chair and approver, the
+//! notice on the anslagstavla — then refusals, and roles in the browser.
+//!
+//! Needs `chromium` and `chromedriver` (Debian: chromium, chromium-driver).
+//! Without them the tests say SKIPPED, unless KANSLI_REQUIRE_BROWSER=1
+//! (set by .ci/run, which installs them), which makes that a failure.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use kansli_web::Config;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Today, as the server sees it in these tests: a Tuesday.
+const TODAY: &str = "2025-03-04";
+
+fn find_binary(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for n in names {
+            let p = dir.join(n);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+struct Browser {
+    client: Client,
+    base: String,
+    _driver: tokio::process::Child,
+    _profile: tempfile::TempDir,
+    _db: kansli_testsupport::TestDb,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The server with the demo, and a headless Chromium; `None` (SKIPPED) when
+/// the browser is not installed and not required.
+async fn start() -> Option<Browser> {
+    let driver = find_binary(&["chromedriver"]);
+    let chromium = find_binary(&["chromium", "chromium-browser", "google-chrome"]);
+    let (Some(driver), Some(chromium)) = (driver, chromium) else {
+        if std::env::var("KANSLI_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("KANSLI_REQUIRE_BROWSER=1 but chromium or chromedriver is not installed");
+        }
+        eprintln!(
+            "\n*** SKIPPED: browser tests (install chromium and chromium-driver; .ci/run does) ***\n"
+        );
+        return None;
+    };
+    let db = kansli_testsupport::sqlite();
+    let store = db.store().await;
+    kansli_demo::load(&store).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = Config {
+        today: Some(TODAY.parse().unwrap()),
+        ..Config::default()
+    };
+    tokio::spawn(async move {
+        kansli_web::serve(listener, store, config, std::future::pending())
+            .await
+            .unwrap()
+    });
+
+    let port = free_port();
+    let child = tokio::process::Command::new(&driver)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("chromedriver starts");
+    let mut ready = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "chromedriver did not start on port {port}");
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--lang=sv-SE", "--window-size=1280,1024",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session");
+    Some(Browser {
+        client,
+        base,
+        _driver: child,
+        _profile: profile,
+        _db: db,
+    })
+}
+
+impl Browser {
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("goto {path}: {e}"));
+    }
+
+    async fn main_text(&self) -> String {
+        self.client
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_string()
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let e = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("field {css}: {e}"));
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    /// Sets a field's value directly (date and time inputs read keys by
+    /// locale).
+    async fn set(&self, id: &str, value: &str) {
+        self.client
+            .execute(
+                "document.getElementById(arguments[0]).value = arguments[1];",
+                vec![json!(id), json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("set {id}: {e}"));
+    }
+
+    /// Chooses the option of a select whose text contains `text`.
+    async fn choose(&self, id: &str, text: &str) {
+        let found = self
+            .client
+            .execute(
+                "const s = document.getElementById(arguments[0]);
+                 const o = [...s.options].find(o => o.text.includes(arguments[1]));
+                 if (!o) return false; s.value = o.value; return true;",
+                vec![json!(id), json!(text)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(found, json!(true), "no option «{text}» in #{id}");
+    }
+
+    /// Clicks and, when the click loads a new page, waits until it has.
+    async fn click(&self, css: &str) {
+        self.client
+            .execute("window.__kansliOld = true;", vec![])
+            .await
+            .unwrap();
+        let e = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        let navigates = e.attr("type").await.unwrap().is_none_or(|t| t == "submit")
+            && e.tag_name().await.unwrap() == "button"
+            || e.tag_name().await.unwrap() == "a";
+        e.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        if navigates {
+            self.wait_for_load(css).await;
+        }
+    }
+
+    async fn wait_for_load(&self, what: &str) {
+        for _ in 0..200 {
+            let done = self
+                .client
+                .execute(
+                    "return window.__kansliOld === undefined && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .unwrap_or(json!(false));
+            if done == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no new page after {what}");
+    }
+
+    async fn click_xpath(&self, xpath: &str) {
+        self.client
+            .execute("window.__kansliOld = true;", vec![])
+            .await
+            .unwrap();
+        let e = self
+            .client
+            .find(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("{xpath}: {e}"));
+        let link = e.tag_name().await.unwrap() == "a";
+        e.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {xpath}: {e}"));
+        if link {
+            self.wait_for_load(xpath).await;
+        }
+    }
+
+    async fn follow(&self, link_text: &str) {
+        self.click_xpath(&format!("//a[contains(., '{link_text}')]"))
+            .await;
+    }
+
+    /// Ticks the checkbox whose label contains `label`, within `scope` (a
+    /// form's CSS selector).
+    async fn tick(&self, scope: &str, label: &str) {
+        let found = self
+            .client
+            .execute(
+                "const f = document.querySelector(arguments[0]);
+                 const l = [...f.querySelectorAll('label')].find(l => l.textContent.includes(arguments[1]) && l.querySelector('input'));
+                 if (!l) return false; l.querySelector('input').checked = true; return true;",
+                vec![json!(scope), json!(label)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(found, json!(true), "no checkbox «{label}» in {scope}");
+    }
+
+    /// Submits the form that holds `css` by pressing its submit button, or
+    /// the button itself.
+    async fn submit(&self, form_css: &str) {
+        self.click(&format!(
+            "{form_css} button[type=submit], {form_css} button:not([type])"
+        ))
+        .await;
+    }
+
+    async fn flash(&self) -> String {
+        match self.client.find(Locator::Css(".alert")).await {
+            Ok(e) => e.text().await.unwrap(),
+            Err(_) => String::new(),
+        }
+    }
+
+    async fn expect_done(&self, what: &str) {
+        let f = self.flash().await;
+        assert!(
+            !f.is_empty() && !f.contains("Inte genomfört"),
+            "{what}: «{f}» on {}",
+            self.path().await
+        );
+    }
+
+    async fn sign_in(&self, username: &str) {
+        self.client.delete_all_cookies().await.ok();
+        self.goto("/logga-in").await;
+        self.fill("#username", username).await;
+        self.fill("#password", kansli_demo::DEMO_PASSWORD).await;
+        self.click("main form button[type=submit]").await;
+        assert_eq!(self.path().await, "/sekretariat", "{username} signs in");
+        self.check_page().await;
+    }
+
+    /// What every page must have, for WCAG 2.1 AA's basics: a language, one
+    /// h1, a label for every field, a name for every button and link, text
+    /// for every image, and a way past the header.
+    async fn check_page(&self) {
+        let problems = self
+            .client
+            .execute(
+                r##"const p = [];
+                if (document.documentElement.lang !== 'sv') p.push('lang is not sv');
+                if (document.querySelectorAll('h1').length !== 1) p.push('h1 count ' + document.querySelectorAll('h1').length);
+                if (!document.title.trim()) p.push('no title');
+                for (const e of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+                  const named = (e.labels && e.labels.length) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby');
+                  if (!named) p.push('unlabelled ' + e.tagName + ' ' + (e.name || e.id));
+                }
+                for (const e of document.querySelectorAll('button, a[href]')) {
+                  if (!(e.textContent.trim() || e.getAttribute('aria-label'))) p.push('unnamed ' + e.tagName);
+                }
+                for (const e of document.querySelectorAll('img')) if (!e.hasAttribute('alt')) p.push('img without alt');
+                const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+                const dup = ids.filter((x, i) => ids.indexOf(x) !== i);
+                if (dup.length) p.push('duplicate ids ' + dup.join(','));
+                if (!document.querySelector('a.skip[href="#innehall"]')) p.push('no skip link');
+                return p;"##,
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            problems,
+            json!([]),
+            "accessibility on {}",
+            self.path().await
+        );
+    }
+
+    /// The session's CSRF token, from the sign-out form every staff page
+    /// start has.
+    async fn csrf(&self) -> String {
+        self.goto("/sekretariat").await;
+        self.client
+            .find(Locator::Css("form[action='/logga-ut'] input[name=csrf]"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Sends a form from the page's own script (as a crafted request would
+    /// be sent), returning the status and the final page's text.
+    async fn post(&self, path: &str, fields: serde_json::Value) -> (u64, String) {
+        let r = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0], {method: 'POST', body: new URLSearchParams(arguments[1])})
+                   .then(r => r.text().then(t => done([r.status, t])));",
+                vec![json!(path), fields],
+            )
+            .await
+            .unwrap();
+        (r[0].as_u64().unwrap(), r[1].as_str().unwrap().to_string())
+    }
+}
+
+#[tokio::test]
+async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
+    let Some(b) = start().await else { return };
+    let title = "Motion om mottagning för köpare av sexuella tjänster (KAST-mottagning)";
+
+    // -- The registry: the secretary registers the case and the motion.
+    b.sign_in("sekreterare").await;
+    b.follow("Ärenden i Region Halland").await;
+    b.check_page().await;
+    b.fill("#title", title).await;
+    b.set("registered", "2025-02-03").await;
+    b.submit("form[action$='/arenden']").await;
+    b.expect_done("register the case").await;
+    let flash = b.flash().await;
+    let number = flash
+        .split_whitespace()
+        .find(|w| w.starts_with("RS25"))
+        .unwrap_or_else(|| panic!("a case number in «{flash}»"))
+        .trim_end_matches('.')
+        .to_string();
+    let case_path = b.path().await;
+    b.check_page().await;
+
+    b.fill("#m-title", title).await;
+    b.set("m-filed", "2025-02-03").await;
+    for mover in ["Johan Lindahl", "Anna Eksted Lingvall", "Malin Karlsson"] {
+        b.tick("form[action$='/motion']", mover).await;
+    }
+    b.choose("m-ref", "Regionstyrelsen").await;
+    b.submit("form[action$='/motion']").await;
+    b.expect_done("register the motion").await;
+    let text = b.main_text().await;
+    for mover in [
+        "Johan Lindahl (S)",
+        "Anna Eksted Lingvall (S)",
+        "Malin Karlsson (S)",
+    ] {
+        assert!(text.contains(mover), "{mover}: {text}");
+    }
+    assert!(
+        text.contains("2026-02-03"),
+        "the motion's one-year date: {text}"
+    );
+
+    // The motion as sent in, with its file, and a secret statement.
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("motion-kast.pdf");
+    std::fs::write(
+        &pdf,
+        b"%PDF-1.4\n% Kansli test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    )
+    .unwrap();
+    b.fill(
+        "#doc-title",
+        "Motion från Socialdemokraterna avseende KAST-mottagning",
+    )
+    .await;
+    b.choose("doc-kind", "otion").await;
+    b.fill("#doc-counterpart", "Johan Lindahl (S)").await;
+    b.client
+        .find(Locator::Css("#doc-file"))
+        .await
+        .unwrap()
+        .send_keys(&pdf.display().to_string())
+        .await
+        .unwrap();
+    b.submit("form[action*='/handlingar']").await;
+    b.expect_done("register the document with its file").await;
+    let text = b.main_text().await;
+    assert!(text.contains("motion-kast.pdf"), "{text}");
+    assert!(
+        text.contains(&kansli_store::access::sha256_hex(
+            &std::fs::read(&pdf).unwrap()
+        )),
+        "hash shown"
+    );
+
+    b.fill("#doc-title", "Yttrande med uppgifter om enskild")
+        .await;
+    b.click_xpath("//form[contains(@action,'/handlingar')]//input[@name='secret' and @value='ja']")
+        .await;
+    b.fill("#doc-ground", "26 kap. 1 § OSL").await;
+    b.fill("#doc-counterpart", "Socialförvaltningen").await;
+    let secret = dir.path().join("yttrande.pdf");
+    std::fs::write(&secret, b"%PDF-1.4\n% hemlig\n%%EOF\n").unwrap();
+    b.client
+        .find(Locator::Css("#doc-file"))
+        .await
+        .unwrap()
+        .send_keys(&secret.display().to_string())
+        .await
+        .unwrap();
+    b.submit("form[action*='/handlingar']").await;
+    b.expect_done("register the secret document").await;
+
+    // -- Preparation: the officer's report in its form, then as PDF.
+    b.follow("Skriv beslutsförslag").await;
+    b.check_page().await;
+    b.fill("#r-unit", "Regionkontoret\nRegional utveckling")
+        .await;
+    b.fill("#r-author-title", "Utredare").await;
+    b.fill("#r-to", "Regionstyrelsen").await;
+    b.fill("#r-title", "Svar på motion om KAST-mottagning")
+        .await;
+    b.fill("#r-chain", "regionstyrelsen, regionfullmäktige")
+        .await;
+    b.fill("#r-clauses", "avslå motionen").await;
+    b.fill(
+        "#r-summary",
+        "Motionärerna föreslår att regionen utreder om KAST-mottagningar kan startas.",
+    )
+    .await;
+    b.fill("#r-considerations", "Regionkontoret anser att arbetet bör börja på lokal nivå och föreslår att motionen avslås.").await;
+    b.submit("form[action$='/beslutsforslag']").await;
+    b.expect_done("save the report").await;
+    let report_pdf = b
+        .client
+        .find(Locator::XPath("//main//a[contains(., 'PDF')]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = reqwest::get(format!("{}{report_pdf}", b.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+
+    // -- Agenda and kallelse.
+    b.goto("/sekretariat").await;
+    b.follow("Sammanträden i Regionstyrelsens arbetsutskott")
+        .await;
+    b.check_page().await;
+    b.fill("#p-place", "Borgkammaren/Fataburen").await;
+    b.submit("form[action$='/sammantraden']").await;
+    b.expect_done("plan the meeting").await;
+    let meeting_path = b.path().await;
+    let meeting_id: i64 = meeting_path.rsplit('/').next().unwrap().parse().unwrap();
+    b.fill("#a-title", "Val av justerare").await;
+    b.submit("#lagg-till").await;
+    b.expect_done("add the first item").await;
+    b.choose("a-case", &number).await;
+    b.submit("#lagg-till").await;
+    b.expect_done("add the KAST item").await;
+    let text = b.main_text().await;
+    assert!(
+        text.contains("Beslutsunderlag: Motion om mottagning"),
+        "basis from the case: {text}"
+    );
+    b.submit("form[action$='/kallelse']").await;
+    b.expect_done("issue the kallelse").await;
+    b.check_page().await;
+
+    // -- The meeting.
+    b.follow("Öppna sammanträdesvyn").await;
+    b.check_page().await;
+    let members = [
+        "Mikaela Waltersson (M)",
+        "Helene Andersson (C)",
+        "Lise-Lotte Bensköld Olsson (S)",
+        "My Clingston (KD)",
+        "Per Persson (S)",
+    ];
+    for m in members {
+        b.click(&format!("button[aria-label='{m} ankommer']")).await;
+        b.expect_done("arrival").await;
+    }
+    b.set("o-at", "14:00").await;
+    b.click("button[value=open]").await;
+    b.expect_done("open").await;
+    b.click("button[aria-label='Ta upp Val av justerare']")
+        .await;
+    b.expect_done("take up the first item").await;
+    b.fill(
+        "#d-clauses",
+        "utse Lise-Lotte Bensköld Olsson (S) att jämte ordföranden justera protokollet",
+    )
+    .await;
+    b.submit("form:has(input[value=decide])").await;
+    b.expect_done("decide the first item").await;
+    b.click("button[value=finish]").await;
+    b.click(&format!("button[aria-label='Ta upp {title}']"))
+        .await;
+    b.expect_done("take up §14's item").await;
+    b.check_page().await;
+
+    // Proposals: bifall by Bensköld Olsson, avslag by the chair.
+    b.tick("form:has(input[value=move])", "Bensköld Olsson")
+        .await;
+    b.choose("m-kind", "bifall").await;
+    b.fill("#m-text", "bifall till motionen").await;
+    b.fill("#m-clauses", "bifalla motionen").await;
+    b.submit("form:has(input[value=move])").await;
+    b.expect_done("first proposal").await;
+    b.tick("form:has(input[value=move])", "Waltersson").await;
+    b.choose("m-kind", "avslag").await;
+    b.fill("#m-text", "avslag till motionen").await;
+    b.submit("form:has(input[value=move])").await;
+    b.expect_done("second proposal").await;
+    // A step the rules refuse: a vote before the chair has put the question.
+    let (status, refusal) = b
+        .post(
+            &format!("/sekretariat/sammantraden/{meeting_id}/mote"),
+            json!({"csrf": b.client.find(Locator::Css("input[name=csrf]")).await.unwrap().attr("value").await.unwrap().unwrap(), "command": "count"}),
+        )
+        .await;
+    assert_eq!(status, 200, "refusals come back to the screen");
+    assert!(
+        refusal.contains("Inte genomfört"),
+        "the engine's reason is shown: {refusal}"
+    );
+    b.goto(&format!("/sekretariat/sammantraden/{meeting_id}/mote"))
+        .await;
+    b.choose("p-found", "Mikaela Waltersson").await;
+    b.submit("form:has(input[value=put])").await;
+    b.expect_done("proposition").await;
+    b.choose("v-by", "Bensköld Olsson").await;
+    b.submit("form:has(input[value=request_vote])").await;
+    b.expect_done("vote requested").await;
+    b.choose("vo-ja", "Mikaela Waltersson").await;
+    b.choose("vo-nej", "Lise-Lotte Bensköld Olsson").await;
+    b.submit("form:has(input[value=voting_order])").await;
+    b.expect_done("voting order").await;
+    for (m, choice) in [
+        ("Mikaela Waltersson (M)", "ja"),
+        ("Helene Andersson (C)", "ja"),
+        ("Lise-Lotte Bensköld Olsson (S)", "nej"),
+        ("My Clingston (KD)", "ja"),
+        ("Per Persson (S)", "nej"),
+    ] {
+        let label = if choice == "ja" {
+            "röstar ja"
+        } else {
+            "röstar nej"
+        };
+        b.click(&format!("button[aria-label='{m} {label}']")).await;
+        b.expect_done("ballot").await;
+    }
+    b.click("button[value=count]").await;
+    b.expect_done("count").await;
+    b.submit("form:has(input[value=decide])").await;
+    b.expect_done("decide").await;
+    b.tick(
+        "#reservationer + form, form:has(button[value=reserve])",
+        "Bensköld Olsson",
+    )
+    .await;
+    b.tick("form:has(button[value=reserve])", "Per Persson")
+        .await;
+    b.fill("#r-for", "0").await;
+    b.click("button[value=reserve]").await;
+    b.expect_done("reservation").await;
+    let text = b.main_text().await;
+    assert!(text.contains("Med 3 ja-röster och 2 nej-röster"), "{text}");
+    assert!(text.contains("reserverar sig"), "{text}");
+    b.click("button[value=finish]").await;
+    b.set("c-at", "16:00").await;
+    b.click("button[value=close]").await;
+    b.expect_done("close").await;
+
+    // -- After the meeting: approvers, prose, dispatch.
+    b.goto(&meeting_path).await;
+    b.tick("form[action$='/justerare']", "Bensköld Olsson")
+        .await;
+    b.fill("#j-place", "Regionens hus, 2025-03-04").await;
+    b.submit("form[action$='/justerare']").await;
+    b.expect_done("approvers").await;
+    let kast = b
+        .client
+        .find(Locator::XPath(&format!(
+            "//details[summary[contains(., '{title}')]]"
+        )))
+        .await
+        .unwrap();
+    let n: u32 = kast.attr("id").await.unwrap().unwrap()[1..]
+        .parse()
+        .unwrap();
+    b.goto(&format!("{meeting_path}#p{n}")).await;
+    b.client
+        .execute(
+            &format!("document.getElementById('p{n}').open = true;"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.fill(&format!("#t{n}-matter"), "Johan Lindahl (S), Anna Eksted Lingvall (S) och Malin Karlsson (S) föreslår i en motion att regionen utreder om KAST-mottagningar kan startas och drivas.").await;
+    b.submit(&format!("form:has(#t{n}-matter)")).await;
+    b.expect_done("edit the matter").await;
+    b.client
+        .execute(
+            &format!("document.getElementById('p{n}').open = true;"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.fill(&format!("#t{n}-dispatch"), "Regionstyrelsen").await;
+    b.submit(&format!("form:has(#t{n}-dispatch)")).await;
+    b.expect_done("dispatch").await;
+    let text = b.main_text().await;
+    assert!(
+        text.contains(&format!("Utdrag §{n}")),
+        "dispatch list: {text}"
+    );
+    let draft = reqwest::Client::new()
+        .get(format!(
+            "{}/sammantraden/{meeting_id}/paragrafer/{n}",
+            b.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        draft.contains("utreder om KAST-mottagningar"),
+        "edited prose on the public page"
+    );
+
+    // -- Justering: the chair, then the approver, each signed in.
+    b.sign_in("ordforande").await;
+    b.follow("Justera protokollet").await;
+    b.check_page().await;
+    b.click("input[name=confirm]").await;
+    b.submit("form[action$='/justering']").await;
+    b.expect_done("the chair approves").await;
+    b.sign_in("justerare").await;
+    b.follow("Justera protokollet").await;
+    b.click("input[name=confirm]").await;
+    b.submit("form[action$='/justering']").await;
+    b.expect_done("the approver approves").await;
+    assert!(b.main_text().await.contains("justerat"));
+
+    // -- After approval nothing changes: a member's attempt, and the
+    // secretary's, are refused and logged.
+    b.sign_in("ledamot").await;
+    let csrf = b.csrf().await;
+    let (status, body) = b
+        .post(
+            &format!("/sekretariat/sammantraden/{meeting_id}/text"),
+            json!({"csrf": csrf, "number": n.to_string(), "section": "matter", "text": "Ändrat i efterhand"}),
+        )
+        .await;
+    assert_eq!(status, 403, "a member may not edit the protocol: {body}");
+    assert!(body.contains("behörighet"));
+    b.goto(&meeting_path).await;
+    assert!(b.main_text().await.contains("Ingen behörighet"));
+
+    b.sign_in("sekreterare").await;
+    let csrf = b.csrf().await;
+    let (_, body) = b
+        .post(
+            &format!("/sekretariat/sammantraden/{meeting_id}/text"),
+            json!({"csrf": csrf, "number": n.to_string(), "section": "matter", "text": "Ändrat i efterhand"}),
+        )
+        .await;
+    assert!(
+        body.contains("justerat"),
+        "the secretary is refused too: {body}"
+    );
+    b.goto(&meeting_path).await;
+    let text = b.main_text().await;
+    assert!(!text.contains("Ändrat i efterhand"));
+    assert!(
+        text.matches("NEKAT försök").count() >= 2,
+        "both attempts logged: {text}"
+    );
+
+    // -- The notice on the anslagstavla.
+    b.submit("form[action$='/anslag']").await;
+    b.expect_done("post the notice").await;
+    assert!(
+        b.main_text()
+            .await
+            .contains("Sista dag att överklaga är 2025-03-25")
+    );
+    b.sign_in("ledamot").await;
+    b.client.delete_all_cookies().await.unwrap();
+    b.goto("/").await;
+    b.follow("Anslagstavla").await;
+    b.check_page().await;
+    let board = b.main_text().await;
+    assert!(
+        board.contains("Regionstyrelsens arbetsutskott, sammanträde 2025-03-04"),
+        "{board}"
+    );
+    assert!(board.contains("2025-03-25"), "appeal deadline: {board}");
+
+    // The public sees the vote per member and the reservation, and not the
+    // secret document.
+    b.goto(&format!("/sammantraden/{meeting_id}/paragrafer/{n}"))
+        .await;
+    b.check_page().await;
+    let text = b.main_text().await;
+    for m in members {
+        assert!(
+            text.contains(m.split(" (").next().unwrap()),
+            "{m} in the roll: {text}"
+        );
+    }
+    assert!(text.contains("reserverar sig"), "{text}");
+    b.goto(&case_path.replace("/sekretariat", "")).await;
+    let text = b.main_text().await;
+    assert!(
+        !text.contains("Yttrande med uppgifter om enskild"),
+        "secret document hidden: {text}"
+    );
+}
+
+#[tokio::test]
+async fn each_role_sees_only_its_own_pages_in_the_browser() {
+    let Some(b) = start().await else { return };
+    // (page, roles that may open it)
+    let pages = [
+        (
+            "/sekretariat/organisationer/1/arenden",
+            &["handlaggare", "sekreterare", "admin"][..],
+        ),
+        (
+            "/sekretariat/organ/3/sammantraden",
+            &["sekreterare", "admin"][..],
+        ),
+        ("/sekretariat/sammantraden/1", &["sekreterare", "admin"][..]),
+        (
+            "/sekretariat/sammantraden/1/justering",
+            &["ledamot", "ordforande", "justerare", "sekreterare", "admin"][..],
+        ),
+    ];
+    // The ids are those of the demo: Region Halland, its arbetsutskott and
+    // the meeting of 2025-01-28.
+    for role in ["ledamot", "handlaggare", "sekreterare", "admin"] {
+        b.sign_in(role).await;
+        for (page, allowed) in pages {
+            b.goto(page).await;
+            let text = b.main_text().await;
+            let refused = text.contains("Ingen behörighet");
+            assert_eq!(
+                !refused,
+                allowed.contains(&role),
+                "{role} on {page}: {text}"
+            );
+            if !refused {
+                b.check_page().await;
+            }
+        }
+    }
+    // Anonymous: sent to sign in, and back after it.
+    b.client.delete_all_cookies().await.unwrap();
+    b.goto("/sekretariat/sammantraden/1").await;
+    assert_eq!(b.path().await, "/logga-in");
+    b.check_page().await;
+    b.fill("#username", "sekreterare").await;
+    b.fill("#password", kansli_demo::DEMO_PASSWORD).await;
+    b.click("main form button[type=submit]").await;
+    assert_eq!(b.path().await, "/sekretariat/sammantraden/1");
+    // Keyboard: the skip link is the first thing Tab reaches.
+    b.goto("/").await;
+    let first = b
+        .client
+        .execute(
+            "document.body.focus(); return document.querySelector('a.skip').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(first, json!("Hoppa till innehållet"));
+}
