@@ -523,6 +523,7 @@ mod tests {
         let scope = |o, b| Scope {
             organisation: Some(o),
             body: b,
+            ..Scope::default()
         };
         let secretary = session(
             vec![Grant {
