@@ -884,6 +884,18 @@ pub struct DocumentView {
     pub direction: String,
     pub public: bool,
     pub secrecy_ground: Option<String>,
+    /// The document's files; none for a secret document.
+    pub files: Vec<FileView>,
+}
+
+/// A file of a public document, to download.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileView {
+    pub name: String,
+    pub href: String,
+    pub size: i64,
+    /// SHA-256 of the content, to check a copy against.
+    pub sha256: String,
 }
 
 impl From<&Document> for DocumentView {
@@ -908,6 +920,7 @@ impl From<&Document> for DocumentView {
             direction,
             public,
             secrecy_ground: secrecy_ground(&d.access),
+            files: vec![],
         }
     }
 }
@@ -1030,6 +1043,24 @@ pub async fn case(store: &Store, id: CaseId) -> Result<CaseView, StoreError> {
         }
         None => None,
     };
+    let mut documents = Vec::new();
+    for d in store.documents(id).await? {
+        let mut view = DocumentView::from(&d);
+        if view.public {
+            view.files = store
+                .attachments(d.id)
+                .await?
+                .into_iter()
+                .map(|a| FileView {
+                    href: format!("/filer/{}", a.id),
+                    name: a.file_name,
+                    size: a.size,
+                    sha256: a.sha256,
+                })
+                .collect();
+        }
+        documents.push(view);
+    }
     let steps = store
         .case_steps(id)
         .await?
@@ -1061,12 +1092,7 @@ pub async fn case(store: &Store, id: CaseId) -> Result<CaseView, StoreError> {
             .iter()
             .map(OfficerReportView::from)
             .collect(),
-        documents: store
-            .documents(id)
-            .await?
-            .iter()
-            .map(DocumentView::from)
-            .collect(),
+        documents,
         steps,
         html: format!("/arenden/{}", c.id),
         api: format!("/api/v1/cases/{}", c.id),

@@ -424,11 +424,15 @@ pub async fn agenda(
                     if title.is_empty() {
                         title = found.title;
                     }
+                    // Public documents only: the basis is printed in the
+                    // kallelse and on public pages.
                     for d in app.store.documents(c).await? {
-                        basis.push(BasisItem {
-                            title: d.title,
-                            document: Some(d.id),
-                        });
+                        if d.access.is_public() {
+                            basis.push(BasisItem {
+                                title: d.title,
+                                document: Some(d.id),
+                            });
+                        }
                     }
                 }
                 let kind = match f.kind.as_str() {

@@ -372,3 +372,89 @@ async fn the_start_page_shows_each_user_their_roles() {
         assert!(page.contains(expect), "{user}: {page}");
     }
 }
+
+#[tokio::test]
+async fn a_secret_documents_file_reaches_staff_only() {
+    for db in kansli_testsupport::all().await {
+        let app = spawn(db).await;
+        let store = app._db.store().await;
+        let case = kansli_core::CaseId(app.params["case"].parse().unwrap());
+        let mut tx = store.begin("user:test").await.unwrap();
+        let date = jiff::civil::date(2025, 2, 3);
+        let mut files = Vec::new();
+        for access in [
+            kansli_core::Access::Secret {
+                ground: "26 kap. 1 § OSL".into(),
+            },
+            kansli_core::Access::Public,
+        ] {
+            let doc = tx
+                .add_document(
+                    case,
+                    kansli_core::case::DocumentKind::Statement,
+                    "Yttrande",
+                    date,
+                    &kansli_core::case::Direction::Internal,
+                    &access,
+                )
+                .await
+                .unwrap();
+            files.push(
+                tx.attach_file(doc, "yttrande.pdf", b"%PDF-1.4\n")
+                    .await
+                    .unwrap(),
+            );
+        }
+        tx.commit().await.unwrap();
+        let (secret, public) = (files[0], files[1]);
+        let roles = ["anonym", "ledamot", "handlaggare", "sekreterare", "admin"];
+        for role in roles {
+            let browser = match role {
+                "anonym" => None,
+                r => Some(app.sign_in(r).await),
+            };
+            let get = |path: String| {
+                let mut req = client().get(app.url(&path));
+                if let Some(b) = &browser {
+                    req = req.header(COOKIE, format!("kansli_session={}", b.cookie));
+                }
+                req.send()
+            };
+            // Through the public route a secret file is refused, whoever asks.
+            let r = get(format!("/filer/{}", secret.0)).await.unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{role}");
+            assert!(r.text().await.unwrap().contains("sekretess"));
+            let r = get(format!("/filer/{}", public.0)).await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{role}: public file");
+            // Through the case, staff of the organisation only.
+            let r = get(format!(
+                "/sekretariat/arenden/{}/filer/{}",
+                case.0, secret.0
+            ))
+            .await
+            .unwrap();
+            let expected = match role {
+                "anonym" => StatusCode::SEE_OTHER,
+                "ledamot" => StatusCode::FORBIDDEN,
+                _ => StatusCode::OK,
+            };
+            assert_eq!(r.status(), expected, "{role}: secret file through the case");
+            if expected == StatusCode::OK {
+                assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4\n");
+            }
+        }
+        // The public case page lists the secret document without its title
+        // or file, and the public one with its file.
+        let page = client()
+            .get(app.url(&format!("/arenden/{}", case.0)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Handling med sekretess"));
+        assert!(page.contains(&format!("/filer/{}", public.0)));
+        assert!(!page.contains(&format!("/filer/{}", secret.0)));
+    }
+}

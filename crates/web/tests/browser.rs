@@ -519,9 +519,44 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
         text.contains("Beslutsunderlag: Motion om mottagning"),
         "basis from the case: {text}"
     );
+    assert!(
+        !text.contains("Yttrande med uppgifter om enskild"),
+        "no secret title in the basis: {text}"
+    );
     b.submit("form[action$='/kallelse']").await;
     b.expect_done("issue the kallelse").await;
     b.check_page().await;
+
+    // The members see the agenda and the public documents, with the file.
+    b.sign_in("ledamot").await;
+    b.follow("Kallelse: Regionstyrelsens arbetsutskott 2025-03-04")
+        .await;
+    b.check_page().await;
+    let text = b.main_text().await;
+    assert!(
+        text.contains("Val av justerare") && text.contains(&number),
+        "{text}"
+    );
+    b.follow("Motion från Socialdemokraterna avseende KAST-mottagning")
+        .await;
+    let file = b
+        .client
+        .find(Locator::XPath("//a[contains(., 'motion-kast.pdf')]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = reqwest::get(format!("{}{file}", b.base)).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        std::fs::read(&pdf).unwrap()
+    );
+    b.sign_in("sekreterare").await;
+    b.goto(&format!("/sekretariat/sammantraden/{meeting_id}"))
+        .await;
 
     // -- The meeting.
     b.follow("Öppna sammanträdesvyn").await;
