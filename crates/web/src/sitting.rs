@@ -639,6 +639,8 @@ struct SeatLine {
     present: Option<String>,
     deciding: bool,
     ballot: Option<&'static str>,
+    /// The next to vote in the roll call: their Ja button has the focus.
+    next: bool,
 }
 
 struct ProposalLine {
@@ -775,9 +777,16 @@ fn screen_page(
                     .iter()
                     .find(|b| b.person == pid)
                     .map(|b| b.choice.label_sv()),
+                next: false,
             }
         })
         .collect();
+    let mut seats: Vec<SeatLine> = seats;
+    if snap.step == Step::Voting
+        && let Some(s) = seats.iter_mut().find(|s| s.deciding && s.ballot.is_none())
+    {
+        s.next = true;
+    }
     let choice = |pid: PersonId| Choice {
         value: pid.0.to_string(),
         label: name(pid),
@@ -1151,11 +1160,15 @@ pub async fn record(
     }
     .await;
     let outcome = logged(&app, &who, id, "sammanträdet", outcome).await;
-    after(
-        jar,
-        &format!("/sekretariat/sammantraden/{}/mote#aktuellt", id.0),
-        outcome,
-    )
+    // During the roll call the next vote has the focus (autofocus), which
+    // a fragment in the address would cancel; otherwise the page scrolls to
+    // the open item.
+    let to = if matches!(f.command.as_str(), "voting_order" | "cast") {
+        format!("/sekretariat/sammantraden/{}/mote", id.0)
+    } else {
+        format!("/sekretariat/sammantraden/{}/mote#aktuellt", id.0)
+    };
+    after(jar, &to, outcome)
 }
 
 // ---- justering --------------------------------------------------------------

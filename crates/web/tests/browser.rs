@@ -628,8 +628,20 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
     b.choose("vo-nej", "Lise-Lotte Bensköld Olsson").await;
     b.submit("form:has(input[value=voting_order])").await;
     b.expect_done("voting order").await;
+    // The roll call by keyboard: the focus is on the next member's Ja.
+    let focused = b.client.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("aria-label").await.unwrap().as_deref(),
+        Some("Mikaela Waltersson (M) röstar ja")
+    );
+    b.client
+        .execute("window.__kansliOld = true;", vec![])
+        .await
+        .unwrap();
+    focused.send_keys("\u{E007}").await.unwrap();
+    b.wait_for_load("Enter on the focused vote").await;
+    b.expect_done("ballot by keyboard").await;
     for (m, choice) in [
-        ("Mikaela Waltersson (M)", "ja"),
         ("Helene Andersson (C)", "ja"),
         ("Lise-Lotte Bensköld Olsson (S)", "nej"),
         ("My Clingston (KD)", "ja"),
