@@ -1003,3 +1003,54 @@ fn after_a_casting_vote_the_losers_reserve_not_the_winners() {
         Some(decides("avslå förslaget"))
     );
 }
+
+#[test]
+fn the_snapshot_follows_the_item_through_vote_and_reservation() {
+    use kansli_core::proceedings::{MeetingPhase, Step};
+    let mut run = Run::new(BodyKind::Namnd, &[ItemKind::Decision], &[1, 2, 3, 4, 5]);
+    let s = run.0.snapshot();
+    assert_eq!(s.phase, MeetingPhase::Open);
+    assert_eq!((s.open_item, s.step), (None, Step::Idle));
+    assert_eq!(s.deciding.len(), 5);
+    run.take_up(0);
+    run.moves(1, ProposalKind::Bifall, "bifalla förslaget");
+    run.moves(3, ProposalKind::Avslag, "avslå förslaget");
+    run.ok(Command::Put {
+        put: vec![0, 1],
+        found_for: Some(0),
+    });
+    let s = run.0.snapshot();
+    assert_eq!(
+        (s.open_item, s.step, s.put.clone()),
+        (Some(0), Step::Found, vec![0, 1])
+    );
+    run.ok(Command::RequestVote { by: p(3) });
+    assert_eq!(run.0.snapshot().step, Step::VoteRequested);
+    run.ok(Command::ApproveVotingOrder {
+        ja: Some(0),
+        nej: Some(1),
+    });
+    run.vote(&[(1, Ja), (3, Nej)]);
+    let s = run.0.snapshot();
+    assert_eq!(s.step, Step::Voting);
+    assert_eq!(s.ballots.len(), 2);
+    run.vote(&[(2, Ja), (4, Ja), (5, Nej)]);
+    run.ok(Command::CountVotes { lot: None });
+    run.ok(Command::Decide { decision: None });
+    let n = run.0.open_paragraph().unwrap();
+    run.ok(Command::Reserve {
+        paragraph: n,
+        by: vec![actor(3)],
+        in_favour_of: Some(1),
+        reasons: None,
+    });
+    // The open item shows what was added after its decision.
+    let s = run.0.snapshot();
+    assert!(s.decided);
+    let par = s.paragraph.unwrap();
+    assert_eq!(par.votes.len(), 1);
+    assert_eq!(par.reservations.len(), 1);
+    run.ok(Command::FinishItem);
+    let s = run.0.snapshot();
+    assert_eq!((s.open_item, s.done.clone()), (None, vec![(0, n)]));
+}
