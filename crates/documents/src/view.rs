@@ -1136,3 +1136,196 @@ impl From<&kansli_core::case::Case> for CaseSummaryView {
         }
     }
 }
+
+/// One of a person's seats.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SeatView {
+    pub body: NamedRef,
+    pub role_label: String,
+    pub party_group: Option<String>,
+    pub term: String,
+}
+
+/// Something a person did, as the person page lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActView {
+    pub date: String,
+    pub body: String,
+    pub number: u32,
+    pub title: String,
+    /// The paragraph's page.
+    pub html: String,
+    /// moved, voted, reserved, noted or disqualified.
+    pub kind: String,
+    /// In Swedish: "yrkade bifall till motionen", "röstade ja".
+    pub text: String,
+}
+
+/// A person with their seats and their public record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonView {
+    pub person: PersonRef,
+    pub seats: Vec<SeatView>,
+    pub acts: Vec<ActView>,
+    pub proposals: usize,
+    pub ballots: usize,
+    pub reservations: usize,
+}
+
+/// The person page's content: only public paragraphs are read.
+pub async fn person(store: &Store, id: kansli_core::PersonId) -> Result<PersonView, StoreError> {
+    use kansli_store::follow::ActKind;
+    let p = store.person(id).await?;
+    let seats = store
+        .memberships_of(id)
+        .await?
+        .into_iter()
+        .map(|(m, body, term)| SeatView {
+            body: NamedRef {
+                id: body.id.0,
+                name: body.name,
+            },
+            role_label: m.role.label_sv().into(),
+            party_group: m.party_group,
+            term: term.label(),
+        })
+        .collect();
+    let (mut proposals, mut ballots, mut reservations) = (0, 0, 0);
+    let acts = store
+        .acts_of(id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let (kind, text) = match &a.what {
+                ActKind::Moved { text } => {
+                    proposals += 1;
+                    ("moved", format!("yrkade {text}"))
+                }
+                ActKind::Voted { choice, .. } => {
+                    ballots += 1;
+                    let label = kansli_core::meeting::VoteChoice::from_code(choice)
+                        .map_or(choice.as_str(), |c| c.label_sv());
+                    ("voted", format!("röstade {}", label.to_lowercase()))
+                }
+                ActKind::Reserved { text } => {
+                    reservations += 1;
+                    ("reserved", text.clone())
+                }
+                ActKind::Noted { text } => ("noted", format!("protokollsanteckning: {text}")),
+                ActKind::Disqualified => ("disqualified", "deltog inte på grund av jäv".into()),
+            };
+            ActView {
+                date: a.date.to_string(),
+                body: a.body,
+                number: a.number,
+                html: format!("/sammantraden/{}/paragrafer/{}", a.meeting, a.number),
+                title: a.title,
+                kind: kind.into(),
+                text,
+            }
+        })
+        .collect();
+    Ok(PersonView {
+        person: (&p).into(),
+        seats,
+        acts,
+        proposals,
+        ballots,
+        reservations,
+    })
+}
+
+/// One public vote with each party's ballots.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartyVoteRow {
+    pub date: String,
+    pub number: u32,
+    pub title: String,
+    pub html: String,
+    /// One cell per party, in the order of [`PartyVotesView::parties`]:
+    /// "2 ja, 1 nej", or empty when the party had no vote.
+    pub cells: Vec<String>,
+}
+
+/// A body's votes by party.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartyVotesView {
+    pub body: NamedRef,
+    pub parties: Vec<String>,
+    pub votes: Vec<PartyVoteRow>,
+}
+
+pub async fn party_votes(
+    store: &Store,
+    body: kansli_core::BodyId,
+) -> Result<PartyVotesView, StoreError> {
+    let b = store.body(body).await?;
+    let ballots = store.party_ballots(body).await?;
+    let mut parties: Vec<String> = ballots
+        .iter()
+        .map(|x| x.party.clone().unwrap_or_else(|| "utan parti".into()))
+        .collect();
+    parties.sort();
+    parties.dedup();
+    let mut votes: Vec<PartyVoteRow> = Vec::new();
+    let mut keys: Vec<(kansli_core::MeetingId, u32, usize)> = Vec::new();
+    let mut counts: Vec<HashMap<String, [usize; 3]>> = Vec::new();
+    for x in &ballots {
+        let key = (x.meeting, x.number, x.vote);
+        let i = match keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                keys.push(key);
+                counts.push(HashMap::new());
+                votes.push(PartyVoteRow {
+                    date: x.date.to_string(),
+                    number: x.number,
+                    title: if x.vote > 0 {
+                        format!("{} (omröstning {})", x.title, x.vote + 1)
+                    } else {
+                        x.title.clone()
+                    },
+                    html: format!("/sammantraden/{}/paragrafer/{}", x.meeting, x.number),
+                    cells: vec![],
+                });
+                keys.len() - 1
+            }
+        };
+        let party = x.party.clone().unwrap_or_else(|| "utan parti".into());
+        let slot = match x.choice.as_str() {
+            "ja" => 0,
+            "nej" => 1,
+            _ => 2,
+        };
+        counts[i].entry(party).or_default()[slot] += 1;
+    }
+    for (row, count) in votes.iter_mut().zip(&counts) {
+        row.cells = parties
+            .iter()
+            .map(|p| match count.get(p) {
+                None => String::new(),
+                Some([ja, nej, avstar]) => {
+                    let mut parts = Vec::new();
+                    if *ja > 0 {
+                        parts.push(format!("{ja} ja"));
+                    }
+                    if *nej > 0 {
+                        parts.push(format!("{nej} nej"));
+                    }
+                    if *avstar > 0 {
+                        parts.push(format!("{avstar} avstår"));
+                    }
+                    parts.join(", ")
+                }
+            })
+            .collect();
+    }
+    Ok(PartyVotesView {
+        body: NamedRef {
+            id: b.id.0,
+            name: b.name,
+        },
+        parties,
+        votes,
+    })
+}

@@ -11,6 +11,7 @@
 pub mod access;
 mod error;
 pub mod files;
+pub mod follow;
 pub mod lifecycle;
 pub mod read;
 mod write;

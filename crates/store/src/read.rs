@@ -145,7 +145,7 @@ fn meeting_row(r: &AnyRow, approvers: Vec<PersonId>) -> Result<Meeting, StoreErr
     })
 }
 
-fn membership_row(r: &AnyRow) -> Result<Membership, StoreError> {
+pub(crate) fn membership_row(r: &AnyRow) -> Result<Membership, StoreError> {
     let order = r
         .try_get::<Option<i64>, _>("substitute_order")?
         .map(|o| o as u16);

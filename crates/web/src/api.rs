@@ -34,7 +34,9 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         meetings,
         meeting,
         paragraph,
-        case
+        case,
+        person,
+        party_votes
     ),
     components(schemas(Problem, RefusalView, NewCase)),
     modifiers(&BasicAuth),
@@ -243,6 +245,32 @@ pub async fn paragraph(
 pub async fn case(State(app): State<AppState>, Path(raw): Path<String>) -> ApiResult<CaseView> {
     let id = parse_id(&raw, "Ärendet")?;
     Ok(Json(view::case(&app.store, id).await?))
+}
+
+/// One person: seats, and proposals, votes and reservations in public
+/// paragraphs.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "kansli",
+    params(("id" = i64, Path, description = "Personens id")),
+    responses(
+        (status = 200, description = "Personen", body = PersonView),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn person(State(app): State<AppState>, Path(raw): Path<String>) -> ApiResult<PersonView> {
+    let id = parse_id(&raw, "Personen")?;
+    Ok(Json(view::person(&app.store, id).await?))
+}
+
+/// Every public vote of a body, counted by party.
+#[utoipa::path(get, path = "/api/v1/bodies/{id}/votes-by-party", tag = "kansli",
+    params(("id" = i64, Path, description = "Organets id")),
+    responses(
+        (status = 200, description = "Omröstningarna per parti", body = PartyVotesView),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn party_votes(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+) -> ApiResult<PartyVotesView> {
+    let id = parse_id(&raw, "Organet")?;
+    Ok(Json(view::party_votes(&app.store, id).await?))
 }
 
 pub async fn not_found() -> ApiError {

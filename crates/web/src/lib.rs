@@ -177,6 +177,8 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     r.get("/arenden/{id}/{file}", Public, documents::officer_report);
     r.get("/organisationer/{id}", Public, pages::organisation);
     r.get("/organ/{id}", Public, pages::body);
+    r.get("/organ/{id}/omrostningar", Public, pages::party_votes);
+    r.get("/personer/{id}", Public, pages::person);
     r.get("/arenden/{id}", Public, pages::case);
     r.get("/static/kansli.css", Public, pages::stylesheet);
     r.get("/healthz", Public, || async { "ok" });
@@ -195,6 +197,12 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         api::register_case,
     );
     r.get("/api/v1/bodies/{id}", Public, api::body);
+    r.get(
+        "/api/v1/bodies/{id}/votes-by-party",
+        Public,
+        api::party_votes,
+    );
+    r.get("/api/v1/persons/{id}", Public, api::person);
     r.get("/api/v1/meetings", Public, api::meetings);
     r.get("/api/v1/meetings/{id}", Public, api::meeting);
     r.get(

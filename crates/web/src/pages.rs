@@ -160,3 +160,31 @@ pub async fn not_found() -> PageError {
         "Adressen finns inte. Börja från startsidan och följ länkarna.".into(),
     ))
 }
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    p: PersonView,
+}
+
+/// `/personer/{id}`: seats, proposals, votes and reservations.
+pub async fn person(State(app): State<AppState>, Path(raw): Path<String>) -> Page {
+    let id = parse_id(&raw, "Personen")?;
+    render(PersonPage {
+        p: view::person(&app.store, id).await?,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "party_votes.html")]
+struct PartyVotesPage {
+    v: PartyVotesView,
+}
+
+/// `/organ/{id}/omrostningar`: every public vote of a body, by party.
+pub async fn party_votes(State(app): State<AppState>, Path(raw): Path<String>) -> Page {
+    let id = parse_id(&raw, "Organet")?;
+    render(PartyVotesPage {
+        v: view::party_votes(&app.store, id).await?,
+    })
+}

@@ -155,6 +155,35 @@ async fn a_visitor_follows_links_from_the_start_page_to_the_whole_meeting() {
             );
         }
         assert!(case.contains("Beslutsförslag 2024-12-03"));
+
+        // From the roll call to a member's record, and to the body's votes
+        // by party.
+        let person = app
+            .page(&follow(
+                &p14,
+                "Lise-Lotte Bensköld Olsson (S), 2:e vice ordförande",
+            ))
+            .await;
+        assert!(person.contains("<h1>Lise-Lotte Bensköld Olsson (S)</h1>"));
+        assert!(
+            person.contains("2 yrkanden, 2 röster i omröstningar och 2 reservationer"),
+            "{person}"
+        );
+        assert!(person.contains("yrkade bifall till motionen"));
+        assert!(person.contains("röstade nej"));
+        let body = app
+            .page(&follow(&person, "Regionstyrelsens arbetsutskott"))
+            .await;
+        let parties = app.page(&follow(&body, "Omröstningar per parti")).await;
+        let row = parties
+            .split("<tr>")
+            .find(|r| r.contains("§14 Svar på motion om mottagning för köpare"))
+            .expect("§14 among the votes");
+        // C, KD, M, S in that order: three ja from C, KD and M, two nej from S.
+        assert!(
+            row.contains("<td>1 ja</td><td>1 ja</td><td>1 ja</td><td>2 nej</td>"),
+            "{row}"
+        );
     }
 }
 
