@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 mod documents;
 mod error;
+pub mod feeds;
 pub mod pages;
 pub mod registry;
 pub mod secretariat;
@@ -218,6 +219,8 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     r.post("/logga-ut", SignedIn, secretariat::sign_out);
     r.get("/sekretariat", SignedIn, secretariat::start);
     r.get("/anslagstavla", Public, sitting::notice_board);
+    r.get("/anslagstavla.atom", Public, feeds::notices_atom);
+    r.get("/organ/{id}/sammantraden.ics", Public, feeds::meetings_ical);
     r.get("/filer/{file}", Public, registry::public_file);
     // The registry.
     r.get(

@@ -494,3 +494,67 @@ async fn meeting_paragraph_and_case_pages_link_their_pdfs() {
         assert!(body.contains("finns inte"), "{path}: {body}");
     }
 }
+
+#[tokio::test]
+async fn notices_and_meetings_can_be_subscribed_to() {
+    let app = spawn(sqlite()).await;
+    // The arbetsutskott's protocol of 2025-01-28, approved and posted.
+    let rsau = app
+        .store
+        .all_meetings()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.meeting.date == jiff::civil::date(2025, 1, 28))
+        .unwrap()
+        .meeting
+        .id;
+    let d = |day| jiff::civil::date(2025, 2, day);
+    let mut tx = app.store.begin("user:test").await.unwrap();
+    tx.set_meeting_status(
+        rsau,
+        &kansli_core::meeting::MeetingStatus::Approved { approved: d(4) },
+    )
+    .await
+    .unwrap();
+    tx.post_notice(rsau, d(5), "Regionkontoret, Halmstad")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let board = app.page("/anslagstavla").await;
+    let posted = board.matches("<article class=\"notice\">").count();
+    assert_eq!(posted, 1);
+    assert!(
+        board.contains("<dt>Sista dag att överklaga</dt><dd>2025-02-26</dd>"),
+        "{board}"
+    );
+    let atom = app.page(&follow(&board, "Atom-flöde")).await;
+    let feed: atom_syndication::Feed = atom.parse().expect("valid Atom");
+    assert_eq!(feed.entries.len(), posted);
+    assert_eq!(feed.lang.as_deref(), Some("sv"));
+    for e in &feed.entries {
+        assert!(e.title.value.starts_with("Anslag: protokoll från"));
+        assert!(
+            e.summary
+                .as_ref()
+                .unwrap()
+                .value
+                .contains("Sista dag att överklaga")
+        );
+        assert!(e.links[0].href.starts_with("http://127.0.0.1:"));
+    }
+
+    let body = app.page("/organ/3").await;
+    assert!(body.contains("<h1>Regionstyrelsens arbetsutskott</h1>"));
+    let ics = app.page(&follow(&body, "iCalendar")).await;
+    assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
+    let events = ics.matches("BEGIN:VEVENT").count();
+    let meetings = body.matches("href=\"/sammantraden/").count();
+    assert!(
+        events >= 1 && events <= meetings,
+        "{events} events, {meetings} links"
+    );
+    // 14:00 in Halmstad in January is 13:00 UTC.
+    assert!(ics.contains("DTSTART:20250128T130000Z"), "{ics}");
+    assert!(ics.contains("LOCATION:Borgkammaren/Fataburen"));
+}

@@ -1,0 +1,180 @@
+//! Feeds to follow without visiting: the anslagstavla's notices as Atom
+//! (RFC 4287), and a body's meetings as iCalendar (RFC 5545), for a
+//! calendar program to subscribe to.
+
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::pages::parse_id;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use kansli_core::meeting::MeetingStatus;
+use kansli_core::{BodyId, Date, Time};
+
+/// The site's address as the client reached it, for absolute links.
+fn base(app: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if app.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// Midnight, or the time given, in Sweden, as UTC.
+fn utc(date: Date, time: Option<Time>) -> Option<chrono::DateTime<chrono::Utc>> {
+    let civil = date.to_datetime(time.unwrap_or(Time::midnight()));
+    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").ok()?;
+    let ts = civil.to_zoned(tz).ok()?.timestamp();
+    chrono::DateTime::from_timestamp(ts.as_second(), 0)
+}
+
+/// `/anslagstavla.atom`: every posted notice, newest first.
+pub async fn notices_atom(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    use atom_syndication::{Entry, Feed, Link, Person, Text};
+    let base = base(&app, &headers);
+    let mut all = app.store.all_meetings().await?;
+    all.sort_by(|a, b| b.meeting.date.cmp(&a.meeting.date));
+    let mut entries = Vec::new();
+    let mut newest = None;
+    for s in all {
+        let MeetingStatus::NoticePosted {
+            approved,
+            posted,
+            taken_down,
+            kept_at,
+        } = &s.meeting.status
+        else {
+            continue;
+        };
+        let appeal = kansli_core::deadlines::appeal_deadline(*posted)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let Some(updated) = utc(*posted, None) else {
+            continue;
+        };
+        newest = newest.max(Some(updated));
+        let href = format!("{base}/sammantraden/{}", s.meeting.id);
+        entries.push(Entry {
+            id: format!("{base}/sammantraden/{}#anslag", s.meeting.id),
+            title: Text::plain(format!(
+                "Anslag: protokoll från {} {}",
+                s.body.name, s.meeting.date
+            )),
+            updated: updated.into(),
+            published: Some(updated.into()),
+            summary: Some(Text::plain(format!(
+                "Protokollet från {} sammanträde {} justerades {approved}. Anslaget sattes upp {posted} och tas ned {taken_down}. Sista dag att överklaga är {appeal}. Protokollet förvaras hos {kept_at}.",
+                s.body.name, s.meeting.date
+            ))),
+            links: vec![Link {
+                href,
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Link::default()
+            }],
+            authors: vec![Person {
+                name: s.organisation.name.clone(),
+                ..Person::default()
+            }],
+            ..Entry::default()
+        });
+    }
+    let feed = Feed {
+        id: format!("{base}/anslagstavla"),
+        title: Text::plain("Anslagstavla – Kansli"),
+        updated: newest
+            .or_else(|| chrono::DateTime::from_timestamp(0, 0))
+            .map(Into::into)
+            .unwrap_or_default(),
+        links: vec![
+            Link {
+                href: format!("{base}/anslagstavla.atom"),
+                rel: "self".into(),
+                ..Link::default()
+            },
+            Link {
+                href: format!("{base}/anslagstavla"),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Link::default()
+            },
+        ],
+        lang: Some("sv".into()),
+        entries,
+        ..Feed::default()
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        feed.to_string(),
+    )
+        .into_response())
+}
+
+/// `/organ/{id}/sammantraden.ics`: the body's meetings (not those
+/// cancelled), with place, time and a link to the meeting page.
+pub async fn meetings_ical(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    use icalendar::{Calendar, Component, Event, EventLike};
+    let id: BodyId = parse_id(&raw, "Organet")?;
+    let body = app.store.body(id).await?;
+    let base = base(&app, &headers);
+    let mut cal = Calendar::new();
+    cal.name(&format!("{} – sammanträden", body.name));
+    for m in app.store.meetings(id).await? {
+        if m.status == MeetingStatus::Cancelled {
+            continue;
+        }
+        let mut e = Event::new();
+        e.uid(&format!(
+            "sammantrade-{}@{}",
+            m.id,
+            base.split("://").nth(1).unwrap_or("kansli")
+        ))
+        .summary(&format!("{} sammanträder", body.name))
+        .location(&m.place)
+        .url(&format!("{base}/sammantraden/{}", m.id))
+        .description(&format!("Status: {}", m.status.label_sv()));
+        match m.starts {
+            Some(t) => {
+                let start = utc(m.date, Some(t))
+                    .ok_or_else(|| WebError::BadRequest(format!("tiden {t} {}", m.date)))?;
+                e.starts(start);
+                if let Some(end) = m.ends.and_then(|t| utc(m.date, Some(t))) {
+                    e.ends(end);
+                }
+            }
+            None => {
+                let d = chrono::NaiveDate::from_ymd_opt(
+                    m.date.year() as i32,
+                    m.date.month() as u32,
+                    m.date.day() as u32,
+                )
+                .ok_or_else(|| WebError::BadRequest(format!("datumet {}", m.date)))?;
+                e.all_day(d);
+            }
+        }
+        cal.push(e.done());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"sammantraden.ics\"",
+            ),
+        ],
+        cal.done().to_string(),
+    )
+        .into_response())
+}
