@@ -34,6 +34,7 @@ fn find_binary(names: &[&str]) -> Option<PathBuf> {
 struct Browser {
     client: Client,
     base: String,
+    store: kansli_store::Store,
     _driver: tokio::process::Child,
     _profile: tempfile::TempDir,
     _db: kansli_testsupport::TestDb,
@@ -70,8 +71,9 @@ async fn start() -> Option<Browser> {
         today: Some(TODAY.parse().unwrap()),
         ..Config::default()
     };
+    let served = store.clone();
     tokio::spawn(async move {
-        kansli_web::serve(listener, store, config, std::future::pending())
+        kansli_web::serve(listener, served, config, std::future::pending())
             .await
             .unwrap()
     });
@@ -120,6 +122,7 @@ async fn start() -> Option<Browser> {
     Some(Browser {
         client,
         base,
+        store,
         _driver: child,
         _profile: profile,
         _db: db,
@@ -334,6 +337,35 @@ impl Browser {
             "accessibility on {}",
             self.path().await
         );
+    }
+
+    /// Runs axe-core's WCAG 2.0/2.1 A and AA rules on the page and fails
+    /// on any serious or critical violation.
+    async fn axe(&self, axe: &str) {
+        let found = self.axe_violations(axe).await;
+        assert_eq!(found, json!([]), "axe-core on {}", self.path().await);
+    }
+
+    /// The serious and critical violations axe-core finds on the page.
+    async fn axe_violations(&self, axe: &str) -> serde_json::Value {
+        self.client
+            .execute(&format!("{axe}\n;return true;"), vec![])
+            .await
+            .expect("axe-core loads");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                   .then(r => done(r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        found
     }
 
     /// The session's CSRF token, from the sign-out form every staff page
@@ -883,4 +915,128 @@ async fn each_role_sees_only_its_own_pages_in_the_browser() {
         .await
         .unwrap();
     assert_eq!(first, json!("Hoppa till innehållet"));
+}
+
+/// axe-core as `npm ci` in `tests/axe` installs it (`.ci/run` does), or
+/// `None` with a loud notice when it is not installed and not required.
+fn axe_source() -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/axe/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            if std::env::var("KANSLI_REQUIRE_BROWSER").as_deref() == Ok("1") {
+                panic!(
+                    "KANSLI_REQUIRE_BROWSER=1 but {} cannot be read: {e} (run npm ci in crates/web/tests/axe)",
+                    path.display()
+                );
+            }
+            eprintln!(
+                "\n*** SKIPPED: browser axe-core checks (run `npm ci --prefix crates/web/tests/axe`; .ci/run does) ***\n"
+            );
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_kind_of_page_passes_axe_core() {
+    let Some(axe) = axe_source() else { return };
+    let Some(b) = start().await else { return };
+    // A posted notice, so that the anslagstavla and the meeting show one.
+    let rsau = b
+        .store
+        .all_meetings()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.meeting.date == jiff::civil::date(2025, 1, 28))
+        .unwrap()
+        .meeting
+        .id;
+    let mut tx = b.store.begin("user:test").await.unwrap();
+    let approved = jiff::civil::date(2025, 3, 3);
+    tx.set_meeting_status(
+        rsau,
+        &kansli_core::meeting::MeetingStatus::Approved { approved },
+    )
+    .await
+    .unwrap();
+    tx.post_notice(rsau, approved, "Regionkontoret, Halmstad")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // The public site, reached by following links where a visitor would.
+    let mut visited = Vec::new();
+    let mut check = async |b: &Browser, what: &str| {
+        b.check_page().await;
+        b.axe(&axe).await;
+        visited.push(format!("{what}: {}", b.path().await));
+    };
+    b.goto("/").await;
+    check(&b, "start").await;
+    b.follow("Region Halland").await;
+    check(&b, "organisation").await;
+    b.follow("Regionstyrelsens arbetsutskott").await;
+    check(&b, "body").await;
+    b.follow("Omröstningar per parti").await;
+    check(&b, "votes by party").await;
+    b.goto(&format!("/sammantraden/{rsau}")).await;
+    check(&b, "meeting").await;
+    b.click_xpath("//article[@id='p14']//h2/a").await;
+    check(&b, "paragraph").await;
+    b.follow("RS231470").await;
+    check(&b, "case").await;
+    b.goto(&format!("/sammantraden/{rsau}/paragrafer/14")).await;
+    b.follow("Lise-Lotte Bensköld Olsson (S), 2:e vice ordförande")
+        .await;
+    check(&b, "person").await;
+    b.follow("Sammanträden").await;
+    check(&b, "meetings").await;
+    b.follow("Anslagstavla").await;
+    check(&b, "anslagstavla").await;
+    b.goto("/finns-inte").await;
+    check(&b, "not found").await;
+    b.goto("/logga-in").await;
+    check(&b, "sign in").await;
+    // The secretariat's pages too.
+    b.sign_in("sekreterare").await;
+    check(&b, "staff start").await;
+    b.follow("Ärenden i Region Halland").await;
+    check(&b, "registry").await;
+    b.follow("RS231470").await;
+    check(&b, "staff case").await;
+    b.follow("Skriv beslutsförslag").await;
+    check(&b, "report form").await;
+    b.goto("/sekretariat").await;
+    b.follow("Sammanträden i Regionstyrelsens arbetsutskott")
+        .await;
+    check(&b, "staff meetings").await;
+    b.goto(&format!("/sekretariat/sammantraden/{rsau}")).await;
+    check(&b, "staff meeting").await;
+    let planned = b
+        .store
+        .all_meetings()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.meeting.status == kansli_core::meeting::MeetingStatus::Planned)
+        .map(|m| m.meeting.id);
+    if let Some(planned) = planned {
+        b.goto(&format!("/sekretariat/sammantraden/{planned}/mote"))
+            .await;
+        check(&b, "meeting screen").await;
+    }
+    b.goto(&format!("/sekretariat/sammantraden/{rsau}/justering"))
+        .await;
+    check(&b, "justering").await;
+    assert!(visited.len() >= 19, "{visited:?}");
+    // The check can fail: an image without text is caught.
+    b.client
+        .execute("document.querySelector('main').appendChild(document.createElement('img')).src = '/static/kansli.css';", vec![])
+        .await
+        .unwrap();
+    let found = b.axe_violations(&axe).await;
+    assert!(found.to_string().contains("image-alt"), "{found}");
 }
