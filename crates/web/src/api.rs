@@ -36,11 +36,26 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         paragraph,
         case,
         person,
-        party_votes
+        party_votes,
+        crate::oparl::system,
+        crate::oparl::bodies,
+        crate::oparl::body,
+        crate::oparl::body_organizations,
+        crate::oparl::body_people,
+        crate::oparl::body_meetings,
+        crate::oparl::body_papers,
+        crate::oparl::organization,
+        crate::oparl::organization_meetings,
+        crate::oparl::person,
+        crate::oparl::meeting,
+        crate::oparl::agenda_item_one,
+        crate::oparl::paper,
+        crate::oparl::file
     ),
     components(schemas(Problem, RefusalView, NewCase)),
     modifiers(&BasicAuth),
-    tags((name = "kansli", description = "Kanslis öppna API"))
+    tags((name = "kansli", description = "Kanslis öppna API"),
+        (name = "oparl", description = "Samma data i OParl 1.1-modellen (System, Body, Organization, Person, Membership, Meeting, AgendaItem, Paper, Consultation, File), med omröstningar per ledamot som tillägg"))
 )]
 pub struct ApiDoc;
 

@@ -12,7 +12,7 @@ use kansli_core::meeting::MeetingStatus;
 use kansli_core::{BodyId, Date, Time};
 
 /// The site's address as the client reached it, for absolute links.
-fn base(app: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn base(app: &AppState, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -16,6 +16,7 @@ pub mod auth;
 mod documents;
 mod error;
 pub mod feeds;
+pub mod oparl;
 pub mod pages;
 pub mod registry;
 pub mod secretariat;
@@ -212,7 +213,50 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         api::paragraph,
     );
     r.get("/api/v1/cases/{id}", Public, api::case);
+    r.get("/api/oparl/v1/system", Public, oparl::system);
+    r.get("/api/oparl/v1/bodies", Public, oparl::bodies);
+    r.get("/api/oparl/v1/bodies/{id}", Public, oparl::body);
+    r.get(
+        "/api/oparl/v1/bodies/{id}/organizations",
+        Public,
+        oparl::body_organizations,
+    );
+    r.get(
+        "/api/oparl/v1/bodies/{id}/people",
+        Public,
+        oparl::body_people,
+    );
+    r.get(
+        "/api/oparl/v1/bodies/{id}/meetings",
+        Public,
+        oparl::body_meetings,
+    );
+    r.get(
+        "/api/oparl/v1/bodies/{id}/papers",
+        Public,
+        oparl::body_papers,
+    );
+    r.get(
+        "/api/oparl/v1/organizations/{id}",
+        Public,
+        oparl::organization,
+    );
+    r.get(
+        "/api/oparl/v1/organizations/{id}/meetings",
+        Public,
+        oparl::organization_meetings,
+    );
+    r.get("/api/oparl/v1/people/{id}", Public, oparl::person);
+    r.get("/api/oparl/v1/meetings/{id}", Public, oparl::meeting);
+    r.get(
+        "/api/oparl/v1/meetings/{id}/agenda-items/{number}",
+        Public,
+        oparl::agenda_item_one,
+    );
+    r.get("/api/oparl/v1/papers/{id}", Public, oparl::paper);
+    r.get("/api/oparl/v1/files/{id}", Public, oparl::file);
     r.get("/api/v1/{*rest}", Public, api::not_found);
+    r.get("/api/oparl/v1/{*rest}", Public, api::not_found);
     // Sign-in and the secretariat.
     r.get("/logga-in", Public, secretariat::sign_in_form);
     r.post("/logga-in", Public, secretariat::sign_in);

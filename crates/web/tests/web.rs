@@ -215,6 +215,25 @@ async fn every_link_on_the_public_pages_answers() {
 async fn the_api_is_valid_openapi_3_and_every_path_answers() {
     for db in all().await {
         let app = spawn(db).await;
+        // A public file, so that every path has something to answer.
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        let doc = tx
+            .add_document(
+                kansli_core::CaseId(1),
+                kansli_core::case::DocumentKind::Letter,
+                "Skrivelse",
+                jiff::civil::date(2025, 1, 2),
+                &kansli_core::case::Direction::Incoming {
+                    sender: "En förening".into(),
+                },
+                &Access::Public,
+            )
+            .await
+            .unwrap();
+        tx.attach_file(doc, "skrivelse.pdf", b"%PDF-1.4\n")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let raw = app.page("/api/openapi.json").await;
         let spec = oas3::from_json(&raw).expect("a valid OpenAPI 3 document");
         assert!(spec.openapi.starts_with("3."), "{}", spec.openapi);
@@ -237,6 +256,10 @@ async fn the_api_is_valid_openapi_3_and_every_path_answers() {
             let concrete = path.replace("{id}", "1").replace("{number}", "14");
             let v = app.json(&concrete).await;
             assert!(v.is_object() || v.is_array(), "{concrete}");
+            // The answer is what the document says it is.
+            let schema = &item["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+            assert!(schema.is_object(), "{path} declares its answer");
+            validate(&doc, schema, &v, &concrete);
         }
         let m = app.json("/api/v1/meetings/1").await;
         assert_eq!(m["date"], "2025-01-28");
@@ -250,6 +273,24 @@ async fn the_api_is_valid_openapi_3_and_every_path_answers() {
             2
         );
     }
+}
+
+/// Validates `value` against `schema` (which may refer to the document's
+/// components) as JSON Schema.
+fn validate(doc: &Value, schema: &Value, value: &Value, what: &str) {
+    let mut root = schema.clone();
+    root["components"] = doc["components"].clone();
+    let validator = jsonschema::validator_for(&root)
+        .unwrap_or_else(|e| panic!("{what}: the schema does not compile: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(5)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match its schema: {errors:#?}"
+    );
 }
 
 fn collect_refs(v: &Value, out: &mut Vec<String>) {
@@ -557,4 +598,112 @@ async fn notices_and_meetings_can_be_subscribed_to() {
     // 14:00 in Halmstad in January is 13:00 UTC.
     assert!(ics.contains("DTSTART:20250128T130000Z"), "{ics}");
     assert!(ics.contains("LOCATION:Borgkammaren/Fataburen"));
+}
+
+#[tokio::test]
+async fn an_oparl_client_walks_from_system_to_meeting_to_agenda_item_to_paper() {
+    for db in all().await {
+        let app = spawn(db).await;
+        let doc: Value = serde_json::from_str(&app.page("/api/openapi.json").await).unwrap();
+        let schema =
+            |name: &str| serde_json::json!({"$ref": format!("#/components/schemas/{name}")});
+        // Follow the URLs the objects give, as an OParl client does.
+        let get = async |url: &str| -> Value {
+            let path = url
+                .split_once("/api/")
+                .map(|(_, p)| format!("/api/{p}"))
+                .unwrap();
+            app.json(&path).await
+        };
+        let system = app.json("/api/oparl/v1/system").await;
+        validate(&doc, &schema("System"), &system, "System");
+        // The validation can fail: an id that is no string does not pass.
+        let mut wrong = system.clone();
+        wrong["id"] = serde_json::json!(5);
+        let mut root = schema("System");
+        root["components"] = doc["components"].clone();
+        assert!(!jsonschema::validator_for(&root).unwrap().is_valid(&wrong));
+        assert_eq!(system["type"], "https://schema.oparl.org/1.1/System");
+        assert_eq!(system["oparlVersion"], "https://schema.oparl.org/1.1/");
+        let bodies = get(system["body"].as_str().unwrap()).await;
+        validate(&doc, &schema("BodyList"), &bodies, "BodyList");
+        let halland = bodies["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == "Region Halland")
+            .expect("Region Halland among the bodies")
+            .clone();
+        assert_eq!(
+            get(halland["id"].as_str().unwrap()).await["name"],
+            "Region Halland"
+        );
+        // Page through the meetings to the arbetsutskott's of 2025-01-28.
+        let mut url = halland["meeting"].as_str().unwrap().to_string();
+        let meeting = loop {
+            let page = get(&url).await;
+            validate(&doc, &schema("MeetingList"), &page, "MeetingList");
+            if let Some(m) = page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["name"] == "Regionstyrelsens arbetsutskott 2025-01-28")
+            {
+                break m.clone();
+            }
+            url = page["links"]["next"]
+                .as_str()
+                .expect("more pages")
+                .to_string();
+        };
+        assert_eq!(meeting["start"], "2025-01-28T14:00:00");
+        assert_eq!(meeting["agendaItem"].as_array().unwrap().len(), 15);
+        assert!(
+            meeting["resultsProtocol"]["accessUrl"]
+                .as_str()
+                .unwrap()
+                .ends_with("/dokument/protokoll.pdf")
+        );
+        let organization = get(meeting["organization"][0].as_str().unwrap()).await;
+        validate(&doc, &schema("Organization"), &organization, "Organization");
+        assert_eq!(organization["membership"].as_array().unwrap().len(), 5);
+        let item = meeting["agendaItem"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["number"] == "§14")
+            .unwrap()
+            .clone();
+        let again = get(item["id"].as_str().unwrap()).await;
+        validate(&doc, &schema("AgendaItem"), &again, "AgendaItem");
+        assert_eq!(again["name"], item["name"]);
+        let vote = &item["kansliVotes"][0];
+        assert_eq!(
+            (vote["ja"].as_u64(), vote["nej"].as_u64()),
+            (Some(3), Some(2))
+        );
+        assert_eq!(vote["ballots"].as_array().unwrap().len(), 5);
+        let voter = get(vote["ballots"][0]["person"].as_str().unwrap()).await;
+        validate(&doc, &schema("Person"), &voter, "Person");
+        assert!(!voter["membership"].as_array().unwrap().is_empty());
+        assert!(
+            item["kansliReservations"][0]
+                .as_str()
+                .unwrap()
+                .contains("reserverar sig")
+        );
+        let paper = get(item["paper"].as_str().unwrap()).await;
+        validate(&doc, &schema("Paper"), &paper, "Paper");
+        assert_eq!(paper["reference"], "RS231470");
+        assert_eq!(paper["paperType"], "Motion");
+        let consultations = paper["consultation"].as_array().unwrap();
+        assert!(consultations.len() >= 3, "{paper}");
+        for c in consultations {
+            let m = get(c["meeting"].as_str().unwrap()).await;
+            validate(&doc, &schema("Meeting"), &m, "Meeting");
+        }
+        // A page that does not exist is a 404 problem, not an empty page.
+        let (status, _) = app.get("/api/oparl/v1/bodies?page=99").await;
+        assert_eq!(status, 404);
+    }
 }

@@ -1,0 +1,191 @@
+//! Serving the 2025-01-28 protocol page under load, against nginx serving
+//! the same page as a static file, in the same run on the same machine.
+//!
+//! Run: `cargo bench -p kansli-web --bench serve` (needs `wrk` and `nginx`
+//! from Debian's packages; without them it says what is missing and stops).
+//! The load comes from wrk in a second process on loopback: one thread, 32
+//! connections, 10 s per target after a 2 s warm-up, three rounds each,
+//! alternating, so that drift of the machine hits both. Kansli runs with
+//! two worker threads, nginx with two worker processes: the machine's two
+//! cores each.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const ROUNDS: usize = 3;
+const SECONDS: u32 = 10;
+const CONNECTIONS: u32 = 32;
+
+fn have(cmd: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Requests per second and the 99th percentile latency in ms from wrk's
+/// `--latency` report.
+fn wrk(url: &str, seconds: u32) -> (f64, f64) {
+    let out = Command::new("wrk")
+        .args([
+            "-t1",
+            &format!("-c{CONNECTIONS}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            url,
+        ])
+        .output()
+        .expect("wrk runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("Non-2xx"),
+        "{url} answered with errors:\n{text}"
+    );
+    let rps = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no Requests/sec in:\n{text}"));
+    let p99 = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("99%"))
+        .map(|v| parse_latency(v.trim()))
+        .unwrap_or_else(|| panic!("no 99% in:\n{text}"));
+    (rps, p99)
+}
+
+/// "1.23ms", "456.00us", "1.02s" -> milliseconds.
+fn parse_latency(v: &str) -> f64 {
+    let (n, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(v.len()));
+    let n: f64 = n.parse().unwrap_or(f64::NAN);
+    match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        _ => f64::NAN,
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    xs[xs.len() / 2]
+}
+
+fn main() {
+    for tool in ["wrk", "nginx"] {
+        if !have(tool) {
+            eprintln!("{tool} is not installed: apt-get install wrk nginx");
+            return;
+        }
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = dir.path().join("kansli.db");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (base, meeting) = runtime.block_on(async {
+        let store = kansli_store::Store::connect(&db.display().to_string())
+            .await
+            .expect("database");
+        kansli_demo::load(&store).await.expect("demo data");
+        let meeting = store
+            .all_meetings()
+            .await
+            .expect("meetings")
+            .into_iter()
+            .find(|m| m.meeting.date.to_string() == "2025-01-28")
+            .expect("the 2025-01-28 meeting")
+            .meeting
+            .id;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("port");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(kansli_web::serve(
+            listener,
+            store,
+            kansli_web::Config::default(),
+            std::future::pending(),
+        ));
+        (base, meeting)
+    });
+    let page_url = format!("{base}/sammantraden/{meeting}");
+    let html = runtime
+        .block_on(async { reqwest::get(&page_url).await?.text().await })
+        .expect("the page");
+    assert!(html.contains("§14"), "the protocol page");
+
+    // nginx with the same bytes as a static file.
+    let root = dir.path().join("www");
+    std::fs::create_dir_all(root.join("sammantraden")).expect("www");
+    std::fs::write(root.join("sammantraden").join(meeting.to_string()), &html).expect("page");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "worker_processes 2;\ndaemon off;\npid {pid};\nerror_log {err} warn;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;\n\
+               types {{ text/html html; }} default_type text/html;\n\
+               client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp}; uwsgi_temp_path {tmp}; scgi_temp_path {tmp};\n\
+               server {{ listen 127.0.0.1:{port}; root {root}; }} }}\n",
+            pid = dir.path().join("nginx.pid").display(),
+            err = dir.path().join("nginx.err").display(),
+            tmp = dir.path().display(),
+            root = root.display(),
+        ),
+    )
+    .expect("nginx.conf");
+    let mut nginx = Command::new("nginx")
+        .args([
+            "-c",
+            &conf.display().to_string(),
+            "-p",
+            &dir.path().display().to_string(),
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nginx starts");
+    std::thread::sleep(Duration::from_millis(500));
+    let static_url = format!("http://127.0.0.1:{port}/sammantraden/{meeting}");
+    let same = runtime
+        .block_on(async { reqwest::get(&static_url).await?.text().await })
+        .expect("nginx answers");
+    assert_eq!(same, html, "nginx serves the same page");
+
+    println!(
+        "page: {} bytes; wrk -t1 -c{CONNECTIONS} -d{SECONDS}s, {ROUNDS} rounds each, alternating",
+        html.len()
+    );
+    let (mut k_rps, mut k_p99, mut n_rps, mut n_p99) = (vec![], vec![], vec![], vec![]);
+    wrk(&page_url, 2);
+    wrk(&static_url, 2);
+    for round in 1..=ROUNDS {
+        let (r, p) = wrk(&page_url, SECONDS);
+        println!("round {round}: kansli {r:>9.0} req/s  p99 {p:>6.2} ms");
+        k_rps.push(r);
+        k_p99.push(p);
+        let (r, p) = wrk(&static_url, SECONDS);
+        println!("round {round}: nginx  {r:>9.0} req/s  p99 {p:>6.2} ms");
+        n_rps.push(r);
+        n_p99.push(p);
+    }
+    nginx.kill().ok();
+    nginx.wait().ok();
+    let (kr, kp, nr, np) = (median(k_rps), median(k_p99), median(n_rps), median(n_p99));
+    println!("\nmedian of {ROUNDS} rounds");
+    println!("{:<28}{:>12}{:>12}", "", "req/s", "p99 (ms)");
+    println!("{:<28}{:>12.0}{:>12.2}", "kansli (protocol page)", kr, kp);
+    println!(
+        "{:<28}{:>12.0}{:>12.2}",
+        "nginx (same page, static)", nr, np
+    );
+    println!("kansli / nginx throughput: {:.2}", kr / nr);
+}

@@ -1,0 +1,987 @@
+//! The open data API in the OParl 1.1 model, under `/api/oparl/v1`, so
+//! that existing OParl clients can read Kansli: System → Body (an
+//! organisation: kommun or region) → Organization (a body: fullmäktige,
+//! styrelse, nämnd, utskott), Person with Membership, Meeting with its
+//! AgendaItems, Paper (a case) with its Consultations, and File. Ids are
+//! the objects' URLs; lists are paginated (`?page=`, with `links`). The
+//! roll call of each vote is an extension of AgendaItem (`kansliVotes`).
+//!
+//! Everything is read through `kansli_documents::view` for the public
+//! audience, where secrecy is applied: a secret item keeps its number and
+//! `public: false`, never its name, text or votes.
+
+use crate::AppState;
+use crate::error::{ApiError, Problem, WebError};
+use crate::pages::parse_id;
+use crate::view;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use kansli_core::{BodyId, CaseId, MeetingId, OrganisationId, PersonId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+const SCHEMA: &str = "https://schema.oparl.org/1.1/";
+/// Objects per page of a list.
+pub const PER_PAGE: usize = 20;
+
+type OResult<T> = Result<Json<T>, ApiError>;
+
+fn kind(name: &str) -> String {
+    format!("{SCHEMA}{name}")
+}
+
+/// The API's root URL as the client reached it.
+fn root(app: &AppState, headers: &HeaderMap) -> String {
+    format!("{}/api/oparl/v1", crate::feeds::base(app, headers))
+}
+
+/// The System: the entry point of an OParl client.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct System {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub oparl_version: String,
+    pub name: String,
+    /// The list of bodies.
+    pub body: String,
+    pub website: String,
+    pub product: String,
+    pub vendor: String,
+}
+
+/// A municipality or region (Kansli's organisation).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Body {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub system: String,
+    pub name: String,
+    /// Lists of the body's organizations, people, meetings and papers.
+    pub organization: String,
+    pub person: String,
+    pub meeting: String,
+    pub paper: String,
+    pub legislative_term: Vec<LegislativeTerm>,
+    pub web: String,
+}
+
+/// A mandatperiod.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LegislativeTerm {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+/// A body that meets and decides (Kansli's body).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub body: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub organization_type: String,
+    /// fullmäktige, styrelse, nämnd, utskott …
+    pub classification: String,
+    pub membership: Vec<Membership>,
+    /// The list of its meetings.
+    pub meeting: String,
+    pub web: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Membership {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub person: String,
+    pub organization: String,
+    /// ordförande, ledamot, ersättare …
+    pub role: String,
+    /// Members vote; substitutes only when serving.
+    pub voting_right: bool,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub body: String,
+    pub name: String,
+    /// The party, as an abbreviation ("S", "M").
+    pub party: Option<String>,
+    pub membership: Vec<Membership>,
+    /// Proposals, votes and reservations (Kansli's person record).
+    pub kansli_record: String,
+    pub web: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub description: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct File {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub file_name: Option<String>,
+    pub mime_type: String,
+    pub size: Option<i64>,
+    pub access_url: String,
+    /// SHA-256 of the content (an extension; OParl names SHA-1 and SHA-512).
+    pub kansli_sha256: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Meeting {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    /// planned, invited, running, held, approved, posted, cancelled
+    /// (Kansli's life cycle).
+    pub meeting_state: String,
+    pub cancelled: bool,
+    /// Date, or date and time in Swedish local time (ISO 8601).
+    pub start: String,
+    pub end: Option<String>,
+    pub location: Location,
+    pub organization: Vec<String>,
+    pub participant: Vec<String>,
+    /// The kallelse.
+    pub invitation: Option<File>,
+    /// The protocol, once there are paragraphs.
+    pub results_protocol: Option<File>,
+    pub agenda_item: Vec<AgendaItem>,
+    pub web: String,
+}
+
+/// One ballot of a roll call.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Ballot {
+    pub person: String,
+    pub name: String,
+    /// ja, nej or avstar.
+    pub choice: String,
+}
+
+/// A vote (omröstning) with each member's ballot.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RollCall {
+    pub ja_means: String,
+    pub nej_means: String,
+    pub ja: usize,
+    pub nej: usize,
+    pub avstar: usize,
+    pub result: String,
+    pub ballots: Vec<Ballot>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgendaItem {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub meeting: String,
+    /// "§14" once recorded.
+    pub number: Option<String>,
+    pub order: usize,
+    /// Left out for a secret item.
+    pub name: Option<String>,
+    pub public: bool,
+    /// The case's paper.
+    pub paper: Option<String>,
+    /// The beslutsgång.
+    pub result: Option<String>,
+    /// The decision as the protocol words it.
+    pub resolution_text: Option<String>,
+    pub kansli_votes: Vec<RollCall>,
+    pub kansli_reservations: Vec<String>,
+    pub web: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Consultation {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub paper: String,
+    pub agenda_item: Option<String>,
+    pub meeting: String,
+    pub organization: Vec<String>,
+    /// Whether the body decided the matter there (not only prepared it).
+    pub authoritative: bool,
+}
+
+/// A case (ärende) with its public documents.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Paper {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub body: String,
+    pub name: String,
+    /// The case number.
+    pub reference: String,
+    pub date: String,
+    /// Motion, or Ärende.
+    pub paper_type: String,
+    pub auxiliary_file: Vec<File>,
+    pub consultation: Vec<Consultation>,
+    pub web: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    pub total_elements: usize,
+    pub elements_per_page: usize,
+    pub current_page: usize,
+    pub total_pages: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Links {
+    pub first: String,
+    pub last: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+macro_rules! list {
+    ($name:ident, $item:ty) => {
+        /// One page of a list.
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            pub data: Vec<$item>,
+            pub pagination: Pagination,
+            pub links: Links,
+        }
+
+        impl $name {
+            fn page(all: Vec<$item>, url: &str, page: usize) -> Result<$name, WebError> {
+                let (data, pagination, links) = paginate(all, url, page)?;
+                Ok($name {
+                    data,
+                    pagination,
+                    links,
+                })
+            }
+        }
+    };
+}
+
+list!(BodyList, Body);
+list!(OrganizationList, Organization);
+list!(PersonList, Person);
+list!(MeetingList, Meeting);
+/// One page of papers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaperList {
+    pub data: Vec<Paper>,
+    pub pagination: Pagination,
+    pub links: Links,
+}
+
+fn paginate<T>(
+    all: Vec<T>,
+    url: &str,
+    page: usize,
+) -> Result<(Vec<T>, Pagination, Links), WebError> {
+    let total = all.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    if page == 0 || page > pages {
+        return Err(WebError::NotFound(format!(
+            "sidan {page} finns inte; listan har {pages} sidor"
+        )));
+    }
+    let data: Vec<T> = all
+        .into_iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    let at = |p: usize| format!("{url}?page={p}");
+    Ok((
+        data,
+        Pagination {
+            total_elements: total,
+            elements_per_page: PER_PAGE,
+            current_page: page,
+            total_pages: pages,
+        },
+        Links {
+            first: at(1),
+            last: at(pages),
+            prev: (page > 1).then(|| at(page - 1)),
+            next: (page < pages).then(|| at(page + 1)),
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<usize>,
+}
+
+// ---- building the objects ---------------------------------------------------
+
+async fn body_object(app: &AppState, r: &str, id: OrganisationId) -> Result<Body, WebError> {
+    let org = app.store.organisation(id).await?;
+    let terms = app.store.terms(id).await?;
+    let me = format!("{r}/bodies/{id}");
+    Ok(Body {
+        id: me.clone(),
+        kind: kind("Body"),
+        system: format!("{r}/system"),
+        name: org.name,
+        organization: format!("{me}/organizations"),
+        person: format!("{me}/people"),
+        meeting: format!("{me}/meetings"),
+        paper: format!("{me}/papers"),
+        legislative_term: terms
+            .iter()
+            .map(|t| LegislativeTerm {
+                id: format!("{me}/terms/{}", t.id),
+                kind: kind("LegislativeTerm"),
+                name: t.label(),
+                start_date: t.starts.to_string(),
+                end_date: t.ends.to_string(),
+            })
+            .collect(),
+        web: format!("/organisationer/{id}"),
+    })
+}
+
+fn membership(r: &str, m: &kansli_store::Member, index: usize) -> Membership {
+    Membership {
+        id: format!("{r}/people/{}#membership-{index}", m.person.id),
+        kind: kind("Membership"),
+        person: format!("{r}/people/{}", m.person.id),
+        organization: format!("{r}/organizations/{}", m.membership.body),
+        role: m.membership.role.label_sv().into(),
+        voting_right: m.membership.role.is_member(),
+        start_date: m.term.starts.to_string(),
+        end_date: m.term.ends.to_string(),
+    }
+}
+
+async fn organization_object(
+    app: &AppState,
+    r: &str,
+    id: BodyId,
+) -> Result<Organization, WebError> {
+    let b = app.store.body(id).await?;
+    let mut memberships = Vec::new();
+    for m in app.store.members(id).await? {
+        let index = person_memberships(app, m.person.id)
+            .await?
+            .iter()
+            .position(|x| x.membership == m.membership)
+            .unwrap_or(0);
+        memberships.push(membership(r, &m, index));
+    }
+    Ok(Organization {
+        id: format!("{r}/organizations/{id}"),
+        kind: kind("Organization"),
+        body: format!("{r}/bodies/{}", b.organisation),
+        name: b.name.clone(),
+        short_name: b.short_name.clone(),
+        organization_type: "Gremium".into(),
+        classification: b.kind.label_sv().into(),
+        membership: memberships,
+        meeting: format!("{r}/organizations/{id}/meetings"),
+        web: format!("/organ/{id}"),
+    })
+}
+
+/// A person's memberships in a stable order (their index is the id).
+async fn person_memberships(
+    app: &AppState,
+    person: PersonId,
+) -> Result<Vec<kansli_store::Member>, WebError> {
+    let mut out = Vec::new();
+    for (m, body, _) in app.store.memberships_of(person).await? {
+        for x in app.store.members(body.id).await? {
+            if x.person.id == person && x.membership == m && !out.contains_member(&x) {
+                out.push(x);
+            }
+        }
+    }
+    Ok(out)
+}
+
+trait ContainsMember {
+    fn contains_member(&self, m: &kansli_store::Member) -> bool;
+}
+
+impl ContainsMember for Vec<kansli_store::Member> {
+    fn contains_member(&self, m: &kansli_store::Member) -> bool {
+        self.iter().any(|x| x.membership == m.membership)
+    }
+}
+
+async fn person_object(app: &AppState, r: &str, id: PersonId) -> Result<Person, WebError> {
+    let p = app.store.person(id).await?;
+    let memberships = person_memberships(app, id).await?;
+    let organisation = match memberships.first() {
+        Some(m) => Some(app.store.body(m.membership.body).await?.organisation),
+        None => None,
+    };
+    Ok(Person {
+        id: format!("{r}/people/{id}"),
+        kind: kind("Person"),
+        body: organisation
+            .map(|o| format!("{r}/bodies/{o}"))
+            .unwrap_or_default(),
+        name: p.name,
+        party: p.party,
+        membership: memberships
+            .iter()
+            .enumerate()
+            .map(|(i, m)| membership(r, m, i))
+            .collect(),
+        kansli_record: format!("/api/v1/persons/{id}"),
+        web: format!("/personer/{id}"),
+    })
+}
+
+fn state(status: &str) -> &'static str {
+    match status {
+        "planned" => "planned",
+        "notice_issued" => "invited",
+        "in_session" => "running",
+        "held" => "held",
+        "approved" => "approved",
+        "notice_posted" => "posted",
+        _ => "cancelled",
+    }
+}
+
+async fn meeting_object(app: &AppState, r: &str, id: MeetingId) -> Result<Meeting, WebError> {
+    let m = view::meeting(&app.store, id).await?;
+    let me = format!("{r}/meetings/{id}");
+    let s = &m.summary;
+    let mut participant: Vec<String> = m
+        .members
+        .iter()
+        .chain(&m.substitutes)
+        .map(|a| format!("{r}/people/{}", a.person.id))
+        .collect();
+    participant.dedup();
+    let file = |name: &str, what: &str| File {
+        id: format!("{me}/files/{what}"),
+        kind: kind("File"),
+        name: name.into(),
+        file_name: Some(format!("{what}.pdf")),
+        mime_type: "application/pdf".into(),
+        size: None,
+        access_url: format!("{}/dokument/{what}.pdf", s.html),
+        kansli_sha256: None,
+    };
+    let agenda_item = m
+        .agenda
+        .iter()
+        .map(|i| {
+            let p = i
+                .paragraph
+                .and_then(|n| m.paragraphs.iter().find(|p| p.number == n));
+            agenda_item(r, id, i, p)
+        })
+        .collect();
+    Ok(Meeting {
+        id: me.clone(),
+        kind: kind("Meeting"),
+        name: format!("{} {}", s.body.name, s.date),
+        meeting_state: state(&s.status).into(),
+        cancelled: s.status == "cancelled",
+        start: match &s.starts {
+            Some(t) => format!("{}T{t}:00", s.date),
+            None => s.date.clone(),
+        },
+        end: s.ends.as_ref().map(|t| format!("{}T{t}:00", s.date)),
+        location: Location {
+            id: format!("{me}#location"),
+            kind: kind("Location"),
+            description: s.place.clone(),
+        },
+        organization: vec![format!("{r}/organizations/{}", s.body.id)],
+        participant,
+        invitation: (!m.agenda.is_empty()).then(|| file("Kallelse", "kallelse")),
+        results_protocol: (!m.paragraphs.is_empty()).then(|| file("Protokoll", "protokoll")),
+        agenda_item,
+        web: s.html.clone(),
+    })
+}
+
+fn agenda_item(
+    r: &str,
+    meeting: MeetingId,
+    i: &view::AgendaItemView,
+    p: Option<&view::ParagraphView>,
+) -> AgendaItem {
+    let public = i.public && p.is_none_or(|p| p.public);
+    let decision = p.and_then(|p| p.decision.as_ref()).map(|d| {
+        d.parts
+            .iter()
+            .map(|part| {
+                let clauses: Vec<String> = part.clauses.iter().map(|c| c.text.clone()).collect();
+                format!("{} {}", part.intro, clauses.join("; "))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    AgendaItem {
+        id: format!("{r}/meetings/{meeting}/agenda-items/{}", i.position + 1),
+        kind: kind("AgendaItem"),
+        meeting: format!("{r}/meetings/{meeting}"),
+        number: i.paragraph.map(|n| format!("§{n}")),
+        order: i.position + 1,
+        name: public.then(|| i.title.clone()),
+        public,
+        paper: i
+            .case_id
+            .filter(|_| public)
+            .map(|c| format!("{r}/papers/{c}")),
+        result: p
+            .filter(|_| public)
+            .map(|p| p.propositions.join(" "))
+            .filter(|s| !s.is_empty()),
+        resolution_text: decision.filter(|_| public),
+        kansli_votes: p
+            .filter(|_| public)
+            .map(|p| {
+                p.votes
+                    .iter()
+                    .map(|v| RollCall {
+                        ja_means: v.ja_means.clone(),
+                        nej_means: v.nej_means.clone(),
+                        ja: v.ja,
+                        nej: v.nej,
+                        avstar: v.avstar,
+                        result: v.result.clone(),
+                        ballots: v
+                            .ballots
+                            .iter()
+                            .map(|b| Ballot {
+                                person: format!("{r}/people/{}", b.person.id),
+                                name: b.person.display.clone(),
+                                choice: b.choice.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        kansli_reservations: p
+            .filter(|_| public)
+            .map(|p| p.reservations.iter().map(|x| x.text.clone()).collect())
+            .unwrap_or_default(),
+        web: p.filter(|_| public).map(|p| p.html.clone()),
+    }
+}
+
+async fn paper_object(app: &AppState, r: &str, id: CaseId) -> Result<Paper, WebError> {
+    let c = view::case(&app.store, id).await?;
+    let me = format!("{r}/papers/{id}");
+    let mut consultation = Vec::new();
+    for (i, step) in c.steps.iter().enumerate() {
+        let meeting = step.meeting.id;
+        let m = view::meeting(&app.store, MeetingId(meeting)).await?;
+        let item = m
+            .agenda
+            .iter()
+            .find(|a| a.case_id == Some(c.id) && a.public)
+            .map(|a| format!("{r}/meetings/{meeting}/agenda-items/{}", a.position + 1));
+        let decides = step
+            .paragraph
+            .and_then(|n| m.paragraphs.iter().find(|p| p.number == n))
+            .and_then(|p| p.decision.as_ref())
+            .is_some_and(|d| d.parts.iter().any(|x| x.kind == "decides"));
+        consultation.push(Consultation {
+            id: format!("{me}#consultation-{}", i + 1),
+            kind: kind("Consultation"),
+            paper: me.clone(),
+            agenda_item: item,
+            meeting: format!("{r}/meetings/{meeting}"),
+            organization: vec![format!("{r}/organizations/{}", step.meeting.body.id)],
+            authoritative: decides,
+        });
+    }
+    let auxiliary_file = c
+        .documents
+        .iter()
+        .filter(|d| d.public)
+        .flat_map(|d| {
+            d.files.iter().map(move |f| File {
+                id: format!("{r}/files/{}", f.href.rsplit('/').next().unwrap_or("")),
+                kind: kind("File"),
+                name: d.title.clone(),
+                file_name: Some(f.name.clone()),
+                mime_type: kansli_store::files::media_type_of(&f.name).into(),
+                size: Some(f.size),
+                access_url: f.href.clone(),
+                kansli_sha256: Some(f.sha256.clone()),
+            })
+        })
+        .collect();
+    Ok(Paper {
+        id: me,
+        kind: kind("Paper"),
+        body: format!("{r}/bodies/{}", c.organisation.id),
+        name: c.title.clone(),
+        reference: c.number.clone(),
+        date: c.registered.clone(),
+        paper_type: if c.motion.is_some() {
+            "Motion".into()
+        } else {
+            "Ärende".into()
+        },
+        auxiliary_file,
+        consultation,
+        web: c.html.clone(),
+    })
+}
+
+// ---- the endpoints ----------------------------------------------------------------
+
+/// The System object.
+#[utoipa::path(get, path = "/api/oparl/v1/system", tag = "oparl",
+    responses((status = 200, description = "Systemet", body = System)))]
+pub async fn system(State(app): State<AppState>, headers: HeaderMap) -> OResult<System> {
+    let r = root(&app, &headers);
+    Ok(Json(System {
+        id: format!("{r}/system"),
+        kind: kind("System"),
+        oparl_version: SCHEMA.into(),
+        name: "Kansli".into(),
+        body: format!("{r}/bodies"),
+        website: crate::feeds::base(&app, &headers),
+        product: "Kansli".into(),
+        vendor: "Kansli (öppen programvara)".into(),
+    }))
+}
+
+/// All bodies (organisations).
+#[utoipa::path(get, path = "/api/oparl/v1/bodies", tag = "oparl",
+    params(("page" = Option<usize>, Query, description = "Sida, från 1")),
+    responses((status = 200, description = "Organisationerna", body = BodyList),
+        (status = 404, description = "Sidan finns inte", body = Problem)))]
+pub async fn bodies(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> OResult<BodyList> {
+    let r = root(&app, &headers);
+    let mut all = Vec::new();
+    for o in app.store.organisations().await? {
+        all.push(body_object(&app, &r, o.id).await?);
+    }
+    Ok(Json(BodyList::page(
+        all,
+        &format!("{r}/bodies"),
+        q.page.unwrap_or(1),
+    )?))
+}
+
+/// One body.
+#[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}", tag = "oparl",
+    params(("id" = i64, Path, description = "Organisationens id")),
+    responses((status = 200, description = "Organisationen", body = Body),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn body(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> OResult<Body> {
+    let id = parse_id(&raw, "Organisationen")?;
+    Ok(Json(body_object(&app, &root(&app, &headers), id).await?))
+}
+
+/// A body's organizations.
+#[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}/organizations", tag = "oparl",
+    params(("id" = i64, Path, description = "Organisationens id"),
+        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+    responses((status = 200, description = "Organen", body = OrganizationList),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn body_organizations(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> OResult<OrganizationList> {
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let r = root(&app, &headers);
+    let mut all = Vec::new();
+    for b in app.store.bodies(id).await? {
+        all.push(organization_object(&app, &r, b.id).await?);
+    }
+    Ok(Json(OrganizationList::page(
+        all,
+        &format!("{r}/bodies/{id}/organizations"),
+        q.page.unwrap_or(1),
+    )?))
+}
+
+/// The people with seats in a body's organizations.
+#[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}/people", tag = "oparl",
+    params(("id" = i64, Path, description = "Organisationens id"),
+        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+    responses((status = 200, description = "Personerna", body = PersonList),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn body_people(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> OResult<PersonList> {
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let r = root(&app, &headers);
+    let mut ids: Vec<PersonId> = Vec::new();
+    for b in app.store.bodies(id).await? {
+        for m in app.store.members(b.id).await? {
+            if !ids.contains(&m.person.id) {
+                ids.push(m.person.id);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for p in ids {
+        all.push(person_object(&app, &r, p).await?);
+    }
+    Ok(Json(PersonList::page(
+        all,
+        &format!("{r}/bodies/{id}/people"),
+        q.page.unwrap_or(1),
+    )?))
+}
+
+/// A body's meetings, newest first.
+#[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}/meetings", tag = "oparl",
+    params(("id" = i64, Path, description = "Organisationens id"),
+        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+    responses((status = 200, description = "Sammanträdena", body = MeetingList),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn body_meetings(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> OResult<MeetingList> {
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    app.store.organisation(id).await?;
+    let r = root(&app, &headers);
+    let mut summaries = app.store.all_meetings().await?;
+    summaries.retain(|m| m.organisation.id == id);
+    summaries.sort_by(|a, b| b.meeting.date.cmp(&a.meeting.date));
+    let mut all = Vec::new();
+    for m in summaries {
+        all.push(meeting_object(&app, &r, m.meeting.id).await?);
+    }
+    Ok(Json(MeetingList::page(
+        all,
+        &format!("{r}/bodies/{id}/meetings"),
+        q.page.unwrap_or(1),
+    )?))
+}
+
+/// A body's papers (cases), newest first.
+#[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}/papers", tag = "oparl",
+    params(("id" = i64, Path, description = "Organisationens id"),
+        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+    responses((status = 200, description = "Ärendena", body = PaperList),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn body_papers(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> OResult<PaperList> {
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let r = root(&app, &headers);
+    let mut cases = app.store.cases(id).await?;
+    cases.sort_by(|a, b| b.registered.cmp(&a.registered).then(b.id.cmp(&a.id)));
+    // Only the requested page is built: papers are the longest list.
+    let (cases, pagination, links) = paginate(
+        cases,
+        &format!("{r}/bodies/{id}/papers"),
+        q.page.unwrap_or(1),
+    )?;
+    let mut data = Vec::new();
+    for c in cases {
+        data.push(paper_object(&app, &r, c.id).await?);
+    }
+    Ok(Json(PaperList {
+        data,
+        pagination,
+        links,
+    }))
+}
+
+/// One organization (body of the municipality).
+#[utoipa::path(get, path = "/api/oparl/v1/organizations/{id}", tag = "oparl",
+    params(("id" = i64, Path, description = "Organets id")),
+    responses((status = 200, description = "Organet", body = Organization),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn organization(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> OResult<Organization> {
+    let id = parse_id(&raw, "Organet")?;
+    Ok(Json(
+        organization_object(&app, &root(&app, &headers), id).await?,
+    ))
+}
+
+/// An organization's meetings, newest first.
+#[utoipa::path(get, path = "/api/oparl/v1/organizations/{id}/meetings", tag = "oparl",
+    params(("id" = i64, Path, description = "Organets id"),
+        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+    responses((status = 200, description = "Sammanträdena", body = MeetingList),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn organization_meetings(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> OResult<MeetingList> {
+    let id: BodyId = parse_id(&raw, "Organet")?;
+    let r = root(&app, &headers);
+    let mut meetings = app.store.meetings(id).await?;
+    meetings.sort_by(|a, b| b.date.cmp(&a.date));
+    let mut all = Vec::new();
+    for m in meetings {
+        all.push(meeting_object(&app, &r, m.id).await?);
+    }
+    Ok(Json(MeetingList::page(
+        all,
+        &format!("{r}/organizations/{id}/meetings"),
+        q.page.unwrap_or(1),
+    )?))
+}
+
+/// One person with their memberships.
+#[utoipa::path(get, path = "/api/oparl/v1/people/{id}", tag = "oparl",
+    params(("id" = i64, Path, description = "Personens id")),
+    responses((status = 200, description = "Personen", body = Person),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn person(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> OResult<Person> {
+    let id = parse_id(&raw, "Personen")?;
+    Ok(Json(person_object(&app, &root(&app, &headers), id).await?))
+}
+
+/// One meeting with its agenda items, decisions and roll calls.
+#[utoipa::path(get, path = "/api/oparl/v1/meetings/{id}", tag = "oparl",
+    params(("id" = i64, Path, description = "Sammanträdets id")),
+    responses((status = 200, description = "Sammanträdet", body = Meeting),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn meeting(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> OResult<Meeting> {
+    let id = parse_id(&raw, "Sammanträdet")?;
+    Ok(Json(meeting_object(&app, &root(&app, &headers), id).await?))
+}
+
+/// One agenda item, by its place on the agenda (from 1).
+#[utoipa::path(get, path = "/api/oparl/v1/meetings/{id}/agenda-items/{number}", tag = "oparl",
+    params(("id" = i64, Path, description = "Sammanträdets id"),
+        ("number" = usize, Path, description = "Punktens plats i föredragningslistan, från 1")),
+    responses((status = 200, description = "Punkten", body = AgendaItem),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn agenda_item_one(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path((raw, number)): Path<(String, String)>,
+) -> OResult<AgendaItem> {
+    let id = parse_id(&raw, "Sammanträdet")?;
+    let order: usize = parse_id(&number, "Punkten")?;
+    let m = meeting_object(&app, &root(&app, &headers), id).await?;
+    m.agenda_item
+        .into_iter()
+        .find(|a| a.order == order)
+        .map(Json)
+        .ok_or_else(|| WebError::NotFound(format!("punkt {order} finns inte")).into())
+}
+
+/// One paper (case) with its consultations and public files.
+#[utoipa::path(get, path = "/api/oparl/v1/papers/{id}", tag = "oparl",
+    params(("id" = i64, Path, description = "Ärendets id")),
+    responses((status = 200, description = "Ärendet", body = Paper),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn paper(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> OResult<Paper> {
+    let id = parse_id(&raw, "Ärendet")?;
+    Ok(Json(paper_object(&app, &root(&app, &headers), id).await?))
+}
+
+/// One file of a public document. A secret document's file is not a File
+/// here.
+#[utoipa::path(get, path = "/api/oparl/v1/files/{id}", tag = "oparl",
+    params(("id" = i64, Path, description = "Filens id")),
+    responses((status = 200, description = "Filen", body = File),
+        (status = 403, description = "Sekretess", body = Problem),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn file(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> OResult<File> {
+    let id: kansli_core::AttachmentId = parse_id(&raw, "Filen")?;
+    let (a, _) = app.store.attachment(id).await?;
+    if let kansli_core::Access::Secret { .. } = app.store.document_access(a.document).await? {
+        return Err(WebError::Forbidden("Filen hör till en handling med sekretess.".into()).into());
+    }
+    let r = root(&app, &headers);
+    Ok(Json(File {
+        id: format!("{r}/files/{id}"),
+        kind: kind("File"),
+        name: a.file_name.clone(),
+        mime_type: a.media_type.clone(),
+        size: Some(a.size),
+        access_url: format!("/filer/{id}"),
+        file_name: Some(a.file_name),
+        kansli_sha256: Some(a.sha256),
+    }))
+}
