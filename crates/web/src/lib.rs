@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 mod documents;
 mod error;
+pub mod export;
 pub mod feeds;
 pub mod oparl;
 pub mod pages;
@@ -205,6 +206,18 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         api::party_votes,
     );
     r.get("/api/v1/persons/{id}", Public, api::person);
+    r.get(
+        "/api/v1/bodies/{id}/decisions.json",
+        Public,
+        export::decisions_json,
+    );
+    r.get(
+        "/api/v1/bodies/{id}/decisions.csv",
+        Public,
+        export::decisions_csv,
+    );
+    r.get("/api/v1/bodies/{id}/votes.json", Public, export::votes_json);
+    r.get("/api/v1/bodies/{id}/votes.csv", Public, export::votes_csv);
     r.get("/api/v1/meetings", Public, api::meetings);
     r.get("/api/v1/meetings/{id}", Public, api::meeting);
     r.get(

@@ -254,6 +254,13 @@ async fn the_api_is_valid_openapi_3_and_every_path_answers() {
                 continue;
             }
             let concrete = path.replace("{id}", "1").replace("{number}", "14");
+            let content = &item["get"]["responses"]["200"]["content"];
+            if content.get("application/json").is_none() {
+                // CSV: a header line and rows.
+                app.page(&concrete).await;
+                assert!(content.get("text/csv").is_some(), "{path}");
+                continue;
+            }
             let v = app.json(&concrete).await;
             assert!(v.is_object() || v.is_array(), "{concrete}");
             // The answer is what the document says it is.
@@ -261,6 +268,18 @@ async fn the_api_is_valid_openapi_3_and_every_path_answers() {
             assert!(schema.is_object(), "{path} declares its answer");
             validate(&doc, schema, &v, &concrete);
         }
+        // The bulk export of the arbetsutskott: §13 and §14, five ballots each.
+        let votes = app.page("/api/v1/bodies/3/votes.csv").await;
+        let mut csv = csv::Reader::from_reader(votes.as_bytes());
+        let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 10, "{votes}");
+        assert_eq!(&csv.headers().unwrap()[0], "meeting_id");
+        assert!(
+            rows.iter()
+                .any(|r| &r[2] == "14" && &r[6] == "Per Persson" && &r[7] == "S" && &r[8] == "nej")
+        );
+        let decisions = app.json("/api/v1/bodies/3/decisions.json").await;
+        assert_eq!(decisions.as_array().unwrap().len(), 15);
         let m = app.json("/api/v1/meetings/1").await;
         assert_eq!(m["date"], "2025-01-28");
         assert_eq!(m["paragraphs"].as_array().unwrap().len(), 15);
