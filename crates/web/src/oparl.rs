@@ -564,11 +564,11 @@ fn agenda_item(
             .join(" ")
     });
     AgendaItem {
-        id: format!("{r}/meetings/{meeting}/agenda-items/{}", i.position + 1),
+        id: format!("{r}/meetings/{meeting}/agenda-items/{}", i.position),
         kind: kind("AgendaItem"),
         meeting: format!("{r}/meetings/{meeting}"),
         number: i.paragraph.map(|n| format!("§{n}")),
-        order: i.position + 1,
+        order: i.position,
         name: public.then(|| i.title.clone()),
         public,
         paper: i
@@ -624,7 +624,7 @@ async fn paper_object(app: &AppState, r: &str, id: CaseId) -> Result<Paper, WebE
             .agenda
             .iter()
             .find(|a| a.case_id == Some(c.id) && a.public)
-            .map(|a| format!("{r}/meetings/{meeting}/agenda-items/{}", a.position + 1));
+            .map(|a| format!("{r}/meetings/{meeting}/agenda-items/{}", a.position));
         let decides = step
             .paragraph
             .and_then(|n| m.paragraphs.iter().find(|p| p.number == n))

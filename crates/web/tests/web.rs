@@ -334,7 +334,11 @@ async fn a_secret_paragraph_shows_neither_on_pages_nor_in_the_api() {
         let app = spawn(db).await;
         let mut record: MeetingRecord = app.store.meeting_record(MeetingId(1)).await.unwrap();
         record.meeting.date = jiff::civil::date(2025, 2, 11);
-        record.items.truncate(2);
+        // Two items: the first, and §14's with its proposals, vote and
+        // reservation, made secret.
+        let voted = record.items.remove(13);
+        record.items.truncate(1);
+        record.items.push(voted);
         let item = &mut record.items[1];
         item.access = Access::secret("39 kap. 3 § OSL").unwrap();
         let p = item.paragraph.as_mut().unwrap();
@@ -344,6 +348,9 @@ async fn a_secret_paragraph_shows_neither_on_pages_nor_in_the_api() {
         p.matter = "HEMLIGT-INNEHÅLL om en anställd".into();
         item.title = p.title.clone();
         record.items[0].paragraph.as_mut().unwrap().number = 19;
+        for a in &mut record.attendance {
+            a.paragraphs.clear();
+        }
         let mut tx = app.store.begin("user:test").await.unwrap();
         let id = tx.add_meeting(&record).await.unwrap();
         tx.commit().await.unwrap();
@@ -358,10 +365,48 @@ async fn a_secret_paragraph_shows_neither_on_pages_nor_in_the_api() {
             format!("/api/v1/meetings/{id}/paragraphs/20"),
             "/api/v1/meetings".to_string(),
             "/".to_string(),
+            // The person, party and open data outputs.
+            "/personer/1".to_string(),
+            "/api/v1/persons/1".to_string(),
+            "/organ/3/omrostningar".to_string(),
+            "/api/v1/bodies/3/votes-by-party".to_string(),
+            format!("/api/oparl/v1/meetings/{id}"),
+            format!("/api/oparl/v1/meetings/{id}/agenda-items/2"),
+            "/api/oparl/v1/bodies/1/meetings".to_string(),
+            "/api/v1/bodies/3/decisions.json".to_string(),
+            "/api/v1/bodies/3/decisions.csv".to_string(),
+            "/api/v1/bodies/3/votes.json".to_string(),
+            "/api/v1/bodies/3/votes.csv".to_string(),
+            "/anslagstavla.atom".to_string(),
+            "/organ/3/sammantraden.ics".to_string(),
         ] {
             let body = app.page(&path).await;
             assert!(!body.contains("HEMLIG"), "{path} leaks the secret");
         }
+        // Nor its proposals, votes or reservations, by who cast them.
+        let item = app
+            .json(&format!("/api/oparl/v1/meetings/{id}/agenda-items/2"))
+            .await;
+        assert_eq!(item["public"], false, "{item}");
+        assert!(item["name"].is_null() && item["resolutionText"].is_null());
+        assert_eq!(item["kansliVotes"], serde_json::json!([]));
+        let votes = app.json("/api/v1/bodies/3/votes.json").await;
+        assert!(
+            votes
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|v| v["meeting_id"] != id.0)
+        );
+        let person = app.json("/api/v1/persons/1").await;
+        assert!(person["acts"].as_array().unwrap().iter().all(|a| {
+            !a["html"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("/sammantraden/{id}/"))
+        }));
+        let parties = app.page("/organ/3/omrostningar").await;
+        assert!(!parties.contains(&format!("/sammantraden/{id}/")));
         let page = app.page(&format!("/sammantraden/{id}")).await;
         assert!(page.contains("39 kap. 3 § OSL"), "the ground is shown");
         // No extract of the secret paragraph; the page offers none either.
