@@ -42,6 +42,17 @@ pub struct Store {
     /// SQLite has one writer at a time; taking this lock before a write
     /// transaction turns "database is locked" into waiting in line.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    version: Arc<Version>,
+}
+
+/// How far the data has come, for caches of what is read from it: bumped by
+/// every commit through this store (and its clones), and when writes by
+/// another process show up as new audit records (every write appends one).
+#[derive(Debug, Default)]
+pub(crate) struct Version {
+    pub(crate) local: std::sync::atomic::AtomicU64,
+    audit_max: std::sync::atomic::AtomicI64,
+    checked: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// Turns what a user types into a database URL: a URL is kept, a plain path
@@ -110,6 +121,7 @@ impl Store {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            version: Arc::default(),
         })
     }
 
@@ -129,7 +141,38 @@ impl Store {
             None => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(Tx::new(tx, actor.to_string(), guard))
+        Ok(Tx::new(tx, actor.to_string(), guard, self.version.clone()))
+    }
+
+    /// A number that changes whenever the stored data may have: at once for
+    /// writes through this store, and within `max_age` for writes by
+    /// another process (found by looking at the audit log at most that
+    /// often).
+    pub async fn data_version(&self, max_age: Duration) -> Result<u64, StoreError> {
+        use std::sync::atomic::Ordering;
+        let due = {
+            let mut checked = self
+                .version
+                .checked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let now = std::time::Instant::now();
+            let due = checked.is_none_or(|t| now.duration_since(t) >= max_age);
+            if due {
+                *checked = Some(now);
+            }
+            due
+        };
+        if due {
+            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_log")
+                .fetch_one(&self.pool)
+                .await?;
+            let max = max.unwrap_or(0);
+            if self.version.audit_max.swap(max, Ordering::AcqRel) != max {
+                self.version.local.fetch_add(1, Ordering::AcqRel);
+            }
+        }
+        Ok(self.version.local.load(Ordering::Acquire))
     }
 
     pub async fn close(&self) {

@@ -17,6 +17,7 @@ pub struct Tx {
     actor: String,
     pub(crate) now: String,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    version: std::sync::Arc<crate::Version>,
 }
 
 impl Tx {
@@ -24,17 +25,22 @@ impl Tx {
         tx: sqlx::Transaction<'static, Any>,
         actor: String,
         guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+        version: std::sync::Arc<crate::Version>,
     ) -> Tx {
         Tx {
             tx,
             actor,
             now: jiff::Timestamp::now().to_string(),
             _guard: guard,
+            version,
         }
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
+        self.version
+            .local
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         Ok(())
     }
 

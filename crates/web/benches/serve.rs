@@ -150,6 +150,7 @@ fn main() {
             "-p",
             &dir.path().display().to_string(),
         ])
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("nginx starts");

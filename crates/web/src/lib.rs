@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 mod documents;
 mod error;
 pub mod export;
@@ -69,6 +70,7 @@ pub struct AppState {
     /// Bounds concurrent PDF typesetting to the number of cores.
     pub typesetting: Arc<tokio::sync::Semaphore>,
     pub sign_in: Arc<auth::SignInLimiter>,
+    pub cache: Arc<cache::PageCache>,
 }
 
 /// One route as the guard sees it.
@@ -152,6 +154,7 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
         sign_in: Arc::default(),
+        cache: Arc::default(),
     };
     let mut r = Routes {
         state: state.clone(),
@@ -390,6 +393,10 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     }
     let router = router
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::layer,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     (router, table)

@@ -771,3 +771,35 @@ async fn an_oparl_client_walks_from_system_to_meeting_to_agenda_item_to_paper() 
         assert_eq!(status, 404);
     }
 }
+
+#[tokio::test]
+async fn cached_pages_follow_every_write() {
+    let app = spawn(sqlite()).await;
+    let page = || app.page("/organisationer/1");
+    assert!(!page().await.contains("Cacheprov"));
+    // A write through the server's store shows at once.
+    let mut tx = app.store.begin("user:test").await.unwrap();
+    tx.register_case(
+        kansli_core::OrganisationId(1),
+        "Cacheprov ett",
+        jiff::civil::date(2025, 3, 3),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(page().await.contains("Cacheprov ett"));
+    // A write by another process (another connection to the same
+    // database) shows within the cache's limit.
+    let other = app._db.store().await;
+    let mut tx = other.begin("user:annan-process").await.unwrap();
+    tx.register_case(
+        kansli_core::OrganisationId(1),
+        "Cacheprov två",
+        jiff::civil::date(2025, 3, 3),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    tokio::time::sleep(kansli_web::cache::MAX_AGE + std::time::Duration::from_millis(100)).await;
+    assert!(page().await.contains("Cacheprov två"));
+}
