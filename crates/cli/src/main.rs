@@ -321,6 +321,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 kansli_web::Config {
                     secure_cookies,
                     today,
+                    ..kansli_web::Config::default()
                 },
             )
             .await

@@ -52,7 +52,7 @@ fn cacheable(req: &Request) -> bool {
 }
 
 pub async fn layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    if !cacheable(&req) {
+    if app.config.no_page_cache || !cacheable(&req) {
         return next.run(req).await;
     }
     // Some pages depend on the date (the anslagstavla): a new day is a new

@@ -15,7 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// One paragraph of the body's protocols.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct DecisionRow {
     pub meeting_id: i64,
     pub meeting_date: String,
@@ -33,7 +33,7 @@ pub struct DecisionRow {
 }
 
 /// One member's ballot in one vote.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct BallotRow {
     pub meeting_id: i64,
     pub meeting_date: String,
@@ -130,15 +130,32 @@ async fn ballot_rows(app: &AppState, body: BodyId) -> Result<Vec<BallotRow>, Web
     Ok(rows)
 }
 
-fn csv_response<T: Serialize>(rows: &[T], name: &str) -> Result<Response, WebError> {
+/// The rows as CSV with a header line, also when there are no rows (a
+/// spreadsheet or script then still sees the columns).
+fn csv_bytes<T: Serialize + Default>(rows: &[T]) -> Result<Vec<u8>, csv::Error> {
+    if rows.is_empty() {
+        // The header is what serde writes before the first row: write one
+        // empty row and keep its header line only.
+        let mut probe = csv::Writer::from_writer(Vec::new());
+        probe.serialize(T::default())?;
+        let probe = probe.into_inner().map_err(|e| e.into_error())?;
+        let line = probe.split(|b| *b == b'\n').next().unwrap_or_default();
+        let mut out = line.to_vec();
+        out.push(b'\n');
+        return Ok(out);
+    }
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.serialize(r)
-            .map_err(|e| WebError::BadRequest(format!("CSV: {e}")))?;
+        w.serialize(r)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| WebError::BadRequest(format!("CSV: {e}")))?;
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+fn csv_response<T: Serialize + Default>(rows: &[T], name: &str) -> Result<Response, WebError> {
+    let bytes = csv_bytes(rows).map_err(|e| {
+        tracing::error!(error = %e, "CSV export failed");
+        WebError::BadRequest(format!("Exporten kunde inte skrivas som CSV: {e}"))
+    })?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -208,4 +225,22 @@ pub async fn votes_csv(
         &ballot_rows(&app, id).await?,
         &format!("roster-organ-{id}.csv"),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_export_still_has_its_header() {
+        let empty = String::from_utf8(csv_bytes::<BallotRow>(&[]).unwrap()).unwrap();
+        let one = String::from_utf8(csv_bytes(&[BallotRow::default()]).unwrap()).unwrap();
+        assert_eq!(
+            empty,
+            "meeting_id,meeting_date,paragraph,title,vote,person_id,name,party,choice,url\n"
+        );
+        assert!(one.starts_with(&empty));
+        let decisions = String::from_utf8(csv_bytes::<DecisionRow>(&[]).unwrap()).unwrap();
+        assert!(decisions.starts_with("meeting_id,meeting_date,paragraph,public,title,"));
+    }
 }

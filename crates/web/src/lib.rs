@@ -48,6 +48,9 @@ pub struct Config {
     /// The date the server takes as today (tests and demonstrations of a
     /// past meeting); `None`: today in Sweden.
     pub today: Option<jiff::civil::Date>,
+    /// Render every answer afresh, bypassing the cache of anonymous
+    /// answers ([`cache`]): for measuring the uncached path.
+    pub no_page_cache: bool,
 }
 
 impl Config {

@@ -781,6 +781,7 @@ pub async fn save_report(
                 flash: Some(Flash {
                     ok: false,
                     text: e.to_string(),
+                    kept: vec![],
                 }),
                 csrf: s.csrf.clone(),
                 case_href: format!("/sekretariat/arenden/{}", id.0),

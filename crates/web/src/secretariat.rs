@@ -309,7 +309,27 @@ pub const FLASH_COOKIE: &str = "kansli_flash";
 pub struct Flash {
     pub ok: bool,
     pub text: String,
+    /// What a refused form held (its `command` and text fields), so that
+    /// the page can offer it again instead of losing what was typed.
+    pub kept: Vec<(String, String)>,
 }
+
+impl Flash {
+    /// The refused form's field `field`, if the refused form was `command`.
+    pub fn kept(&self, command: &str, field: &str) -> &str {
+        let was = self
+            .kept
+            .iter()
+            .any(|(k, v)| k == "command" && v == command);
+        self.kept
+            .iter()
+            .find(|(k, _)| was && k == field)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// Browsers keep cookies of about 4 KB; a longer refused form is not kept.
+const FLASH_MAX: usize = 3800;
 
 /// Takes the message the last form left, if any.
 pub fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
@@ -319,10 +339,14 @@ pub fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
     let raw = c.value().to_string();
     let flash = serde_urlencoded::from_str::<Vec<(String, String)>>(&raw)
         .ok()
-        .and_then(|v| v.into_iter().next())
-        .map(|(k, text)| Flash {
-            ok: k == "ok",
-            text,
+        .and_then(|v| {
+            let mut v = v.into_iter();
+            let (k, text) = v.next()?;
+            Some(Flash {
+                ok: k == "ok",
+                text,
+                kept: v.collect(),
+            })
         });
     (jar.remove(Cookie::build(FLASH_COOKIE).path("/")), flash)
 }
@@ -334,15 +358,33 @@ pub fn after(
     to: &str,
     outcome: Result<String, kansli_store::StoreError>,
 ) -> Result<Response, PageError> {
+    after_keeping(jar, to, outcome, &[])
+}
+
+/// As [`after`]; when the form is refused, what it held (`kept`, non-empty
+/// fields only) comes back with the reason.
+pub fn after_keeping(
+    jar: CookieJar,
+    to: &str,
+    outcome: Result<String, kansli_store::StoreError>,
+    kept: &[(&str, &str)],
+) -> Result<Response, PageError> {
     use kansli_store::StoreError as E;
-    let (key, text) = match outcome {
-        Ok(text) => ("ok", text),
+    let (key, text, keep) = match outcome {
+        Ok(text) => ("ok", text, false),
         Err(e @ (E::Refused(_) | E::Conflict(_) | E::Sealed(_) | E::NotFound { .. })) => {
-            ("fel", e.to_string())
+            ("fel", e.to_string(), true)
         }
         Err(e) => return Err(PageError(WebError::Store(e))),
     };
-    let value = serde_urlencoded::to_string([(key, text)]).unwrap_or_default();
+    let mut pairs = vec![(key, text.as_str())];
+    if keep {
+        pairs.extend(kept.iter().filter(|(_, v)| !v.trim().is_empty()).copied());
+    }
+    let mut value = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    if value.len() > FLASH_MAX {
+        value = serde_urlencoded::to_string([(key, text.as_str())]).unwrap_or_default();
+    }
     let cookie = Cookie::build((FLASH_COOKIE, value))
         .http_only(true)
         .same_site(axum_extra::extract::cookie::SameSite::Strict)

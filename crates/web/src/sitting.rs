@@ -647,6 +647,9 @@ struct ProposalLine {
     index: usize,
     text: String,
     withdrawn: bool,
+    /// Återremiss or bordläggning: what a minority in fullmäktige may
+    /// demand (KL 5 kap. 50 §).
+    procedural: bool,
 }
 
 struct ItemChoice {
@@ -687,6 +690,20 @@ struct ScreenPage {
     kinds: Vec<Choice>,
     finished: Vec<Choice>,
     presiding: String,
+    /// Fullmäktige: the minority rule on återremiss and bordläggning
+    /// applies.
+    fullmaktige: bool,
+    /// Members taking part in decisions now, for the minority's demand.
+    deciding: Vec<Choice>,
+    /// Officials and guests present: name and title.
+    others: Vec<(String, String)>,
+}
+
+impl ScreenPage {
+    /// What the refused form `command` held in `field`, to fill it again.
+    fn kept(&self, command: &str, field: &str) -> &str {
+        self.flash.as_ref().map_or("", |f| f.kept(command, field))
+    }
 }
 
 fn phase_label(p: MeetingPhase) -> &'static str {
@@ -791,7 +808,14 @@ fn screen_page(
         value: pid.0.to_string(),
         label: name(pid),
     };
-    let present: Vec<Choice> = snap.present.iter().map(|(x, _)| choice(*x)).collect();
+    // Members and substitutes present: officials and guests neither move,
+    // vote nor reserve.
+    let present: Vec<Choice> = snap
+        .present
+        .iter()
+        .filter(|(_, c)| !matches!(c, Capacity::Other { .. }))
+        .map(|(x, _)| choice(*x))
+        .collect();
     let absent_members = setting
         .roster
         .iter()
@@ -860,6 +884,7 @@ fn screen_page(
                             x.kind.label_sv()
                         ),
                         withdrawn: x.withdrawn,
+                        procedural: x.kind.is_procedural(),
                     })
                     .collect(),
                 texts,
@@ -915,6 +940,16 @@ fn screen_page(
             .collect(),
         finished,
         presiding: snap.presiding.map(name).unwrap_or_else(|| "ingen".into()),
+        fullmaktige: setting.body.kind == kansli_core::org::BodyKind::Fullmaktige,
+        deciding: snap.deciding.iter().map(|x| choice(*x)).collect(),
+        others: snap
+            .present
+            .iter()
+            .filter_map(|(x, c)| match c {
+                Capacity::Other { title } => Some((name(*x), title.clone())),
+                _ => None,
+            })
+            .collect(),
     }
 }
 
@@ -957,6 +992,11 @@ pub struct CommandForm {
     in_favour_of: String,
     #[serde(default)]
     at: String,
+    /// An official's or guest's name and title ("övriga närvarande").
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    title: String,
 }
 
 fn opt_index(at: &str, s: &str) -> Result<Option<usize>, StoreError> {
@@ -1025,6 +1065,13 @@ async fn command_from(
         "leave" => Command::Leave {
             person: person("lämnar", &f.person)?,
         },
+        // The person is registered in the same transaction as the arrival
+        // (see `record`); until then the id is a placeholder.
+        "arrive_other" => Command::ArriveOther {
+            person: PersonId(0),
+            name: f.name.trim().into(),
+            title: f.title.trim().into(),
+        },
         "serve" => Command::Serve {
             substitute: person("ersättare", &f.person)?,
             replacing: person("ersätter", &f.replacing)?,
@@ -1088,6 +1135,14 @@ async fn command_from(
         }
         "withdraw" => Command::Withdraw {
             proposal: form_number("yrkande", &f.proposal)?,
+        },
+        "minority" => Command::MinorityReferral {
+            proposal: form_number("minoritetsåterremiss", &f.proposal)?,
+            supporters: f
+                .movers
+                .iter()
+                .map(|x| person("minoritetsåterremiss", x))
+                .collect::<Result<_, _>>()?,
         },
         "put" => Command::Put {
             put: f
@@ -1154,6 +1209,21 @@ pub async fn record(
         let p = app.store.proceedings(id).await?;
         let command = command_from(&app, &p, &f).await?;
         let mut tx = app.store.begin(&who).await?;
+        let command = match command {
+            Command::ArriveOther { name, title, .. } => {
+                if name.is_empty() || title.is_empty() {
+                    return Err(refused("övriga närvarande", "ange namn och titel"));
+                }
+                // A refusal rolls the new person back with the arrival.
+                let person = tx.add_person(&name, None).await?;
+                Command::ArriveOther {
+                    person,
+                    name,
+                    title,
+                }
+            }
+            c => c,
+        };
         tx.record_command(id, &command).await?;
         tx.commit().await?;
         Ok("Antecknat.".to_string())
@@ -1168,7 +1238,18 @@ pub async fn record(
     } else {
         format!("/sekretariat/sammantraden/{}/mote#aktuellt", id.0)
     };
-    after(jar, &to, outcome)
+    // What was typed comes back with a refusal.
+    let kept = [
+        ("command", f.command.as_str()),
+        ("text", f.text.as_str()),
+        ("clauses", f.clauses.as_str()),
+        ("kind", f.kind.as_str()),
+        ("in_favour_of", f.in_favour_of.as_str()),
+        ("name", f.name.as_str()),
+        ("title", f.title.as_str()),
+        ("ground", f.ground.as_str()),
+    ];
+    crate::secretariat::after_keeping(jar, &to, outcome, &kept)
 }
 
 // ---- justering --------------------------------------------------------------

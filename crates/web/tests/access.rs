@@ -1,5 +1,6 @@
-//! Sign-in, sessions, CSRF and the role matrix, against the real server on
-//! a random port over a fresh database with the demo data (and its users).
+//! Sign-in, sessions, CSRF, the role matrix and the secretariat's forms,
+//! against the real server on a random port over a fresh database with the
+//! demo data (and its users).
 
 use kansli_web::{Config, Need, RouteInfo};
 use reqwest::StatusCode;
@@ -456,5 +457,265 @@ async fn a_secret_documents_file_reaches_staff_only() {
         assert!(page.contains("Handling med sekretess"));
         assert!(page.contains(&format!("/filer/{}", public.0)));
         assert!(!page.contains(&format!("/filer/{}", secret.0)));
+    }
+}
+
+/// A signed-in secretary posting the meeting screen's forms: each answer is
+/// a redirect back to the screen, with the engine's verdict in the flash.
+async fn screen_step(app: &App, b: &Browser, meeting: i64, form: &[(&str, &str)]) -> String {
+    let action = format!("/sekretariat/sammantraden/{meeting}/mote");
+    let mut fields = vec![("csrf", b.csrf.as_str())];
+    fields.extend_from_slice(form);
+    let r = client()
+        .post(app.url(&action))
+        .header(COOKIE, format!("kansli_session={}", b.cookie))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{form:?}");
+    let flash = set_cookie(&r, "kansli_flash").map(|(v, _)| v);
+    let mut cookies = format!("kansli_session={}", b.cookie);
+    if let Some(f) = flash {
+        cookies.push_str(&format!("; kansli_flash={f}"));
+    }
+    let page = client()
+        .get(app.url(&action))
+        .header(COOKIE, cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    if let Some(at) = page.find("role=\"alert\"") {
+        eprintln!("{form:?}: {}", &page[at..at + 200.min(page.len() - at)]);
+    }
+    page
+}
+
+#[tokio::test]
+async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() {
+    for db in kansli_testsupport::all().await {
+        let app = spawn(db).await;
+        let store = app._db.store().await;
+        let org = kansli_core::OrganisationId(app.params["organisation"].parse().unwrap());
+        let rf = store
+            .bodies(org)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|b| b.name == "Regionfullmäktige")
+            .unwrap();
+        // The demo's regionfullmäktige has 71 seats but only ten members:
+        // a fullmäktige of ten seats with the same members can reach quorum.
+        let mut tx = store.begin("user:test").await.unwrap();
+        let small = tx
+            .add_body(
+                org,
+                "Fullmäktige i test",
+                None,
+                kansli_core::org::BodyKind::Fullmaktige,
+                None,
+                10,
+            )
+            .await
+            .unwrap();
+        let seats: Vec<_> = store
+            .members(rf.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| kansli_core::org::Membership {
+                body: small,
+                ..m.membership
+            })
+            .collect();
+        tx.add_memberships(&seats).await.unwrap();
+        let meeting = tx
+            .plan_meeting(small, jiff::civil::date(2025, 4, 22), None, "Regionens hus")
+            .await
+            .unwrap();
+        let (case, _) = tx
+            .register_case(org, "Motion om nattbussar", jiff::civil::date(2025, 2, 3))
+            .await
+            .unwrap();
+        tx.set_agenda(
+            meeting,
+            &[kansli_core::meeting::AgendaItem {
+                title: "Svar på motion om nattbussar".into(),
+                case: Some(case),
+                kind: kansli_core::meeting::ItemKind::Decision,
+                access: kansli_core::Access::Public,
+                basis: vec![],
+                paragraph: None,
+            }],
+        )
+        .await
+        .unwrap();
+        tx.issue_notice(meeting).await.unwrap();
+        tx.commit().await.unwrap();
+        let members = store
+            .proceedings(meeting)
+            .await
+            .unwrap()
+            .setting()
+            .roster
+            .clone();
+        assert_eq!(members.len(), 10);
+        let id = |name: &str| {
+            members
+                .iter()
+                .find(|s| s.person.name == name)
+                .unwrap()
+                .person
+                .id
+                .0
+                .to_string()
+        };
+
+        let b = app.sign_in("sekreterare").await;
+        let m = meeting.0;
+        for seat in &members {
+            screen_step(
+                &app,
+                &b,
+                m,
+                &[
+                    ("command", "arrive"),
+                    ("person", &seat.person.id.0.to_string()),
+                ],
+            )
+            .await;
+        }
+        // An official: a name and title are needed; then listed apart.
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "arrive_other"),
+                ("name", "Eva Ek"),
+                ("title", ""),
+            ],
+        )
+        .await;
+        assert!(page.contains("ange namn och titel"), "{page}");
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "arrive_other"),
+                ("name", "Eva Ek"),
+                ("title", "regiondirektör"),
+            ],
+        )
+        .await;
+        assert!(page.contains("<li>Eva Ek, regiondirektör</li>"), "{page}");
+        screen_step(&app, &b, m, &[("command", "open")]).await;
+        screen_step(&app, &b, m, &[("command", "take_up"), ("item", "0")]).await;
+        // A refused proposal keeps what was typed.
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "move"),
+                ("kind", "aterremiss"),
+                ("text", "att ärendet återremitteras"),
+            ],
+        )
+        .await;
+        assert!(page.contains("välj minst en person"), "{page}");
+        assert!(
+            page.contains("value=\"att ärendet återremitteras\""),
+            "{page}"
+        );
+        assert!(
+            page.contains("<option value=\"aterremiss\" selected>"),
+            "{page}"
+        );
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "move"),
+                ("movers", &id("Stina Isaksson")),
+                ("kind", "aterremiss"),
+                (
+                    "text",
+                    "att ärendet återremitteras för en kostnadsberäkning",
+                ),
+            ],
+        )
+        .await;
+        assert!(
+            page.contains("Bifall på minoritetens begäran"),
+            "the minority form is offered: {page}"
+        );
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "move"),
+                ("movers", &id("Johan Lindahl")),
+                ("kind", "bifall"),
+                ("text", "bifall till motionen"),
+                ("clauses", "bifalla motionen"),
+            ],
+        )
+        .await;
+        assert!(page.contains("Återta yrkande 1"), "{page}");
+        let page = screen_step(&app, &b, m, &[("command", "withdraw"), ("proposal", "1")]).await;
+        assert!(page.contains("(återtaget)"), "{page}");
+        assert!(!page.contains("Återta yrkande 1"));
+
+        // Two of ten are fewer than a third: refused, with the reason.
+        let two = [id("Stina Isaksson"), id("Jonas Strand")];
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "minority"),
+                ("proposal", "0"),
+                ("movers", &two[0]),
+                ("movers", &two[1]),
+            ],
+        )
+        .await;
+        assert!(
+            page.contains("2 av 10 närvarande ledamöter begär det; minst en tredjedel krävs"),
+            "{page}"
+        );
+        let four = [
+            id("Stina Isaksson"),
+            id("Jonas Strand"),
+            id("Malin Karlsson"),
+            id("Per Persson"),
+        ];
+        let mut form = vec![("command", "minority"), ("proposal", "0")];
+        form.extend(four.iter().map(|p| ("movers", p.as_str())));
+        let page = screen_step(&app, &b, m, &form).await;
+        assert!(
+            page.contains("Eftersom 4 av 10 närvarande ledamöter, minst en tredjedel, begär återremiss ska ärendet återremitteras (5 kap. 50 § kommunallagen)."),
+            "{page}"
+        );
+        let page = screen_step(&app, &b, m, &[("command", "decide")]).await;
+        assert!(page.contains("beslut fattat"), "{page}");
+        let record = store.meeting_record(meeting).await.unwrap();
+        let paragraph = &record.items[0].paragraph.as_ref().unwrap();
+        assert!(paragraph.proposals[1].withdrawn);
+        assert!(paragraph.propositions.iter().any(|p| p.by_minority));
+        assert!(
+            record
+                .attendance
+                .iter()
+                .any(|a| matches!(&a.capacity, kansli_core::meeting::Capacity::Other { title } if title == "regiondirektör")),
+            "{:?}",
+            record.attendance
+        );
     }
 }
