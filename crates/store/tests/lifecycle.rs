@@ -116,7 +116,11 @@ async fn from_planned_meeting_to_posted_notice() {
         // The agenda is fixed once the meeting has begun; approvers are
         // appointed among those present.
         let mut tx = store.begin("user:sekreterare").await.unwrap();
-        assert!(tx.set_agenda(meeting, &[item.clone()]).await.is_err());
+        assert!(
+            tx.set_agenda(meeting, std::slice::from_ref(&item))
+                .await
+                .is_err()
+        );
         tx.set_approvers(meeting, &[b], Some("Regionens hus"))
             .await
             .unwrap();

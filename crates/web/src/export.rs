@@ -51,7 +51,7 @@ pub struct BallotRow {
 
 async fn meetings(app: &AppState, body: BodyId) -> Result<Vec<view::MeetingView>, WebError> {
     let mut list = app.store.meetings(body).await?;
-    list.sort_by(|a, b| a.date.cmp(&b.date));
+    list.sort_by_key(|m| m.date);
     let mut out = Vec::new();
     for m in list {
         out.push(view::meeting(&app.store, MeetingId(m.id.0)).await?);

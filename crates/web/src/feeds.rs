@@ -41,7 +41,7 @@ pub async fn notices_atom(
     use atom_syndication::{Entry, Feed, Link, Person, Text};
     let base = base(&app, &headers);
     let mut all = app.store.all_meetings().await?;
-    all.sort_by(|a, b| b.meeting.date.cmp(&a.meeting.date));
+    all.sort_by_key(|s| std::cmp::Reverse(s.meeting.date));
     let mut entries = Vec::new();
     let mut newest = None;
     for s in all {

@@ -805,7 +805,7 @@ pub async fn body_meetings(
     let r = root(&app, &headers);
     let mut summaries = app.store.all_meetings().await?;
     summaries.retain(|m| m.organisation.id == id);
-    summaries.sort_by(|a, b| b.meeting.date.cmp(&a.meeting.date));
+    summaries.sort_by_key(|s| std::cmp::Reverse(s.meeting.date));
     let mut all = Vec::new();
     for m in summaries {
         all.push(meeting_object(&app, &r, m.meeting.id).await?);
@@ -881,7 +881,7 @@ pub async fn organization_meetings(
     let id: BodyId = parse_id(&raw, "Organet")?;
     let r = root(&app, &headers);
     let mut meetings = app.store.meetings(id).await?;
-    meetings.sort_by(|a, b| b.date.cmp(&a.date));
+    meetings.sort_by_key(|m| std::cmp::Reverse(m.date));
     let mut all = Vec::new();
     for m in meetings {
         all.push(meeting_object(&app, &r, m.id).await?);

@@ -80,7 +80,7 @@ pub async fn meetings(
     let body: BodyId = parse_id(&raw, "Organet")?;
     let b = app.store.body(body).await?;
     let mut list = app.store.meetings(body).await?;
-    list.sort_by(|a, b| b.date.cmp(&a.date));
+    list.sort_by_key(|m| std::cmp::Reverse(m.date));
     let (jar, flash) = take_flash(jar);
     let page = MeetingsPage {
         flash,
@@ -228,7 +228,7 @@ pub async fn meeting(
     let started = !store.meeting_events(id).await?.is_empty();
     let mut cases = Vec::new();
     let mut all = store.cases(body.organisation).await?;
-    all.sort_by(|a, b| b.registered.cmp(&a.registered));
+    all.sort_by_key(|c| std::cmp::Reverse(c.registered));
     for c in all.iter().filter(|c| c.closed.is_none()) {
         cases.push(Choice {
             value: c.id.0.to_string(),
@@ -697,6 +697,8 @@ struct ScreenPage {
     deciding: Vec<Choice>,
     /// Officials and guests present: name and title.
     others: Vec<(String, String)>,
+    /// The open item is an election: a tie is settled by lot.
+    election: bool,
 }
 
 impl ScreenPage {
@@ -942,6 +944,9 @@ fn screen_page(
         presiding: snap.presiding.map(name).unwrap_or_else(|| "ingen".into()),
         fullmaktige: setting.body.kind == kansli_core::org::BodyKind::Fullmaktige,
         deciding: snap.deciding.iter().map(|x| choice(*x)).collect(),
+        election: snap
+            .open_item
+            .is_some_and(|i| setting.items[i].kind == ItemKind::Election),
         others: snap
             .present
             .iter()
@@ -995,6 +1000,9 @@ pub struct CommandForm {
     /// An official's or guest's name and title ("övriga närvarande").
     #[serde(default)]
     name: String,
+    /// How the lot fell on a tie in an election: ja or nej.
+    #[serde(default)]
+    lot: String,
     #[serde(default)]
     title: String,
 }
@@ -1168,7 +1176,14 @@ async fn command_from(
                 _ => return Err(refused("röst", "välj ja, nej eller avstår")),
             },
         },
-        "count" => Command::CountVotes { lot: None },
+        "count" => Command::CountVotes {
+            lot: match f.lot.as_str() {
+                "" => None,
+                "ja" => Some(VoteChoice::Ja),
+                "nej" => Some(VoteChoice::Nej),
+                _ => return Err(refused("lottning", "lotten faller på ja eller nej")),
+            },
+        },
         "decide" => Command::Decide {
             decision: decision_from(&f.clauses, draft.as_ref()),
         },
@@ -1388,7 +1403,7 @@ pub async fn notice_board(State(app): State<AppState>) -> Result<Html<String>, P
     let mut current = Vec::new();
     let mut earlier = Vec::new();
     let mut all = app.store.all_meetings().await?;
-    all.sort_by(|a, b| b.meeting.date.cmp(&a.meeting.date));
+    all.sort_by_key(|s| std::cmp::Reverse(s.meeting.date));
     for s in all {
         let MeetingStatus::NoticePosted {
             approved,

@@ -541,14 +541,24 @@ async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() 
             .unwrap();
         tx.set_agenda(
             meeting,
-            &[kansli_core::meeting::AgendaItem {
-                title: "Svar på motion om nattbussar".into(),
-                case: Some(case),
-                kind: kansli_core::meeting::ItemKind::Decision,
-                access: kansli_core::Access::Public,
-                basis: vec![],
-                paragraph: None,
-            }],
+            &[
+                kansli_core::meeting::AgendaItem {
+                    title: "Svar på motion om nattbussar".into(),
+                    case: Some(case),
+                    kind: kansli_core::meeting::ItemKind::Decision,
+                    access: kansli_core::Access::Public,
+                    basis: vec![],
+                    paragraph: None,
+                },
+                kansli_core::meeting::AgendaItem {
+                    title: "Val av ordförande i patientnämnden".into(),
+                    case: None,
+                    kind: kansli_core::meeting::ItemKind::Election,
+                    access: kansli_core::Access::Public,
+                    basis: vec![],
+                    paragraph: None,
+                },
+            ],
         )
         .await
         .unwrap();
@@ -717,5 +727,89 @@ async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() 
             "{:?}",
             record.attendance
         );
+
+        // An election with a tie: the chair has no casting vote, the lot
+        // decides.
+        screen_step(&app, &b, m, &[("command", "finish")]).await;
+        screen_step(&app, &b, m, &[("command", "take_up"), ("item", "1")]).await;
+        for (mover, kind, text) in [
+            ("Johan Lindahl", "bifall", "att välja Anna Eksted Lingvall"),
+            ("My Clingston", "andring", "att välja Helene Andersson"),
+        ] {
+            screen_step(
+                &app,
+                &b,
+                m,
+                &[
+                    ("command", "move"),
+                    ("movers", &id(mover)),
+                    ("kind", kind),
+                    ("text", text),
+                    ("clauses", &text[4..]),
+                ],
+            )
+            .await;
+        }
+        screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "put"),
+                ("put", "0"),
+                ("put", "1"),
+                ("found_for", "0"),
+            ],
+        )
+        .await;
+        screen_step(
+            &app,
+            &b,
+            m,
+            &[("command", "request_vote"), ("person", &id("My Clingston"))],
+        )
+        .await;
+        screen_step(
+            &app,
+            &b,
+            m,
+            &[("command", "voting_order"), ("ja", "0"), ("nej", "1")],
+        )
+        .await;
+        for (i, seat) in members.iter().enumerate() {
+            let choice = if i % 2 == 0 { "ja" } else { "nej" };
+            screen_step(
+                &app,
+                &b,
+                m,
+                &[
+                    ("command", "cast"),
+                    ("person", &seat.person.id.0.to_string()),
+                    ("choice", choice),
+                ],
+            )
+            .await;
+        }
+        let page = screen_step(&app, &b, m, &[("command", "count")]).await;
+        assert!(
+            page.contains("lika röstetal i ett val avgörs genom lottning"),
+            "{page}"
+        );
+        assert!(page.contains("Räkna med lottens utfall"), "{page}");
+        let page = screen_step(&app, &b, m, &[("command", "count"), ("lot", "nej")]).await;
+        assert!(
+            page.contains("Efter lottning vid 5 ja-röster och 5 nej-röster"),
+            "{page}"
+        );
+        screen_step(&app, &b, m, &[("command", "decide")]).await;
+        let record = store.meeting_record(meeting).await.unwrap();
+        let election = record.items[1].paragraph.as_ref().unwrap();
+        assert!(election.votes[0].wording.starts_with("Efter lottning"));
+        let clauses: Vec<&str> = election.decision.as_ref().unwrap().parts[0]
+            .clauses
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(clauses, ["välja Helene Andersson"]);
     }
 }

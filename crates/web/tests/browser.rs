@@ -352,8 +352,7 @@ impl Browser {
             .execute(&format!("{axe}\n;return true;"), vec![])
             .await
             .expect("axe-core loads");
-        let found = self
-            .client
+        self.client
             .execute_async(
                 "const done = arguments[arguments.length - 1];
                  axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
@@ -364,8 +363,7 @@ impl Browser {
                 vec![],
             )
             .await
-            .unwrap();
-        found
+            .unwrap()
     }
 
     /// The session's CSRF token, from the sign-out form every staff page
