@@ -494,7 +494,7 @@ async fn screen_step(app: &App, b: &Browser, meeting: i64, form: &[(&str, &str)]
 }
 
 #[tokio::test]
-async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() {
+async fn the_screens_forms_in_fullmaktige_jav_substitute_withdrawal_minority_and_lot() {
     for db in kansli_testsupport::all().await {
         let app = spawn(db).await;
         let store = app._db.store().await;
@@ -531,6 +531,19 @@ async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() 
             })
             .collect();
         tx.add_memberships(&seats).await.unwrap();
+        let term = seats[0].term;
+        let mut substitutes = Vec::new();
+        for (name, order) in [("Sara Ek", 1), ("Sven Ek", 2)] {
+            let person = tx.add_person(name, Some("S")).await.unwrap();
+            substitutes.push(kansli_core::org::Membership {
+                person,
+                body: small,
+                term,
+                role: kansli_core::org::Role::Substitute { order },
+                party_group: Some("S".into()),
+            });
+        }
+        tx.add_memberships(&substitutes).await.unwrap();
         let meeting = tx
             .plan_meeting(small, jiff::civil::date(2025, 4, 22), None, "Regionens hus")
             .await
@@ -571,7 +584,7 @@ async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() 
             .setting()
             .roster
             .clone();
-        assert_eq!(members.len(), 10);
+        assert_eq!(members.len(), 12, "ten members and two substitutes");
         let id = |name: &str| {
             members
                 .iter()
@@ -624,6 +637,58 @@ async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() 
         assert!(page.contains("<li>Eva Ek, regiondirektör</li>"), "{page}");
         screen_step(&app, &b, m, &[("command", "open")]).await;
         screen_step(&app, &b, m, &[("command", "take_up"), ("item", "0")]).await;
+        // Jäv needs its ground; the substitute first in the serving order
+        // takes the disqualified member's place.
+        let andersson = id("Helene Andersson");
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[("command", "disqualify"), ("person", &andersson)],
+        )
+        .await;
+        assert!(page.contains("ange grunden för jävet"), "{page}");
+        screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "disqualify"),
+                ("person", &andersson),
+                ("ground", "närstående till motionären"),
+            ],
+        )
+        .await;
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "serve"),
+                ("person", &id("Sven Ek")),
+                ("replacing", &andersson),
+            ],
+        )
+        .await;
+        assert!(
+            page.contains("Sara Ek (S) står före Sven Ek (S) i tjänstgöringsordningen"),
+            "{page}"
+        );
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[
+                ("command", "serve"),
+                ("person", &id("Sara Ek")),
+                ("replacing", &andersson),
+            ],
+        )
+        .await;
+        assert!(
+            page.contains("tjänstgör för Helene Andersson (C)"),
+            "{page}"
+        );
         // A refused proposal keeps what was typed.
         let page = screen_step(
             &app,
@@ -718,6 +783,7 @@ async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() 
         let record = store.meeting_record(meeting).await.unwrap();
         let paragraph = &record.items[0].paragraph.as_ref().unwrap();
         assert!(paragraph.proposals[1].withdrawn);
+        assert_eq!(paragraph.disqualifications.len(), 1);
         assert!(paragraph.propositions.iter().any(|p| p.by_minority));
         assert!(
             record
@@ -776,7 +842,14 @@ async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() 
             &[("command", "voting_order"), ("ja", "0"), ("nej", "1")],
         )
         .await;
-        for (i, seat) in members.iter().enumerate() {
+        let deciding = store
+            .proceedings(meeting)
+            .await
+            .unwrap()
+            .snapshot()
+            .deciding;
+        assert_eq!(deciding.len(), 10);
+        for (i, person) in deciding.iter().enumerate() {
             let choice = if i % 2 == 0 { "ja" } else { "nej" };
             screen_step(
                 &app,
@@ -784,7 +857,7 @@ async fn the_screen_takes_a_withdrawal_and_a_minority_referral_in_fullmaktige() 
                 m,
                 &[
                     ("command", "cast"),
-                    ("person", &seat.person.id.0.to_string()),
+                    ("person", &person.0.to_string()),
                     ("choice", choice),
                 ],
             )
