@@ -21,6 +21,9 @@ pub const MAX_AGE: Duration = Duration::from_secs(1);
 const MAX_BYTES: usize = 4 * 1024 * 1024;
 /// How many answers are kept; when full, the cache starts over.
 const MAX_ENTRIES: usize = 2048;
+/// How many bytes of answers are kept at most: any address with any query
+/// string can be asked for, so the bound is on memory, not on entries only.
+const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
 
 struct Entry {
     version: u64,
@@ -31,7 +34,31 @@ struct Entry {
 
 #[derive(Default)]
 pub struct PageCache {
-    entries: RwLock<HashMap<String, Entry>>,
+    entries: RwLock<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    /// The sum of the kept keys' and bodies' lengths.
+    bytes: usize,
+}
+
+impl Entries {
+    /// Keeps `entry` under `key`; when the bounds would be passed, the
+    /// cache starts over.
+    fn insert(&mut self, key: String, entry: Entry) {
+        let size = key.len() + entry.body.len();
+        if let Some(old) = self.map.remove(&key) {
+            self.bytes -= key.len() + old.body.len();
+        }
+        if self.map.len() >= MAX_ENTRIES || self.bytes + size > MAX_TOTAL_BYTES {
+            self.map.clear();
+            self.bytes = 0;
+        }
+        self.bytes += size;
+        self.map.insert(key, entry);
+    }
 }
 
 /// Whether a request may be answered from the cache: an anonymous GET of
@@ -72,6 +99,7 @@ pub async fn layer(State(app): State<AppState>, req: Request, next: Next) -> Res
         .entries
         .read()
         .unwrap_or_else(|p| p.into_inner())
+        .map
         .get(&key)
         .filter(|e| e.version == version)
     {
@@ -106,9 +134,6 @@ pub async fn layer(State(app): State<AppState>, req: Request, next: Next) -> Res
     };
     {
         let mut entries = cache.entries.write().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
-        }
         entries.insert(
             key,
             Entry {
@@ -120,4 +145,37 @@ pub async fn layer(State(app): State<AppState>, req: Request, next: Next) -> Res
         );
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(len: usize) -> Entry {
+        Entry {
+            version: 1,
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: Bytes::from(vec![b'x'; len]),
+        }
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_memory_bound() {
+        let mut e = Entries::default();
+        // Ever new query strings on a large answer: the bytes kept never
+        // pass the bound.
+        for i in 0..100 {
+            e.insert(format!("/dokument.pdf?x={i}"), entry(MAX_BYTES));
+            assert!(e.bytes <= MAX_TOTAL_BYTES, "{} bytes after {i}", e.bytes);
+            let counted: usize = e.map.iter().map(|(k, v)| k.len() + v.body.len()).sum();
+            assert_eq!(e.bytes, counted);
+        }
+        // Replacing an answer does not count it twice.
+        let mut e = Entries::default();
+        e.insert("/a".into(), entry(10));
+        e.insert("/a".into(), entry(20));
+        assert_eq!(e.bytes, 22);
+        assert_eq!(e.map.len(), 1);
+    }
 }
