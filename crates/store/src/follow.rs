@@ -85,6 +85,36 @@ impl Store {
         Ok(out)
     }
 
+    /// The stored id of a membership: the stable public id of the seat a
+    /// person holds in a body for a term.
+    pub async fn membership_id(&self, m: &Membership) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
+            "SELECT id FROM memberships WHERE person_id = $1 AND body_id = $2 AND term_id = $3",
+        )
+        .bind(m.person.0)
+        .bind(m.body.0)
+        .bind(m.term.0)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "uppdraget",
+            id: format!("{} i {}", m.person, m.body),
+        })
+    }
+
+    /// The membership with stored id `id`.
+    pub async fn membership_by_id(&self, id: i64) -> Result<Membership, StoreError> {
+        let row = sqlx::query("SELECT * FROM memberships WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "uppdraget",
+                id: id.to_string(),
+            })?;
+        crate::read::membership_row(&row)
+    }
+
     /// What a person did in public paragraphs, newest meeting first.
     pub async fn acts_of(&self, person: PersonId) -> Result<Vec<Act>, StoreError> {
         let actors = sqlx::query(

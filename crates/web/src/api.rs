@@ -51,6 +51,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         crate::oparl::organization,
         crate::oparl::organization_meetings,
         crate::oparl::person,
+        crate::oparl::membership_one,
         crate::oparl::meeting,
         crate::oparl::agenda_item_one,
         crate::oparl::paper,

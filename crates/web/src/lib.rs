@@ -266,6 +266,11 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         oparl::organization_meetings,
     );
     r.get("/api/oparl/v1/people/{id}", Public, oparl::person);
+    r.get(
+        "/api/oparl/v1/memberships/{id}",
+        Public,
+        oparl::membership_one,
+    );
     r.get("/api/oparl/v1/meetings/{id}", Public, oparl::meeting);
     r.get(
         "/api/oparl/v1/meetings/{id}/agenda-items/{number}",

@@ -385,9 +385,10 @@ async fn body_object(app: &AppState, r: &str, id: OrganisationId) -> Result<Body
     })
 }
 
-fn membership(r: &str, m: &kansli_store::Member, index: usize) -> Membership {
+/// `id` is the stored membership's id (`Store::membership_id`).
+fn membership(r: &str, m: &kansli_store::Member, id: i64) -> Membership {
     Membership {
-        id: format!("{r}/people/{}#membership-{index}", m.person.id),
+        id: format!("{r}/memberships/{id}"),
         kind: kind("Membership"),
         person: format!("{r}/people/{}", m.person.id),
         organization: format!("{r}/organizations/{}", m.membership.body),
@@ -406,12 +407,8 @@ async fn organization_object(
     let b = app.store.body(id).await?;
     let mut memberships = Vec::new();
     for m in app.store.members(id).await? {
-        let index = person_memberships(app, m.person.id)
-            .await?
-            .iter()
-            .position(|x| x.membership == m.membership)
-            .unwrap_or(0);
-        memberships.push(membership(r, &m, index));
+        let stored = app.store.membership_id(&m.membership).await?;
+        memberships.push(membership(r, &m, stored));
     }
     Ok(Organization {
         id: format!("{r}/organizations/{id}"),
@@ -427,7 +424,7 @@ async fn organization_object(
     })
 }
 
-/// A person's memberships in a stable order (their index is the id).
+/// A person's memberships, in the order they were recorded.
 async fn person_memberships(
     app: &AppState,
     person: PersonId,
@@ -468,11 +465,14 @@ async fn person_object(app: &AppState, r: &str, id: PersonId) -> Result<Person, 
             .unwrap_or_default(),
         name: p.name,
         party: p.party,
-        membership: memberships
-            .iter()
-            .enumerate()
-            .map(|(i, m)| membership(r, m, i))
-            .collect(),
+        membership: {
+            let mut out = Vec::new();
+            for m in &memberships {
+                let stored = app.store.membership_id(&m.membership).await?;
+                out.push(membership(r, m, stored));
+            }
+            out
+        },
         kansli_record: format!("/api/v1/persons/{id}"),
         web: format!("/personer/{id}"),
     })
@@ -905,6 +905,30 @@ pub async fn person(
 ) -> OResult<Person> {
     let id = parse_id(&raw, "Personen")?;
     Ok(Json(person_object(&app, &root(&app, &headers), id).await?))
+}
+
+/// One membership: a person's seat in a body for a term.
+#[utoipa::path(get, path = "/api/oparl/v1/memberships/{id}", tag = "oparl",
+    params(("id" = i64, Path, description = "Uppdragets id")),
+    responses((status = 200, description = "Uppdraget", body = Membership),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn membership_one(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> OResult<Membership> {
+    let id: i64 = raw
+        .parse()
+        .map_err(|_| WebError::NotFound(format!("uppdraget «{raw}» finns inte")))?;
+    let m = app.store.membership_by_id(id).await?;
+    let member = app
+        .store
+        .members(m.body)
+        .await?
+        .into_iter()
+        .find(|x| x.membership == m)
+        .ok_or_else(|| WebError::NotFound(format!("uppdraget «{raw}» finns inte")))?;
+    Ok(Json(membership(&root(&app, &headers), &member, id)))
 }
 
 /// One meeting with its agenda items, decisions and roll calls.

@@ -750,6 +750,20 @@ async fn an_oparl_client_walks_from_system_to_meeting_to_agenda_item_to_paper() 
         let voter = get(vote["ballots"][0]["person"].as_str().unwrap()).await;
         validate(&doc, &schema("Person"), &voter, "Person");
         assert!(!voter["membership"].as_array().unwrap().is_empty());
+        // Every id is a URL that answers with its object: the embedded
+        // memberships too, the same in the person and in the organisation.
+        for m in voter["membership"].as_array().unwrap() {
+            let fetched = get(m["id"].as_str().unwrap()).await;
+            validate(&doc, &schema("Membership"), &fetched, "Membership");
+            assert_eq!(&fetched, m);
+        }
+        let seat = organization["membership"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["person"] == voter["id"])
+            .expect("the voter sits in the organisation");
+        assert!(voter["membership"].as_array().unwrap().contains(seat));
         assert!(
             item["kansliReservations"][0]
                 .as_str()
