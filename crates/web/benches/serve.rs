@@ -87,7 +87,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let (base, meeting) = runtime.block_on(async {
+    let (bases, meeting) = runtime.block_on(async {
         let store = kansli_store::Store::connect(&db.display().to_string())
             .await
             .expect("database");
@@ -124,8 +124,8 @@ fn main() {
         }
         (bases, meeting)
     });
-    let page_url = format!("{}/sammantraden/{meeting}", base[0]);
-    let uncached_url = format!("{}/sammantraden/{meeting}", base[1]);
+    let page_url = format!("{}/sammantraden/{meeting}", bases[0]);
+    let uncached_url = format!("{}/sammantraden/{meeting}", bases[1]);
     let html = runtime
         .block_on(async { reqwest::get(&page_url).await?.text().await })
         .expect("the page");

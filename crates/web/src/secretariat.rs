@@ -317,14 +317,17 @@ pub struct Flash {
 impl Flash {
     /// The refused form's field `field`, if the refused form was `command`.
     pub fn kept(&self, command: &str, field: &str) -> &str {
-        let was = self
-            .kept
-            .iter()
-            .any(|(k, v)| k == "command" && v == command);
-        self.kept
-            .iter()
-            .find(|(k, _)| was && k == field)
-            .map_or("", |(_, v)| v.as_str())
+        let value = |name: &str| {
+            self.kept
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        if value("command") == command {
+            value(field)
+        } else {
+            ""
+        }
     }
 }
 

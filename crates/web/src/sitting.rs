@@ -1000,11 +1000,11 @@ pub struct CommandForm {
     /// An official's or guest's name and title ("övriga närvarande").
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    title: String,
     /// How the lot fell on a tie in an election: ja or nej.
     #[serde(default)]
     lot: String,
-    #[serde(default)]
-    title: String,
 }
 
 fn opt_index(at: &str, s: &str) -> Result<Option<usize>, StoreError> {
@@ -1226,10 +1226,8 @@ pub async fn record(
         let mut tx = app.store.begin(&who).await?;
         let command = match command {
             Command::ArriveOther { name, title, .. } => {
-                if name.is_empty() || title.is_empty() {
-                    return Err(refused("övriga närvarande", "ange namn och titel"));
-                }
-                // A refusal rolls the new person back with the arrival.
+                // The engine checks name and title; its refusal rolls the
+                // new person back with the arrival.
                 let person = tx.add_person(&name, None).await?;
                 Command::ArriveOther {
                     person,
