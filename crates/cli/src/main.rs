@@ -63,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage API tokens (what the API's writes authenticate with).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// List what is stored.
     Meetings {
         #[command(subcommand)]
@@ -216,6 +221,42 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an organisation with a role, and print it.
+    /// It is printed this once and never stored: keep it.
+    Create {
+        #[command(flatten)]
+        db: DbArg,
+        /// The organisation's name, as stored.
+        #[arg(long)]
+        organisation: String,
+        /// administrator, secretary or case-officer.
+        #[arg(long)]
+        role: String,
+        /// What the token is for (shown in lists and on the web page).
+        #[arg(long)]
+        label: String,
+        /// The user who creates it: an administrator of the organisation
+        /// (or of the system).
+        #[arg(long)]
+        created_by: String,
+    },
+    /// Revoke a token by its id (see `kansli token list`).
+    Revoke {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        id: i64,
+    },
+    /// One line per token: id, organisation, role, label, creator, created,
+    /// and revoked (or "aktiv").
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
 enum CalendarCommand {
     /// The named public holidays of YEAR (lag 1989:253), one per line.
     Holidays { year: i16 },
@@ -323,6 +364,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     today,
                     ..kansli_web::Config::default()
                 },
+                None,
             )
             .await
         }
@@ -348,7 +390,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     "demodata fanns redan"
                 }
             );
+            let (token, organisation) = kansli_demo::api_token(&store).await?;
             if no_serve {
+                println!(
+                    "{}",
+                    kansli_demo::api_token_help(&token, organisation, &format!("http://{addr}"))
+                );
                 return Ok(());
             }
             println!("{}", kansli_demo::sign_in_help());
@@ -356,9 +403,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 today,
                 ..kansli_web::Config::default()
             };
-            serve(store, addr, config).await
+            let banner = move |bound: SocketAddr| {
+                kansli_demo::api_token_help(&token, organisation, &format!("http://{bound}"))
+            };
+            serve(store, addr, config, Some(Box::new(banner))).await
         }
         Command::Calendar { command } => calendar(command),
+        Command::Token { command } => token(command).await,
         Command::Meetings {
             command: MeetingsCommand::List { db },
         } => {
@@ -590,7 +641,16 @@ fn calendar(command: CalendarCommand) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn serve(store: Store, addr: SocketAddr, config: kansli_web::Config) -> Result<(), CliError> {
+/// Says more once the address is known (the demo's API token and a curl
+/// line with the real port).
+type Banner = Box<dyn FnOnce(SocketAddr) -> String + Send>;
+
+async fn serve(
+    store: Store,
+    addr: SocketAddr,
+    config: kansli_web::Config,
+    banner: Option<Banner>,
+) -> Result<(), CliError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| CliError::Bind { addr, source })?;
@@ -599,6 +659,9 @@ async fn serve(store: Store, addr: SocketAddr, config: kansli_web::Config) -> Re
         .map_err(|source| CliError::Bind { addr, source })?;
     // The one line a user (and the tests) look for.
     println!("Kansli körs på http://{bound}/");
+    if let Some(banner) = banner {
+        println!("{}", banner(bound));
+    }
     tracing::info!(%bound, "lyssnar");
     kansli_web::serve(listener, store.clone(), config, shutdown_signal())
         .await
@@ -638,7 +701,6 @@ async fn grant(
     person: Option<String>,
 ) -> Result<(), CliError> {
     use kansli_core::Refusal;
-    use kansli_store::access::Role;
     let store = Store::connect(db).await?;
     let user = store
         .user_named(username)
@@ -646,18 +708,7 @@ async fn grant(
         .ok_or_else(|| Refusal::new("användare", format!("användaren {username} finns inte")))?;
     let mut tx = store.begin("system:cli").await?;
     if let Some(role) = role {
-        let role = match role.as_str() {
-            "administrator" => Role::Administrator,
-            "secretary" => Role::Secretary,
-            "case-officer" => Role::CaseOfficer,
-            other => {
-                return Err(Refusal::new(
-                    "roll",
-                    format!("okänd roll «{other}»: administrator, secretary eller case-officer"),
-                )
-                .into());
-            }
-        };
+        let role = parse_role(&role)?;
         let org_name = organisation.unwrap_or_default();
         let org = store
             .organisation_by_name(&org_name)
@@ -687,5 +738,80 @@ async fn grant(
         println!("{username} är kopplad till {}.", p.name);
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// A role as the command line names it.
+fn parse_role(role: &str) -> Result<kansli_store::access::Role, kansli_core::Refusal> {
+    match role {
+        "administrator" => Ok(Role::Administrator),
+        "secretary" => Ok(Role::Secretary),
+        "case-officer" => Ok(Role::CaseOfficer),
+        other => Err(kansli_core::Refusal::new(
+            "roll",
+            format!("okänd roll «{other}»: administrator, secretary eller case-officer"),
+        )),
+    }
+}
+
+async fn token(command: TokenCommand) -> Result<(), CliError> {
+    use kansli_core::Refusal;
+    match command {
+        TokenCommand::Create {
+            db,
+            organisation,
+            role,
+            label,
+            created_by,
+        } => {
+            let role = parse_role(&role)?;
+            let store = Store::connect(&db.db).await?;
+            let org = store
+                .organisation_by_name(&organisation)
+                .await?
+                .ok_or_else(|| {
+                    Refusal::new("organisation", format!("«{organisation}» finns inte"))
+                })?;
+            let user = store.user_named(&created_by).await?.ok_or_else(|| {
+                Refusal::new("användare", format!("användaren {created_by} finns inte"))
+            })?;
+            let mut tx = store.begin(&format!("user:{}", user.username)).await?;
+            let new = tx.create_api_token(org.id, role, &label, user.id).await?;
+            tx.commit().await?;
+            eprintln!(
+                "API-nyckel {} skapad för {} ({}). Den visas bara nu:",
+                new.id,
+                org.name,
+                role.label()
+            );
+            println!("{}", new.token);
+        }
+        TokenCommand::Revoke { db, id } => {
+            let store = Store::connect(&db.db).await?;
+            let mut tx = store.begin("system:cli").await?;
+            let revoked = tx.revoke_api_token(id, None).await?;
+            tx.commit().await?;
+            println!("API-nyckel {id} («{}») är återkallad.", revoked.label);
+        }
+        TokenCommand::List { db } => {
+            let store = Store::connect(&db.db).await?;
+            let mut names = std::collections::HashMap::new();
+            for o in store.organisations().await? {
+                names.insert(o.id, o.name);
+            }
+            for t in store.api_tokens(None).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    names.get(&t.organisation).map_or("?", String::as_str),
+                    t.role.label(),
+                    t.label,
+                    t.created_by_name,
+                    t.created_at,
+                    t.revoked_at.as_deref().unwrap_or("aktiv")
+                );
+            }
+        }
+    }
     Ok(())
 }

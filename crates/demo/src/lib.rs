@@ -109,6 +109,57 @@ pub fn sign_in_help() -> String {
     )
 }
 
+/// The label of the API token that `kansli demo` makes for `admin`.
+pub const DEMO_TOKEN_LABEL: &str = "Demo (kansli demo)";
+
+/// A new API token of the demo's organisation administrator `admin`
+/// (administrator role in Region Halland), and the organisation it is for.
+/// Tokens are shown only when created, so every call makes a new one and
+/// revokes the demo token made before it, all in one transaction.
+pub async fn api_token(store: &Store) -> Result<(String, kansli_core::OrganisationId), StoreError> {
+    let org = store
+        .organisation_by_name(MARKER_ORGANISATION)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("demoorganisationen saknas".into()))?;
+    let admin = store
+        .user_named(DEMO_USERS[0].0)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("demoanvändaren admin saknas".into()))?;
+    let earlier: Vec<i64> = store
+        .api_tokens(Some(org.id))
+        .await?
+        .into_iter()
+        .filter(|t| {
+            t.label == DEMO_TOKEN_LABEL && t.created_by == admin.id && t.revoked_at.is_none()
+        })
+        .map(|t| t.id)
+        .collect();
+    let mut tx = store.begin("system:demo").await?;
+    for id in earlier {
+        tx.revoke_api_token(id, Some(org.id)).await?;
+    }
+    let new = tx
+        .create_api_token(org.id, Role::Administrator, DEMO_TOKEN_LABEL, admin.id)
+        .await?;
+    tx.commit().await?;
+    Ok((new.token, org.id))
+}
+
+/// What `kansli demo` prints about the API token: the token and a curl
+/// command that registers a case with it on the server at `base`.
+pub fn api_token_help(
+    token: &str,
+    organisation: kansli_core::OrganisationId,
+    base: &str,
+) -> String {
+    format!(
+        "API-nyckel för admin (ny vid varje start, den förra återkallas): {token}\n\
+         Prova: curl -X POST -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \
+         -d '{{\"title\":\"Ärende via API:t\"}}' {base}/api/v1/organisations/{}/cases",
+        organisation.0
+    )
+}
+
 async fn add_users(tx: &mut Tx) -> Result<(), StoreError> {
     let org = tx
         .organisation_named(MARKER_ORGANISATION)

@@ -710,38 +710,66 @@ impl Store {
     }
 
     /// Checks a user's password. Unknown users and wrong passwords look the
-    /// same to the caller.
+    /// same to the caller, and cost the same: an unknown username is
+    /// checked against a dummy hash with the same parameters, so timing
+    /// does not tell which usernames exist. Argon2 takes tens of
+    /// milliseconds of CPU, so it runs on a blocking thread, never on the
+    /// async workers; callers that face the network also bound how many run
+    /// at once (the web layer's `auth::verify_password`).
     pub async fn verify_user(
         &self,
         username: &str,
         password: &str,
     ) -> Result<Option<User>, StoreError> {
-        use argon2::{PasswordHash, PasswordVerifier};
-        let Some(r) = sqlx::query("SELECT * FROM users WHERE username = $1")
+        let row = sqlx::query("SELECT * FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(&self.pool)
-            .await?
-        else {
-            // Spend the same effort as a real check, so that timing does not
-            // tell which usernames exist.
-            let _ = hash_password(password);
-            return Ok(None);
+            .await?;
+        let (user, hash) = match row {
+            Some(r) => (
+                Some(User {
+                    id: UserId(r.try_get("id")?),
+                    username: r.try_get("username")?,
+                    display_name: r.try_get("display_name")?,
+                    is_admin: r.try_get::<i64, _>("is_admin")? != 0,
+                }),
+                Some(r.try_get::<String, _>("password_hash")?),
+            ),
+            None => (None, None),
         };
-        let hash: String = r.try_get("password_hash")?;
-        let parsed = PasswordHash::new(&hash).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        if argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_err()
-        {
-            return Ok(None);
-        }
-        Ok(Some(User {
-            id: UserId(r.try_get("id")?),
-            username: r.try_get("username")?,
-            display_name: r.try_get("display_name")?,
-            is_admin: r.try_get::<i64, _>("is_admin")? != 0,
-        }))
+        let password = password.to_string();
+        let matches =
+            tokio::task::spawn_blocking(move || password_matches(hash.as_deref(), &password))
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("lösenordskontrollen avbröts: {e}")))??;
+        Ok(user.filter(|_| matches))
     }
+}
+
+/// Whether `password` matches the stored `hash`; with no hash (an unknown
+/// user), the same work is done against a dummy hash and the answer is no.
+/// CPU-bound: call it on a blocking thread.
+pub fn password_matches(hash: Option<&str>, password: &str) -> Result<bool, StoreError> {
+    use argon2::{PasswordHash, PasswordVerifier};
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let (hash, known) = match hash {
+        Some(h) => (h, true),
+        None => {
+            let dummy = match DUMMY.get() {
+                Some(d) => d,
+                None => {
+                    let made = hash_password("inte ett lösenord, bara jämförelse")?;
+                    DUMMY.get_or_init(|| made)
+                }
+            };
+            (dummy.as_str(), false)
+        }
+    };
+    let parsed = PasswordHash::new(hash).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let ok = argon2::Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
+    Ok(ok && known)
 }
 
 pub(crate) fn audit_row(r: &AnyRow) -> Result<AuditRecord, StoreError> {

@@ -1,9 +1,10 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at
 //! `/api/openapi.json`. Reads are public; the one write here (registering a
-//! case) needs an administrator's HTTP Basic credentials.
+//! case) needs an API token (`Authorization: Bearer`) of the organisation
+//! with the role of a case officer, secretary or administrator.
 
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem, RefusalView, WebError};
 use crate::pages::parse_id;
 use crate::view::{self, *};
@@ -58,7 +59,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         crate::oparl::file
     ),
     components(schemas(Problem, RefusalView, NewCase)),
-    modifiers(&BasicAuth),
+    modifiers(&BearerAuth),
     tags((name = "kansli", description = "Kanslis öppna API"),
         (name = "oparl", description = "Samma data i OParl 1.1-modellen (System, Body, Organization, Person, Membership, Meeting, AgendaItem, Paper, Consultation, File), med omröstningar per ledamot som tillägg"))
 )]
@@ -134,18 +135,21 @@ pub struct NewCase {
 /// Registers a case with the next number in the organisation's series.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/cases", tag = "kansli",
     params(("id" = i64, Path, description = "Organisationens id")),
-    request_body = NewCase,
-    security(("basic" = [])),
+    request_body(content = NewCase, content_type = "application/json"),
+    security(("bearer" = [])),
     responses(
         (status = 201, description = "Registrerat", body = CaseSummaryView),
         (status = 400, description = "Felaktig begäran", body = Problem),
-        (status = 401, description = "Inloggning krävs", body = Problem),
-        (status = 403, description = "Ingen behörighet", body = Problem),
+        (status = 401, description = "Ingen giltig API-nyckel (saknas, felaktig, okänd eller återkallad); samma svar i alla fallen", body = Problem,
+            headers(("WWW-Authenticate" = String, description = "Bearer"))),
+        (status = 403, description = "Nyckeln gäller en annan organisation eller saknar rollen, eller begäran kom från en annan webbplats", body = Problem),
+        (status = 404, description = "Organisationen finns inte", body = Problem),
+        (status = 415, description = "Begäran är inte application/json", body = Problem),
         (status = 422, description = "Uppgifterna godtogs inte", body = Problem)))]
 pub async fn register_case(
     State(app): State<AppState>,
     Path(raw): Path<String>,
-    Extension(ApiUser(user)): Extension<ApiUser>,
+    Extension(ApiCaller(token)): Extension<ApiCaller>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<CaseSummaryView>), ApiError> {
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
@@ -164,11 +168,11 @@ pub async fn register_case(
             ))
         })?,
     };
-    let mut tx = app.store.begin(&format!("user:{}", user.username)).await?;
+    let mut tx = app.store.begin(&token.actor()).await?;
     let (case_id, _) = tx.register_case(id, &new.title, registered).await?;
     tx.commit().await?;
     let case = app.store.case(case_id).await?;
-    tracing::info!(case = %case.number, user = %user.username, "ärende registrerat");
+    tracing::info!(case = %case.number, token = token.id, "ärende registrerat");
     Ok((StatusCode::CREATED, Json((&case).into())))
 }
 
@@ -297,16 +301,25 @@ pub async fn not_found() -> ApiError {
     ApiError(WebError::NotFound("resursen finns inte i API:t".into()))
 }
 
-/// Declares the HTTP Basic scheme that the write operations use.
-struct BasicAuth;
+/// Declares the bearer scheme (an API token) that the write operations use.
+struct BearerAuth;
 
-impl utoipa::Modify for BasicAuth {
+impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            "basic",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("kansli_<64 hex>")
+                    .description(Some(
+                        "En API-nyckel som en administratör i organisationen skapar under \
+                         Sekretariatet › API-nycklar eller med `kansli token create`.",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

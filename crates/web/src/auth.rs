@@ -11,8 +11,16 @@
 //! the database. Every form a signed-in user sends carries the session's
 //! CSRF token (a hidden field `csrf`, or `?csrf=` for file uploads), and a
 //! request whose `Origin` is another site is refused. Sign-in is
-//! rate-limited per username and per address. The API's writes use HTTP
-//! Basic for an administrator.
+//! rate-limited per username and per address.
+//!
+//! API writes: a personal API token (`Authorization: Bearer kansli_…`),
+//! scoped to one organisation and one role and checked with the same
+//! [`permits`] as a session's grants — one notion of administrator,
+//! secretary and case officer for pages and API alike. A token costs one
+//! SHA-256 and one indexed lookup; every failed authentication answers the
+//! same 401, so the API is no password oracle. Passwords (the sign-in form)
+//! are checked only through [`verify_password`]: on a blocking thread, a
+//! few at a time, and refused at once when too many are waiting.
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
@@ -22,9 +30,9 @@ use axum::http::{HeaderMap, Method, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use base64::Engine;
 use kansli_core::{BodyId, CaseId, MeetingId, OrganisationId};
-use kansli_store::access::{Role, Session};
+use kansli_store::access::{Grant, Role, Session};
+use kansli_store::tokens::ApiToken;
 use kansli_store::{Store, User};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -44,8 +52,11 @@ pub const SESSION_HOURS: i64 = 10;
 pub enum Need {
     /// Anyone, signed in or not.
     Public,
-    /// An administrator over HTTP Basic (the API's writes).
-    ApiAdministrator,
+    /// An API token (`Authorization: Bearer`) whose role in the
+    /// organisation in question allows what [`Need::CaseOfficer`] allows a
+    /// session: a case officer's, secretary's or administrator's token
+    /// (the API's writes). A browser session is no API credential.
+    ApiCaseOfficer,
     /// Any signed-in user.
     SignedIn,
     /// A member (ledamot or ersättare) of the body in question, or its
@@ -92,7 +103,7 @@ pub fn permits(session: &Session, need: Need, scope: &Scope) -> bool {
     let any_secretary = any_admin || grants.iter().any(|g| g.role == Role::Secretary);
     match need {
         Need::Public | Need::SignedIn => true,
-        Need::ApiAdministrator => false,
+        Need::ApiCaseOfficer => false,
         Need::Administrator => scope.organisation.map_or(any_admin, admin_of),
         Need::Secretary => scope
             .organisation
@@ -129,10 +140,39 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
-/// The administrator an API request authenticated as (HTTP Basic), put
-/// there by the guard of an [`Need::ApiAdministrator`] route.
+/// The API token a request authenticated with, put there by the guard of
+/// an [`Need::ApiCaseOfficer`] route.
 #[derive(Debug, Clone)]
-pub struct ApiUser(pub User);
+pub struct ApiCaller(pub ApiToken);
+
+/// Whether `token` meets `need` (an API need) for `scope`: the token's one
+/// role in its one organisation, judged by [`permits`] exactly as a
+/// session holding that grant would be.
+pub fn token_permits(token: &ApiToken, need: Need, scope: &Scope) -> bool {
+    let as_session = match need {
+        Need::ApiCaseOfficer => Need::CaseOfficer,
+        _ => return false,
+    };
+    let session = Session {
+        user: User {
+            id: token.created_by,
+            username: token.actor(),
+            display_name: token.label.clone(),
+            is_admin: false,
+        },
+        csrf: String::new(),
+        grants: vec![Grant {
+            role: token.role,
+            organisation: token.organisation,
+            body: None,
+        }],
+        person: None,
+        member_of: vec![],
+        expires: jiff::Timestamp::MAX,
+    };
+    // A token always acts in one organisation: the path must name it.
+    scope.organisation.is_some() && permits(&session, as_session, scope)
+}
 
 /// A handler that needs the signed-in user (on a route whose need the guard
 /// checked).
@@ -182,11 +222,31 @@ async fn check(g: &Guard, mut req: Request) -> Result<Request, Response> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD);
     match g.need {
         Need::Public => {}
-        Need::ApiAdministrator => {
-            let user = basic_admin(store, req.headers())
-                .await
-                .map_err(|e| crate::error::ApiError(e).into_response())?;
-            req.extensions_mut().insert(ApiUser(user));
+        Need::ApiCaseOfficer => {
+            let api = |e: WebError| crate::error::ApiError(e).into_response();
+            let token = bearer_token(store, req.headers()).await.map_err(api)?;
+            let scope = scope_of(store, &mut req).await.map_err(|e| api(e.0))?;
+            if !token_permits(&token, g.need, &scope) {
+                tracing::info!(token = token.id, ?scope, path = %req.uri().path(), "refused");
+                let detail =
+                    serde_json::json!({"method": req.method().as_str(), "path": req.uri().path()});
+                if let Err(e) = store
+                    .log_refusal(&token.actor(), "route", None, detail)
+                    .await
+                {
+                    tracing::error!(error = %e, "refusal could not be logged");
+                }
+                return Err(api(WebError::Forbidden(
+                    "API-nyckeln ger inte behörighet till den här åtgärden i den här organisationen."
+                        .into(),
+                )));
+            }
+            // A page of another site may not send it, nor a form post
+            // (text/plain, form encoding) that a browser sends without
+            // asking.
+            check_origin(req.headers()).map_err(api)?;
+            require_json(req.headers()).map_err(api)?;
+            req.extensions_mut().insert(ApiCaller(token));
         }
         need => {
             let Some(s) = &session else {
@@ -458,33 +518,108 @@ impl SignInLimiter {
     }
 }
 
-/// The signed-in administrator of an HTTP Basic request, or why not.
-pub async fn basic_admin(store: &Store, headers: &HeaderMap) -> Result<User, WebError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Err(WebError::Unauthorized);
-    };
-    let value = value.to_str().map_err(|_| WebError::Unauthorized)?;
-    let Some(encoded) = value
-        .strip_prefix("Basic ")
-        .or_else(|| value.strip_prefix("basic "))
-    else {
-        return Err(WebError::Unauthorized);
-    };
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| WebError::Unauthorized)?;
-    let decoded = String::from_utf8(decoded).map_err(|_| WebError::Unauthorized)?;
-    let (username, password) = decoded.split_once(':').ok_or(WebError::Unauthorized)?;
-    let user = store
-        .verify_user(username, password)
-        .await?
-        .ok_or(WebError::Unauthorized)?;
-    if !user.is_admin {
-        return Err(WebError::Forbidden(
-            "åtgärden kräver en administratör".into(),
-        ));
+/// The API token of a request's `Authorization: Bearer` header. Every
+/// failure — no header, another scheme (HTTP Basic is no longer
+/// accepted), a malformed, unknown or revoked token — is the same
+/// [`WebError::NoApiToken`], and none of them hashes a password.
+pub async fn bearer_token(store: &Store, headers: &HeaderMap) -> Result<ApiToken, WebError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(WebError::NoApiToken)?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or(WebError::NoApiToken)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(WebError::NoApiToken);
     }
-    Ok(user)
+    store
+        .api_token(token.trim())
+        .await?
+        .ok_or(WebError::NoApiToken)
+}
+
+/// An API write must say it is JSON; anything else (a cross-site
+/// `text/plain` or form post in particular) is refused with 415.
+fn require_json(headers: &HeaderMap) -> Result<(), WebError> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .map(|c| c.split(';').next().unwrap_or("").trim());
+    match media {
+        Some(m) if m.eq_ignore_ascii_case("application/json") => Ok(()),
+        _ => Err(WebError::UnsupportedMediaType(
+            "begäran måste skickas som JSON med Content-Type: application/json".into(),
+        )),
+    }
+}
+
+/// Bounds the password checks (argon2) that the network can cause: at most
+/// `running` at once, each on a blocking thread, and at most `waiting` more
+/// queued behind them; beyond that a check is refused at once with
+/// [`WebError::Busy`], so a flood of bad sign-ins cannot starve the async
+/// workers that serve the public site, nor queue without bound.
+#[derive(Debug)]
+pub struct PasswordChecks {
+    admitted: Arc<tokio::sync::Semaphore>,
+    running: Arc<tokio::sync::Semaphore>,
+}
+
+impl PasswordChecks {
+    /// `running` checks at once (at least one), `waiting` more queued.
+    pub fn new(running: usize, waiting: usize) -> PasswordChecks {
+        let running = running.max(1);
+        PasswordChecks {
+            admitted: Arc::new(tokio::sync::Semaphore::new(running + waiting)),
+            running: Arc::new(tokio::sync::Semaphore::new(running)),
+        }
+    }
+
+    /// A turn to check one password: waits while the running checks are
+    /// taken, refuses at once when the queue is full. Held until dropped.
+    pub async fn admit(&self) -> Result<PasswordTurn, WebError> {
+        let Ok(admitted) = self.admitted.clone().try_acquire_owned() else {
+            tracing::warn!("password checks saturated; refused at once");
+            return Err(WebError::Busy);
+        };
+        let running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| WebError::Busy)?;
+        Ok(PasswordTurn {
+            _admitted: admitted,
+            _running: running,
+        })
+    }
+}
+
+/// One admitted password check (see [`PasswordChecks::admit`]).
+#[derive(Debug)]
+pub struct PasswordTurn {
+    _admitted: tokio::sync::OwnedSemaphorePermit,
+    _running: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Default for PasswordChecks {
+    /// One fewer than the cores (at least one), so one core is always left
+    /// for the async workers; four waiting per running check.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let running = cores.saturating_sub(1).max(1);
+        PasswordChecks::new(running, 4 * running)
+    }
+}
+
+/// Checks `username`'s password, the only way the web layer does: bounded
+/// by [`PasswordChecks`], on a blocking thread ([`Store::verify_user`]),
+/// an unknown username costing the same as a known one.
+pub async fn verify_password(
+    app: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Option<User>, WebError> {
+    let _turn = app.passwords.admit().await?;
+    Ok(app.store.verify_user(username, password).await?)
 }
 
 /// Sign-in refused for `wait` after too many failures.
@@ -556,7 +691,7 @@ mod tests {
         assert!(permits(&member, Need::Member, &scope(o1, Some(b1))));
         assert!(!permits(&member, Need::Member, &scope(o1, Some(b2))));
         assert!(!permits(&member, Need::CaseOfficer, &scope(o1, None)));
-        assert!(!permits(&member, Need::ApiAdministrator, &scope(o1, None)));
+        assert!(!permits(&member, Need::ApiCaseOfficer, &scope(o1, None)));
 
         let admin = session(
             vec![Grant {
@@ -583,6 +718,63 @@ mod tests {
         assert!(limiter.blocked("bo", addr, t0).is_none());
         let later = t0 + SignInLimiter::WINDOW + Duration::from_secs(1);
         assert!(limiter.blocked("anna", addr, later).is_none());
+    }
+
+    #[test]
+    fn a_tokens_role_reaches_its_own_organisation_only() {
+        let token = |role| ApiToken {
+            id: 1,
+            organisation: OrganisationId(1),
+            role,
+            label: "t".into(),
+            created_by: kansli_core::UserId(1),
+            created_by_name: "admin".into(),
+            created_at: String::new(),
+            revoked_at: None,
+        };
+        let scope = |o| Scope {
+            organisation: Some(OrganisationId(o)),
+            ..Scope::default()
+        };
+        for role in [Role::CaseOfficer, Role::Secretary, Role::Administrator] {
+            let t = token(role);
+            assert!(
+                token_permits(&t, Need::ApiCaseOfficer, &scope(1)),
+                "{role:?}"
+            );
+            assert!(
+                !token_permits(&t, Need::ApiCaseOfficer, &scope(2)),
+                "{role:?}"
+            );
+            assert!(!token_permits(&t, Need::ApiCaseOfficer, &Scope::default()));
+            // A token is no session: it opens no page.
+            assert!(!token_permits(&t, Need::CaseOfficer, &scope(1)));
+        }
+    }
+
+    #[tokio::test]
+    async fn password_checks_are_bounded_and_refused_at_once_beyond() {
+        let checks = PasswordChecks::new(1, 1);
+        let first = checks.admit().await.unwrap();
+        // The second waits for the running one; the third is refused at
+        // once instead of queueing.
+        let waiting = tokio::spawn({
+            let admitted = checks.admitted.clone();
+            let running = checks.running.clone();
+            async move {
+                let c = PasswordChecks { admitted, running };
+                c.admit().await.map(|_| ())
+            }
+        });
+        while checks.admitted.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(checks.admit().await, Err(WebError::Busy)));
+        drop(first);
+        waiting.await.unwrap().unwrap();
+        // Room again once they are done.
+        checks.admit().await.unwrap();
+        assert_eq!(PasswordChecks::new(0, 0).running.available_permits(), 1);
     }
 
     #[test]

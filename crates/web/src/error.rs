@@ -18,6 +18,17 @@ pub enum WebError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
+    /// An API write without a valid API token: one answer for every reason
+    /// (none, another scheme, malformed, unknown, revoked).
+    #[error(
+        "API-anrop som ändrar något kräver en giltig API-nyckel i huvudet Authorization: Bearer <nyckel>"
+    )]
+    NoApiToken,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Too many password checks are already waiting.
+    #[error("Servern har för många inloggningar att pröva just nu. Försök igen om en stund.")]
+    Busy,
     #[error("För många misslyckade inloggningar. Försök igen om {minutes} minuter.")]
     TooManyAttempts { minutes: u64 },
     #[error(transparent)]
@@ -61,7 +72,9 @@ impl WebError {
                     D::Store(_) | D::Pdf(_) | D::Html(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 }
             }
-            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::Unauthorized | WebError::NoApiToken => StatusCode::UNAUTHORIZED,
+            WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -71,7 +84,7 @@ impl WebError {
     /// What the reader is told: the error itself for their mistakes, a
     /// general sentence for ours.
     fn public_message(&self) -> String {
-        if self.status().is_server_error() {
+        if self.status().is_server_error() && !matches!(self, WebError::Busy) {
             tracing::error!(error = %self, "request failed");
             "Ett fel uppstod hos oss. Försök igen om en stund.".into()
         } else {
@@ -103,7 +116,7 @@ impl IntoResponse for PageError {
             StatusCode::NOT_FOUND => "Sidan finns inte",
             StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "Felaktig uppgift",
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "Ingen behörighet",
-            StatusCode::TOO_MANY_REQUESTS => "Vänta en stund",
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => "Vänta en stund",
             _ => "Något gick fel",
         };
         let page = ErrorPage {
@@ -113,7 +126,9 @@ impl IntoResponse for PageError {
         let body = page
             .render()
             .unwrap_or_else(|_| format!("<h1>{heading}</h1>"));
-        (status, Html(body)).into_response()
+        let mut response = (status, Html(body)).into_response();
+        retry_after(&self.0, &mut response);
+        response
     }
 }
 
@@ -166,9 +181,19 @@ impl IntoResponse for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Basic realm=\"Kansli\", charset=\"UTF-8\""),
+                header::HeaderValue::from_static("Bearer realm=\"Kansli\""),
             );
         }
+        retry_after(&self.0, &mut response);
         response
+    }
+}
+
+/// A busy server says when to come back.
+fn retry_after(e: &WebError, response: &mut Response) {
+    if matches!(e, WebError::Busy) {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
     }
 }

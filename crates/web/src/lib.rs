@@ -23,6 +23,7 @@ pub mod pages;
 pub mod registry;
 pub mod secretariat;
 pub mod sitting;
+pub mod tokens;
 pub use kansli_documents::view;
 
 pub use auth::Need;
@@ -73,6 +74,8 @@ pub struct AppState {
     /// Bounds concurrent PDF typesetting to the number of cores.
     pub typesetting: Arc<tokio::sync::Semaphore>,
     pub sign_in: Arc<auth::SignInLimiter>,
+    /// Bounds the password checks (argon2) that requests cause.
+    pub passwords: Arc<auth::PasswordChecks>,
     pub cache: Arc<cache::PageCache>,
 }
 
@@ -157,6 +160,7 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
         sign_in: Arc::default(),
+        passwords: Arc::default(),
         cache: Arc::default(),
     };
     let mut r = Routes {
@@ -195,14 +199,15 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     r.get("/api/openapi.json", Public, api::openapi);
     r.get("/api/v1/organisations", Public, api::organisations);
     r.get("/api/v1/organisations/{id}", Public, api::organisation);
+    // `{organisation}`, not `{id}`: the guard scopes the write's token by it.
     r.get(
-        "/api/v1/organisations/{id}/cases",
+        "/api/v1/organisations/{organisation}/cases",
         Public,
         api::organisation_cases,
     );
     r.post(
-        "/api/v1/organisations/{id}/cases",
-        ApiAdministrator,
+        "/api/v1/organisations/{organisation}/cases",
+        ApiCaseOfficer,
         api::register_case,
     );
     r.get("/api/v1/bodies/{id}", Public, api::body);
@@ -300,6 +305,21 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/organisationer/{organisation}/arenden",
         CaseOfficer,
         registry::register_case,
+    );
+    r.get(
+        "/sekretariat/organisationer/{organisation}/api-nycklar",
+        Administrator,
+        tokens::page,
+    );
+    r.post(
+        "/sekretariat/organisationer/{organisation}/api-nycklar",
+        Administrator,
+        tokens::create,
+    );
+    r.post(
+        "/sekretariat/organisationer/{organisation}/api-nycklar/aterkalla",
+        Administrator,
+        tokens::revoke,
     );
     r.get("/sekretariat/arenden/{case}", CaseOfficer, registry::case);
     r.upload(

@@ -100,10 +100,7 @@ pub async fn sign_in(
     if let Some(wait) = app.sign_in.blocked(&form.username, addr, now) {
         return Err(PageError(auth::too_many(wait)));
     }
-    let user = app
-        .store
-        .verify_user(form.username.trim(), &form.password)
-        .await?;
+    let user = auth::verify_password(&app, form.username.trim(), &form.password).await?;
     let Some(user) = user else {
         app.sign_in.failed(&form.username, addr, now);
         tracing::info!(username = %form.username, %peer, "sign-in failed");
@@ -178,6 +175,8 @@ struct StaffStart {
     meetings: Vec<WorkLink>,
     approvals: Vec<WorkLink>,
     notices: Vec<WorkLink>,
+    /// The administrator's pages (API tokens) per organisation.
+    administration: Vec<WorkLink>,
 }
 
 pub async fn start(
@@ -190,6 +189,7 @@ pub async fn start(
     let mut roles = Vec::new();
     let mut registry = Vec::new();
     let mut meetings = Vec::new();
+    let mut administration = Vec::new();
     let organisations = if s.user.is_admin {
         store.organisations().await?
     } else {
@@ -227,6 +227,15 @@ pub async fn start(
             registry.push(WorkLink {
                 href,
                 text: format!("Ärenden i {}", organisation.name),
+            });
+        }
+        if g.role == Role::Administrator {
+            administration.push(WorkLink {
+                href: format!(
+                    "/sekretariat/organisationer/{}/api-nycklar",
+                    g.organisation.0
+                ),
+                text: format!("API-nycklar i {}", organisation.name),
             });
         }
         if matches!(g.role, Role::Secretary | Role::Administrator) {
@@ -296,6 +305,7 @@ pub async fn start(
         meetings,
         approvals,
         notices,
+        administration,
     })?;
     Ok((jar, page).into_response())
 }

@@ -180,7 +180,7 @@ impl App {
 fn allowed(need: Need, role: &str) -> bool {
     match need {
         Need::Public => true,
-        Need::ApiAdministrator => false,
+        Need::ApiCaseOfficer => false,
         Need::SignedIn => role != "anonym",
         Need::Member => matches!(role, "ledamot" | "sekreterare" | "admin"),
         Need::CaseOfficer => matches!(role, "handlaggare" | "sekreterare" | "admin"),
@@ -209,7 +209,7 @@ async fn role_matrix(app: App) {
             let what = format!("{} {} as {role}", route.method, route.path);
             let valid = browser.map(|b| b.csrf.clone());
             if route.method == "POST"
-                && !matches!(route.need, Need::Public | Need::ApiAdministrator)
+                && !matches!(route.need, Need::Public | Need::ApiCaseOfficer)
                 && allowed(route.need, role)
             {
                 // Without the session's token, and with another's.
@@ -237,8 +237,8 @@ async fn role_matrix(app: App) {
                 if route.path == "/logga-ut" {
                     browsers.insert(role, app.sign_in(role).await);
                 }
-            } else if route.need == Need::ApiAdministrator {
-                // A browser session is no API credential: HTTP Basic only.
+            } else if route.need == Need::ApiCaseOfficer {
+                // A browser session is no API credential: a token only.
                 assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
             } else if role == "anonym" && route.method == "GET" {
                 assert!(to_login, "{what}: {status}, not sent to sign in");
@@ -253,6 +253,65 @@ async fn role_matrix(app: App) {
         }
     }
     assert!(checked >= app.routes.len() * roles.len());
+    api_tokens_by_role(&app).await;
+}
+
+/// The API's routes with a token of each role: a case officer's,
+/// secretary's or administrator's token of the organisation may write
+/// there; the same roles' tokens of another organisation may not.
+async fn api_tokens_by_role(app: &App) {
+    use kansli_store::access::Role;
+    let store = app._db.store().await;
+    let org: i64 = app.params["organisation"].parse().unwrap();
+    let admin = store.user_named("admin").await.unwrap().unwrap();
+    let other = store
+        .organisations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id.0 != org)
+        .unwrap()
+        .id;
+    let mut tx = store.begin("user:test").await.unwrap();
+    tx.grant_role(admin.id, Role::Administrator, other, None)
+        .await
+        .unwrap();
+    let mut tokens = Vec::new();
+    for role in [Role::CaseOfficer, Role::Secretary, Role::Administrator] {
+        for (o, allowed) in [(kansli_core::OrganisationId(org), true), (other, false)] {
+            let t = tx
+                .create_api_token(o, role, "matris", admin.id)
+                .await
+                .unwrap();
+            tokens.push((role, allowed, t.token));
+        }
+    }
+    tx.commit().await.unwrap();
+    let mut checked = 0;
+    for route in app.routes.iter().filter(|r| r.need == Need::ApiCaseOfficer) {
+        for (role, allowed, token) in &tokens {
+            let what = format!("{} {} with a {role:?} token", route.method, route.path);
+            let r = client()
+                .post(app.url(&app.path(route)))
+                .header("authorization", format!("Bearer {token}"))
+                .header(CONTENT_TYPE, "application/json")
+                .body(r#"{"title":"Ärende från rollmatrisen"}"#)
+                .send()
+                .await
+                .unwrap();
+            if *allowed {
+                assert!(r.status().is_success(), "{what}: {}", r.status());
+            } else {
+                assert_eq!(
+                    r.status(),
+                    StatusCode::FORBIDDEN,
+                    "{what} of another organisation"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6);
 }
 
 #[tokio::test]

@@ -423,50 +423,71 @@ async fn a_secret_paragraph_shows_neither_on_pages_nor_in_the_api() {
 }
 
 #[tokio::test]
-async fn registering_a_case_needs_an_administrator_and_good_input() {
+async fn registering_a_case_needs_an_api_token_and_good_input() {
+    use kansli_store::access::Role;
     let app = spawn(sqlite()).await;
     let mut tx = app.store.begin("system:test").await.unwrap();
-    tx.add_user("systemadmin", "Admin", "ett långt lösenord", true)
+    let admin = tx
+        .add_user("systemadmin", "Admin", "ett långt lösenord", true)
         .await
         .unwrap();
-    tx.add_user("sekr", "Sekreterare", "ett annat lösenord", false)
+    let token = tx
+        .create_api_token(
+            kansli_core::OrganisationId(1),
+            Role::CaseOfficer,
+            "test",
+            admin,
+        )
+        .await
+        .unwrap();
+    let elsewhere = tx
+        .create_api_token(
+            kansli_core::OrganisationId(2),
+            Role::Administrator,
+            "test",
+            admin,
+        )
         .await
         .unwrap();
     tx.commit().await.unwrap();
     let url = format!("{}/api/v1/organisations/1/cases", app.base);
-    let post = |user: Option<(&str, &str)>, body: &str| {
+    let post = |auth: Option<String>, body: &str| {
         let mut r = app
             .client
             .post(&url)
             .header("content-type", "application/json")
             .body(body.to_string());
-        if let Some((u, p)) = user {
-            r = r.basic_auth(u, Some(p));
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
         }
         r.send()
     };
+    let bearer = |t: &str| Some(format!("Bearer {t}"));
     let good = r#"{"title":"Motion om cykelbanor","registered":"2025-03-03"}"#;
     let r = post(None, good).await.unwrap();
     assert_eq!(r.status(), 401);
-    assert!(r.headers().contains_key("www-authenticate"));
-    assert_eq!(
-        post(Some(("systemadmin", "fel lösenord!!")), good)
-            .await
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
             .unwrap()
-            .status(),
-        401
+            .starts_with("Bearer")
     );
+    // The account's password is no API credential, right or wrong.
+    let basic = |p: &str| {
+        use base64::Engine;
+        let b = base64::engine::general_purpose::STANDARD.encode(format!("systemadmin:{p}"));
+        Some(format!("Basic {b}"))
+    };
+    for p in ["fel lösenord!!", "ett långt lösenord"] {
+        assert_eq!(post(basic(p), good).await.unwrap().status(), 401);
+    }
+    // Another organisation's token.
     assert_eq!(
-        post(Some(("sekr", "ett annat lösenord")), good)
-            .await
-            .unwrap()
-            .status(),
+        post(bearer(&elsewhere.token), good).await.unwrap().status(),
         403
     );
 
-    let r = post(Some(("systemadmin", "ett långt lösenord")), "{\"title\": ")
-        .await
-        .unwrap();
+    let r = post(bearer(&token.token), "{\"title\": ").await.unwrap();
     assert_eq!(r.status(), 400);
     let problem: Value = r.json().await.unwrap();
     assert!(
@@ -477,30 +498,25 @@ async fn registering_a_case_needs_an_administrator_and_good_input() {
         "{problem}"
     );
     let r = post(
-        Some(("systemadmin", "ett långt lösenord")),
+        bearer(&token.token),
         r#"{"title":"x","registered":"3 mars"}"#,
     )
     .await
     .unwrap();
     assert_eq!(r.status(), 400);
-    let r = post(
-        Some(("systemadmin", "ett långt lösenord")),
-        r#"{"title":"  "}"#,
-    )
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 422);
-
-    let r = post(Some(("systemadmin", "ett långt lösenord")), good)
+    let r = post(bearer(&token.token), r#"{"title":"  "}"#)
         .await
         .unwrap();
+    assert_eq!(r.status(), 422);
+
+    let r = post(bearer(&token.token), good).await.unwrap();
     assert_eq!(r.status(), 201);
     let created: Value = r.json().await.unwrap();
     assert_eq!(created["number"], "RS250088", "next after RS250087 in 2025");
     let case = app.json(created["api"].as_str().unwrap()).await;
     assert_eq!(case["title"], "Motion om cykelbanor");
     let log = app.store.audit_tail(1).await.unwrap();
-    assert_eq!(log[0].actor, "user:systemadmin");
+    assert_eq!(log[0].actor, format!("token:{}", token.id));
 }
 
 #[tokio::test]
