@@ -37,6 +37,10 @@ enum Command {
         /// past meeting; default: today in Sweden.
         #[arg(long, env = "KANSLI_TODAY")]
         today: Option<jiff::civil::Date>,
+        /// A reverse proxy (IP address) whose X-Forwarded-For names the
+        /// client of a sign-in; repeat or separate with commas.
+        #[arg(long = "trusted-proxy", env = "KANSLI_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Create (or reuse) a SQLite database with the demo data and serve it.
     Demo {
@@ -354,6 +358,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             addr,
             secure_cookies,
             today,
+            trusted_proxies,
         } => {
             let store = Store::connect(&db.db).await?;
             serve(
@@ -362,6 +367,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 kansli_web::Config {
                     secure_cookies,
                     today,
+                    trusted_proxies,
                     ..kansli_web::Config::default()
                 },
                 None,

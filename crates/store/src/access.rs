@@ -67,9 +67,42 @@ pub struct Session {
     pub grants: Vec<Grant>,
     /// The person the user is, for members.
     pub person: Option<PersonId>,
-    /// Bodies the person is a member (ledamot or ersättare) of, in any term.
-    pub member_of: Vec<BodyId>,
+    /// The person's seats (ledamot or ersättare), in every term, with the
+    /// period each covers: a member's rights follow the term of office.
+    pub member_of: Vec<Seat>,
     pub expires: jiff::Timestamp,
+}
+
+/// A seat in a body for one term: from its first to its last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Seat {
+    pub body: BodyId,
+    pub from: jiff::civil::Date,
+    pub to: jiff::civil::Date,
+}
+
+impl Seat {
+    /// Whether the seat was held on `day` (both ends included).
+    pub fn covers(&self, day: jiff::civil::Date) -> bool {
+        self.from <= day && day <= self.to
+    }
+}
+
+impl Session {
+    /// Whether the person held a seat in `body` on `day`.
+    pub fn member_on(&self, body: BodyId, day: jiff::civil::Date) -> bool {
+        self.member_of
+            .iter()
+            .any(|s| s.body == body && s.covers(day))
+    }
+
+    /// The bodies the person has held a seat in, each once, in order.
+    pub fn bodies(&self) -> Vec<BodyId> {
+        let mut bodies: Vec<BodyId> = self.member_of.iter().map(|s| s.body).collect();
+        bodies.sort();
+        bodies.dedup();
+        bodies
+    }
 }
 
 /// What the browser keeps: the token for the cookie.
@@ -246,15 +279,30 @@ impl Store {
         let person = row.try_get::<Option<i64>, _>("person_id")?.map(PersonId);
         let grants = self.grants(user.id).await?;
         let member_of = match person {
-            Some(p) => sqlx::query_scalar::<_, i64>(
-                "SELECT DISTINCT body_id FROM memberships WHERE person_id = $1 ORDER BY body_id",
-            )
-            .bind(p.0)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(BodyId)
-            .collect(),
+            Some(p) => {
+                let rows = sqlx::query(
+                    "SELECT m.body_id, t.starts, t.ends FROM memberships m \
+                     JOIN terms t ON t.id = m.term_id WHERE m.person_id = $1 \
+                     ORDER BY m.body_id, t.starts",
+                )
+                .bind(p.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let date = |r: &sqlx::any::AnyRow, column: &str| -> Result<jiff::civil::Date, StoreError> {
+                    r.try_get::<String, _>(column)?
+                        .parse()
+                        .map_err(|e| StoreError::Corrupt(format!("mandatperiodens datum: {e}")))
+                };
+                rows.iter()
+                    .map(|r| {
+                        Ok(Seat {
+                            body: BodyId(r.try_get("body_id")?),
+                            from: date(r, "starts")?,
+                            to: date(r, "ends")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?
+            }
             None => vec![],
         };
         Ok(Some(Session {

@@ -15,6 +15,7 @@ pub mod follow;
 pub mod lifecycle;
 pub mod read;
 pub mod tokens;
+pub mod sign_in;
 mod write;
 
 pub use error::StoreError;

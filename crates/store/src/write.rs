@@ -44,6 +44,14 @@ impl Tx {
         Ok(())
     }
 
+    /// Commits a write that no cached answer shows (the log of failed
+    /// sign-ins), without telling the caches that the data changed: a
+    /// stream of wrong passwords must not empty the public site's cache.
+    pub async fn commit_unpublished(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
     /// The next id for `table`. Ids are never reused.
     /// Looks-ups inside the transaction, so that what it has written is
     /// seen and a decision to create is taken on the same state it writes to

@@ -10,8 +10,10 @@
 //! cookie (`Secure` when the server is configured for HTTPS), its SHA-256 in
 //! the database. Every form a signed-in user sends carries the session's
 //! CSRF token (a hidden field `csrf`, or `?csrf=` for file uploads), and a
-//! request whose `Origin` is another site is refused. Sign-in is
-//! rate-limited per username and per address.
+//! request whose `Origin` is another site is refused. Sign-in is slowed
+//! down, never refused, after failures per username and per address
+//! ([`SignInLimiter`]); a browser that has signed in as a user before (a
+//! known device) is not slowed by others' failures against that user.
 //!
 //! API writes: a personal API token (`Authorization: Bearer kansli_…`),
 //! scoped to one organisation and one role and checked with the same
@@ -79,6 +81,9 @@ pub struct Scope {
     /// The meeting or case the path names, for the log of refused writes.
     pub meeting: Option<MeetingId>,
     pub case: Option<CaseId>,
+    /// The day a member's seat must cover: the meeting's date for a
+    /// meeting, otherwise today. `None`: no seat counts.
+    pub on: Option<jiff::civil::Date>,
 }
 
 /// Whether `session` meets `need` for `scope`. Without a scope (a page
@@ -117,9 +122,18 @@ pub fn permits(session: &Session, need: Need, scope: &Scope) -> bool {
             }
             None => any_secretary || grants.iter().any(|g| g.role == Role::CaseOfficer),
         },
+        // A member only for the term of office: a seat that ended (or had
+        // not begun) on the meeting's day gives no access to that meeting.
         Need::Member => match (scope.organisation, scope.body) {
-            (Some(o), Some(b)) => session.member_of.contains(&b) || secretary_of(o, Some(b)),
-            _ => !session.member_of.is_empty() || any_secretary,
+            (Some(o), Some(b)) => {
+                scope.on.is_some_and(|day| session.member_on(b, day)) || secretary_of(o, Some(b))
+            }
+            _ => {
+                scope
+                    .on
+                    .is_some_and(|day| session.member_of.iter().any(|s| s.covers(day)))
+                    || any_secretary
+            }
         },
     }
 }
@@ -261,9 +275,10 @@ async fn check(g: &Guard, mut req: Request) -> Result<Request, Response> {
                     PageError(WebError::Unauthorized).into_response()
                 });
             };
-            let scope = scope_of(store, &mut req)
+            let mut scope = scope_of(store, &mut req)
                 .await
                 .map_err(|e| e.into_response())?;
+            scope.on = scope.on.or_else(|| Some(g.app.config.today()));
             if !permits(s, need, &scope) {
                 tracing::info!(user = %s.user.username, ?need, ?scope, path = %req.uri().path(), "refused");
                 if !safe {
@@ -337,6 +352,7 @@ async fn scope_of(store: &Store, req: &mut Request) -> Result<Scope, PageError> 
         scope.organisation = Some(body.organisation);
         scope.body = Some(body.id);
         scope.meeting = Some(meeting.id);
+        scope.on = Some(meeting.date);
     }
     if let Some(c) = id("case")? {
         let case = store.case(CaseId(c)).await?;
@@ -455,66 +471,230 @@ pub fn sign_in_cookie(token: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// Failed sign-ins, remembered for a while per username and per address.
-/// A username is locked after [`Self::PER_USER`] failures within
-/// [`Self::WINDOW`], an address after [`Self::PER_ADDRESS`], whatever the
-/// password: guessing is slowed to a few tries an hour.
-#[derive(Debug, Default)]
+/// The device cookie: a random token a browser gets when it signs in, kept
+/// for [`DEVICE_DAYS`]; the server keeps only its SHA-256
+/// (`kansli_store::sign_in`).
+pub const DEVICE_COOKIE: &str = "kansli_device";
+/// How long a browser stays a known device.
+pub const DEVICE_DAYS: i64 = 365;
+
+/// The device cookie for `token`: sent only to the sign-in form.
+pub fn device_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((DEVICE_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/logga-in")
+        .max_age(time::Duration::days(DEVICE_DAYS))
+        .build()
+}
+
+/// The address a request came from: the peer's, or, when the peer is one
+/// of the `trusted` reverse proxies, the last address in `X-Forwarded-For`
+/// that is not itself one of them (what the nearest proxy saw). Entries
+/// further left were written by the client and are not believed.
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    for entry in entries.into_iter().rev() {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(a) if trusted.contains(&a) => continue,
+            Ok(a) => return a,
+            Err(_) => break,
+        }
+    }
+    peer
+}
+
+/// The growing delay before a sign-in attempt is answered, after `failures`
+/// recent failed attempts of which the first `allowance` are free: nothing,
+/// then [`SignInLimiter::BASE`] doubling with each further failure, at most
+/// [`SignInLimiter::MAX_DELAY`]. A delay, never a refusal: nobody can lock
+/// a user out by guessing their password.
+pub fn sign_in_delay(failures: u32, allowance: u32) -> Duration {
+    let over = failures.saturating_sub(allowance);
+    if over == 0 {
+        return Duration::ZERO;
+    }
+    let doubled = SignInLimiter::BASE.saturating_mul(1u32 << (over - 1).min(16));
+    doubled.min(SignInLimiter::MAX_DELAY)
+}
+
+/// Recent failed sign-ins in memory, per account, per address and per
+/// known device, for the delay of the next attempt ([`sign_in_delay`]).
+/// An attempt counts as failed from the moment it starts (so that many at
+/// once slow each other) and is taken back when it succeeds; counts are
+/// forgotten [`Self::WINDOW`] after their last failure. Bounded: at most
+/// `capacity` keys, the stalest dropped first.
+#[derive(Debug)]
 pub struct SignInLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    failures: Mutex<HashMap<String, Recent>>,
+    capacity: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Recent {
+    failures: u32,
+    last: Instant,
+}
+
+/// One attempt under way: what it counted against, and how long its
+/// answer waits.
+#[derive(Debug)]
+#[must_use]
+pub struct Attempt {
+    keys: Vec<String>,
+    /// How long to wait before checking the password.
+    pub delay: Duration,
+}
+
+impl Default for SignInLimiter {
+    fn default() -> Self {
+        SignInLimiter::with_capacity(Self::CAPACITY)
+    }
 }
 
 impl SignInLimiter {
+    /// Failures are forgotten this long after the last one.
     pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-    pub const PER_USER: usize = 5;
-    pub const PER_ADDRESS: usize = 20;
+    /// The first delay.
+    pub const BASE: Duration = Duration::from_millis(250);
+    /// The longest delay.
+    pub const MAX_DELAY: Duration = Duration::from_secs(4);
+    /// Failures from one address before its attempts are slowed: an office
+    /// behind one address (or everyone, behind a proxy) mistypes now and
+    /// then.
+    pub const ADDRESS_ALLOWANCE: u32 = 10;
+    /// How many keys are remembered by default.
+    pub const CAPACITY: usize = 100_000;
 
-    fn keys(username: &str, addr: Option<IpAddr>) -> [(String, usize); 2] {
-        [
-            (
-                format!("user:{}", username.trim().to_lowercase()),
-                Self::PER_USER,
-            ),
-            (
-                format!("addr:{}", addr.map_or("okänd".into(), |a| a.to_string())),
-                Self::PER_ADDRESS,
-            ),
+    pub fn with_capacity(capacity: usize) -> Self {
+        SignInLimiter {
+            failures: Mutex::new(HashMap::new()),
+            capacity: capacity.max(2),
+        }
+    }
+
+    /// The keys an attempt counts against, with their allowance. From a
+    /// device known for this user (`known_device`: its cookie's token),
+    /// only the device's own failures count: others guessing the account's
+    /// password do not slow its owner down.
+    fn keys(username: &str, addr: IpAddr, known_device: Option<&str>) -> Vec<(String, u32)> {
+        if let Some(token) = known_device {
+            let hash = kansli_store::access::sha256_hex(token.as_bytes());
+            return vec![(format!("device:{}", &hash[..32]), 0)];
+        }
+        let name: String = username
+            .trim()
+            .to_lowercase()
+            .chars()
+            .take(kansli_store::sign_in::USERNAME_CHARS)
+            .collect();
+        vec![
+            (format!("user:{name}"), 0),
+            (format!("addr:{}", network(addr)), Self::ADDRESS_ALLOWANCE),
         ]
     }
 
-    /// How long until another try is allowed, if it is not now.
-    pub fn blocked(&self, username: &str, addr: Option<IpAddr>, now: Instant) -> Option<Duration> {
+    /// Starts an attempt: its delay from the recent failures, and counted
+    /// as one more until [`Self::succeeded`] takes it back.
+    pub fn attempt(
+        &self,
+        username: &str,
+        addr: IpAddr,
+        known_device: Option<&str>,
+        now: Instant,
+    ) -> Attempt {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut wait = None;
-        for (key, limit) in Self::keys(username, addr) {
-            if let Some(times) = map.get_mut(&key) {
-                times.retain(|t| now.duration_since(*t) < Self::WINDOW);
-                if times.len() >= limit {
-                    let until = Self::WINDOW - now.duration_since(times[0]);
-                    wait = Some(wait.map_or(until, |w: Duration| w.max(until)));
+        let mut delay = Duration::ZERO;
+        let mut keys = Vec::new();
+        for (key, allowance) in Self::keys(username, addr, known_device) {
+            if !map.contains_key(&key) && map.len() >= self.capacity {
+                self.make_room(&mut map, now);
+            }
+            let recent = map.entry(key.clone()).or_insert(Recent {
+                failures: 0,
+                last: now,
+            });
+            if now.saturating_duration_since(recent.last) >= Self::WINDOW {
+                recent.failures = 0;
+            }
+            delay = delay.max(sign_in_delay(recent.failures, allowance));
+            recent.failures = recent.failures.saturating_add(1);
+            recent.last = now;
+            keys.push(key);
+        }
+        Attempt { keys, delay }
+    }
+
+    /// The attempt signed in: it was no failure.
+    pub fn succeeded(&self, attempt: Attempt) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for key in attempt.keys {
+            if let Some(recent) = map.get_mut(&key) {
+                recent.failures = recent.failures.saturating_sub(1);
+                if recent.failures == 0 {
+                    map.remove(&key);
                 }
             }
         }
-        wait
     }
 
-    pub fn failed(&self, username: &str, addr: Option<IpAddr>, now: Instant) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Bounded: forget the oldest when an attack spreads over many names.
-        if map.len() > 100_000 {
-            map.retain(|_, t| {
-                t.last()
-                    .is_some_and(|t| now.duration_since(*t) < Self::WINDOW)
-            });
-        }
-        for (key, _) in Self::keys(username, addr) {
-            map.entry(key).or_default().push(now);
-        }
+    /// The attempt failed: it stays counted.
+    pub fn failed(&self, attempt: Attempt) {
+        drop(attempt);
     }
 
-    pub fn succeeded(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&format!("user:{}", username.trim().to_lowercase()));
+    /// How many keys are remembered now.
+    pub fn len(&self) -> usize {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets what is stale; if that is not enough, the older half.
+    fn make_room(&self, map: &mut HashMap<String, Recent>, now: Instant) {
+        map.retain(|_, r| now.saturating_duration_since(r.last) < Self::WINDOW);
+        if map.len() < self.capacity {
+            return;
+        }
+        let mut times: Vec<Instant> = map.values().map(|r| r.last).collect();
+        let middle = times.len() / 2;
+        let (_, median, _) = times.select_nth_unstable(middle);
+        let median = *median;
+        map.retain(|_, r| r.last > median);
+        // All equally old: start afresh rather than grow.
+        if map.len() >= self.capacity {
+            map.clear();
+        }
+    }
+}
+
+/// The network an address belongs to, for the per-address count: an IPv6
+/// client may use any address of its /64, so that is the unit.
+fn network(addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V4(a) => a.to_string(),
+        IpAddr::V6(a) => match a.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = a.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
     }
 }
 
@@ -622,20 +802,14 @@ pub async fn verify_password(
     Ok(app.store.verify_user(username, password).await?)
 }
 
-/// Sign-in refused for `wait` after too many failures.
-pub fn too_many(wait: Duration) -> WebError {
-    WebError::TooManyAttempts {
-        minutes: wait.as_secs().div_ceil(60).max(1),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::civil::date;
     use kansli_core::{PersonId, UserId};
-    use kansli_store::access::Grant;
+    use kansli_store::access::{Grant, Seat};
 
-    fn session(grants: Vec<Grant>, member_of: Vec<BodyId>) -> Session {
+    fn session(grants: Vec<Grant>, member_of: Vec<Seat>) -> Session {
         Session {
             user: User {
                 id: UserId(1),
@@ -651,15 +825,28 @@ mod tests {
         }
     }
 
+    /// A seat for the term 2023–2026.
+    fn seat(body: BodyId) -> Seat {
+        Seat {
+            body,
+            from: date(2023, 1, 1),
+            to: date(2026, 12, 31),
+        }
+    }
+
+    fn scope(o: OrganisationId, b: Option<BodyId>) -> Scope {
+        Scope {
+            organisation: Some(o),
+            body: b,
+            on: Some(date(2024, 5, 1)),
+            ..Scope::default()
+        }
+    }
+
     #[test]
     fn roles_reach_only_their_own_organisation_and_body() {
         let (o1, o2) = (OrganisationId(1), OrganisationId(2));
         let (b1, b2) = (BodyId(10), BodyId(20));
-        let scope = |o, b| Scope {
-            organisation: Some(o),
-            body: b,
-            ..Scope::default()
-        };
         let secretary = session(
             vec![Grant {
                 role: Role::Secretary,
@@ -687,7 +874,7 @@ mod tests {
         assert!(!permits(&officer, Need::CaseOfficer, &scope(o2, None)));
         assert!(!permits(&officer, Need::Secretary, &scope(o1, Some(b1))));
 
-        let member = session(vec![], vec![b1]);
+        let member = session(vec![], vec![seat(b1)]);
         assert!(permits(&member, Need::Member, &scope(o1, Some(b1))));
         assert!(!permits(&member, Need::Member, &scope(o1, Some(b2))));
         assert!(!permits(&member, Need::CaseOfficer, &scope(o1, None)));
@@ -706,18 +893,175 @@ mod tests {
     }
 
     #[test]
-    fn sign_in_is_limited_per_user_and_forgiven_after_the_window() {
+    fn a_member_is_a_member_only_for_the_term_of_office() {
+        let (o, b) = (OrganisationId(1), BodyId(10));
+        let member = session(vec![], vec![seat(b)]);
+        let on = |day| Scope {
+            on: Some(day),
+            ..scope(o, Some(b))
+        };
+        assert!(permits(&member, Need::Member, &on(date(2023, 1, 1))));
+        assert!(permits(&member, Need::Member, &on(date(2026, 12, 31))));
+        // After the seat ended, and before it began.
+        assert!(!permits(&member, Need::Member, &on(date(2027, 1, 1))));
+        assert!(!permits(&member, Need::Member, &on(date(2022, 12, 31))));
+        // Without a day, no seat counts (deny by default).
+        let undated = Scope {
+            on: None,
+            ..scope(o, Some(b))
+        };
+        assert!(!permits(&member, Need::Member, &undated));
+        // Without a body: a seat held on the day, anywhere.
+        let anywhere = |day| Scope {
+            organisation: None,
+            body: None,
+            on: Some(day),
+            ..Scope::default()
+        };
+        assert!(permits(&member, Need::Member, &anywhere(date(2024, 1, 1))));
+        assert!(!permits(&member, Need::Member, &anywhere(date(2030, 1, 1))));
+        // A later seat in the same body counts for its own term.
+        let again = session(
+            vec![],
+            vec![
+                seat(b),
+                Seat {
+                    body: b,
+                    from: date(2031, 1, 1),
+                    to: date(2034, 12, 31),
+                },
+            ],
+        );
+        assert!(!permits(&again, Need::Member, &on(date(2028, 6, 1))));
+        assert!(permits(&again, Need::Member, &on(date(2031, 6, 1))));
+        // The secretary's path does not depend on seats.
+        let secretary = session(
+            vec![Grant {
+                role: Role::Secretary,
+                organisation: o,
+                body: Some(b),
+            }],
+            vec![],
+        );
+        assert!(permits(&secretary, Need::Member, &on(date(2040, 1, 1))));
+    }
+
+    #[test]
+    fn the_delay_grows_by_doubling_and_is_capped() {
+        assert_eq!(sign_in_delay(0, 0), Duration::ZERO);
+        assert_eq!(sign_in_delay(1, 0), SignInLimiter::BASE);
+        assert_eq!(sign_in_delay(2, 0), SignInLimiter::BASE * 2);
+        assert_eq!(sign_in_delay(3, 0), SignInLimiter::BASE * 4);
+        assert_eq!(sign_in_delay(20, 0), SignInLimiter::MAX_DELAY);
+        assert_eq!(sign_in_delay(u32::MAX, 0), SignInLimiter::MAX_DELAY);
+        assert_eq!(sign_in_delay(10, 10), Duration::ZERO);
+        assert_eq!(sign_in_delay(11, 10), SignInLimiter::BASE);
+        assert!(SignInLimiter::MAX_DELAY <= Duration::from_secs(5));
+    }
+
+    #[test]
+    fn failures_slow_the_account_but_never_lock_it() {
         let limiter = SignInLimiter::default();
         let t0 = Instant::now();
-        let addr = Some(IpAddr::from([127, 0, 0, 1]));
-        for _ in 0..SignInLimiter::PER_USER {
-            assert!(limiter.blocked("anna", addr, t0).is_none());
-            limiter.failed("Anna", addr, t0);
+        let attacker = IpAddr::from([203, 0, 113, 5]);
+        let office = IpAddr::from([198, 51, 100, 7]);
+        let first = limiter.attempt("anna", attacker, None, t0);
+        assert_eq!(first.delay, Duration::ZERO);
+        limiter.failed(first);
+        for _ in 0..19 {
+            let a = limiter.attempt("Anna ", attacker, None, t0);
+            assert!(a.delay > Duration::ZERO && a.delay <= SignInLimiter::MAX_DELAY);
+            limiter.failed(a);
         }
-        assert!(limiter.blocked("anna", addr, t0).is_some());
-        assert!(limiter.blocked("bo", addr, t0).is_none());
-        let later = t0 + SignInLimiter::WINDOW + Duration::from_secs(1);
-        assert!(limiter.blocked("anna", addr, later).is_none());
+        // From another address: slowed by the account's failures, at most
+        // the longest delay; the answer then comes (no refusal exists).
+        let real = limiter.attempt("anna", office, None, t0);
+        assert_eq!(real.delay, SignInLimiter::MAX_DELAY);
+        limiter.succeeded(real);
+        // Another user at the attacker's address: slowed by the address's
+        // failures, never refused.
+        let other = limiter.attempt("bo", attacker, None, t0);
+        assert!(other.delay > Duration::ZERO && other.delay <= SignInLimiter::MAX_DELAY);
+        limiter.succeeded(other);
+        // Someone else at another address is not touched.
+        let third = limiter.attempt("cecilia", office, None, t0);
+        assert_eq!(third.delay, Duration::ZERO);
+        limiter.succeeded(third);
+        // Forgotten after the window.
+        let later = t0 + SignInLimiter::WINDOW;
+        let a = limiter.attempt("anna", office, None, later);
+        assert_eq!(a.delay, Duration::ZERO);
+        limiter.succeeded(a);
+    }
+
+    #[test]
+    fn a_known_device_is_not_slowed_by_others_failures() {
+        let limiter = SignInLimiter::default();
+        let t0 = Instant::now();
+        let attacker = IpAddr::from([203, 0, 113, 5]);
+        for _ in 0..50 {
+            let a = limiter.attempt("anna", attacker, None, t0);
+            limiter.failed(a);
+        }
+        // Even at the attacker's address (one proxy for everyone).
+        let mine = limiter.attempt("anna", attacker, Some("token-of-annas-browser"), t0);
+        assert_eq!(mine.delay, Duration::ZERO);
+        limiter.succeeded(mine);
+        // The device's own failures do slow it.
+        let a = limiter.attempt("anna", attacker, Some("token-of-annas-browser"), t0);
+        limiter.failed(a);
+        let b = limiter.attempt("anna", attacker, Some("token-of-annas-browser"), t0);
+        assert_eq!(b.delay, SignInLimiter::BASE);
+        limiter.succeeded(b);
+    }
+
+    #[test]
+    fn attempts_at_once_slow_each_other() {
+        let limiter = SignInLimiter::default();
+        let t0 = Instant::now();
+        let addr = IpAddr::from([203, 0, 113, 5]);
+        let pending: Vec<Attempt> = (0..5)
+            .map(|_| limiter.attempt("anna", addr, None, t0))
+            .collect();
+        assert_eq!(pending[0].delay, Duration::ZERO);
+        assert_eq!(pending[4].delay, SignInLimiter::BASE * 8);
+        for a in pending {
+            limiter.succeeded(a);
+        }
+        assert!(limiter.is_empty());
+    }
+
+    #[test]
+    fn the_memory_of_failures_stays_bounded() {
+        let limiter = SignInLimiter::with_capacity(1000);
+        let t0 = Instant::now();
+        for i in 0..10_000u32 {
+            let addr = IpAddr::from(i.to_be_bytes());
+            let a = limiter.attempt(&format!("namn{i}"), addr, None, t0 + Duration::from_millis(i.into()));
+            limiter.failed(a);
+            assert!(limiter.len() <= 1000);
+        }
+        // The newest are still remembered.
+        let a = limiter.attempt("namn9999", IpAddr::from([1, 1, 1, 1]), None, t0 + Duration::from_secs(10));
+        assert!(a.delay > Duration::ZERO);
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
+        let proxy = IpAddr::from([10, 0, 0, 1]);
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "1.2.3.4, 203.0.113.5".parse().unwrap());
+        let client = IpAddr::from([203, 0, 113, 5]);
+        assert_eq!(client_address(proxy, &headers, &[proxy]), client);
+        assert_eq!(client_address(proxy, &headers, &[]), proxy);
+        let other = IpAddr::from([192, 0, 2, 9]);
+        assert_eq!(client_address(other, &headers, &[proxy]), other);
+        headers.insert("x-forwarded-for", "inte-en-adress".parse().unwrap());
+        assert_eq!(client_address(proxy, &headers, &[proxy]), proxy);
+        // IPv6 clients count per /64.
+        let a: IpAddr = "2001:db8:1:2:3:4:5:6".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::1".parse().unwrap();
+        assert_eq!(network(a), network(b));
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct Config {
     /// Render every answer afresh, bypassing the cache of anonymous
     /// answers ([`cache`]): for measuring the uncached path.
     pub no_page_cache: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed for the address
+    /// a sign-in came from (the per-address delay); empty: the peer's own
+    /// address counts, and behind a proxy everyone shares it.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -291,6 +295,11 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     r.post("/logga-in", Public, secretariat::sign_in);
     r.post("/logga-ut", SignedIn, secretariat::sign_out);
     r.get("/sekretariat", SignedIn, secretariat::start);
+    r.get(
+        "/sekretariat/inloggningsforsok",
+        Administrator,
+        secretariat::sign_in_attempts,
+    );
     r.get("/anslagstavla", Public, sitting::notice_board);
     r.get("/anslagstavla.atom", Public, feeds::notices_atom);
     r.get("/organ/{id}/sammantraden.ics", Public, feeds::meetings_ical);

@@ -2,11 +2,12 @@
 //! secretariat, which shows each user what their roles let them do.
 
 use crate::AppState;
-use crate::auth::{self, SIGN_IN_COOKIE, SignedIn};
+use crate::auth::{self, DEVICE_COOKIE, SIGN_IN_COOKIE, SignedIn};
 use crate::error::{PageError, WebError};
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use kansli_store::access::Role;
@@ -20,11 +21,24 @@ fn render(t: impl Template) -> Page {
     Ok(Html(t.render()?))
 }
 
-/// Where to go after signing in: a path on this site only.
+/// Where to go after signing in: a plain path on this site, else the start
+/// page. Browsers read `//host` and `/\\host` as another site, and drop tabs
+/// and newlines from a URL first (`/%09/host`), so only visible ASCII is
+/// taken, starting with one `/` not followed by `/` or `\\`; that also keeps
+/// the `Location` header always writable.
 fn local_path(till: Option<&str>) -> String {
+    const START: &str = "/sekretariat";
     match till {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.into(),
-        _ => "/sekretariat".into(),
+        Some(p)
+            if p.len() <= 2000
+                && p.starts_with('/')
+                && !matches!(p.as_bytes().get(1), Some(b'/' | b'\\'))
+                && !p.contains('\\')
+                && p.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            p.into()
+        }
+        _ => START.into(),
     }
 }
 
@@ -72,10 +86,14 @@ pub struct SignInForm {
 pub async fn sign_in(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
+    // Checked before anything is written: the redirect cannot fail later.
     let till = local_path(form.till.as_deref());
+    let location = HeaderValue::from_str(&till)
+        .unwrap_or_else(|_| HeaderValue::from_static("/sekretariat"));
     let again = |jar: CookieJar, error: &str, status: axum::http::StatusCode| {
         let token = kansli_store::access::random_token();
         let page = render(SignInPage {
@@ -95,35 +113,91 @@ pub async fn sign_in(
             axum::http::StatusCode::FORBIDDEN,
         );
     }
-    let now = Instant::now();
-    let addr = Some(peer.ip());
-    if let Some(wait) = app.sign_in.blocked(&form.username, addr, now) {
-        return Err(PageError(auth::too_many(wait)));
+    let addr = auth::client_address(peer.ip(), &headers, &app.config.trusted_proxies);
+    let device = jar.get(DEVICE_COOKIE).map(|c| c.value().to_string());
+    let known = match &device {
+        Some(token) => {
+            app.store
+                .device_known(token, form.username.trim(), jiff::Timestamp::now())
+                .await?
+        }
+        None => false,
+    };
+    // Slowed down after failures, never refused: nobody can lock a user out.
+    let attempt = app.sign_in.attempt(
+        &form.username,
+        addr,
+        device.as_deref().filter(|_| known),
+        Instant::now(),
+    );
+    let slowed = !attempt.delay.is_zero();
+    if slowed {
+        tokio::time::sleep(attempt.delay).await;
     }
     let user = auth::verify_password(&app, form.username.trim(), &form.password).await?;
     let Some(user) = user else {
-        app.sign_in.failed(&form.username, addr, now);
-        tracing::info!(username = %form.username, %peer, "sign-in failed");
+        app.sign_in.failed(attempt);
+        tracing::info!(username = %form.username, %addr, "sign-in failed");
+        log_failure(&app, &form.username, addr, slowed).await;
         return again(
             jar,
             "Fel användarnamn eller lösenord.",
             axum::http::StatusCode::UNAUTHORIZED,
         );
     };
-    app.sign_in.succeeded(&form.username);
-    let expires = jiff::Timestamp::now()
+    app.sign_in.succeeded(attempt);
+    let now = jiff::Timestamp::now();
+    let expires = now
         .checked_add(jiff::SignedDuration::from_hours(auth::SESSION_HOURS))
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let device_expires = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * auth::DEVICE_DAYS))
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    // A token this server issued is kept (one browser, several users);
+    // anything else is replaced.
+    let device = match device {
+        Some(token) if known || app.store.device_issued(&token, now).await? => token,
+        _ => kansli_store::access::random_token(),
+    };
     let mut tx = app.store.begin(&format!("user:{}", user.username)).await?;
     let session = tx.start_session(user.id, expires).await?;
+    if !known {
+        tx.remember_device(user.id, &device, device_expires).await?;
+    }
     tx.commit().await?;
     let jar = jar
         .remove(Cookie::build(SIGN_IN_COOKIE).path("/logga-in"))
         .add(auth::session_cookie(
             session.token,
             app.config.secure_cookies,
-        ));
-    Ok((jar, Redirect::to(&till)).into_response())
+        ))
+        .add(auth::device_cookie(device, app.config.secure_cookies));
+    Ok((
+        StatusCode::SEE_OTHER,
+        jar,
+        [(axum::http::header::LOCATION, location)],
+    )
+        .into_response())
+}
+
+/// Keeps a failed sign-in in the administrators' log. A failure to write it
+/// is logged, not shown: the answer to the attempt stays the same.
+async fn log_failure(app: &AppState, username: &str, addr: std::net::IpAddr, slowed: bool) {
+    use kansli_store::sign_in::Failure;
+    let result = async {
+        let reason = match app.store.user_named(username.trim()).await? {
+            Some(_) => Failure::WrongPassword,
+            None => Failure::UnknownUser,
+        };
+        let mut tx = app.store.begin("system:sign-in").await?;
+        tx.record_failed_sign_in(username, &addr.to_string(), reason, slowed)
+            .await?;
+        tx.commit_unpublished().await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "failed sign-in could not be logged");
+    }
 }
 
 pub async fn sign_out(
@@ -155,6 +229,8 @@ struct BodyLine {
     name: String,
     organisation: String,
     href: String,
+    /// The terms of the seats, "2023-01-01–2026-12-31".
+    terms: String,
 }
 
 /// A link to work waiting on the start page.
@@ -177,6 +253,8 @@ struct StaffStart {
     notices: Vec<WorkLink>,
     /// The administrator's pages (API tokens) per organisation.
     administration: Vec<WorkLink>,
+    /// An administrator (of an organisation, or of the system).
+    administrator: bool,
 }
 
 pub async fn start(
@@ -263,10 +341,14 @@ pub async fn start(
     let mut member_of = Vec::new();
     let mut approvals = Vec::new();
     let mut notices = Vec::new();
-    for b in &s.member_of {
-        let body = store.body(*b).await?;
+    for b in s.bodies() {
+        let body = store.body(b).await?;
         let organisation = store.organisation(body.organisation).await?.name;
-        for m in store.meetings(*b).await? {
+        for m in store.meetings(b).await? {
+            // Only meetings within a term the person sat in the body.
+            if !s.member_on(b, m.date) {
+                continue;
+            }
             let title = format!("{} {}", body.name, m.date);
             match &m.status {
                 MeetingStatus::NoticeIssued => notices.push(WorkLink {
@@ -288,10 +370,17 @@ pub async fn start(
                 _ => {}
             }
         }
+        let terms: Vec<String> = s
+            .member_of
+            .iter()
+            .filter(|seat| seat.body == b)
+            .map(|seat| format!("{}–{}", seat.from, seat.to))
+            .collect();
         member_of.push(BodyLine {
             name: body.name,
             organisation,
             href: format!("/organ/{}", b.0),
+            terms: terms.join(", "),
         });
     }
     let (jar, flash) = take_flash(jar);
@@ -306,8 +395,88 @@ pub async fn start(
         approvals,
         notices,
         administration,
+        administrator: s.user.is_admin
+            || s.grants.iter().any(|g| g.role == Role::Administrator),
     })?;
     Ok((jar, page).into_response())
+}
+
+/// One line of the log of failed sign-ins, as the page shows it.
+struct AttemptLine {
+    username: String,
+    address: String,
+    hour: String,
+    reason: &'static str,
+    attempts: i64,
+    slowed: i64,
+    last_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_sign_ins.html")]
+struct SignInsPage {
+    scope: String,
+    lines: Vec<AttemptLine>,
+    limit: i64,
+}
+
+/// How many rows of the log the page shows.
+const ATTEMPTS_SHOWN: i64 = 500;
+
+/// The log of failed sign-ins: `/sekretariat/inloggningsforsok`. A system
+/// administrator sees all of it; an organisation's administrator the
+/// attempts against the usernames of that organisation's users.
+pub async fn sign_in_attempts(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+) -> Result<Response, PageError> {
+    let store = &app.store;
+    let (scope, mut rows) = if s.user.is_admin {
+        (
+            "alla användarnamn".to_string(),
+            store.failed_sign_ins(None, ATTEMPTS_SHOWN).await?,
+        )
+    } else {
+        let mut names = Vec::new();
+        let mut rows = Vec::new();
+        let mut organisations: Vec<_> = s
+            .grants
+            .iter()
+            .filter(|g| g.role == Role::Administrator)
+            .map(|g| g.organisation)
+            .collect();
+        organisations.sort();
+        organisations.dedup();
+        for o in organisations {
+            names.push(store.organisation(o).await?.name);
+            rows.extend(store.failed_sign_ins(Some(o), ATTEMPTS_SHOWN).await?);
+        }
+        (
+            format!("användarna i {}", kansli_core::text::join_sv(&names)),
+            rows,
+        )
+    };
+    rows.sort_by(|a, b| b.last_at.cmp(&a.last_at));
+    rows.dedup();
+    rows.truncate(ATTEMPTS_SHOWN as usize);
+    let lines = rows
+        .into_iter()
+        .map(|r| AttemptLine {
+            username: r.username,
+            address: r.address,
+            hour: r.hour.replace('T', " ").trim_end_matches('Z').to_string() + " UTC",
+            reason: r.reason.label(),
+            attempts: r.attempts,
+            slowed: r.slowed,
+            last_at: r.last_at.get(..19).unwrap_or(&r.last_at).replace('T', " ") + " UTC",
+        })
+        .collect();
+    let page = render(SignInsPage {
+        scope,
+        lines,
+        limit: ATTEMPTS_SHOWN,
+    })?;
+    Ok(page.into_response())
 }
 
 /// The message a page shows once after a form was sent (post, redirect,
@@ -436,4 +605,41 @@ pub fn lines(s: &str) -> Vec<String> {
         .map(|l| l.trim().trim_start_matches("- ").trim().to_string())
         .filter(|l| !l.is_empty())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_a_plain_local_path_is_followed_after_sign_in() {
+        for ok in [
+            "/sekretariat",
+            "/sekretariat/sammantraden/12/justering",
+            "/organ/3?visa=alla",
+            "/",
+        ] {
+            assert_eq!(local_path(Some(ok)), ok);
+        }
+        for bad in [
+            "//other.example",
+            "/\\other.example",
+            "/\t/other.example",
+            "/\n/other.example",
+            "\t//other.example",
+            "/a\\b",
+            "https://other.example/",
+            "other.example",
+            "javascript:alert(1)",
+            "/a b",
+            "/sekretariat\u{0}",
+            "/sekretariat\r\nSet-Cookie: x=y",
+            "/å",
+            "",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/sekretariat", "{bad:?}");
+        }
+        assert_eq!(local_path(None), "/sekretariat");
+        assert_eq!(local_path(Some(&format!("/{}", "a".repeat(3000)))), "/sekretariat");
+    }
 }

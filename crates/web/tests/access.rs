@@ -315,7 +315,7 @@ async fn api_tokens_by_role(app: &App) {
 }
 
 #[tokio::test]
-async fn sign_in_is_refused_when_wrong_and_limited_when_repeated() {
+async fn sign_in_is_refused_when_wrong_and_slowed_not_locked_when_repeated() {
     let app = spawn(kansli_testsupport::sqlite()).await;
     let r = app.try_sign_in("sekreterare", "fel lösenord!").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
@@ -330,18 +330,9 @@ async fn sign_in_is_refused_when_wrong_and_limited_when_repeated() {
     for _ in 1..5 {
         app.try_sign_in("sekreterare", "fel lösenord!").await;
     }
-    // The sixth try is refused even with the right password.
-    let r = app
-        .try_sign_in("sekreterare", kansli_demo::DEMO_PASSWORD)
-        .await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("För många misslyckade inloggningar")
-    );
-    // Other users are not locked out by it.
+    // The sixth try with the right password signs in (after a delay): no
+    // lockout that anyone knowing the username could cause.
+    app.sign_in("sekreterare").await;
     app.sign_in("handlaggare").await;
 }
 
