@@ -203,6 +203,24 @@ pub fn shorten(kind: Kind, s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` without the characters its kind refuses: control characters dropped,
+/// line breaks and tabs in a single-line kind made spaces (a refused form
+/// given back to be corrected).
+pub fn strip_controls(kind: Kind, s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| forbidden(c, kind)) {
+        return Cow::Borrowed(s);
+    }
+    normalize_newlines(s)
+        .chars()
+        .filter_map(|c| match c {
+            '\n' | '\t' if !kind.multiline() => Some(' '),
+            c if forbidden(c, kind) => None,
+            c => Some(c),
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// The first `max` characters of `s`, ending in «…» when cut; for quoting
 /// what was typed in a refusal.
 pub fn excerpt(s: &str, max: usize) -> Cow<'_, str> {
@@ -564,6 +582,8 @@ mod tests {
         assert_eq!(shorten(Kind::Title, &exact), exact);
         assert_eq!(shorten(Kind::Title, "a\0b\r\nc"), "ab c");
         assert_eq!(shorten(Kind::FreeText, "a\0b\r\nc\rd"), "ab\nc\nd");
+        assert_eq!(strip_controls(Kind::Title, "a\0b\nc"), "ab c");
+        assert_eq!(strip_controls(Kind::FreeText, "a\0b\nc"), "ab\nc");
         assert_eq!(excerpt("abcdef", 3), "abc…");
         assert_eq!(excerpt("abc", 3), "abc");
         assert_eq!(truncate("åäöå", 3), "åäö");

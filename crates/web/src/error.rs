@@ -18,6 +18,9 @@ pub enum WebError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
+    /// A form or body over its limit (`kansli_core::limits`), with the limit.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("För många misslyckade inloggningar. Försök igen om {minutes} minuter.")]
     TooManyAttempts { minutes: u64 },
     #[error(transparent)]
@@ -63,6 +66,7 @@ impl WebError {
             }
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -74,6 +74,8 @@ pub struct AppState {
     pub typesetting: Arc<tokio::sync::Semaphore>,
     pub sign_in: Arc<auth::SignInLimiter>,
     pub cache: Arc<cache::PageCache>,
+    /// Refused forms waiting to be shown again ([`secretariat::KeptForms`]).
+    pub kept: Arc<secretariat::KeptForms>,
 }
 
 /// One route as the guard sees it.
@@ -143,7 +145,14 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.add(Method::POST, path, need, axum::routing::post(handler));
+        // The guard reads a signed-in form up to the same limit.
+        let limit = axum::extract::DefaultBodyLimit::max(kansli_core::limits::FORM_BYTES);
+        self.add(
+            Method::POST,
+            path,
+            need,
+            axum::routing::post(handler).layer(limit),
+        );
     }
 }
 
@@ -158,6 +167,7 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         )),
         sign_in: Arc::default(),
         cache: Arc::default(),
+        kept: Arc::default(),
     };
     let mut r = Routes {
         state: state.clone(),
