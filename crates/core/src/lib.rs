@@ -9,6 +9,8 @@
 //!   everything recorded under it (proposals, beslutsgång, votes, decision,
 //!   reservations, minute notes, disqualifications, basis, dispatch).
 //! - [`decision`]: the decision formula and its att-clauses.
+//! - [`limits`]: the longest text of each kind of field, the most entries of a
+//!   list, control characters refused; checked by the store on every write.
 //! - [`validate`]: checks of a whole meeting record against the rules that can be
 //!   judged after the fact; a refusal names what and where, in Swedish.
 //! - [`rules`]: the procedure rules (quorum, vote outcome), each citing its law.
@@ -26,6 +28,7 @@ pub mod deadlines;
 pub mod decision;
 pub mod election;
 pub mod ids;
+pub mod limits;
 pub mod meeting;
 pub mod org;
 pub mod proceedings;

@@ -111,6 +111,9 @@ pub fn check_meeting_record(record: &MeetingRecord, body: &Body) -> Result<(), V
         last = p.number;
         check_paragraph(record, body, p, &mut out);
     }
+    if let Err(over) = crate::limits::check_meeting_record(record) {
+        out.extend(over);
+    }
     if out.is_empty() { Ok(()) } else { Err(out) }
 }
 

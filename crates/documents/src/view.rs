@@ -9,6 +9,7 @@
 use kansli_core::case::{Direction, Document, OfficerReport};
 use kansli_core::deadlines;
 use kansli_core::decision::{Decision, Formula};
+use kansli_core::limits::{Kind, shorten};
 use kansli_core::meeting::{
     Actor, Attendee, Capacity, Meeting, MeetingRecord, MeetingStatus, Paragraph,
 };
@@ -16,6 +17,16 @@ use kansli_core::org::{Body, Organisation, Person};
 use kansli_core::text::{join_sv, paragraph_span};
 use kansli_core::wording::{self, Names};
 use kansli_core::{Access, CaseId, PersonId};
+
+/// A stored text as read models show it: within its kind's limit and free of
+/// control characters, whatever was stored before the limits (or by hand).
+fn cap(kind: Kind, s: &str) -> String {
+    shorten(kind, s).into_owned()
+}
+
+fn cap_opt(kind: Kind, s: &Option<String>) -> Option<String> {
+    s.as_deref().map(|s| cap(kind, s))
+}
 use kansli_store::{MeetingSummary, Store, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -35,9 +46,9 @@ impl From<&Person> for PersonRef {
     fn from(p: &Person) -> Self {
         PersonRef {
             id: p.id.0,
-            name: p.name.clone(),
-            party: p.party.clone(),
-            display: p.display(),
+            name: cap(Kind::Name, &p.name),
+            party: cap_opt(Kind::Code, &p.party),
+            display: cap(Kind::Name, &p.display()),
         }
     }
 }
@@ -59,7 +70,7 @@ impl From<&Organisation> for OrganisationView {
     fn from(o: &Organisation) -> Self {
         OrganisationView {
             id: o.id.0,
-            name: o.name.clone(),
+            name: cap(Kind::Name, &o.name),
             kind: o.kind.code().into(),
             kind_label: o.kind.label_sv().to_string(),
             html: format!("/organisationer/{}", o.id),
@@ -88,8 +99,8 @@ impl From<&Body> for BodyView {
         BodyView {
             id: b.id.0,
             organisation: b.organisation.0,
-            name: b.name.clone(),
-            short_name: b.short_name.clone(),
+            name: cap(Kind::Name, &b.name),
+            short_name: cap_opt(Kind::Name, &b.short_name),
             kind: b.kind.code().to_string(),
             kind_label: b.kind.label_sv().to_string(),
             parent: b.parent.map(|p| p.0),
@@ -160,16 +171,16 @@ impl MeetingSummaryView {
             date: m.date.to_string(),
             starts: hhmm(m.starts),
             ends: hhmm(m.ends),
-            place: m.place.clone(),
+            place: cap(Kind::Code, &m.place),
             status: m.status.code().to_string(),
             status_label: m.status.label_sv().to_string(),
             body: NamedRef {
                 id: body.id.0,
-                name: body.name.clone(),
+                name: cap(Kind::Name, &body.name),
             },
             organisation: NamedRef {
                 id: org.id.0,
-                name: org.name.clone(),
+                name: cap(Kind::Name, &org.name),
             },
             html: format!("/sammantraden/{}", m.id),
             api: format!("/api/v1/meetings/{}", m.id),
@@ -289,8 +300,8 @@ impl DecisionView {
                             .clauses
                             .iter()
                             .map(|c| ClauseView {
-                                text: c.text.clone(),
-                                items: c.items.clone(),
+                                text: cap(Kind::Clause, &c.text),
+                                items: c.items.iter().map(|i| cap(Kind::Clause, i)).collect(),
                             })
                             .collect(),
                     }
@@ -591,7 +602,7 @@ impl Context {
                 Some(self.person(*replacing)),
             ),
             Capacity::Substitute => ("substitute", "ersättare".to_string(), None),
-            Capacity::Other { title } => ("other", title.clone(), None),
+            Capacity::Other { title } => ("other", cap(Kind::Line, title), None),
         };
         AttendeeView {
             person: self.person(a.person),
@@ -631,7 +642,7 @@ impl Context {
                     .map(|d| d.to_string()),
                 notice_posted: Some(posted.to_string()),
                 notice_taken_down: Some(taken_down.to_string()),
-                kept_at: Some(kept_at.clone()),
+                kept_at: Some(cap(Kind::Line, kept_at)),
                 approval_due: None,
             },
             _ => ApprovalView::default(),
@@ -658,7 +669,7 @@ impl Context {
                 AgendaItemView {
                     position: i + 1,
                     title: if public {
-                        item.title.clone()
+                        cap(Kind::Title, &item.title)
                     } else {
                         "Ärende med sekretess".into()
                     },
@@ -688,7 +699,7 @@ impl Context {
             chair: m.chair.map(|p| self.person(p)),
             secretary: m.secretary.map(|p| self.person(p)),
             approvers: m.approvers.iter().map(|p| self.person(*p)).collect(),
-            approval_place: m.approval_place.clone(),
+            approval_place: cap_opt(Kind::Line, &m.approval_place),
             approval,
             paragraph_span: span,
             attendance_complete: m.attendance_complete,
@@ -752,7 +763,7 @@ impl Context {
                     mover_ids: person_ids(&x.movers),
                     kind: x.kind.code().into(),
                     kind_label: x.kind.label_sv().into(),
-                    text: x.text.clone(),
+                    text: cap(Kind::Clause, &x.text),
                     withdrawn: x.withdrawn,
                 }
             })
@@ -787,13 +798,13 @@ impl Context {
                     ja: tally.ja as usize,
                     nej: tally.nej as usize,
                     avstar: tally.avstar as usize,
-                    result: v.wording.clone(),
+                    result: cap(Kind::FreeText, &v.wording),
                 }
             })
             .collect();
         ParagraphView {
             number: p.number,
-            title: p.title.clone(),
+            title: cap(Kind::Title, &p.title),
             case_number: case.as_ref().map(|(_, n)| n.clone()),
             case_id: case.map(|(c, _)| c.0),
             public: true,
@@ -809,24 +820,28 @@ impl Context {
                 .map(|r| ReservationView {
                     by: self.actors(&r.by),
                     by_ids: person_ids(&r.by),
-                    text: r.text.clone(),
+                    text: cap(Kind::FreeText, &r.text),
                     reasons: r.reasons.clone(),
                 })
                 .collect(),
-            matter: blocks(&p.matter),
+            matter: blocks(&cap(Kind::FreeText, &p.matter)),
             draft_decision: p
                 .draft_decision
                 .as_ref()
                 .map(|d| DecisionView::new(d, &body.name)),
             proposals,
-            propositions: p.propositions.iter().map(|s| s.wording.clone()).collect(),
+            propositions: p
+                .propositions
+                .iter()
+                .map(|s| cap(Kind::FreeText, &s.wording))
+                .collect(),
             votes,
             minute_notes: p
                 .minute_notes
                 .iter()
                 .map(|n| NoteView {
                     by: self.actors(&n.by),
-                    text: n.text.clone(),
+                    text: cap(Kind::FreeText, &n.text),
                 })
                 .collect(),
             disqualifications: p
@@ -834,7 +849,7 @@ impl Context {
                 .iter()
                 .map(|d| DisqualificationView {
                     person: self.person(d.person),
-                    ground: d.ground.clone(),
+                    ground: cap(Kind::Line, &d.ground),
                 })
                 .collect(),
             basis: basis(&p.basis),
@@ -858,7 +873,7 @@ fn person_ids(actors: &[Actor]) -> Vec<i64> {
 fn secrecy_ground(access: &Access) -> Option<String> {
     match access {
         Access::Public => None,
-        Access::Secret { ground } => Some(ground.clone()),
+        Access::Secret { ground } => Some(cap(Kind::Code, ground)),
     }
 }
 
@@ -866,7 +881,7 @@ fn basis(items: &[kansli_core::meeting::BasisItem]) -> Vec<BasisView> {
     items
         .iter()
         .map(|b| BasisView {
-            title: b.title.clone(),
+            title: cap(Kind::Title, &b.title),
             document: b.document.map(|d| d.0),
         })
         .collect()
@@ -903,8 +918,8 @@ impl From<&Document> for DocumentView {
         let public = d.access.is_public();
         let direction = match (&d.direction, public) {
             (_, false) => "Uppgift med sekretess".into(),
-            (Direction::Incoming { sender }, _) => format!("Från {sender}"),
-            (Direction::Outgoing { receiver }, _) => format!("Till {receiver}"),
+            (Direction::Incoming { sender }, _) => format!("Från {}", cap(Kind::Line, sender)),
+            (Direction::Outgoing { receiver }, _) => format!("Till {}", cap(Kind::Line, receiver)),
             (Direction::Internal, _) => "Upprättad".into(),
         };
         DocumentView {
@@ -912,7 +927,7 @@ impl From<&Document> for DocumentView {
             kind: d.kind.code().into(),
             kind_label: d.kind.label_sv().into(),
             title: if public {
-                d.title.clone()
+                cap(Kind::Title, &d.title)
             } else {
                 "Handling med sekretess".into()
             },
@@ -962,24 +977,24 @@ pub struct OfficerReportView {
 impl From<&OfficerReport> for OfficerReportView {
     fn from(r: &OfficerReport) -> Self {
         let sig = |s: &kansli_core::case::Signatory| SignatoryView {
-            name: s.name.clone(),
-            title: s.title.clone(),
+            name: cap(Kind::Name, &s.name),
+            title: cap(Kind::Line, &s.title),
         };
         OfficerReportView {
             date: r.date.to_string(),
-            unit: r.unit.clone(),
+            unit: r.unit.iter().map(|u| cap(Kind::Line, u)).collect(),
             author: sig(&r.author),
-            addressed_to: r.addressed_to.clone(),
-            title: r.title.clone(),
+            addressed_to: cap(Kind::Name, &r.addressed_to),
+            title: cap(Kind::Title, &r.title),
             draft_decision: DecisionView::new(&r.draft_decision, &r.addressed_to),
-            summary: blocks(&r.summary),
-            background: blocks(&r.background),
-            considerations: blocks(&r.considerations),
-            consequences: blocks(&r.consequences),
-            economic_consequences: blocks(&r.economic_consequences),
+            summary: blocks(&cap(Kind::FreeText, &r.summary)),
+            background: blocks(&cap(Kind::FreeText, &r.background)),
+            considerations: blocks(&cap(Kind::FreeText, &r.considerations)),
+            consequences: blocks(&cap(Kind::FreeText, &r.consequences)),
+            economic_consequences: blocks(&cap(Kind::FreeText, &r.economic_consequences)),
             signatories: r.signatories.iter().map(sig).collect(),
-            attachments: r.attachments.clone(),
-            notify: r.notify.clone(),
+            attachments: r.attachments.iter().map(|a| cap(Kind::Title, a)).collect(),
+            notify: r.notify.iter().map(|n| cap(Kind::Line, n)).collect(),
         }
     }
 }
@@ -1027,7 +1042,7 @@ pub async fn case(store: &Store, id: CaseId) -> Result<CaseView, StoreError> {
                 None => None,
             };
             Some(MotionView {
-                title: m.title.clone(),
+                title: cap(Kind::Title, &m.title),
                 filed: m.filed.to_string(),
                 movers_text: join_sv(&movers.iter().map(|p| p.display.clone()).collect::<Vec<_>>()),
                 movers,
@@ -1077,8 +1092,8 @@ pub async fn case(store: &Store, id: CaseId) -> Result<CaseView, StoreError> {
         .collect();
     Ok(CaseView {
         id: c.id.0,
-        number: c.number.clone(),
-        title: c.title.clone(),
+        number: cap(Kind::Code, &c.number),
+        title: cap(Kind::Title, &c.title),
         registered: c.registered.to_string(),
         closed: c.closed.map(|d| d.to_string()),
         organisation: NamedRef {
@@ -1128,8 +1143,8 @@ impl From<&kansli_core::case::Case> for CaseSummaryView {
     fn from(c: &kansli_core::case::Case) -> Self {
         CaseSummaryView {
             id: c.id.0,
-            number: c.number.clone(),
-            title: c.title.clone(),
+            number: cap(Kind::Code, &c.number),
+            title: cap(Kind::Title, &c.title),
             registered: c.registered.to_string(),
             html: format!("/arenden/{}", c.id),
             api: format!("/api/v1/cases/{}", c.id),

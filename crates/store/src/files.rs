@@ -71,6 +71,7 @@ impl Tx {
         if name.is_empty() {
             return Err(Refusal::new("filen", "filnamn saknas").into());
         }
+        kansli_core::limits::check("filnamn", kansli_core::limits::Kind::Name, &name)?;
         if bytes.is_empty() {
             return Err(Refusal::new(at, "filen är tom").into());
         }

@@ -5,6 +5,7 @@
 //! [`StoreError::Sealed`], and the refusal is logged by [`Store::log_refusal`].
 
 use crate::{Store, StoreError, Tx, User};
+use kansli_core::limits::{self, Kind};
 use kansli_core::meeting::{AgendaItem, Meeting, MeetingRecord, MeetingStatus, Paragraph};
 use kansli_core::proceedings::{Proceedings, Setting};
 use kansli_core::*;
@@ -216,6 +217,7 @@ impl Tx {
             }
         }
         record.items = items.to_vec();
+        limits::check_meeting_record(&record).map_err(StoreError::Refused)?;
         self.clear_content(meeting.0).await?;
         self.write_content(meeting.0, &body, &record).await?;
         self.audit(
@@ -255,6 +257,12 @@ impl Tx {
         if approvers.is_empty() {
             return Err(Refusal::new("justerare", "minst en justerare ska utses").into());
         }
+        limits::check_count("justerare", approvers.len())?;
+        limits::check_opt(
+            "justeringens plats och tid",
+            Kind::Line,
+            approval_place.map(str::trim),
+        )?;
         for a in approvers {
             if !record
                 .attendance
@@ -328,7 +336,20 @@ impl Tx {
                 })?;
         let id: i64 = row.try_get("id")?;
         let mut p: Paragraph = serde_json::from_str(&row.try_get::<String, _>("content")?)?;
-        let text = text.trim().replace("\r\n", "\n");
+        let text = limits::normalize_newlines(text.trim()).trim().to_string();
+        let label = match section {
+            Prose::Matter => "ärendet",
+            Prose::Proposition(_) => "proposition",
+            Prose::Vote(_) => "omröstningens resultat",
+            Prose::Reservation(_) => "reservation",
+            Prose::Dispatch => "expedieras till",
+        };
+        let at = format!("§{number}, {label}");
+        if section == Prose::Dispatch {
+            limits::check_all(&at, Kind::Line, text.lines().map(str::trim))?;
+        } else {
+            limits::check(&at, Kind::FreeText, &text)?;
+        }
         if !section.apply(&mut p, &text) {
             return Err(
                 Refusal::new(format!("§{number}"), "avsnittet finns inte i paragrafen").into(),
@@ -466,6 +487,7 @@ impl Tx {
         if kept_at.trim().is_empty() {
             return Err(Refusal::new("anslaget", "förvaringsplats saknas").into());
         }
+        limits::check("protokollets förvaringsplats", Kind::Line, kept_at.trim())?;
         let dates = kansli_core::deadlines::notice_dates(approved, posted)?;
         self.set_meeting_status(
             meeting,

@@ -4,11 +4,17 @@
 use crate::StoreError;
 use crate::read::secrecy_column;
 use kansli_core::case::{CaseNumberFormat, Direction, DocumentKind, Motion, OfficerReport};
+use kansli_core::limits::{self, Kind};
 use kansli_core::meeting::{Actor, Capacity, MeetingRecord, MeetingStatus};
 use kansli_core::org::{Body, BodyKind, Membership, Organisation, OrganisationKind, Party};
 use kansli_core::*;
 use serde_json::json;
 use sqlx::Any;
+
+/// An ärendemening within its limit (checked before a number is taken).
+fn check_case_title(title: &str) -> Result<(), Refusal> {
+    limits::check("ärendemening", Kind::Title, title.trim())
+}
 
 /// One write transaction. Dropping it without [`Tx::commit`] rolls back
 /// everything, audit records included.
@@ -186,6 +192,8 @@ impl Tx {
             )
             .into());
         }
+        limits::check("användarnamn", Kind::Name, username)?;
+        limits::check("namn", Kind::Name, display_name)?;
         if password.chars().count() < 12 {
             return Err(Refusal::new("lösenord", "lösenordet måste ha minst 12 tecken").into());
         }
@@ -217,6 +225,8 @@ impl Tx {
         if party.abbreviation.trim().is_empty() || party.name.trim().is_empty() {
             return Err(Refusal::new("parti", "partiet saknar namn eller förkortning").into());
         }
+        limits::check("partiets förkortning", Kind::Code, &party.abbreviation)?;
+        limits::check("partiets namn", Kind::Name, &party.name)?;
         sqlx::query("INSERT INTO parties (abbreviation, name) VALUES ($1, $2)")
             .bind(&party.abbreviation)
             .bind(&party.name)
@@ -235,6 +245,8 @@ impl Tx {
         if name.trim().is_empty() {
             return Err(Refusal::new("organisation", "namn saknas").into());
         }
+        limits::check("organisationens namn", Kind::Name, name)?;
+        limits::check("diarieserie", Kind::Code, format.series())?;
         let id = self.next_id("organisations").await?;
         sqlx::query("INSERT INTO organisations (id, name, kind, case_number_format) VALUES ($1, $2, $3, $4)")
             .bind(id)
@@ -256,6 +268,8 @@ impl Tx {
         if name.trim().is_empty() {
             return Err(Refusal::new("person", "namn saknas").into());
         }
+        limits::check("namn", Kind::Name, name.trim())?;
+        limits::check_opt("parti", Kind::Code, party)?;
         let id = self.next_id("persons").await?;
         sqlx::query("INSERT INTO persons (id, name, party) VALUES ($1, $2, $3)")
             .bind(id)
@@ -286,6 +300,8 @@ impl Tx {
         if name.trim().is_empty() {
             return Err(Refusal::new("organ", "namn saknas").into());
         }
+        limits::check("organets namn", Kind::Name, name)?;
+        limits::check_opt("organets kortnamn", Kind::Name, short_name)?;
         if seats == 0 {
             return Err(Refusal::new(
                 "organ",
@@ -365,6 +381,9 @@ impl Tx {
             kansli_core::org::check_memberships(&group)?;
         }
         for m in memberships {
+            limits::check_opt("partigrupp", Kind::Name, m.party_group.as_deref())?;
+        }
+        for m in memberships {
             let id = self.next_id("memberships").await?;
             let order = match m.role {
                 kansli_core::org::Role::Substitute { order } => Some(order as i64),
@@ -412,6 +431,8 @@ impl Tx {
         title: &str,
         registered: Date,
     ) -> Result<(CaseId, String), StoreError> {
+        // Checked before a number of the series is taken.
+        check_case_title(title)?;
         let format = self.case_format(organisation).await?;
         let year = registered.year() as i64;
         let next: Option<i64> = sqlx::query_scalar(
@@ -450,6 +471,8 @@ impl Tx {
         title: &str,
         registered: Date,
     ) -> Result<CaseId, StoreError> {
+        limits::check("diarienummer", Kind::Code, number)?;
+        check_case_title(title)?;
         let format = self.case_format(organisation).await?;
         let parsed = format.parse(number)?;
         let (year, sequence) = (parsed.year as i64, parsed.sequence as i64);
@@ -532,6 +555,16 @@ impl Tx {
         if title.trim().is_empty() {
             return Err(Refusal::new("handling", "rubrik saknas").into());
         }
+        limits::check("handlingens rubrik", Kind::Title, title)?;
+        match direction {
+            Direction::Incoming { sender: who } | Direction::Outgoing { receiver: who } => {
+                limits::check("avsändare eller mottagare", Kind::Line, who)?
+            }
+            Direction::Internal => {}
+        }
+        if let Access::Secret { ground } = access {
+            limits::check("sekretessgrund", Kind::Code, ground)?;
+        }
         let (dir, counterpart) = match direction {
             Direction::Incoming { sender } => ("incoming", Some(sender.as_str())),
             Direction::Outgoing { receiver } => ("outgoing", Some(receiver.as_str())),
@@ -564,6 +597,7 @@ impl Tx {
 
     pub async fn add_motion(&mut self, motion: &Motion) -> Result<MotionId, StoreError> {
         motion.check()?;
+        motion.check_limits()?;
         let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM bodies WHERE id = $1")
             .bind(motion.filed_in.0)
             .fetch_optional(&mut *self.tx)
@@ -602,6 +636,7 @@ impl Tx {
         report: &OfficerReport,
     ) -> Result<OfficerReportId, StoreError> {
         report.check()?;
+        report.check_limits().map_err(StoreError::Refused)?;
         let id = self.next_id("officer_reports").await?;
         sqlx::query(
             "INSERT INTO officer_reports (id, case_id, date, content) VALUES ($1, $2, $3, $4)",

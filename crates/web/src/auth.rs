@@ -414,25 +414,64 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
         return Err(refused());
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| {
-        PageError(WebError::BadRequest(
-            "Formuläret är för stort eller kom inte fram helt.".into(),
-        ))
-        .into_response()
-    })?;
-    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|f| f.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
-    match token {
-        Some(t) if constant_time_eq(&t, expected) => {
-            Ok(Request::from_parts(parts, Body::from(bytes)))
-        }
-        _ => Err(refused()),
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|e| form_too_large(&e).into_response())?;
+    let Ok(mut fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
+        return Err(refused());
+    };
+    let token = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v);
+    if !token.is_some_and(|t| constant_time_eq(t, expected)) {
+        return Err(refused());
     }
+    if fields.len() > kansli_core::limits::FORM_FIELDS {
+        return Err(PageError(WebError::TooLarge(format!(
+            "Formuläret har för många fält: högst {} kan skickas på en gång (det hade {}).",
+            kansli_core::limits::swedish_number(kansli_core::limits::FORM_FIELDS),
+            kansli_core::limits::swedish_number(fields.len())
+        )))
+        .into_response());
+    }
+    // Browsers send a text area's line breaks as CRLF; every text is
+    // stored with LF (`kansli_core::limits`), so the form is handed on with
+    // its line breaks normalised.
+    if fields.iter().any(|(_, v)| v.contains('\r')) {
+        for (_, v) in &mut fields {
+            if let std::borrow::Cow::Owned(n) = kansli_core::limits::normalize_newlines(v) {
+                *v = n;
+            }
+        }
+        let body = serde_urlencoded::to_string(&fields).map_err(|_| refused())?;
+        return Ok(Request::from_parts(parts, Body::from(body)));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-/// The largest form (without files) a page sends.
-pub const FORM_LIMIT: usize = 2 * 1024 * 1024;
+/// The largest form (without files) a page sends, as declared by
+/// [`kansli_core::limits::FORM_BYTES`].
+pub const FORM_LIMIT: usize = kansli_core::limits::FORM_BYTES;
+
+/// The refusal of a form whose body is over [`FORM_LIMIT`] (or that did not
+/// arrive whole).
+pub fn form_too_large(e: &axum::Error) -> PageError {
+    // axum wraps http-body-util's LengthLimitError, known by its message.
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    let mut too_large = false;
+    while let Some(s) = source {
+        too_large |= s.to_string().contains("length limit");
+        source = s.source();
+    }
+    if too_large {
+        PageError(WebError::TooLarge(format!(
+            "Formuläret är för stort: högst {} MB kan skickas på en gång (filer räknas inte).",
+            FORM_LIMIT / 1024 / 1024
+        )))
+    } else {
+        PageError(WebError::BadRequest(
+            "Formuläret kom inte fram helt. Försök igen.".into(),
+        ))
+    }
+}
 
 /// Compares without stopping at the first difference.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {

@@ -29,6 +29,9 @@ pub enum WebError {
     /// Too many password checks are already waiting.
     #[error("Servern har för många inloggningar att pröva just nu. Försök igen om en stund.")]
     Busy,
+    /// A form or body over its limit (`kansli_core::limits`), with the limit.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("För många misslyckade inloggningar. Försök igen om {minutes} minuter.")]
     TooManyAttempts { minutes: u64 },
     #[error(transparent)]
@@ -76,6 +79,7 @@ impl WebError {
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -142,7 +142,12 @@ pub async fn meetings_ical(
             base.split("://").nth(1).unwrap_or("kansli")
         ))
         .summary(&format!("{} sammanträder", body.name))
-        .location(&m.place)
+        // Stored before the limits, a place could hold a bare CR or another
+        // control character, which would break the line structure.
+        .location(&kansli_core::limits::shorten(
+            kansli_core::limits::Kind::Code,
+            &m.place,
+        ))
         .url(&format!("{base}/sammantraden/{}", m.id))
         .description(&format!("Status: {}", m.status.label_sv()));
         match m.starts {

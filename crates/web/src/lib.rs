@@ -81,6 +81,8 @@ pub struct AppState {
     /// Bounds the password checks (argon2) that requests cause.
     pub passwords: Arc<auth::PasswordChecks>,
     pub cache: Arc<cache::PageCache>,
+    /// Refused forms waiting to be shown again ([`secretariat::KeptForms`]).
+    pub kept: Arc<secretariat::KeptForms>,
 }
 
 /// One route as the guard sees it.
@@ -150,7 +152,14 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.add(Method::POST, path, need, axum::routing::post(handler));
+        // The guard reads a signed-in form up to the same limit.
+        let limit = axum::extract::DefaultBodyLimit::max(kansli_core::limits::FORM_BYTES);
+        self.add(
+            Method::POST,
+            path,
+            need,
+            axum::routing::post(handler).layer(limit),
+        );
     }
 }
 
@@ -166,6 +175,7 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         sign_in: Arc::default(),
         passwords: Arc::default(),
         cache: Arc::default(),
+        kept: Arc::default(),
     };
     let mut r = Routes {
         state: state.clone(),

@@ -7,7 +7,10 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError};
 use crate::pages::parse_id;
-use crate::secretariat::{Flash, actor, after, form_date, form_number, lines, refused, take_flash};
+use crate::secretariat::{
+    Flash, KeptFields, actor, after, after_keeping, form_date, form_number, lines, refused,
+    take_flash,
+};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
@@ -16,6 +19,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::Form;
 use kansli_core::case::{Direction, DocumentKind, Motion, OfficerReport, Signatory};
 use kansli_core::decision::{Clause, Decision, Formula};
+use kansli_core::limits::Kind;
 use kansli_core::org::BodyKind;
 use kansli_core::{Access, AttachmentId, CaseId, DocumentId, OrganisationId, PersonId};
 use kansli_store::{AuditRecord, StoreError};
@@ -91,6 +95,12 @@ struct CasesPage {
     cases: Vec<CaseLine>,
 }
 
+impl KeptFields for CasesPage {
+    fn flash_ref(&self) -> Option<&Flash> {
+        self.flash.as_ref()
+    }
+}
+
 pub async fn cases(
     State(app): State<AppState>,
     SignedIn(s): SignedIn,
@@ -101,7 +111,7 @@ pub async fn cases(
     let organisation = app.store.organisation(org).await?;
     let mut cases = app.store.cases(org).await?;
     cases.sort_by(|a, b| b.registered.cmp(&a.registered).then(b.id.0.cmp(&a.id.0)));
-    let (jar, flash) = take_flash(jar);
+    let (jar, flash) = take_flash(&app, &s, jar);
     let page = CasesPage {
         flash,
         csrf: s.csrf.clone(),
@@ -147,14 +157,22 @@ pub async fn register_case(
     .await;
     match outcome {
         Ok((id, number)) => after(
+            &app,
             jar,
             &format!("/sekretariat/arenden/{}", id.0),
             Ok(format!("Ärendet är registrerat med diarienummer {number}.")),
         ),
-        Err(e) => after(
+        Err(e) => after_keeping(
+            &app,
+            &s,
             jar,
             &format!("/sekretariat/organisationer/{}/arenden", org.0),
             Err(e),
+            "case",
+            &[
+                ("title", Kind::Title, &form.title),
+                ("registered", Kind::Code, &form.registered),
+            ],
         ),
     }
 }
@@ -210,6 +228,12 @@ struct CasePage {
     reports: Vec<String>,
     steps: Vec<StepLine>,
     log: Vec<crate::registry::LogLine>,
+}
+
+impl KeptFields for CasePage {
+    fn flash_ref(&self) -> Option<&Flash> {
+        self.flash.as_ref()
+    }
 }
 
 fn size_label(bytes: i64) -> String {
@@ -320,7 +344,7 @@ pub async fn case(
             ),
         })
         .collect();
-    let (jar, flash) = take_flash(jar);
+    let (jar, flash) = take_flash(&app, &s, jar);
     let page = CasePage {
         flash,
         csrf: s.csrf.clone(),
@@ -378,12 +402,20 @@ pub async fn add_document(
             Ok(None) => break,
             Err(e) => {
                 return after(
+                    &app,
                     jar,
                     &back,
                     Err(refused("formuläret", format!("kom inte fram helt: {e}"))),
                 );
             }
         };
+        if fields.len() >= kansli_core::limits::FORM_FIELDS {
+            return Err(WebError::TooLarge(format!(
+                "Formuläret har för många fält: högst {} kan skickas på en gång.",
+                kansli_core::limits::swedish_number(kansli_core::limits::FORM_FIELDS)
+            ))
+            .into());
+        }
         let name = field.name().unwrap_or("").to_string();
         if name == "fil" {
             let file_name = field.file_name().unwrap_or("").to_string();
@@ -391,6 +423,7 @@ pub async fn add_document(
                 Ok(b) => b,
                 Err(e) => {
                     return after(
+                        &app,
                         jar,
                         &back,
                         Err(refused("filen", format!("kom inte fram helt: {e}"))),
@@ -462,7 +495,19 @@ pub async fn add_document(
         })
     }
     .await;
-    after(jar, &back, outcome)
+    let kept: Vec<(&str, Kind, &str)> = [
+        ("title", Kind::Title),
+        ("kind", Kind::Code),
+        ("date", Kind::Code),
+        ("direction", Kind::Code),
+        ("counterpart", Kind::Line),
+        ("secret", Kind::Code),
+        ("ground", Kind::Code),
+    ]
+    .into_iter()
+    .map(|(k, kind)| (k, kind, get(k)))
+    .collect();
+    after_keeping(&app, &s, jar, &back, outcome, "document", &kept)
 }
 
 #[derive(Deserialize)]
@@ -561,7 +606,25 @@ pub async fn file_motion(
         ))
     }
     .await;
-    after(jar, &format!("/sekretariat/arenden/{}", id.0), outcome)
+    let mut kept = vec![
+        ("title", Kind::Title, form.title.as_str()),
+        ("filed", Kind::Code, form.filed.as_str()),
+        ("referred_to", Kind::Code, form.referred_to.as_str()),
+    ];
+    kept.extend(
+        form.movers
+            .iter()
+            .map(|m| ("movers", Kind::Code, m.as_str())),
+    );
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &format!("/sekretariat/arenden/{}", id.0),
+        outcome,
+        "motion",
+        &kept,
+    )
 }
 
 // ---- the officer's report ---------------------------------------------------
@@ -728,7 +791,7 @@ pub async fn report_form(
             ..ReportForm::default()
         },
     };
-    let (jar, flash) = take_flash(jar);
+    let (jar, flash) = take_flash(&app, &s, jar);
     let page = ReportPage {
         flash,
         csrf: s.csrf.clone(),
@@ -771,6 +834,7 @@ pub async fn save_report(
     .await;
     match outcome {
         Ok(()) => after(
+            &app,
             jar,
             &format!("/sekretariat/arenden/{}/beslutsforslag", id.0),
             Ok("Beslutsförslaget är sparat. PDF:en är klar att hämta.".into()),
@@ -781,7 +845,7 @@ pub async fn save_report(
                 flash: Some(Flash {
                     ok: false,
                     text: e.to_string(),
-                    kept: vec![],
+                    ..Flash::default()
                 }),
                 csrf: s.csrf.clone(),
                 case_href: format!("/sekretariat/arenden/{}", id.0),

@@ -383,7 +383,7 @@ pub async fn start(
             terms: terms.join(", "),
         });
     }
-    let (jar, flash) = take_flash(jar);
+    let (jar, flash) = take_flash(&app, &s, jar);
     let page = render(StaffStart {
         name: s.user.display_name.clone(),
         csrf: s.csrf.clone(),
@@ -484,37 +484,191 @@ pub async fn sign_in_attempts(
 pub const FLASH_COOKIE: &str = "kansli_flash";
 
 /// A message after a form: done, or refused with the reason.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Flash {
     pub ok: bool,
     pub text: String,
-    /// What a refused form held (its `command` and text fields), so that
-    /// the page can offer it again instead of losing what was typed.
+    /// Which form was refused (a name the handler gives it; on the meeting
+    /// screen the command).
+    pub form: String,
+    /// What the refused form held, field by field (a list field once per
+    /// value), so that the page can offer it again instead of losing what
+    /// was typed.
     pub kept: Vec<(String, String)>,
 }
 
 impl Flash {
-    /// The refused form's field `field`, if the refused form was `command`.
-    pub fn kept(&self, command: &str, field: &str) -> &str {
-        let value = |name: &str| {
-            self.kept
-                .iter()
-                .find(|(k, _)| k == name)
-                .map_or("", |(_, v)| v.as_str())
-        };
-        if value("command") == command {
-            value(field)
+    /// The refused form's field `field`, if the refused form was `form`.
+    pub fn kept(&self, form: &str, field: &str) -> &str {
+        if self.form != form {
+            return "";
+        }
+        self.kept
+            .iter()
+            .find(|(k, _)| k == field)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Whether the refused form `form` had `value` among its `field`s (a
+    /// ticked checkbox).
+    pub fn kept_has(&self, form: &str, field: &str, value: &str) -> bool {
+        self.form == form && self.kept.iter().any(|(k, v)| k == field && v == value)
+    }
+}
+
+/// A page that shows a [`Flash`] and may fill its forms again from it.
+pub trait KeptFields {
+    fn flash_ref(&self) -> Option<&Flash>;
+
+    /// What the refused form `form` held in `field`.
+    fn kept(&self, form: &str, field: &str) -> &str {
+        self.flash_ref().map_or("", |f| f.kept(form, field))
+    }
+
+    /// Whether the last refused form was `form`.
+    fn refused_form(&self, form: &str) -> bool {
+        self.flash_ref().is_some_and(|f| !f.ok && f.form == form)
+    }
+
+    /// The kept value of `field`, or `default` when `form` was not refused.
+    fn kept_or<'a>(&'a self, form: &str, field: &str, default: &'a str) -> &'a str {
+        if self.refused_form(form) {
+            self.kept(form, field)
         } else {
-            ""
+            default
+        }
+    }
+
+    /// A checkbox of `field` with `value`: as the refused form had it, or
+    /// `default`.
+    fn kept_checked(
+        &self,
+        form: &str,
+        field: &str,
+        value: &str,
+        default: impl std::borrow::Borrow<bool>,
+    ) -> bool {
+        match self.flash_ref() {
+            Some(f) if !f.ok && f.form == form => f.kept_has(form, field, value),
+            _ => *default.borrow(),
         }
     }
 }
 
-/// Browsers keep cookies of about 4 KB; a longer refused form is not kept.
-const FLASH_MAX: usize = 3800;
+/// The longest message carried in the cookie itself (browsers keep cookies
+/// of about 4 KB, and a Swedish letter takes six bytes URL-encoded).
+const FLASH_TEXT_MAX: usize = 400;
 
-/// Takes the message the last form left, if any.
-pub fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
+/// Refused forms waiting for the page that shows them again, in memory:
+/// only an id travels in the cookie, so a form of any size the limits let
+/// through comes back whole. An entry belongs to the session that sent it,
+/// is taken (removed) when shown, and is dropped after [`KEPT_FOR`] or when
+/// the total passes [`KEPT_BYTES`] (oldest first).
+#[derive(Default)]
+pub struct KeptForms {
+    inner: std::sync::Mutex<KeptInner>,
+}
+
+#[derive(Default)]
+struct KeptInner {
+    forms: std::collections::HashMap<String, KeptForm>,
+    bytes: usize,
+}
+
+struct KeptForm {
+    owner: String,
+    at: Instant,
+    size: usize,
+    flash: Flash,
+}
+
+/// How long a refused form waits to be shown.
+pub const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+/// The most memory all kept forms take together.
+pub const KEPT_BYTES: usize = 64 * 1024 * 1024;
+
+fn owner(s: &kansli_store::access::Session) -> String {
+    format!("{}:{}", s.user.id.0, s.csrf)
+}
+
+impl KeptForms {
+    /// Keeps `flash` for the session `s`; returns its id.
+    pub fn put(&self, s: &kansli_store::access::Session, flash: Flash, now: Instant) -> String {
+        let size = flash.text.len()
+            + flash.form.len()
+            + flash
+                .kept
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 16)
+                .sum::<usize>()
+            + 64;
+        let id = kansli_store::access::random_token();
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let inner = &mut *inner;
+        let before = inner.forms.len();
+        inner
+            .forms
+            .retain(|_, f| now.saturating_duration_since(f.at) < KEPT_FOR);
+        if inner.forms.len() != before {
+            inner.bytes = inner.forms.values().map(|f| f.size).sum();
+        }
+        while inner.bytes + size > KEPT_BYTES {
+            let Some(oldest) = inner
+                .forms
+                .iter()
+                .min_by_key(|(_, f)| f.at)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some(f) = inner.forms.remove(&oldest) {
+                inner.bytes -= f.size;
+            }
+        }
+        if size <= KEPT_BYTES {
+            inner.bytes += size;
+            inner.forms.insert(
+                id.clone(),
+                KeptForm {
+                    owner: owner(s),
+                    at: now,
+                    size,
+                    flash,
+                },
+            );
+        }
+        id
+    }
+
+    /// Takes the kept form `id` if it is the session's and still fresh.
+    pub fn take(&self, s: &kansli_store::access::Session, id: &str, now: Instant) -> Option<Flash> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let f = inner.forms.get(id)?;
+        if f.owner != owner(s) {
+            return None;
+        }
+        let f = inner.forms.remove(id)?;
+        inner.bytes -= f.size;
+        (now.saturating_duration_since(f.at) < KEPT_FOR).then_some(f.flash)
+    }
+
+    /// How many forms are waiting (tests).
+    pub fn len(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.forms.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Takes the message the last form left, if any, with the refused form's
+/// fields when they were kept.
+pub fn take_flash(
+    app: &AppState,
+    s: &kansli_store::access::Session,
+    jar: CookieJar,
+) -> (CookieJar, Option<Flash>) {
     let Some(c) = jar.get(FLASH_COOKIE) else {
         return (jar, None);
     };
@@ -524,10 +678,14 @@ pub fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
         .and_then(|v| {
             let mut v = v.into_iter();
             let (k, text) = v.next()?;
-            Some(Flash {
+            let short = Flash {
                 ok: k == "ok",
                 text,
-                kept: v.collect(),
+                ..Flash::default()
+            };
+            Some(match v.find(|(k, _)| k == "kept") {
+                Some((_, id)) => app.kept.take(s, &id, Instant::now()).unwrap_or(short),
+                None => short,
             })
         });
     (jar.remove(Cookie::build(FLASH_COOKIE).path("/")), flash)
@@ -536,43 +694,110 @@ pub fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
 /// Where a form goes after it was handled: back to `to`, with the outcome.
 /// What the rules refused is shown on the page; failures of ours are errors.
 pub fn after(
+    app: &AppState,
     jar: CookieJar,
     to: &str,
     outcome: Result<String, kansli_store::StoreError>,
 ) -> Result<Response, PageError> {
-    after_keeping(jar, to, outcome, &[])
+    let (key, text) = shown(outcome)?;
+    Ok((flash_cookie(app, jar, key, &text, None), Redirect::to(to)).into_response())
 }
 
-/// As [`after`]; when the form is refused, what it held (`kept`, non-empty
-/// fields only) comes back with the reason.
-pub fn after_keeping(
-    jar: CookieJar,
-    to: &str,
+/// The outcome as the flash shows it: "ok" or "fel" with the sentence.
+fn shown(
     outcome: Result<String, kansli_store::StoreError>,
-    kept: &[(&str, &str)],
-) -> Result<Response, PageError> {
+) -> Result<(&'static str, String), PageError> {
     use kansli_store::StoreError as E;
-    let (key, text, keep) = match outcome {
-        Ok(text) => ("ok", text, false),
+    match outcome {
+        Ok(text) => Ok(("ok", text)),
         Err(e @ (E::Refused(_) | E::Conflict(_) | E::Sealed(_) | E::NotFound { .. })) => {
-            ("fel", e.to_string(), true)
+            Ok(("fel", e.to_string()))
         }
-        Err(e) => return Err(PageError(WebError::Store(e))),
-    };
-    let mut pairs = vec![(key, text.as_str())];
-    if keep {
-        pairs.extend(kept.iter().filter(|(_, v)| !v.trim().is_empty()).copied());
+        Err(e) => Err(PageError(WebError::Store(e))),
     }
-    let mut value = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    if value.len() > FLASH_MAX {
-        value = serde_urlencoded::to_string([(key, text.as_str())]).unwrap_or_default();
+}
+
+fn flash_cookie(
+    app: &AppState,
+    jar: CookieJar,
+    key: &str,
+    text: &str,
+    kept: Option<&str>,
+) -> CookieJar {
+    let short = kansli_core::limits::excerpt(text, FLASH_TEXT_MAX);
+    let mut pairs = vec![(key, short.as_ref())];
+    if let Some(id) = kept {
+        pairs.push(("kept", id));
     }
+    let value = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     let cookie = Cookie::build((FLASH_COOKIE, value))
         .http_only(true)
+        .secure(app.config.secure_cookies)
         .same_site(axum_extra::extract::cookie::SameSite::Strict)
         .path("/")
         .build();
-    Ok((jar.add(cookie), Redirect::to(to)).into_response())
+    jar.add(cookie)
+}
+
+/// As [`after`]; when the form is refused, what it held comes back with the
+/// reason: `form` names the form, `kept` its fields (name, kind, value as
+/// sent; a list field once per value). A value over its kind's limit comes
+/// back cut to the limit, and the message says so.
+pub fn after_keeping(
+    app: &AppState,
+    s: &kansli_store::access::Session,
+    jar: CookieJar,
+    to: &str,
+    outcome: Result<String, kansli_store::StoreError>,
+    form: &str,
+    kept: &[(&str, kansli_core::limits::Kind, &str)],
+) -> Result<Response, PageError> {
+    let (key, mut text) = shown(outcome)?;
+    if key == "ok" || kept.is_empty() {
+        return Ok((flash_cookie(app, jar, key, &text, None), Redirect::to(to)).into_response());
+    }
+    let mut cut = None;
+    let fields = kept
+        .iter()
+        .filter(|(_, _, v)| !v.is_empty())
+        .map(|(name, kind, value)| {
+            // A one-line field over its limit comes back cut to it; prose
+            // comes back whole (the form's size bounds it).
+            // Control characters are not shown again (they were refused).
+            let max = kind.max_chars();
+            let clean = kansli_core::limits::strip_controls(*kind, value);
+            let short = if kind.multiline() {
+                &clean
+            } else {
+                kansli_core::limits::truncate(&clean, max)
+            };
+            if short.len() < clean.len() {
+                cut = Some(cut.map_or(max, |c: usize| c.min(max)));
+            }
+            (name.to_string(), short.to_string())
+        })
+        .collect();
+    if let Some(max) = cut {
+        text.push_str(&format!(
+            " Det du skrev visas igen, förkortat till {} tecken där det var för långt.",
+            kansli_core::limits::swedish_number(max)
+        ));
+    }
+    let id = app.kept.put(
+        s,
+        Flash {
+            ok: false,
+            text: text.clone(),
+            form: form.to_string(),
+            kept: fields,
+        },
+        Instant::now(),
+    );
+    Ok((
+        flash_cookie(app, jar, key, &text, Some(&id)),
+        Redirect::to(to),
+    )
+        .into_response())
 }
 
 /// The actor a signed-in user's writes are logged as.
@@ -587,16 +812,20 @@ pub fn refused(at: &str, reason: impl Into<String>) -> kansli_store::StoreError 
 
 /// A date from a form field.
 pub fn form_date(at: &str, s: &str) -> Result<jiff::civil::Date, kansli_store::StoreError> {
-    s.trim()
-        .parse()
-        .map_err(|_| refused(at, format!("«{s}» är inget datum (ÅÅÅÅ-MM-DD)")))
+    s.trim().parse().map_err(|_| {
+        let s = kansli_core::limits::strip_controls(kansli_core::limits::Kind::Code, s.trim());
+        let s = kansli_core::limits::excerpt(&s, 40);
+        refused(at, format!("«{s}» är inget datum (ÅÅÅÅ-MM-DD)"))
+    })
 }
 
 /// A number from a form field.
 pub fn form_number<T: std::str::FromStr>(at: &str, s: &str) -> Result<T, kansli_store::StoreError> {
-    s.trim()
-        .parse()
-        .map_err(|_| refused(at, format!("«{s}» är inget giltigt val")))
+    s.trim().parse().map_err(|_| {
+        let s = kansli_core::limits::strip_controls(kansli_core::limits::Kind::Code, s.trim());
+        let s = kansli_core::limits::excerpt(&s, 40);
+        refused(at, format!("«{s}» är inget giltigt val"))
+    })
 }
 
 /// Lines of a text area, trimmed, empty ones dropped.

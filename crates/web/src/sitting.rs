@@ -10,12 +10,16 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError};
 use crate::pages::parse_id;
 use crate::registry::{Choice, LogLine, log_lines};
-use crate::secretariat::{Flash, actor, after, form_date, form_number, lines, refused, take_flash};
+use crate::secretariat::{
+    Flash, KeptFields, actor, after, after_keeping, form_date, form_number, lines, refused,
+    take_flash,
+};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::{CookieJar, Form};
 use kansli_core::decision::{Clause, Decision, Formula};
+use kansli_core::limits::Kind;
 use kansli_core::meeting::{
     Actor, AgendaItem, BasisItem, Capacity, ItemKind, MeetingStatus, ProposalKind, VoteChoice,
 };
@@ -71,6 +75,23 @@ struct MeetingsPage {
     meetings: Vec<MeetingLine>,
 }
 
+impl KeptFields for MeetingsPage {
+    fn flash_ref(&self) -> Option<&Flash> {
+        self.flash.as_ref()
+    }
+}
+
+impl KeptFields for MeetingPage {
+    fn flash_ref(&self) -> Option<&Flash> {
+        self.flash.as_ref()
+    }
+}
+
+/// The name of the form that edits one prose section of a paragraph.
+fn prose_form(number: &str, section: &str) -> String {
+    format!("text:{}:{}", number.trim(), section)
+}
+
 pub async fn meetings(
     State(app): State<AppState>,
     SignedIn(s): SignedIn,
@@ -81,7 +102,7 @@ pub async fn meetings(
     let b = app.store.body(body).await?;
     let mut list = app.store.meetings(body).await?;
     list.sort_by_key(|m| std::cmp::Reverse(m.date));
-    let (jar, flash) = take_flash(jar);
+    let (jar, flash) = take_flash(&app, &s, jar);
     let page = MeetingsPage {
         flash,
         csrf: s.csrf.clone(),
@@ -136,14 +157,23 @@ pub async fn plan(
     .await;
     match outcome {
         Ok(id) => after(
+            &app,
             jar,
             &meeting_href(id),
             Ok("Sammanträdet är planerat. Bygg nu föredragningslistan.".into()),
         ),
-        Err(e) => after(
+        Err(e) => after_keeping(
+            &app,
+            &s,
             jar,
             &format!("/sekretariat/organ/{}/sammantraden", body.0),
             Err(e),
+            "plan",
+            &[
+                ("date", Kind::Code, &f.date),
+                ("starts", Kind::Code, &f.starts),
+                ("place", Kind::Code, &f.place),
+            ],
         ),
     }
 }
@@ -173,6 +203,8 @@ struct ParagraphLine {
     public_href: String,
     prose: Vec<ProseLine>,
     dispatch: String,
+    /// The dispatch list in its form: as stored, or as a refused edit had it.
+    dispatch_text: String,
     extract_href: String,
 }
 
@@ -281,7 +313,7 @@ pub async fn meeting(
                 .map(|(_, at)| at.get(..16).unwrap_or(at).replace('T', " ")),
         })
         .collect();
-    let paragraphs = record
+    let mut paragraphs: Vec<ParagraphLine> = record
         .paragraphs()
         .map(|p| {
             let mut prose = vec![ProseLine {
@@ -324,6 +356,11 @@ pub async fn meeting(
                     .as_ref()
                     .map(|d| d.join("\n"))
                     .unwrap_or_default(),
+                dispatch_text: p
+                    .dispatch
+                    .as_ref()
+                    .map(|d| d.join("\n"))
+                    .unwrap_or_default(),
                 extract_href: format!("/sammantraden/{}/paragrafer/{}/utdrag.pdf", id.0, p.number),
             }
         })
@@ -339,7 +376,25 @@ pub async fn meeting(
         )),
         _ => None,
     };
-    let (jar, flash) = take_flash(jar);
+    let (jar, flash) = take_flash(&app, &s, jar);
+    // A refused edit of a section comes back as it was typed.
+    let mut kept_at = format!("{}, {}", organisation.name, body.name);
+    if let Some(f) = flash.as_ref().filter(|f| !f.ok) {
+        for p in &mut paragraphs {
+            let number = p.number.to_string();
+            for x in &mut p.prose {
+                if f.form == prose_form(&number, &x.section) {
+                    x.text = f.kept(&f.form, "text").to_string();
+                }
+            }
+            if f.form == prose_form(&number, "dispatch") {
+                p.dispatch_text = f.kept(&f.form, "text").to_string();
+            }
+        }
+        if f.form == "notice" {
+            kept_at = f.kept("notice", "kept_at").to_string();
+        }
+    }
     let page = MeetingPage {
         flash,
         csrf: s.csrf.clone(),
@@ -374,7 +429,7 @@ pub async fn meeting(
             .unwrap_or_default(),
         paragraphs,
         can_post: matches!(m.status, MeetingStatus::Approved { .. }),
-        kept_at: format!("{}, {}", organisation.name, body.name),
+        kept_at,
         notice,
         log: log_lines(store.audit_log("meeting", id.0).await?),
     };
@@ -478,7 +533,17 @@ pub async fn agenda(
     }
     .await;
     let outcome = logged(&app, &who, id, "föredragningslistan", outcome).await;
-    after(jar, &meeting_href(id), outcome)
+    let kept: &[(&str, Kind, &str)] = if f.action == "add" {
+        &[
+            ("case", Kind::Code, &f.case),
+            ("title", Kind::Title, &f.title),
+            ("kind", Kind::Code, &f.kind),
+            ("ground", Kind::Code, &f.ground),
+        ]
+    } else {
+        &[]
+    };
+    after_keeping(&app, &s, jar, &meeting_href(id), outcome, "agenda", kept)
 }
 
 #[derive(Deserialize)]
@@ -502,7 +567,7 @@ pub async fn issue_notice(
         )
     }
     .await;
-    after(jar, &meeting_href(id), outcome)
+    after(&app, jar, &meeting_href(id), outcome)
 }
 
 #[derive(Deserialize)]
@@ -535,7 +600,21 @@ pub async fn set_approvers(
     }
     .await;
     let outcome = logged(&app, &who, id, "justerare", outcome).await;
-    after(jar, &meeting_href(id), outcome)
+    let mut kept = vec![("place", Kind::Line, f.place.as_str())];
+    kept.extend(
+        f.approvers
+            .iter()
+            .map(|a| ("approvers", Kind::Code, a.as_str())),
+    );
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &meeting_href(id),
+        outcome,
+        "approvers",
+        &kept,
+    )
 }
 
 #[derive(Deserialize)]
@@ -575,7 +654,15 @@ pub async fn edit_prose(
     }
     .await;
     let outcome = logged(&app, &who, id, "protokollets text", outcome).await;
-    after(jar, &format!("{}#p{}", meeting_href(id), f.number), outcome)
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &format!("{}#p{}", meeting_href(id), f.number),
+        outcome,
+        &prose_form(&f.number, &f.section),
+        &[("text", Kind::FreeText, &f.text)],
+    )
 }
 
 #[derive(Deserialize)]
@@ -605,7 +692,15 @@ pub async fn post_notice(
         ))
     }
     .await;
-    after(jar, &meeting_href(id), outcome)
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &meeting_href(id),
+        outcome,
+        "notice",
+        &[("kept_at", Kind::Line, &f.kept_at)],
+    )
 }
 
 /// The draft (or final) protocol with secret paragraphs, for the
@@ -701,10 +796,9 @@ struct ScreenPage {
     election: bool,
 }
 
-impl ScreenPage {
-    /// What the refused form `command` held in `field`, to fill it again.
-    fn kept(&self, command: &str, field: &str) -> &str {
-        self.flash.as_ref().map_or("", |f| f.kept(command, field))
+impl KeptFields for ScreenPage {
+    fn flash_ref(&self) -> Option<&Flash> {
+        self.flash.as_ref()
     }
 }
 
@@ -733,6 +827,7 @@ pub async fn screen(
         | MeetingStatus::Held => app.store.proceedings(id).await?,
         _ => {
             return after(
+                &app,
                 jar,
                 &meeting_href(id),
                 Err(StoreError::Sealed(
@@ -741,7 +836,7 @@ pub async fn screen(
             );
         }
     };
-    let (jar, flash) = take_flash(jar);
+    let (jar, flash) = take_flash(&app, &s, jar);
     let page = screen_page(
         &p,
         flash,
@@ -1251,18 +1346,17 @@ pub async fn record(
     } else {
         format!("/sekretariat/sammantraden/{}/mote#aktuellt", id.0)
     };
-    // What was typed comes back with a refusal.
+    // What was typed comes back with a refusal, for the form of this command.
     let kept = [
-        ("command", f.command.as_str()),
-        ("text", f.text.as_str()),
-        ("clauses", f.clauses.as_str()),
-        ("kind", f.kind.as_str()),
-        ("in_favour_of", f.in_favour_of.as_str()),
-        ("name", f.name.as_str()),
-        ("title", f.title.as_str()),
-        ("ground", f.ground.as_str()),
+        ("text", Kind::FreeText, f.text.as_str()),
+        ("clauses", Kind::FreeText, f.clauses.as_str()),
+        ("kind", Kind::Code, f.kind.as_str()),
+        ("in_favour_of", Kind::Code, f.in_favour_of.as_str()),
+        ("name", Kind::Name, f.name.as_str()),
+        ("title", Kind::Line, f.title.as_str()),
+        ("ground", Kind::Line, f.ground.as_str()),
     ];
-    crate::secretariat::after_keeping(jar, &to, outcome, &kept)
+    after_keeping(&app, &s, jar, &to, outcome, &f.command, &kept)
 }
 
 // ---- justering --------------------------------------------------------------
@@ -1315,7 +1409,7 @@ pub async fn approval(
         }
         _ => None,
     };
-    let (jar, flash) = take_flash(jar);
+    let (jar, flash) = take_flash(&app, &s, jar);
     let page = ApprovalPage {
         flash,
         csrf: s.csrf.clone(),
@@ -1364,6 +1458,7 @@ pub async fn confirm(
     .await;
     let outcome = logged(&app, &who, id, "justering", outcome).await;
     after(
+        &app,
         jar,
         &format!("/sekretariat/sammantraden/{}/justering", id.0),
         outcome,
