@@ -33,6 +33,11 @@ enum Command {
         /// (behind a TLS-terminating proxy).
         #[arg(long, env = "KANSLI_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The public base URL users reach the site at
+        /// (https://kansli.example.se), for every absolute link in OParl,
+        /// feeds and exports; default: http:// and the listening address.
+        #[arg(long, env = "KANSLI_PUBLIC_URL", value_parser = kansli_web::parse_public_url)]
+        public_url: Option<String>,
         /// Take this date as today (YYYY-MM-DD), for demonstrations of a
         /// past meeting; default: today in Sweden.
         #[arg(long, env = "KANSLI_TODAY")]
@@ -53,6 +58,10 @@ enum Command {
         /// Only create the database; do not start the server.
         #[arg(long)]
         no_serve: bool,
+        /// The public base URL for absolute links (see `serve`); default:
+        /// http:// and the listening address.
+        #[arg(long, env = "KANSLI_PUBLIC_URL", value_parser = kansli_web::parse_public_url)]
+        public_url: Option<String>,
         /// Take this date as today (YYYY-MM-DD); default: today in Sweden.
         #[arg(long, env = "KANSLI_TODAY")]
         today: Option<jiff::civil::Date>,
@@ -357,6 +366,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             db,
             addr,
             secure_cookies,
+            public_url,
             today,
             trusted_proxies,
         } => {
@@ -366,6 +376,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 addr,
                 kansli_web::Config {
                     secure_cookies,
+                    public_url,
                     today,
                     trusted_proxies,
                     ..kansli_web::Config::default()
@@ -378,6 +389,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             data_dir,
             addr,
             no_serve,
+            public_url,
             today,
         } => {
             std::fs::create_dir_all(&data_dir).map_err(|source| CliError::DataDir {
@@ -407,6 +419,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             println!("{}", kansli_demo::sign_in_help());
             let config = kansli_web::Config {
                 today,
+                public_url,
                 ..kansli_web::Config::default()
             };
             let banner = move |bound: SocketAddr| {

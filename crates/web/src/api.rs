@@ -56,10 +56,14 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         crate::oparl::meeting,
         crate::oparl::agenda_item_one,
         crate::oparl::paper,
-        crate::oparl::file
+        crate::oparl::file,
+        crate::oparl::term,
+        crate::oparl::location,
+        crate::oparl::meeting_file,
+        crate::oparl::consultation
     ),
     components(schemas(Problem, RefusalView, NewCase)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags((name = "kansli", description = "Kanslis öppna API"),
         (name = "oparl", description = "Samma data i OParl 1.1-modellen (System, Body, Organization, Person, Membership, Meeting, AgendaItem, Paper, Consultation, File), med omröstningar per ledamot som tillägg"))
 )]
@@ -145,7 +149,10 @@ pub struct NewCase {
         (status = 403, description = "Nyckeln gäller en annan organisation eller saknar rollen, eller begäran kom från en annan webbplats", body = Problem),
         (status = 404, description = "Organisationen finns inte", body = Problem),
         (status = 415, description = "Begäran är inte application/json", body = Problem),
-        (status = 422, description = "Uppgifterna godtogs inte", body = Problem)))]
+        (status = 409, description = "Konflikt med det som redan är registrerat", body = Problem),
+        (status = 413, description = "Begäran är för stor", body = Problem),
+        (status = 422, description = "Uppgifterna godtogs inte", body = Problem),
+        (status = 429, description = "För många försök", body = Problem)))]
 pub async fn register_case(
     State(app): State<AppState>,
     Path(raw): Path<String>,
@@ -153,18 +160,13 @@ pub async fn register_case(
     body: Bytes,
 ) -> Result<(StatusCode, Json<CaseSummaryView>), ApiError> {
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
-    let new: NewCase = serde_json::from_slice(&body).map_err(|e| {
-        WebError::BadRequest(format!(
-            "begäran är inte giltig JSON för ett ärende (rad {}, kolumn {}): {e}",
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let new = new_case(&body)?;
     let registered = match new.registered.as_deref() {
         None => jiff::Zoned::now().date(),
         Some(s) => s.parse::<Date>().map_err(|_| {
             WebError::BadRequest(format!(
-                "registered: «{s}» är inget datum på formen ÅÅÅÅ-MM-DD"
+                "Fältet registered: «{}» är inget datum på formen ÅÅÅÅ-MM-DD.",
+                s.chars().take(40).collect::<String>()
             ))
         })?,
     };
@@ -174,6 +176,61 @@ pub async fn register_case(
     let case = app.store.case(case_id).await?;
     tracing::info!(case = %case.number, token = token.id, "ärende registrerat");
     Ok((StatusCode::CREATED, Json((&case).into())))
+}
+
+/// The body of a case to register, read with Swedish refusals that name
+/// the field (serde's own messages are English).
+fn new_case(body: &[u8]) -> Result<NewCase, WebError> {
+    use serde_json::Value;
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        WebError::BadRequest(match e.classify() {
+            serde_json::error::Category::Eof => {
+                "Begäran är inte giltig JSON: texten tar slut för tidigt.".into()
+            }
+            _ => format!(
+                "Begäran är inte giltig JSON (rad {}, kolumn {}).",
+                e.line(),
+                e.column()
+            ),
+        })
+    })?;
+    let Value::Object(fields) = value else {
+        return Err(WebError::BadRequest(
+            "Begäran ska vara ett JSON-objekt med fälten title och registered.".into(),
+        ));
+    };
+    if let Some(k) = fields
+        .keys()
+        .find(|k| !matches!(k.as_str(), "title" | "registered"))
+    {
+        return Err(WebError::BadRequest(format!(
+            "Fältet «{}» finns inte; ett ärende har fälten title och registered.",
+            k.chars().take(40).collect::<String>()
+        )));
+    }
+    let title = match fields.get("title") {
+        Some(Value::String(t)) => t.clone(),
+        Some(_) => {
+            return Err(WebError::BadRequest(
+                "Fältet title ska vara en text.".into(),
+            ));
+        }
+        None => {
+            return Err(WebError::BadRequest(
+                "Fältet title (ärendemening) saknas.".into(),
+            ));
+        }
+    };
+    let registered = match fields.get("registered") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(d)) => Some(d.clone()),
+        Some(_) => {
+            return Err(WebError::BadRequest(
+                "Fältet registered ska vara ett datum på formen ÅÅÅÅ-MM-DD.".into(),
+            ));
+        }
+    };
+    Ok(NewCase { title, registered })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -298,7 +355,54 @@ pub async fn party_votes(
 }
 
 pub async fn not_found() -> ApiError {
-    ApiError(WebError::NotFound("resursen finns inte i API:t".into()))
+    ApiError(WebError::NotFound("Resursen finns inte i API:t.".into()))
+}
+
+/// Declares on every operation the answers any of them can give besides
+/// its own: 400 when a path or query parameter cannot be read (the
+/// framework's rejection, rewritten to a Swedish problem by
+/// `error::api_problems`) and 500 when something fails on our side.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let responses = &mut op.responses.responses;
+                if has_params && !responses.contains_key("400") {
+                    responses.insert(
+                        "400".into(),
+                        problem("Felaktig begäran: en parameter kunde inte läsas").into(),
+                    );
+                }
+                responses
+                    .entry("500".into())
+                    .or_insert_with(|| problem("Fel hos oss").into());
+            }
+        }
+    }
 }
 
 /// Declares the bearer scheme (an API token) that the write operations use.
@@ -321,5 +425,45 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_body_is_refused_in_swedish_naming_the_field() {
+        let refusal = |body: &str| match new_case(body.as_bytes()) {
+            Err(WebError::BadRequest(m)) => m,
+            other => panic!("{body}: {other:?}"),
+        };
+        assert!(refusal("{").contains("tar slut för tidigt"));
+        assert!(refusal("{\"title\": x}").contains("inte giltig JSON (rad 1, kolumn"));
+        assert!(refusal("[]").contains("JSON-objekt"));
+        assert!(refusal("{\"titel\": \"x\"}").contains("«titel» finns inte"));
+        assert!(refusal("{}").contains("title (ärendemening) saknas"));
+        assert!(refusal("{\"title\": 5}").contains("title ska vara en text"));
+        assert!(refusal("{\"title\": \"x\", \"registered\": 5}").contains("registered"));
+        let ok = new_case(b"{\"title\": \"Budget\", \"registered\": null}").unwrap();
+        assert_eq!((ok.title.as_str(), ok.registered), ("Budget", None));
+        let ok = new_case(b"{\"title\": \"Budget\", \"registered\": \"2025-01-02\"}").unwrap();
+        assert_eq!(ok.registered.as_deref(), Some("2025-01-02"));
+    }
+
+    #[test]
+    fn the_document_declares_the_page_bounds_the_server_holds() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut pages = 0;
+        for item in doc["paths"].as_object().unwrap().values() {
+            for p in item["get"]["parameters"].as_array().into_iter().flatten() {
+                if p["name"] == "page" {
+                    pages += 1;
+                    assert_eq!(p["schema"]["minimum"], 1);
+                    assert_eq!(p["schema"]["maximum"], crate::oparl::MAX_PAGE);
+                }
+            }
+        }
+        assert_eq!(pages, 6, "every OParl list takes page");
     }
 }

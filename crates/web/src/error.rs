@@ -136,12 +136,17 @@ impl IntoResponse for PageError {
     }
 }
 
-/// The body of an API error.
+/// The body of an API error, in the manner of RFC 9457 (problem details),
+/// always in Swedish.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
     /// HTTP status code.
     pub status: u16,
-    /// What went wrong, in Swedish.
+    /// The kind of error, in Swedish ("Finns inte", "Felaktig begäran" …).
+    pub title: String,
+    /// What went wrong in this request, in Swedish.
+    pub detail: String,
+    /// The same as `detail` (kept for clients of the API's first version).
     pub message: String,
     /// For refused input: each refusal with where it applies.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -176,9 +181,12 @@ impl IntoResponse for ApiError {
                 .collect(),
             _ => vec![],
         };
+        let detail = self.0.public_message();
         let problem = Problem {
             status: status.as_u16(),
-            message: self.0.public_message(),
+            title: title_sv(status).into(),
+            message: detail.clone(),
+            detail,
             refusals,
         };
         let mut response = (status, axum::Json(problem)).into_response();
@@ -200,4 +208,79 @@ fn retry_after(e: &WebError, response: &mut Response) {
             .headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
     }
+}
+
+/// The Swedish title of an error status.
+pub(crate) fn title_sv(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Felaktig begäran",
+        401 => "Inloggning krävs",
+        403 => "Ingen behörighet",
+        404 => "Finns inte",
+        405 => "Metoden stöds inte",
+        406 => "Formatet kan inte levereras",
+        409 => "Konflikt",
+        413 => "Begäran är för stor",
+        414 => "Adressen är för lång",
+        415 => "Fel innehållstyp",
+        422 => "Uppgifterna godtogs inte",
+        429 => "För många förfrågningar",
+        s if s >= 500 => "Fel hos oss",
+        _ => "Begäran kunde inte utföras",
+    }
+}
+
+/// What an error status means, for answers that carry no message of their
+/// own (the framework's rejections).
+fn detail_sv(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Begäran kunde inte tolkas: kontrollera adressen och parametrarna.",
+        401 => "Åtgärden kräver inloggning.",
+        403 => "Du har inte behörighet till åtgärden.",
+        404 => "Resursen finns inte i API:t.",
+        405 => "Adressen finns, men inte med den här HTTP-metoden; se huvudet Allow.",
+        406 => "Svaret finns inte i något av de format som begäran godtar.",
+        413 => "Begärans innehåll är större än vad som tas emot.",
+        414 => "Adressen är längre än vad som tas emot.",
+        415 => "Innehållet måste skickas som application/json.",
+        422 => "Uppgifterna i begäran godtogs inte.",
+        429 => "För många förfrågningar. Vänta en stund och försök igen.",
+        s if s >= 500 => "Ett fel uppstod hos oss. Försök igen om en stund.",
+        _ => "Begäran kunde inte utföras.",
+    }
+}
+
+/// Every error under `/api/` is a Swedish JSON problem: the framework's
+/// own rejections (a bad path or query, a wrong method, a body too large)
+/// and the HTML error pages of the shared guard are rewritten to one,
+/// keeping the status and headers such as `Allow` and `WWW-Authenticate`.
+pub async fn api_problems(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if status.as_u16() < 400 || is_json {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let problem = Problem {
+        status: status.as_u16(),
+        title: title_sv(status).into(),
+        detail: detail_sv(status).into(),
+        message: detail_sv(status).into(),
+        refusals: vec![],
+    };
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(body))
 }

@@ -1,6 +1,14 @@
 //! Bulk export of a body's decisions and votes, as CSV (for a spreadsheet)
 //! and JSON, built from the public read models: a secret paragraph is a row
 //! with its number and nothing else, and its votes are not there.
+//!
+//! The CSV is what Swedish Excel opens as columns: `;`-separated (the
+//! comma is the decimal sign in a Swedish locale), UTF-8 with a byte order
+//! mark (without it Excel reads å, ä, ö as Windows-1252), CRLF line ends.
+//! A cell that a spreadsheet would take for a formula (starting with `=`,
+//! `+`, `-`, `@`, a tab or a CR) is prefixed with `'`, so a stored title
+//! cannot run a formula on the reader's machine (OWASP, "CSV injection").
+//! The `url` of each row is absolute, from [`crate::Config::public_url`].
 
 use crate::AppState;
 use crate::error::{ApiError, WebError};
@@ -60,6 +68,7 @@ async fn meetings(app: &AppState, body: BodyId) -> Result<Vec<view::MeetingView>
 }
 
 async fn decision_rows(app: &AppState, body: BodyId) -> Result<Vec<DecisionRow>, WebError> {
+    app.store.body(body).await?;
     let mut rows = Vec::new();
     for m in meetings(app, body).await? {
         for p in &m.paragraphs {
@@ -98,7 +107,7 @@ async fn decision_rows(app: &AppState, body: BodyId) -> Result<Vec<DecisionRow>,
                 proposals: if p.public { p.proposals.len() } else { 0 },
                 votes: if p.public { p.votes.len() } else { 0 },
                 reservations: if p.public { p.reservations.len() } else { 0 },
-                url: p.html.clone(),
+                url: app.config.absolute(&p.html),
             });
         }
     }
@@ -106,6 +115,7 @@ async fn decision_rows(app: &AppState, body: BodyId) -> Result<Vec<DecisionRow>,
 }
 
 async fn ballot_rows(app: &AppState, body: BodyId) -> Result<Vec<BallotRow>, WebError> {
+    app.store.body(body).await?;
     let mut rows = Vec::new();
     for m in meetings(app, body).await? {
         for p in m.paragraphs.iter().filter(|p| p.public) {
@@ -121,7 +131,7 @@ async fn ballot_rows(app: &AppState, body: BodyId) -> Result<Vec<BallotRow>, Web
                         name: b.person.name.clone(),
                         party: b.person.party.clone().unwrap_or_default(),
                         choice: b.choice.clone(),
-                        url: p.html.clone(),
+                        url: app.config.absolute(&p.html),
                     });
                 }
             }
@@ -130,35 +140,93 @@ async fn ballot_rows(app: &AppState, body: BodyId) -> Result<Vec<BallotRow>, Web
     Ok(rows)
 }
 
-/// The rows as CSV with a header line, also when there are no rows (a
-/// spreadsheet or script then still sees the columns).
-fn csv_bytes<T: Serialize + Default>(rows: &[T]) -> Result<Vec<u8>, csv::Error> {
-    if rows.is_empty() {
-        // The header is what serde writes before the first row: write one
-        // empty row and keep its header line only.
-        let mut probe = csv::Writer::from_writer(Vec::new());
-        probe.serialize(T::default())?;
-        let probe = probe.into_inner().map_err(|e| e.into_error())?;
-        let line = probe.split(|b| *b == b'\n').next().unwrap_or_default();
-        let mut out = line.to_vec();
-        out.push(b'\n');
-        return Ok(out);
+/// A cell as a spreadsheet may read it: one that would start a formula
+/// gets a leading `'`; control characters other than line breaks are
+/// dropped.
+fn neutralise(cell: &str) -> String {
+    let cell = crate::clean::text(cell);
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.into_owned(),
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.serialize(r)?;
-    }
-    w.into_inner().map_err(|e| e.into_error().into())
 }
 
-fn csv_response<T: Serialize + Default>(rows: &[T], name: &str) -> Result<Response, WebError> {
+/// The rows as CSV for Swedish Excel (see the module's documentation),
+/// with a header line also when there are no rows (a spreadsheet or
+/// script then still sees the columns).
+fn csv_bytes<T: Serialize + Default>(rows: &[T]) -> Result<Vec<u8>, csv::Error> {
+    // serde writes the header before the first row: with no rows, one
+    // empty row is written and left out below.
+    let probe = [T::default()];
+    let (rows, skip) = match rows.is_empty() {
+        true => (&probe[..], 1),
+        false => (rows, 0),
+    };
+    let mut plain = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        plain.serialize(r)?;
+    }
+    let plain = plain.into_inner().map_err(|e| e.into_error())?;
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut read = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(plain.as_slice());
+    for (i, record) in read.records().enumerate() {
+        if i > 0 && i <= skip {
+            continue;
+        }
+        let record = record?;
+        out.write_record(record.iter().map(neutralise))?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// A file name of ASCII letters, digits and dashes for `what` and the
+/// body's name ("beslut-regionstyrelsens-arbetsutskott.csv").
+fn file_name(what: &str, body: &str) -> String {
+    let mut slug = String::new();
+    for c in body.to_lowercase().chars() {
+        let c = match c {
+            'å' | 'ä' | 'à' | 'á' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' => 'o',
+            'é' | 'è' | 'ë' => 'e',
+            'ü' => 'u',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => '-',
+        };
+        if c != '-' || !(slug.is_empty() || slug.ends_with('-')) {
+            slug.push(c);
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
+    let slug = slug.trim_end_matches('-');
+    match slug.is_empty() {
+        true => format!("{what}.csv"),
+        false => format!("{what}-{slug}.csv"),
+    }
+}
+
+async fn csv_response<T: Serialize + Default>(
+    app: &AppState,
+    rows: &[T],
+    what: &str,
+    body: BodyId,
+) -> Result<Response, WebError> {
+    let name = file_name(what, &app.store.body(body).await?.name);
     let bytes = csv_bytes(rows).map_err(|e| {
         tracing::error!(error = %e, "CSV export failed");
-        WebError::BadRequest(format!("Exporten kunde inte skrivas som CSV: {e}"))
+        // Writing into memory does not fail; should it, it is ours (500).
+        WebError::Document(kansli_documents::DocumentError::Pdf(format!("CSV: {e}")))
     })?;
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "text/csv; charset=utf-8; header=present".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -192,10 +260,7 @@ pub async fn decisions_csv(
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&raw, "Organet")?;
-    Ok(csv_response(
-        &decision_rows(&app, id).await?,
-        &format!("beslut-organ-{id}.csv"),
-    )?)
+    Ok(csv_response(&app, &decision_rows(&app, id).await?, "beslut", id).await?)
 }
 
 /// Every ballot of the body's public votes, oldest first.
@@ -221,26 +286,62 @@ pub async fn votes_csv(
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&raw, "Organet")?;
-    Ok(csv_response(
-        &ballot_rows(&app, id).await?,
-        &format!("roster-organ-{id}.csv"),
-    )?)
+    Ok(csv_response(&app, &ballot_rows(&app, id).await?, "roster", id).await?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn text<T: Serialize + Default>(rows: &[T]) -> String {
+        let bytes = csv_bytes(rows).unwrap();
+        let rest = bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .expect("a byte order mark");
+        String::from_utf8(rest.to_vec()).unwrap()
+    }
+
     #[test]
     fn an_empty_export_still_has_its_header() {
-        let empty = String::from_utf8(csv_bytes::<BallotRow>(&[]).unwrap()).unwrap();
-        let one = String::from_utf8(csv_bytes(&[BallotRow::default()]).unwrap()).unwrap();
+        let empty = text::<BallotRow>(&[]);
+        let one = text(&[BallotRow::default()]);
         assert_eq!(
             empty,
-            "meeting_id,meeting_date,paragraph,title,vote,person_id,name,party,choice,url\n"
+            "meeting_id;meeting_date;paragraph;title;vote;person_id;name;party;choice;url\r\n"
         );
         assert!(one.starts_with(&empty));
-        let decisions = String::from_utf8(csv_bytes::<DecisionRow>(&[]).unwrap()).unwrap();
-        assert!(decisions.starts_with("meeting_id,meeting_date,paragraph,public,title,"));
+        assert!(one.len() > empty.len());
+        let decisions = text::<DecisionRow>(&[]);
+        assert!(decisions.starts_with("meeting_id;meeting_date;paragraph;public;title;"));
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_separators_quoted() {
+        let rows = [BallotRow {
+            title: "=SUM(1)".into(),
+            name: "-2+3".into(),
+            party: "@x".into(),
+            choice: "ja; nej".into(),
+            url: "+46".into(),
+            ..BallotRow::default()
+        }];
+        let csv = text(&rows);
+        let line = csv.lines().nth(1).unwrap();
+        assert_eq!(line, "0;;0;'=SUM(1);0;0;'-2+3;'@x;\"ja; nej\";'+46");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("Budget 2025"), "Budget 2025");
+    }
+
+    #[test]
+    fn file_names_are_ascii() {
+        assert_eq!(
+            file_name("beslut", "Regionstyrelsens arbetsutskott"),
+            "beslut-regionstyrelsens-arbetsutskott.csv"
+        );
+        assert_eq!(
+            file_name("roster", "Kommunfullmäktige i Umeå"),
+            "roster-kommunfullmaktige-i-umea.csv"
+        );
+        assert_eq!(file_name("beslut", "«»"), "beslut.csv");
     }
 }

@@ -1,29 +1,19 @@
 //! Feeds to follow without visiting: the anslagstavla's notices as Atom
 //! (RFC 4287), and a body's meetings as iCalendar (RFC 5545), for a
-//! calendar program to subscribe to.
+//! calendar program to subscribe to. Their absolute links come from
+//! [`crate::Config::public_url`], never from the request's `Host` (the
+//! cache would keep a forged one for everybody), and their text is cleaned
+//! of control characters ([`crate::clean`]).
 
 use crate::AppState;
+use crate::clean::{line, text};
 use crate::error::{PageError, WebError};
 use crate::pages::parse_id;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use kansli_core::meeting::MeetingStatus;
 use kansli_core::{BodyId, Date, Time};
-
-/// The site's address as the client reached it, for absolute links.
-pub(crate) fn base(app: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if app.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
 
 /// Midnight, or the time given, in Sweden, as UTC.
 fn utc(date: Date, time: Option<Time>) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -34,12 +24,9 @@ fn utc(date: Date, time: Option<Time>) -> Option<chrono::DateTime<chrono::Utc>> 
 }
 
 /// `/anslagstavla.atom`: every posted notice, newest first.
-pub async fn notices_atom(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
+pub async fn notices_atom(State(app): State<AppState>) -> Result<Response, PageError> {
     use atom_syndication::{Entry, Feed, Link, Person, Text};
-    let base = base(&app, &headers);
+    let base = app.config.public_url();
     let mut all = app.store.all_meetings().await?;
     all.sort_by_key(|s| std::cmp::Reverse(s.meeting.date));
     let mut entries = Vec::new();
@@ -66,13 +53,16 @@ pub async fn notices_atom(
             id: format!("{base}/sammantraden/{}#anslag", s.meeting.id),
             title: Text::plain(format!(
                 "Anslag: protokoll från {} {}",
-                s.body.name, s.meeting.date
+                line(&s.body.name),
+                s.meeting.date
             )),
             updated: updated.into(),
             published: Some(updated.into()),
             summary: Some(Text::plain(format!(
-                "Protokollet från {} sammanträde {} justerades {approved}. Anslaget sattes upp {posted} och tas ned {taken_down}. Sista dag att överklaga är {appeal}. Protokollet förvaras hos {kept_at}.",
-                s.body.name, s.meeting.date
+                "Protokollet från {} sammanträde {} justerades {approved}. Anslaget sattes upp {posted} och tas ned {taken_down}. Sista dag att överklaga är {appeal}. Protokollet förvaras hos {}.",
+                line(&s.body.name),
+                s.meeting.date,
+                line(kept_at)
             ))),
             links: vec![Link {
                 href,
@@ -81,7 +71,7 @@ pub async fn notices_atom(
                 ..Link::default()
             }],
             authors: vec![Person {
-                name: s.organisation.name.clone(),
+                name: line(&s.organisation.name).into_owned(),
                 ..Person::default()
             }],
             ..Entry::default()
@@ -123,14 +113,14 @@ pub async fn notices_atom(
 pub async fn meetings_ical(
     State(app): State<AppState>,
     Path(raw): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     use icalendar::{Calendar, Component, Event, EventLike};
     let id: BodyId = parse_id(&raw, "Organet")?;
     let body = app.store.body(id).await?;
-    let base = base(&app, &headers);
+    let base = app.config.public_url();
+    let name = line(&body.name);
     let mut cal = Calendar::new();
-    cal.name(&format!("{} – sammanträden", body.name));
+    cal.name(&format!("{name} – sammanträden"));
     for m in app.store.meetings(id).await? {
         if m.status == MeetingStatus::Cancelled {
             continue;
@@ -141,15 +131,15 @@ pub async fn meetings_ical(
             m.id,
             base.split("://").nth(1).unwrap_or("kansli")
         ))
-        .summary(&format!("{} sammanträder", body.name))
-        // Stored before the limits, a place could hold a bare CR or another
-        // control character, which would break the line structure.
-        .location(&kansli_core::limits::shorten(
+        .summary(&format!("{name} sammanträder"))
+        // The crate escapes LF, not a bare CR; a CR in a stored place
+        // would end the line and start a property of its own.
+        .location(&line(&kansli_core::limits::shorten(
             kansli_core::limits::Kind::Code,
             &m.place,
-        ))
+        )))
         .url(&format!("{base}/sammantraden/{}", m.id))
-        .description(&format!("Status: {}", m.status.label_sv()));
+        .description(&text(&format!("Status: {}", m.status.label_sv())));
         match m.starts {
             Some(t) => {
                 let start = utc(m.date, Some(t))

@@ -14,6 +14,7 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+mod clean;
 mod documents;
 mod error;
 pub mod export;
@@ -56,9 +57,84 @@ pub struct Config {
     /// a sign-in came from (the per-address delay); empty: the peer's own
     /// address counts, and behind a proxy everyone shares it.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The site's public base URL (`https://kansli.example.se`, checked by
+    /// [`parse_public_url`]), from which every absolute URL in OParl, Atom,
+    /// iCalendar and the exports is built — never from the request's
+    /// `Host`, which a client chooses and the cache would keep. `None`:
+    /// the listening address ([`serve`] fills it in), or
+    /// [`DEFAULT_PUBLIC_URL`] for an app built without a listener.
+    pub public_url: Option<String>,
+}
+
+/// The public base URL of an app built without a listener and without
+/// [`Config::public_url`].
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+/// Checks a public base URL: `http://` or `https://`, a host, an optional
+/// port, no path (Kansli's pages link from the root), no query or
+/// fragment. Gives it without a trailing slash, or a Swedish refusal.
+pub fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let authority = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("Den publika adressen «{raw}» måste börja med https:// eller http://.")
+        })?;
+    let (host, port) = match authority.strip_prefix('[') {
+        // An IPv6 address: [::1] or [::1]:8080.
+        Some(v6) => {
+            let (ip, after) = v6.split_once(']').unwrap_or((v6, "!"));
+            if ip.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(format!(
+                    "Den publika adressen «{raw}» har en ogiltig IPv6-adress."
+                ));
+            }
+            match after {
+                "" => (ip, None),
+                p => (ip, Some(p.strip_prefix(':').unwrap_or("!"))),
+            }
+        }
+        None => match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | ':'));
+    if !host_ok {
+        return Err(format!(
+            "Den publika adressen «{raw}» får bara ha schema, värdnamn och port, som https://kansli.example.se (ingen sökväg: Kansli betjänar sidorna från roten)."
+        ));
+    }
+    if let Some(p) = port
+        && p.parse::<u16>().is_err()
+    {
+        return Err(format!(
+            "Den publika adressen «{raw}» har ett ogiltigt portnummer «{p}»."
+        ));
+    }
+    Ok(url.to_string())
 }
 
 impl Config {
+    /// The public base URL, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        self.public_url.as_deref().unwrap_or(DEFAULT_PUBLIC_URL)
+    }
+
+    /// `path` (starting with `/`) as an absolute URL under the public
+    /// base URL; an absolute URL is left as it is.
+    pub fn absolute(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.public_url())
+        }
+    }
+
     /// Today's date in Sweden, or the configured one.
     pub fn today(&self) -> jiff::civil::Date {
         self.today.unwrap_or_else(|| {
@@ -298,6 +374,26 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     );
     r.get("/api/oparl/v1/papers/{id}", Public, oparl::paper);
     r.get("/api/oparl/v1/files/{id}", Public, oparl::file);
+    r.get(
+        "/api/oparl/v1/bodies/{id}/terms/{term}",
+        Public,
+        oparl::term,
+    );
+    r.get(
+        "/api/oparl/v1/meetings/{id}/location",
+        Public,
+        oparl::location,
+    );
+    r.get(
+        "/api/oparl/v1/meetings/{id}/files/{name}",
+        Public,
+        oparl::meeting_file,
+    );
+    r.get(
+        "/api/oparl/v1/papers/{id}/consultations/{number}",
+        Public,
+        oparl::consultation,
+    );
     r.get("/api/v1/{*rest}", Public, api::not_found);
     r.get("/api/oparl/v1/{*rest}", Public, api::not_found);
     // Sign-in and the secretariat.
@@ -440,13 +536,28 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     }
     let router = router
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(clean::layer))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::layer,
         ))
+        .layer(axum::middleware::from_fn(error::api_problems))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     (router, table)
+}
+
+/// The URL of a listening address, for a server run without a public
+/// base URL: an unspecified address (`0.0.0.0`) is reached as loopback.
+pub fn listening_url(addr: SocketAddr) -> String {
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr.ip() {
+            std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{addr}")
 }
 
 /// All routes, with the default configuration.
@@ -461,6 +572,10 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let mut config = config;
+    if config.public_url.is_none() {
+        config.public_url = Some(listening_url(listener.local_addr()?));
+    }
     let (router, _) = app(store, config);
     axum::serve(
         listener,

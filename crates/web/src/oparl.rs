@@ -3,8 +3,16 @@
 //! organisation: kommun or region) → Organization (a body: fullmäktige,
 //! styrelse, nämnd, utskott), Person with Membership, Meeting with its
 //! AgendaItems, Paper (a case) with its Consultations, and File. Ids are
-//! the objects' URLs; lists are paginated (`?page=`, with `links`). The
-//! roll call of each vote is an extension of AgendaItem (`kansliVotes`).
+//! the objects' absolute URLs under [`crate::Config::public_url`] (never
+//! the request's `Host`), and each answers with the same object, also
+//! where it is embedded (a Meeting's AgendaItems, Location and Files, a
+//! Body's LegislativeTerms, a Person's Memberships, a Paper's
+//! Consultations and Files). Lists are paginated (`?page=` from 1 to
+//! [`MAX_PAGE`], with `links`). Dates are dates and a Meeting's `start`
+//! and `end` are date-times with Sweden's offset, as OParl 1.1 requires.
+//! The roll call of each vote is an extension of AgendaItem
+//! (`kansliVotes`), and the meeting's date one of Meeting (`kansliDate`),
+//! since `start` is left out when no time is set.
 //!
 //! Everything is read through `kansli_documents::view` for the public
 //! audience, where secrecy is applied: a secret item keeps its number and
@@ -15,15 +23,18 @@ use crate::error::{ApiError, Problem, WebError};
 use crate::pages::parse_id;
 use crate::view;
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use kansli_core::{BodyId, CaseId, MeetingId, OrganisationId, PersonId};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 const SCHEMA: &str = "https://schema.oparl.org/1.1/";
 /// Objects per page of a list.
 pub const PER_PAGE: usize = 20;
+/// The highest `page` asked for that is answered (with 404 beyond the
+/// list's last page); the OpenAPI document declares it as the maximum.
+pub const MAX_PAGE: usize = 100_000;
 
 type OResult<T> = Result<Json<T>, ApiError>;
 
@@ -31,9 +42,26 @@ fn kind(name: &str) -> String {
     format!("{SCHEMA}{name}")
 }
 
-/// The API's root URL as the client reached it.
-fn root(app: &AppState, headers: &HeaderMap) -> String {
-    format!("{}/api/oparl/v1", crate::feeds::base(app, headers))
+/// The absolute URLs of the API and of the site, from the configured
+/// public base URL.
+struct Urls<'a> {
+    /// `…/api/oparl/v1`.
+    r: String,
+    config: &'a crate::Config,
+}
+
+impl Urls<'_> {
+    /// A page or file of the site (`/sammantraden/1`), made absolute.
+    fn web(&self, path: &str) -> String {
+        self.config.absolute(path)
+    }
+}
+
+fn urls(app: &AppState) -> Urls<'_> {
+    Urls {
+        r: format!("{}/api/oparl/v1", app.config.public_url()),
+        config: &app.config,
+    }
 }
 
 /// The System: the entry point of an OParl client.
@@ -48,8 +76,7 @@ pub struct System {
     /// The list of bodies.
     pub body: String,
     pub website: String,
-    pub product: String,
-    pub vendor: String,
+    pub web: String,
 }
 
 /// A municipality or region (Kansli's organisation).
@@ -77,6 +104,7 @@ pub struct LegislativeTerm {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: String,
+    pub body: String,
     pub name: String,
     pub start_date: String,
     pub end_date: String,
@@ -91,11 +119,13 @@ pub struct Organization {
     pub kind: String,
     pub body: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     pub organization_type: String,
     /// fullmäktige, styrelse, nämnd, utskott …
     pub classification: String,
-    pub membership: Vec<Membership>,
+    /// The memberships' URLs (a Person embeds them).
+    pub membership: Vec<String>,
     /// The list of its meetings.
     pub meeting: String,
     pub web: String,
@@ -123,9 +153,12 @@ pub struct Person {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: String,
-    pub body: String,
+    /// The Body of the person's first seat; left out without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
     pub name: String,
     /// The party, as an abbreviation ("S", "M").
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub party: Option<String>,
     pub membership: Vec<Membership>,
     /// Proposals, votes and reservations (Kansli's person record).
@@ -140,6 +173,8 @@ pub struct Location {
     #[serde(rename = "type")]
     pub kind: String,
     pub description: String,
+    /// The meeting held there.
+    pub meetings: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -149,11 +184,17 @@ pub struct File {
     #[serde(rename = "type")]
     pub kind: String,
     pub name: String,
-    pub file_name: Option<String>,
+    pub file_name: String,
     pub mime_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     pub access_url: String,
+    pub download_url: String,
+    /// The meeting whose document it is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub meeting: Vec<String>,
     /// SHA-256 of the content (an extension; OParl names SHA-1 and SHA-512).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kansli_sha256: Option<String>,
 }
 
@@ -168,15 +209,23 @@ pub struct Meeting {
     /// (Kansli's life cycle).
     pub meeting_state: String,
     pub cancelled: bool,
-    /// Date, or date and time in Swedish local time (ISO 8601).
-    pub start: String,
+    /// Date and time in Swedish local time with its offset (RFC 3339,
+    /// `2025-01-28T14:00:00+01:00`); left out when no time is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
+    /// The meeting's date (an extension: there whether or not a time is
+    /// set).
+    pub kansli_date: String,
     pub location: Location,
     pub organization: Vec<String>,
     pub participant: Vec<String>,
     /// The kallelse.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invitation: Option<File>,
     /// The protocol, once there are paragraphs.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub results_protocol: Option<File>,
     pub agenda_item: Vec<AgendaItem>,
     pub web: String,
@@ -213,19 +262,25 @@ pub struct AgendaItem {
     pub kind: String,
     pub meeting: String,
     /// "§14" once recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     pub order: usize,
     /// Left out for a secret item.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub public: bool,
-    /// The case's paper.
+    /// The case's paper (an extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub paper: Option<String>,
     /// The beslutsgång.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     /// The decision as the protocol words it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution_text: Option<String>,
     pub kansli_votes: Vec<RollCall>,
     pub kansli_reservations: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub web: Option<String>,
 }
 
@@ -236,6 +291,7 @@ pub struct Consultation {
     #[serde(rename = "type")]
     pub kind: String,
     pub paper: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agenda_item: Option<String>,
     pub meeting: String,
     pub organization: Vec<String>,
@@ -351,16 +407,62 @@ fn paginate<T>(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    page: Option<usize>,
+/// The `page` of a list, from 1 to [`MAX_PAGE`] (1 when not given). Any
+/// other value, or `page` given twice, is refused with a Swedish 400
+/// problem naming the parameter and its bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct PageQuery(pub usize);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        page_of(parts.uri.query().unwrap_or(""))
+            .map(PageQuery)
+            .map_err(ApiError)
+    }
+}
+
+fn page_of(query: &str) -> Result<usize, WebError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|_| WebError::BadRequest("Frågedelen av adressen kunde inte tolkas.".into()))?;
+    let mut pages = pairs.iter().filter(|(k, _)| k == "page").map(|(_, v)| v);
+    let (Some(raw), None) = (pages.next(), pages.next()) else {
+        return match pairs.iter().any(|(k, _)| k == "page") {
+            true => Err(WebError::BadRequest(
+                "Parametern page får bara anges en gång.".into(),
+            )),
+            false => Ok(1),
+        };
+    };
+    raw.parse::<usize>()
+        .ok()
+        .filter(|p| (1..=MAX_PAGE).contains(p))
+        .ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "Parametern page måste vara ett heltal från 1 till {MAX_PAGE}, inte «{}».",
+                raw.chars().take(40).collect::<String>()
+            ))
+        })
 }
 
 // ---- building the objects ---------------------------------------------------
 
-async fn body_object(app: &AppState, r: &str, id: OrganisationId) -> Result<Body, WebError> {
+fn term_object(u: &Urls, org: OrganisationId, t: &kansli_core::org::Term) -> LegislativeTerm {
+    LegislativeTerm {
+        id: format!("{}/bodies/{org}/terms/{}", u.r, t.id),
+        kind: kind("LegislativeTerm"),
+        body: format!("{}/bodies/{org}", u.r),
+        name: t.label(),
+        start_date: t.starts.to_string(),
+        end_date: t.ends.to_string(),
+    }
+}
+
+async fn body_object(app: &AppState, u: &Urls<'_>, id: OrganisationId) -> Result<Body, WebError> {
     let org = app.store.organisation(id).await?;
     let terms = app.store.terms(id).await?;
+    let r = &u.r;
     let me = format!("{r}/bodies/{id}");
     Ok(Body {
         id: me.clone(),
@@ -371,17 +473,8 @@ async fn body_object(app: &AppState, r: &str, id: OrganisationId) -> Result<Body
         person: format!("{me}/people"),
         meeting: format!("{me}/meetings"),
         paper: format!("{me}/papers"),
-        legislative_term: terms
-            .iter()
-            .map(|t| LegislativeTerm {
-                id: format!("{me}/terms/{}", t.id),
-                kind: kind("LegislativeTerm"),
-                name: t.label(),
-                start_date: t.starts.to_string(),
-                end_date: t.ends.to_string(),
-            })
-            .collect(),
-        web: format!("/organisationer/{id}"),
+        legislative_term: terms.iter().map(|t| term_object(u, id, t)).collect(),
+        web: u.web(&format!("/organisationer/{id}")),
     })
 }
 
@@ -401,14 +494,15 @@ fn membership(r: &str, m: &kansli_store::Member, id: i64) -> Membership {
 
 async fn organization_object(
     app: &AppState,
-    r: &str,
+    u: &Urls<'_>,
     id: BodyId,
 ) -> Result<Organization, WebError> {
+    let r = &u.r;
     let b = app.store.body(id).await?;
     let mut memberships = Vec::new();
     for m in app.store.members(id).await? {
         let stored = app.store.membership_id(&m.membership).await?;
-        memberships.push(membership(r, &m, stored));
+        memberships.push(format!("{r}/memberships/{stored}"));
     }
     Ok(Organization {
         id: format!("{r}/organizations/{id}"),
@@ -420,7 +514,7 @@ async fn organization_object(
         classification: b.kind.label_sv().into(),
         membership: memberships,
         meeting: format!("{r}/organizations/{id}/meetings"),
-        web: format!("/organ/{id}"),
+        web: u.web(&format!("/organ/{id}")),
     })
 }
 
@@ -450,7 +544,8 @@ impl ContainsMember for Vec<kansli_store::Member> {
     }
 }
 
-async fn person_object(app: &AppState, r: &str, id: PersonId) -> Result<Person, WebError> {
+async fn person_object(app: &AppState, u: &Urls<'_>, id: PersonId) -> Result<Person, WebError> {
+    let r = &u.r;
     let p = app.store.person(id).await?;
     let memberships = person_memberships(app, id).await?;
     let organisation = match memberships.first() {
@@ -460,9 +555,7 @@ async fn person_object(app: &AppState, r: &str, id: PersonId) -> Result<Person, 
     Ok(Person {
         id: format!("{r}/people/{id}"),
         kind: kind("Person"),
-        body: organisation
-            .map(|o| format!("{r}/bodies/{o}"))
-            .unwrap_or_default(),
+        body: organisation.map(|o| format!("{r}/bodies/{o}")),
         name: p.name,
         party: p.party,
         membership: {
@@ -473,8 +566,8 @@ async fn person_object(app: &AppState, r: &str, id: PersonId) -> Result<Person, 
             }
             out
         },
-        kansli_record: format!("/api/v1/persons/{id}"),
-        web: format!("/personer/{id}"),
+        kansli_record: u.web(&format!("/api/v1/persons/{id}")),
+        web: u.web(&format!("/personer/{id}")),
     })
 }
 
@@ -490,7 +583,21 @@ fn state(status: &str) -> &'static str {
     }
 }
 
-async fn meeting_object(app: &AppState, r: &str, id: MeetingId) -> Result<Meeting, WebError> {
+/// A date and a time ("14:00") of Swedish local time as an RFC 3339
+/// date-time with the offset in force then (`+01:00` or `+02:00`).
+pub(crate) fn stockholm(date: &str, time: &str) -> Option<String> {
+    let date: jiff::civil::Date = date.parse().ok()?;
+    let time: jiff::civil::Time = time.parse().ok()?;
+    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").ok()?;
+    let zoned = date.to_datetime(time).to_zoned(tz).ok()?;
+    Some(zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+}
+
+/// The documents of a meeting that are Files: (path segment, name).
+const MEETING_FILES: [(&str, &str); 2] = [("kallelse", "Kallelse"), ("protokoll", "Protokoll")];
+
+async fn meeting_object(app: &AppState, u: &Urls<'_>, id: MeetingId) -> Result<Meeting, WebError> {
+    let r = &u.r;
     let m = view::meeting(&app.store, id).await?;
     let me = format!("{r}/meetings/{id}");
     let s = &m.summary;
@@ -501,16 +608,22 @@ async fn meeting_object(app: &AppState, r: &str, id: MeetingId) -> Result<Meetin
         .map(|a| format!("{r}/people/{}", a.person.id))
         .collect();
     participant.dedup();
-    let file = |name: &str, what: &str| File {
-        id: format!("{me}/files/{what}"),
-        kind: kind("File"),
-        name: name.into(),
-        file_name: Some(format!("{what}.pdf")),
-        mime_type: "application/pdf".into(),
-        size: None,
-        access_url: format!("{}/dokument/{what}.pdf", s.html),
-        kansli_sha256: None,
+    let file = |what: &str, name: &str| {
+        let url = u.web(&format!("{}/dokument/{what}.pdf", s.html));
+        File {
+            id: format!("{me}/files/{what}"),
+            kind: kind("File"),
+            name: name.into(),
+            file_name: format!("{what}.pdf"),
+            mime_type: "application/pdf".into(),
+            size: None,
+            access_url: url.clone(),
+            download_url: url,
+            meeting: vec![me.clone()],
+            kansli_sha256: None,
+        }
     };
+    let [(kallelse, kallelse_name), (protokoll, protokoll_name)] = MEETING_FILES;
     let agenda_item = m
         .agenda
         .iter()
@@ -518,40 +631,49 @@ async fn meeting_object(app: &AppState, r: &str, id: MeetingId) -> Result<Meetin
             let p = i
                 .paragraph
                 .and_then(|n| m.paragraphs.iter().find(|p| p.number == n));
-            agenda_item(r, id, i, p)
+            agenda_item(u, id, i, p)
         })
         .collect();
+    let time = |t: &Option<String>| {
+        t.as_ref()
+            .map(|t| {
+                stockholm(&s.date, t).ok_or_else(|| {
+                    WebError::BadRequest(format!("Tiden {t} {} kunde inte tolkas.", s.date))
+                })
+            })
+            .transpose()
+    };
     Ok(Meeting {
         id: me.clone(),
         kind: kind("Meeting"),
         name: format!("{} {}", s.body.name, s.date),
         meeting_state: state(&s.status).into(),
         cancelled: s.status == "cancelled",
-        start: match &s.starts {
-            Some(t) => format!("{}T{t}:00", s.date),
-            None => s.date.clone(),
-        },
-        end: s.ends.as_ref().map(|t| format!("{}T{t}:00", s.date)),
+        start: time(&s.starts)?,
+        end: time(&s.ends)?,
+        kansli_date: s.date.clone(),
         location: Location {
-            id: format!("{me}#location"),
+            id: format!("{me}/location"),
             kind: kind("Location"),
             description: s.place.clone(),
+            meetings: vec![me.clone()],
         },
         organization: vec![format!("{r}/organizations/{}", s.body.id)],
         participant,
-        invitation: (!m.agenda.is_empty()).then(|| file("Kallelse", "kallelse")),
-        results_protocol: (!m.paragraphs.is_empty()).then(|| file("Protokoll", "protokoll")),
+        invitation: (!m.agenda.is_empty()).then(|| file(kallelse, kallelse_name)),
+        results_protocol: (!m.paragraphs.is_empty()).then(|| file(protokoll, protokoll_name)),
         agenda_item,
-        web: s.html.clone(),
+        web: u.web(&s.html),
     })
 }
 
 fn agenda_item(
-    r: &str,
+    u: &Urls,
     meeting: MeetingId,
     i: &view::AgendaItemView,
     p: Option<&view::ParagraphView>,
 ) -> AgendaItem {
+    let r = &u.r;
     let public = i.public && p.is_none_or(|p| p.public);
     let decision = p.and_then(|p| p.decision.as_ref()).map(|d| {
         d.parts
@@ -609,11 +731,29 @@ fn agenda_item(
             .filter(|_| public)
             .map(|p| p.reservations.iter().map(|x| x.text.clone()).collect())
             .unwrap_or_default(),
-        web: p.filter(|_| public).map(|p| p.html.clone()),
+        web: p.filter(|_| public).map(|p| u.web(&p.html)),
     }
 }
 
-async fn paper_object(app: &AppState, r: &str, id: CaseId) -> Result<Paper, WebError> {
+/// A stored file of a public document.
+fn file_object(u: &Urls, a: &kansli_store::files::Attachment) -> File {
+    let url = u.web(&format!("/filer/{}", a.id));
+    File {
+        id: format!("{}/files/{}", u.r, a.id),
+        kind: kind("File"),
+        name: a.file_name.clone(),
+        file_name: a.file_name.clone(),
+        mime_type: a.media_type.clone(),
+        size: Some(a.size),
+        access_url: url.clone(),
+        download_url: url,
+        meeting: vec![],
+        kansli_sha256: Some(a.sha256.clone()),
+    }
+}
+
+async fn paper_object(app: &AppState, u: &Urls<'_>, id: CaseId) -> Result<Paper, WebError> {
+    let r = &u.r;
     let c = view::case(&app.store, id).await?;
     let me = format!("{r}/papers/{id}");
     let mut consultation = Vec::new();
@@ -631,7 +771,7 @@ async fn paper_object(app: &AppState, r: &str, id: CaseId) -> Result<Paper, WebE
             .and_then(|p| p.decision.as_ref())
             .is_some_and(|d| d.parts.iter().any(|x| x.kind == "decides"));
         consultation.push(Consultation {
-            id: format!("{me}#consultation-{}", i + 1),
+            id: format!("{me}/consultations/{}", i + 1),
             kind: kind("Consultation"),
             paper: me.clone(),
             agenda_item: item,
@@ -640,23 +780,12 @@ async fn paper_object(app: &AppState, r: &str, id: CaseId) -> Result<Paper, WebE
             authoritative: decides,
         });
     }
-    let auxiliary_file = c
-        .documents
-        .iter()
-        .filter(|d| d.public)
-        .flat_map(|d| {
-            d.files.iter().map(move |f| File {
-                id: format!("{r}/files/{}", f.href.rsplit('/').next().unwrap_or("")),
-                kind: kind("File"),
-                name: d.title.clone(),
-                file_name: Some(f.name.clone()),
-                mime_type: kansli_store::files::media_type_of(&f.name).into(),
-                size: Some(f.size),
-                access_url: f.href.clone(),
-                kansli_sha256: Some(f.sha256.clone()),
-            })
-        })
-        .collect();
+    let mut auxiliary_file = Vec::new();
+    for d in c.documents.iter().filter(|d| d.public) {
+        for a in app.store.attachments(kansli_core::DocumentId(d.id)).await? {
+            auxiliary_file.push(file_object(u, &a));
+        }
+    }
     Ok(Paper {
         id: me,
         kind: kind("Paper"),
@@ -671,7 +800,7 @@ async fn paper_object(app: &AppState, r: &str, id: CaseId) -> Result<Paper, WebE
         },
         auxiliary_file,
         consultation,
-        web: c.html.clone(),
+        web: u.web(&c.html),
     })
 }
 
@@ -680,40 +809,33 @@ async fn paper_object(app: &AppState, r: &str, id: CaseId) -> Result<Paper, WebE
 /// The System object.
 #[utoipa::path(get, path = "/api/oparl/v1/system", tag = "oparl",
     responses((status = 200, description = "Systemet", body = System)))]
-pub async fn system(State(app): State<AppState>, headers: HeaderMap) -> OResult<System> {
-    let r = root(&app, &headers);
+pub async fn system(State(app): State<AppState>) -> OResult<System> {
+    let u = urls(&app);
+    let r = &u.r;
     Ok(Json(System {
         id: format!("{r}/system"),
         kind: kind("System"),
         oparl_version: SCHEMA.into(),
         name: "Kansli".into(),
         body: format!("{r}/bodies"),
-        website: crate::feeds::base(&app, &headers),
-        product: "Kansli".into(),
-        vendor: "Kansli (öppen programvara)".into(),
+        website: u.web("/"),
+        web: u.web("/"),
     }))
 }
 
 /// All bodies (organisations).
 #[utoipa::path(get, path = "/api/oparl/v1/bodies", tag = "oparl",
-    params(("page" = Option<usize>, Query, description = "Sida, från 1")),
+    params(("page" = Option<u32>, Query, description = "Sida, från 1", minimum = 1, maximum = 100000)),
     responses((status = 200, description = "Organisationerna", body = BodyList),
         (status = 404, description = "Sidan finns inte", body = Problem)))]
-pub async fn bodies(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<PageQuery>,
-) -> OResult<BodyList> {
-    let r = root(&app, &headers);
+pub async fn bodies(State(app): State<AppState>, PageQuery(page): PageQuery) -> OResult<BodyList> {
+    let u = urls(&app);
+    let r = &u.r;
     let mut all = Vec::new();
     for o in app.store.organisations().await? {
-        all.push(body_object(&app, &r, o.id).await?);
+        all.push(body_object(&app, &u, o.id).await?);
     }
-    Ok(Json(BodyList::page(
-        all,
-        &format!("{r}/bodies"),
-        q.page.unwrap_or(1),
-    )?))
+    Ok(Json(BodyList::page(all, &format!("{r}/bodies"), page)?))
 }
 
 /// One body.
@@ -721,54 +843,52 @@ pub async fn bodies(
     params(("id" = i64, Path, description = "Organisationens id")),
     responses((status = 200, description = "Organisationen", body = Body),
         (status = 404, description = "Finns inte", body = Problem)))]
-pub async fn body(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
-) -> OResult<Body> {
+pub async fn body(State(app): State<AppState>, Path(raw): Path<String>) -> OResult<Body> {
     let id = parse_id(&raw, "Organisationen")?;
-    Ok(Json(body_object(&app, &root(&app, &headers), id).await?))
+    Ok(Json(body_object(&app, &urls(&app), id).await?))
 }
 
 /// A body's organizations.
 #[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}/organizations", tag = "oparl",
     params(("id" = i64, Path, description = "Organisationens id"),
-        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+        ("page" = Option<u32>, Query, description = "Sida, från 1", minimum = 1, maximum = 100000)),
     responses((status = 200, description = "Organen", body = OrganizationList),
         (status = 404, description = "Finns inte", body = Problem)))]
 pub async fn body_organizations(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(raw): Path<String>,
-    Query(q): Query<PageQuery>,
+    PageQuery(page): PageQuery,
 ) -> OResult<OrganizationList> {
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
-    let r = root(&app, &headers);
+    app.store.organisation(id).await?;
+    let u = urls(&app);
+    let r = &u.r;
     let mut all = Vec::new();
     for b in app.store.bodies(id).await? {
-        all.push(organization_object(&app, &r, b.id).await?);
+        all.push(organization_object(&app, &u, b.id).await?);
     }
     Ok(Json(OrganizationList::page(
         all,
         &format!("{r}/bodies/{id}/organizations"),
-        q.page.unwrap_or(1),
+        page,
     )?))
 }
 
 /// The people with seats in a body's organizations.
 #[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}/people", tag = "oparl",
     params(("id" = i64, Path, description = "Organisationens id"),
-        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+        ("page" = Option<u32>, Query, description = "Sida, från 1", minimum = 1, maximum = 100000)),
     responses((status = 200, description = "Personerna", body = PersonList),
         (status = 404, description = "Finns inte", body = Problem)))]
 pub async fn body_people(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(raw): Path<String>,
-    Query(q): Query<PageQuery>,
+    PageQuery(page): PageQuery,
 ) -> OResult<PersonList> {
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
-    let r = root(&app, &headers);
+    app.store.organisation(id).await?;
+    let u = urls(&app);
+    let r = &u.r;
     let mut ids: Vec<PersonId> = Vec::new();
     for b in app.store.bodies(id).await? {
         for m in app.store.members(b.id).await? {
@@ -779,69 +899,66 @@ pub async fn body_people(
     }
     let mut all = Vec::new();
     for p in ids {
-        all.push(person_object(&app, &r, p).await?);
+        all.push(person_object(&app, &u, p).await?);
     }
     Ok(Json(PersonList::page(
         all,
         &format!("{r}/bodies/{id}/people"),
-        q.page.unwrap_or(1),
+        page,
     )?))
 }
 
 /// A body's meetings, newest first.
 #[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}/meetings", tag = "oparl",
     params(("id" = i64, Path, description = "Organisationens id"),
-        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+        ("page" = Option<u32>, Query, description = "Sida, från 1", minimum = 1, maximum = 100000)),
     responses((status = 200, description = "Sammanträdena", body = MeetingList),
         (status = 404, description = "Finns inte", body = Problem)))]
 pub async fn body_meetings(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(raw): Path<String>,
-    Query(q): Query<PageQuery>,
+    PageQuery(page): PageQuery,
 ) -> OResult<MeetingList> {
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
     app.store.organisation(id).await?;
-    let r = root(&app, &headers);
+    let u = urls(&app);
+    let r = &u.r;
     let mut summaries = app.store.all_meetings().await?;
     summaries.retain(|m| m.organisation.id == id);
     summaries.sort_by_key(|s| std::cmp::Reverse(s.meeting.date));
     let mut all = Vec::new();
     for m in summaries {
-        all.push(meeting_object(&app, &r, m.meeting.id).await?);
+        all.push(meeting_object(&app, &u, m.meeting.id).await?);
     }
     Ok(Json(MeetingList::page(
         all,
         &format!("{r}/bodies/{id}/meetings"),
-        q.page.unwrap_or(1),
+        page,
     )?))
 }
 
 /// A body's papers (cases), newest first.
 #[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}/papers", tag = "oparl",
     params(("id" = i64, Path, description = "Organisationens id"),
-        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+        ("page" = Option<u32>, Query, description = "Sida, från 1", minimum = 1, maximum = 100000)),
     responses((status = 200, description = "Ärendena", body = PaperList),
         (status = 404, description = "Finns inte", body = Problem)))]
 pub async fn body_papers(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(raw): Path<String>,
-    Query(q): Query<PageQuery>,
+    PageQuery(page): PageQuery,
 ) -> OResult<PaperList> {
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
-    let r = root(&app, &headers);
+    app.store.organisation(id).await?;
+    let u = urls(&app);
+    let r = &u.r;
     let mut cases = app.store.cases(id).await?;
     cases.sort_by(|a, b| b.registered.cmp(&a.registered).then(b.id.cmp(&a.id)));
     // Only the requested page is built: papers are the longest list.
-    let (cases, pagination, links) = paginate(
-        cases,
-        &format!("{r}/bodies/{id}/papers"),
-        q.page.unwrap_or(1),
-    )?;
+    let (cases, pagination, links) = paginate(cases, &format!("{r}/bodies/{id}/papers"), page)?;
     let mut data = Vec::new();
     for c in cases {
-        data.push(paper_object(&app, &r, c.id).await?);
+        data.push(paper_object(&app, &u, c.id).await?);
     }
     Ok(Json(PaperList {
         data,
@@ -857,39 +974,37 @@ pub async fn body_papers(
         (status = 404, description = "Finns inte", body = Problem)))]
 pub async fn organization(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> OResult<Organization> {
     let id = parse_id(&raw, "Organet")?;
-    Ok(Json(
-        organization_object(&app, &root(&app, &headers), id).await?,
-    ))
+    Ok(Json(organization_object(&app, &urls(&app), id).await?))
 }
 
 /// An organization's meetings, newest first.
 #[utoipa::path(get, path = "/api/oparl/v1/organizations/{id}/meetings", tag = "oparl",
     params(("id" = i64, Path, description = "Organets id"),
-        ("page" = Option<usize>, Query, description = "Sida, från 1")),
+        ("page" = Option<u32>, Query, description = "Sida, från 1", minimum = 1, maximum = 100000)),
     responses((status = 200, description = "Sammanträdena", body = MeetingList),
         (status = 404, description = "Finns inte", body = Problem)))]
 pub async fn organization_meetings(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(raw): Path<String>,
-    Query(q): Query<PageQuery>,
+    PageQuery(page): PageQuery,
 ) -> OResult<MeetingList> {
     let id: BodyId = parse_id(&raw, "Organet")?;
-    let r = root(&app, &headers);
+    app.store.body(id).await?;
+    let u = urls(&app);
+    let r = &u.r;
     let mut meetings = app.store.meetings(id).await?;
     meetings.sort_by_key(|m| std::cmp::Reverse(m.date));
     let mut all = Vec::new();
     for m in meetings {
-        all.push(meeting_object(&app, &r, m.id).await?);
+        all.push(meeting_object(&app, &u, m.id).await?);
     }
     Ok(Json(MeetingList::page(
         all,
         &format!("{r}/organizations/{id}/meetings"),
-        q.page.unwrap_or(1),
+        page,
     )?))
 }
 
@@ -898,13 +1013,9 @@ pub async fn organization_meetings(
     params(("id" = i64, Path, description = "Personens id")),
     responses((status = 200, description = "Personen", body = Person),
         (status = 404, description = "Finns inte", body = Problem)))]
-pub async fn person(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
-) -> OResult<Person> {
+pub async fn person(State(app): State<AppState>, Path(raw): Path<String>) -> OResult<Person> {
     let id = parse_id(&raw, "Personen")?;
-    Ok(Json(person_object(&app, &root(&app, &headers), id).await?))
+    Ok(Json(person_object(&app, &urls(&app), id).await?))
 }
 
 /// One membership: a person's seat in a body for a term.
@@ -914,7 +1025,6 @@ pub async fn person(
         (status = 404, description = "Finns inte", body = Problem)))]
 pub async fn membership_one(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> OResult<Membership> {
     let id: i64 = raw
@@ -928,7 +1038,7 @@ pub async fn membership_one(
         .into_iter()
         .find(|x| x.membership == m)
         .ok_or_else(|| WebError::NotFound(format!("uppdraget «{raw}» finns inte")))?;
-    Ok(Json(membership(&root(&app, &headers), &member, id)))
+    Ok(Json(membership(&urls(&app).r, &member, id)))
 }
 
 /// One meeting with its agenda items, decisions and roll calls.
@@ -936,13 +1046,9 @@ pub async fn membership_one(
     params(("id" = i64, Path, description = "Sammanträdets id")),
     responses((status = 200, description = "Sammanträdet", body = Meeting),
         (status = 404, description = "Finns inte", body = Problem)))]
-pub async fn meeting(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
-) -> OResult<Meeting> {
+pub async fn meeting(State(app): State<AppState>, Path(raw): Path<String>) -> OResult<Meeting> {
     let id = parse_id(&raw, "Sammanträdet")?;
-    Ok(Json(meeting_object(&app, &root(&app, &headers), id).await?))
+    Ok(Json(meeting_object(&app, &urls(&app), id).await?))
 }
 
 /// One agenda item, by its place on the agenda (from 1).
@@ -953,12 +1059,11 @@ pub async fn meeting(
         (status = 404, description = "Finns inte", body = Problem)))]
 pub async fn agenda_item_one(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path((raw, number)): Path<(String, String)>,
 ) -> OResult<AgendaItem> {
     let id = parse_id(&raw, "Sammanträdet")?;
     let order: usize = parse_id(&number, "Punkten")?;
-    let m = meeting_object(&app, &root(&app, &headers), id).await?;
+    let m = meeting_object(&app, &urls(&app), id).await?;
     m.agenda_item
         .into_iter()
         .find(|a| a.order == order)
@@ -971,13 +1076,9 @@ pub async fn agenda_item_one(
     params(("id" = i64, Path, description = "Ärendets id")),
     responses((status = 200, description = "Ärendet", body = Paper),
         (status = 404, description = "Finns inte", body = Problem)))]
-pub async fn paper(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
-) -> OResult<Paper> {
+pub async fn paper(State(app): State<AppState>, Path(raw): Path<String>) -> OResult<Paper> {
     let id = parse_id(&raw, "Ärendet")?;
-    Ok(Json(paper_object(&app, &root(&app, &headers), id).await?))
+    Ok(Json(paper_object(&app, &urls(&app), id).await?))
 }
 
 /// One file of a public document. A secret document's file is not a File
@@ -987,25 +1088,88 @@ pub async fn paper(
     responses((status = 200, description = "Filen", body = File),
         (status = 403, description = "Sekretess", body = Problem),
         (status = 404, description = "Finns inte", body = Problem)))]
-pub async fn file(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
-) -> OResult<File> {
+pub async fn file(State(app): State<AppState>, Path(raw): Path<String>) -> OResult<File> {
     let id: kansli_core::AttachmentId = parse_id(&raw, "Filen")?;
     let (a, _) = app.store.attachment(id).await?;
     if let kansli_core::Access::Secret { .. } = app.store.document_access(a.document).await? {
         return Err(WebError::Forbidden("Filen hör till en handling med sekretess.".into()).into());
     }
-    let r = root(&app, &headers);
-    Ok(Json(File {
-        id: format!("{r}/files/{id}"),
-        kind: kind("File"),
-        name: a.file_name.clone(),
-        mime_type: a.media_type.clone(),
-        size: Some(a.size),
-        access_url: format!("/filer/{id}"),
-        file_name: Some(a.file_name),
-        kansli_sha256: Some(a.sha256),
-    }))
+    Ok(Json(file_object(&urls(&app), &a)))
+}
+
+/// One mandatperiod of a body.
+#[utoipa::path(get, path = "/api/oparl/v1/bodies/{id}/terms/{term}", tag = "oparl",
+    params(("id" = i64, Path, description = "Organisationens id"),
+        ("term" = i64, Path, description = "Mandatperiodens id")),
+    responses((status = 200, description = "Mandatperioden", body = LegislativeTerm),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn term(
+    State(app): State<AppState>,
+    Path((raw, term)): Path<(String, String)>,
+) -> OResult<LegislativeTerm> {
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let term: kansli_core::TermId = parse_id(&term, "Mandatperioden")?;
+    app.store
+        .terms(id)
+        .await?
+        .iter()
+        .find(|t| t.id == term)
+        .map(|t| Json(term_object(&urls(&app), id, t)))
+        .ok_or_else(|| WebError::NotFound(format!("Mandatperioden {term} finns inte.")).into())
+}
+
+/// Where a meeting is held.
+#[utoipa::path(get, path = "/api/oparl/v1/meetings/{id}/location", tag = "oparl",
+    params(("id" = i64, Path, description = "Sammanträdets id")),
+    responses((status = 200, description = "Platsen", body = Location),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn location(State(app): State<AppState>, Path(raw): Path<String>) -> OResult<Location> {
+    let id = parse_id(&raw, "Sammanträdet")?;
+    Ok(Json(meeting_object(&app, &urls(&app), id).await?.location))
+}
+
+/// A meeting's kallelse or protocol as a File (its `accessUrl` is the PDF).
+#[utoipa::path(get, path = "/api/oparl/v1/meetings/{id}/files/{name}", tag = "oparl",
+    params(("id" = i64, Path, description = "Sammanträdets id"),
+        ("name" = String, Path, description = "kallelse eller protokoll")),
+    responses((status = 200, description = "Filen", body = File),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn meeting_file(
+    State(app): State<AppState>,
+    Path((raw, name)): Path<(String, String)>,
+) -> OResult<File> {
+    let id = parse_id(&raw, "Sammanträdet")?;
+    let m = meeting_object(&app, &urls(&app), id).await?;
+    let file = match name.as_str() {
+        "kallelse" => m.invitation,
+        "protokoll" => m.results_protocol,
+        _ => None,
+    };
+    file.map(Json).ok_or_else(|| {
+        WebError::NotFound(format!(
+            "Sammanträdet {id} har ingen fil «{}».",
+            name.chars().take(40).collect::<String>()
+        ))
+        .into()
+    })
+}
+
+/// One consultation of a paper: its treatment at one meeting, numbered
+/// from 1 in the order of the case's journey.
+#[utoipa::path(get, path = "/api/oparl/v1/papers/{id}/consultations/{number}", tag = "oparl",
+    params(("id" = i64, Path, description = "Ärendets id"),
+        ("number" = u32, Path, description = "Behandlingens nummer, från 1")),
+    responses((status = 200, description = "Behandlingen", body = Consultation),
+        (status = 404, description = "Finns inte", body = Problem)))]
+pub async fn consultation(
+    State(app): State<AppState>,
+    Path((raw, number)): Path<(String, String)>,
+) -> OResult<Consultation> {
+    let id = parse_id(&raw, "Ärendet")?;
+    let n: usize = parse_id(&number, "Behandlingen")?;
+    let paper = paper_object(&app, &urls(&app), id).await?;
+    n.checked_sub(1)
+        .and_then(|i| paper.consultation.into_iter().nth(i))
+        .map(Json)
+        .ok_or_else(|| WebError::NotFound(format!("Behandling {n} av ärendet finns inte.")).into())
 }

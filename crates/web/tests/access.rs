@@ -40,6 +40,9 @@ async fn spawn(db: kansli_testsupport::TestDb) -> App {
         ("number", "14".to_string()),
         ("file", "protokoll.html".to_string()),
         ("rest", "finns-inte".to_string()),
+        // The OParl routes of a body's term and a meeting's file.
+        ("term", "1".to_string()),
+        ("name", "protokoll".to_string()),
     ]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
