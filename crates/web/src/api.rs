@@ -133,7 +133,10 @@ pub struct NewCase {
 
 /// Registers a case with the next number in the organisation's series.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/cases", tag = "kansli",
-    params(("id" = i64, Path, description = "Organisationens id")),
+    params(("id" = i64, Path, description = "Organisationens id"),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255,
+            pattern = "^[!-~]+$",
+            description = "En nyckel som klienten väljer (1–255 synliga ASCII-tecken, t.ex. ett UUID): samma begäran med samma nyckel registrerar bara ett ärende och får det första svaret igen. Samma nyckel med en annan begäran avvisas med 422. Nyckeln sparas ett dygn.")),
     request_body = NewCase,
     security(("basic" = [])),
     responses(
@@ -141,7 +144,8 @@ pub struct NewCase {
         (status = 400, description = "Felaktig begäran", body = Problem),
         (status = 401, description = "Inloggning krävs", body = Problem),
         (status = 403, description = "Ingen behörighet", body = Problem),
-        (status = 422, description = "Uppgifterna godtogs inte", body = Problem)))]
+        (status = 409, description = "En begäran med samma Idempotency-Key behandlas fortfarande", body = Problem),
+        (status = 422, description = "Uppgifterna godtogs inte, eller Idempotency-Key användes redan för en annan begäran", body = Problem)))]
 pub async fn register_case(
     State(app): State<AppState>,
     Path(raw): Path<String>,

@@ -9,10 +9,12 @@
 //! Browser sessions: a random token in an `HttpOnly`, `SameSite=Strict`
 //! cookie (`Secure` when the server is configured for HTTPS), its SHA-256 in
 //! the database. Every form a signed-in user sends carries the session's
-//! CSRF token (a hidden field `csrf`, or `?csrf=` for file uploads), and a
-//! request whose `Origin` is another site is refused. Sign-in is
-//! rate-limited per username and per address. The API's writes use HTTP
-//! Basic for an administrator.
+//! CSRF token in its body (a hidden field `csrf`, in a multipart body too;
+//! never in the address), and a request whose `Origin` is another site is
+//! refused. The same forms carry a one-time key ([`crate::once`]), so that
+//! sending one twice does its work once. Sign-in is rate-limited per
+//! username and per address. The API's writes use HTTP Basic for an
+//! administrator, and may carry an `Idempotency-Key`.
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
@@ -163,30 +165,43 @@ pub async fn session_of(store: &Store, headers: &HeaderMap) -> Result<Option<Ses
 pub struct Guard {
     pub app: AppState,
     pub need: Need,
+    /// The largest body the guard reads for the CSRF token and the
+    /// one-time key ([`FORM_LIMIT`], or the upload limit for files).
+    pub body_limit: usize,
 }
 
 /// Runs before every route: finds the session and the scope, checks the
-/// need, the request's origin and its CSRF token.
+/// need, the request's origin and its CSRF token; a write with a one-time
+/// key runs at most once per key ([`crate::once::run`]).
 pub async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response {
     match check(&g, req).await {
-        Ok(req) => next.run(req).await,
+        Ok((req, Some(key))) => crate::once::run(&g.app, key, req, next).await,
+        Ok((req, None)) => next.run(req).await,
         Err(response) => response,
     }
 }
 
-async fn check(g: &Guard, mut req: Request) -> Result<Request, Response> {
+async fn check(
+    g: &Guard,
+    mut req: Request,
+) -> Result<(Request, Option<crate::once::Key>), Response> {
     let store = &g.app.store;
     let session = session_of(store, req.headers())
         .await
         .map_err(|e| PageError(e).into_response())?;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD);
+    let mut once = None;
     match g.need {
         Need::Public => {}
         Need::ApiAdministrator => {
             let user = basic_admin(store, req.headers())
                 .await
                 .map_err(|e| crate::error::ApiError(e).into_response())?;
+            let actor = format!("api:{}", user.id.0);
             req.extensions_mut().insert(ApiUser(user));
+            if !safe {
+                (req, once) = crate::once::api_key(req, actor, FORM_LIMIT).await?;
+            }
         }
         need => {
             let Some(s) = &session else {
@@ -229,12 +244,13 @@ async fn check(g: &Guard, mut req: Request) -> Result<Request, Response> {
             }
             if !safe {
                 check_origin(req.headers()).map_err(|e| PageError(e).into_response())?;
-                req = check_csrf(req, &s.csrf).await?;
+                let actor = format!("user:{}", s.user.id.0);
+                (req, once) = check_csrf(req, &s.csrf, g.body_limit, actor).await?;
             }
         }
     }
     req.extensions_mut().insert(Viewer(session.map(Arc::new)));
-    Ok(req)
+    Ok((req, once))
 }
 
 /// The organisation and body a secretariat path names: `{organisation}`,
@@ -305,9 +321,17 @@ fn check_origin(headers: &HeaderMap) -> Result<(), WebError> {
     }
 }
 
-/// The CSRF token must be the session's: from `?csrf=` or the form's
-/// `csrf` field (the body is read and handed on unchanged).
-async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
+/// The CSRF token must be the session's, in the form's `csrf` field of a
+/// URL-encoded or a multipart body (at most `limit` bytes, read and handed
+/// on unchanged); a token in the address is not looked at, since addresses
+/// end up in logs and histories. Also gives the form's one-time key
+/// ([`crate::once::FIELD`]), if it has one.
+async fn check_csrf(
+    req: Request,
+    expected: &str,
+    limit: usize,
+    actor: String,
+) -> Result<(Request, Option<crate::once::Key>), Response> {
     let refused = || {
         PageError(WebError::Forbidden(
             "Formuläret har gått ut eller kom inte från Kansli. Ladda om sidan och försök igen."
@@ -315,44 +339,74 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
         ))
         .into_response()
     };
-    let from_query = req.uri().query().and_then(|q| {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-            .ok()?
-            .into_iter()
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v)
-    });
-    if let Some(token) = from_query {
-        return if constant_time_eq(&token, expected) {
-            Ok(req)
-        } else {
-            Err(refused())
-        };
-    }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|c| c.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    let boundary = if content_type.starts_with("application/x-www-form-urlencoded") {
+        None
+    } else if content_type.starts_with("multipart/form-data") {
+        Some(multer::parse_boundary(content_type).map_err(|_| refused())?)
+    } else {
         return Err(refused());
-    }
+    };
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| {
-        PageError(WebError::BadRequest(
-            "Formuläret är för stort eller kom inte fram helt.".into(),
-        ))
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        PageError(WebError::BadRequest(format!(
+            "Formuläret är för stort (högst {} MB) eller kom inte fram helt.",
+            limit / (1024 * 1024)
+        )))
         .into_response()
     })?;
-    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|f| f.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+    let (token, key) = match boundary {
+        None => {
+            let fields =
+                serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
+            let field = |name: &str| {
+                fields
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            };
+            (field("csrf"), field(crate::once::FIELD))
+        }
+        Some(boundary) => multipart_fields(bytes.clone(), boundary).await,
+    };
     match token {
         Some(t) if constant_time_eq(&t, expected) => {
-            Ok(Request::from_parts(parts, Body::from(bytes)))
+            // A form without a key (an old page) still works, once per
+            // submit as before.
+            let key = key.and_then(|k| crate::once::Key::new(actor, &k, &parts, &bytes, false));
+            Ok((Request::from_parts(parts, Body::from(bytes)), key))
         }
         _ => Err(refused()),
     }
+}
+
+/// The `csrf` and one-time key fields of a multipart body (the first of
+/// each; files are skipped, not read).
+async fn multipart_fields(
+    bytes: axum::body::Bytes,
+    boundary: String,
+) -> (Option<String>, Option<String>) {
+    let mut form = multer::Multipart::new(Body::from(bytes).into_data_stream(), boundary);
+    let (mut token, mut key) = (None, None);
+    while let Ok(Some(field)) = form.next_field().await {
+        let slot = match field.name() {
+            Some("csrf") if token.is_none() => &mut token,
+            Some(crate::once::FIELD) if key.is_none() => &mut key,
+            _ => continue,
+        };
+        match field.text().await {
+            Ok(t) => *slot = Some(t),
+            Err(_) => break,
+        }
+        if token.is_some() && key.is_some() {
+            break;
+        }
+    }
+    (token, key)
 }
 
 /// The largest form (without files) a page sends.
