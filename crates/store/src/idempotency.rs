@@ -8,8 +8,54 @@
 //! written through [`Tx`] all the same (one transaction each, the SQLite
 //! writer lock) and pruned after [`KEEP_HOURS`].
 
-use crate::{StoreError, Tx};
+use crate::{Store, StoreError, Tx};
 use sqlx::Row;
+
+const SELECT_KEY: &str = "SELECT fingerprint, state, status, location, set_cookie, \
+     content_type, body FROM idempotency_keys WHERE actor = $1 AND once_key = $2";
+
+/// A stored key's row as a [`Reservation::Seen`].
+fn seen(row: &sqlx::any::AnyRow, fingerprint: &str) -> Result<Reservation, StoreError> {
+    let same_request = row.try_get::<String, _>("fingerprint")? == fingerprint;
+    let answer = if row.try_get::<String, _>("state")? == "done" {
+        let cookies: Option<String> = row.try_get("set_cookie")?;
+        Some(KeptAnswer {
+            status: u16::try_from(row.try_get::<Option<i64>, _>("status")?.unwrap_or(0))
+                .map_err(|e| StoreError::Corrupt(format!("sparat svar: {e}")))?,
+            location: row.try_get("location")?,
+            set_cookie: match cookies {
+                Some(c) => serde_json::from_str(&c)?,
+                None => vec![],
+            },
+            content_type: row.try_get("content_type")?,
+            body: row.try_get("body")?,
+        })
+    } else {
+        None
+    };
+    Ok(Reservation::Seen {
+        same_request,
+        answer,
+    })
+}
+
+impl Store {
+    /// How a key stands, without reserving it: `None` when it is not (or
+    /// no longer) reserved.
+    pub async fn key_state(
+        &self,
+        actor: &str,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let row = sqlx::query(SELECT_KEY)
+            .bind(actor)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| seen(&r, fingerprint)).transpose()
+    }
+}
 
 /// How long a key is remembered.
 pub const KEEP_HOURS: i64 = 24;
@@ -79,35 +125,12 @@ impl Tx {
         if inserted.rows_affected() == 1 {
             return Ok(Reservation::Reserved);
         }
-        let row = sqlx::query(
-            "SELECT fingerprint, state, status, location, set_cookie, content_type, body \
-             FROM idempotency_keys WHERE actor = $1 AND once_key = $2",
-        )
-        .bind(actor)
-        .bind(key)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        let same_request = row.try_get::<String, _>("fingerprint")? == fingerprint;
-        let answer = if row.try_get::<String, _>("state")? == "done" {
-            let cookies: Option<String> = row.try_get("set_cookie")?;
-            Some(KeptAnswer {
-                status: u16::try_from(row.try_get::<Option<i64>, _>("status")?.unwrap_or(0))
-                    .map_err(|e| StoreError::Corrupt(format!("sparat svar: {e}")))?,
-                location: row.try_get("location")?,
-                set_cookie: match cookies {
-                    Some(c) => serde_json::from_str(&c)?,
-                    None => vec![],
-                },
-                content_type: row.try_get("content_type")?,
-                body: row.try_get("body")?,
-            })
-        } else {
-            None
-        };
-        Ok(Reservation::Seen {
-            same_request,
-            answer,
-        })
+        let row = sqlx::query(SELECT_KEY)
+            .bind(actor)
+            .bind(key)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        seen(&row, fingerprint)
     }
 
     /// Keeps what the request that reserved `key` was answered.

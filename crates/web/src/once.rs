@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use kansli_store::idempotency::{KeptAnswer, MAX_KEY_LEN, Reservation};
+use std::time::{Duration, Instant};
 
 /// The hidden field of a form's one-time key.
 pub const FIELD: &str = "once";
@@ -105,51 +106,94 @@ fn bad_key() -> Response {
     .into_response()
 }
 
+/// How long a second request waits for the first with the same key (a
+/// double click) before it is told that the form is being handled.
+const WAIT: Duration = Duration::from_secs(3);
+const POLL: Duration = Duration::from_millis(100);
+
 /// Runs the handler once per key: the first request with it reserves it
 /// and its answer is kept; later ones get that answer.
 pub async fn run(app: &AppState, key: Key, req: Request, next: Next) -> Response {
-    let reserved = async {
-        let mut tx = app.store.begin(&key.actor).await?;
-        let r = tx
-            .reserve_key(&key.actor, &key.key, &key.fingerprint)
-            .await?;
-        tx.commit().await?;
-        Ok::<_, kansli_store::StoreError>(r)
-    }
-    .await;
-    match reserved {
-        Err(e) => return failure(&key, WebError::Store(e)),
-        Ok(Reservation::Seen {
-            same_request: false,
-            ..
-        }) if key.api => {
-            return ApiError(WebError::Store(
-                kansli_core::Refusal::new(
-                    "Idempotency-Key",
-                    "nyckeln användes redan för en annan begäran; en ny begäran behöver en ny nyckel",
-                )
-                .into(),
-            ))
-            .into_response();
-        }
-        Ok(Reservation::Seen { answer: None, .. }) => return pending(&key, req.headers()),
-        Ok(Reservation::Seen {
-            answer: Some(answer),
-            ..
-        }) => return replay(answer),
-        Ok(Reservation::Reserved) => {}
-    }
-    let response = next.run(req).await;
-    if response.status().is_server_error() {
-        let released = async {
+    let deadline = Instant::now() + WAIT;
+    'reserve: loop {
+        let reserved = async {
             let mut tx = app.store.begin(&key.actor).await?;
-            tx.release_key(&key.actor, &key.key).await?;
-            tx.commit().await
+            let r = tx
+                .reserve_key(&key.actor, &key.key, &key.fingerprint)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, kansli_store::StoreError>(r)
         }
         .await;
-        if let Err(e) = released {
-            tracing::error!(error = %e, "a failed request's key could not be released");
+        match reserved {
+            Err(e) => return failure(&key, WebError::Store(e)),
+            Ok(Reservation::Reserved) => break,
+            Ok(Reservation::Seen {
+                same_request: false,
+                ..
+            }) if key.api => return mismatch(),
+            Ok(Reservation::Seen {
+                answer: Some(answer),
+                ..
+            }) => return replay(answer),
+            Ok(Reservation::Seen { answer: None, .. }) => loop {
+                // The first is under way: its answer is usually a moment
+                // away, and then this one gets it too.
+                if Instant::now() >= deadline {
+                    return pending(&key, req.headers());
+                }
+                tokio::time::sleep(POLL).await;
+                match app
+                    .store
+                    .key_state(&key.actor, &key.key, &key.fingerprint)
+                    .await
+                {
+                    Err(e) => return failure(&key, WebError::Store(e)),
+                    // It failed and was released: this one may do the work.
+                    Ok(None) => continue 'reserve,
+                    Ok(Some(Reservation::Seen {
+                        answer: Some(answer),
+                        ..
+                    })) => return replay(answer),
+                    Ok(Some(_)) => {}
+                }
+            },
         }
+    }
+    // The handler and the keeping of its answer run to the end even when
+    // the client goes away, so that a retry after a lost answer is
+    // answered from what was kept.
+    let task = tokio::spawn(handle(app.clone(), key.clone(), req, next));
+    match task.await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "a keyed request's handler failed");
+            release(app, &key).await;
+            failure(
+                &key,
+                WebError::Store(kansli_store::StoreError::Corrupt(e.to_string())),
+            )
+        }
+    }
+}
+
+async fn release(app: &AppState, key: &Key) {
+    let released = async {
+        let mut tx = app.store.begin(&key.actor).await?;
+        tx.release_key(&key.actor, &key.key).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = released {
+        tracing::error!(error = %e, "a failed request's key could not be released");
+    }
+}
+
+/// The handler, and the keeping of its answer.
+async fn handle(app: AppState, key: Key, req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status().is_server_error() {
+        release(&app, &key).await;
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -205,6 +249,18 @@ pub async fn run(app: &AppState, key: Key, req: Request, next: Next) -> Response
         tracing::error!(error = %e, "the answer to a keyed request could not be kept");
     }
     Response::from_parts(parts, body)
+}
+
+/// The same key with another request (the API).
+fn mismatch() -> Response {
+    ApiError(WebError::Store(
+        kansli_core::Refusal::new(
+            "Idempotency-Key",
+            "nyckeln användes redan för en annan begäran; en ny begäran behöver en ny nyckel",
+        )
+        .into(),
+    ))
+    .into_response()
 }
 
 /// The first answer again.

@@ -881,3 +881,30 @@ async fn a_key_is_reserved_once_kept_released_and_pruned() {
         assert_eq!(left, 1);
     }
 }
+
+#[tokio::test]
+async fn a_double_click_registers_one_case_and_both_clicks_get_its_answer() {
+    for db in kansli_testsupport::all().await {
+        let app = spawn(db, Config::default()).await;
+        let b = app.sign_in("handlaggare").await;
+        let path = format!("/sekretariat/organisationer/{}/arenden", app.org.0);
+        let key = "d".repeat(64);
+        let cases = app.count("SELECT COUNT(*) FROM cases").await;
+        let fields = [
+            ("title", "Motion om cykelbanor"),
+            ("registered", "2025-03-03"),
+            ("once", key.as_str()),
+        ];
+        let click = || app.post(&b, &path, &fields);
+        let (first, second) = tokio::join!(click(), click());
+        for r in [&first, &second] {
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+        assert_eq!(first.headers()[LOCATION], second.headers()[LOCATION]);
+        assert_eq!(
+            set_cookie(&first, "kansli_flash"),
+            set_cookie(&second, "kansli_flash")
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM cases").await, cases + 1);
+    }
+}
