@@ -45,11 +45,12 @@ fn document_style_hash() -> String {
 
 /// Whether the answer to `req` may depend on who is signed in: a session
 /// cookie (a signed-in user's view of a public page too), the secretariat,
-/// sign-in and sign-out.
+/// sign-in and sign-out, an authenticated API request.
 fn personal(req: &Request) -> bool {
     let path = req.uri().path();
     path.starts_with("/sekretariat")
         || path.starts_with("/logga-")
+        || req.headers().contains_key(header::AUTHORIZATION)
         || req.headers().get_all(header::COOKIE).iter().any(|c| {
             c.to_str()
                 .is_ok_and(|c| c.contains(crate::auth::SESSION_COOKIE))

@@ -201,9 +201,11 @@ async fn handle(app: AppState, key: Key, req: Request, next: Next) -> Response {
     let (body, kept_body) = if small {
         match axum::body::to_bytes(body, MAX_KEPT as usize).await {
             Ok(b) => {
-                let text = (!b.is_empty())
-                    .then(|| String::from_utf8(b.to_vec()).ok())
-                    .flatten();
+                let text = if b.is_empty() {
+                    None
+                } else {
+                    String::from_utf8(b.to_vec()).ok()
+                };
                 (Body::from(b), text)
             }
             Err(e) => {

@@ -615,6 +615,8 @@ async fn an_api_write_with_an_idempotency_key_is_done_once() {
         let key = "5f0c6c1e-5a3b-4c1e-9d7e-2b1f0a9c8d7e";
         let first = post(Some(key), good).await.unwrap();
         assert_eq!(first.status(), StatusCode::CREATED);
+        assert_security_headers(&first, "API write");
+        assert!(no_store(&first), "API write");
         let first: serde_json::Value = first.json().await.unwrap();
         let second = post(Some(key), good).await.unwrap();
         assert_eq!(second.status(), StatusCode::CREATED);
