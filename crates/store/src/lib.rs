@@ -12,6 +12,7 @@ pub mod access;
 mod error;
 pub mod files;
 pub mod follow;
+pub mod idempotency;
 pub mod lifecycle;
 pub mod read;
 pub mod tokens;

@@ -138,7 +138,10 @@ pub struct NewCase {
 
 /// Registers a case with the next number in the organisation's series.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/cases", tag = "kansli",
-    params(("id" = i64, Path, description = "Organisationens id")),
+    params(("id" = i64, Path, description = "Organisationens id"),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255,
+            pattern = "^[!-~]+$",
+            description = "En nyckel som klienten väljer (1–255 synliga ASCII-tecken, t.ex. ett UUID): samma begäran med samma nyckel registrerar bara ett ärende och får det första svaret igen. Samma nyckel med en annan begäran avvisas med 422. Nyckeln sparas ett dygn.")),
     request_body(content = NewCase, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -149,9 +152,9 @@ pub struct NewCase {
         (status = 403, description = "Nyckeln gäller en annan organisation eller saknar rollen, eller begäran kom från en annan webbplats", body = Problem),
         (status = 404, description = "Organisationen finns inte", body = Problem),
         (status = 415, description = "Begäran är inte application/json", body = Problem),
-        (status = 409, description = "Konflikt med det som redan är registrerat", body = Problem),
+        (status = 409, description = "Konflikt med det som redan är registrerat, eller en begäran med samma Idempotency-Key behandlas fortfarande", body = Problem),
         (status = 413, description = "Begäran är för stor", body = Problem),
-        (status = 422, description = "Uppgifterna godtogs inte", body = Problem),
+        (status = 422, description = "Uppgifterna godtogs inte, eller Idempotency-Key användes redan för en annan begäran", body = Problem),
         (status = 429, description = "För många försök", body = Problem)))]
 pub async fn register_case(
     State(app): State<AppState>,

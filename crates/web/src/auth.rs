@@ -9,8 +9,11 @@
 //! Browser sessions: a random token in an `HttpOnly`, `SameSite=Strict`
 //! cookie (`Secure` when the server is configured for HTTPS), its SHA-256 in
 //! the database. Every form a signed-in user sends carries the session's
-//! CSRF token (a hidden field `csrf`, or `?csrf=` for file uploads), and a
-//! request whose `Origin` is another site is refused. Sign-in is slowed
+//! CSRF token in its body (a hidden field `csrf`, in a multipart body too;
+//! never in the address), and a request whose `Origin` is another site is
+//! refused. The same forms carry a one-time key ([`crate::once`]), so that
+//! sending one twice does its work once; an API write may carry an
+//! `Idempotency-Key`. Sign-in is slowed
 //! down, never refused, after failures per username and per address
 //! ([`SignInLimiter`]); a browser that has signed in as a user before (a
 //! known device) is not slowed by others' failures against that user.
@@ -217,23 +220,32 @@ pub async fn session_of(store: &Store, headers: &HeaderMap) -> Result<Option<Ses
 pub struct Guard {
     pub app: AppState,
     pub need: Need,
+    /// The largest body the guard reads for the CSRF token and the
+    /// one-time key ([`FORM_LIMIT`], or the upload limit for files).
+    pub body_limit: usize,
 }
 
 /// Runs before every route: finds the session and the scope, checks the
-/// need, the request's origin and its CSRF token.
+/// need, the request's origin and its CSRF token; a write with a one-time
+/// key runs at most once per key ([`crate::once::run`]).
 pub async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response {
     match check(&g, req).await {
-        Ok(req) => next.run(req).await,
+        Ok((req, Some(key))) => crate::once::run(&g.app, key, req, next).await,
+        Ok((req, None)) => next.run(req).await,
         Err(response) => response,
     }
 }
 
-async fn check(g: &Guard, mut req: Request) -> Result<Request, Response> {
+async fn check(
+    g: &Guard,
+    mut req: Request,
+) -> Result<(Request, Option<crate::once::Key>), Response> {
     let store = &g.app.store;
     let session = session_of(store, req.headers())
         .await
         .map_err(|e| PageError(e).into_response())?;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD);
+    let mut once = None;
     match g.need {
         Need::Public => {}
         Need::ApiCaseOfficer => {
@@ -260,7 +272,11 @@ async fn check(g: &Guard, mut req: Request) -> Result<Request, Response> {
             // asking.
             check_origin(req.headers()).map_err(api)?;
             require_json(req.headers()).map_err(api)?;
+            let actor = token.actor();
             req.extensions_mut().insert(ApiCaller(token));
+            if !safe {
+                (req, once) = crate::once::api_key(req, actor, FORM_LIMIT).await?;
+            }
         }
         need => {
             let Some(s) = &session else {
@@ -304,12 +320,13 @@ async fn check(g: &Guard, mut req: Request) -> Result<Request, Response> {
             }
             if !safe {
                 check_origin(req.headers()).map_err(|e| PageError(e).into_response())?;
-                req = check_csrf(req, &s.csrf).await?;
+                let actor = format!("user:{}", s.user.id.0);
+                (req, once) = check_csrf(req, &s.csrf, g.body_limit, actor).await?;
             }
         }
     }
     req.extensions_mut().insert(Viewer(session.map(Arc::new)));
-    Ok(req)
+    Ok((req, once))
 }
 
 /// The organisation and body a secretariat path names: `{organisation}`,
@@ -381,9 +398,17 @@ fn check_origin(headers: &HeaderMap) -> Result<(), WebError> {
     }
 }
 
-/// The CSRF token must be the session's: from `?csrf=` or the form's
-/// `csrf` field (the body is read and handed on unchanged).
-async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
+/// The CSRF token must be the session's, in the form's `csrf` field of a
+/// URL-encoded or a multipart body (at most `limit` bytes, read and handed
+/// on unchanged); a token in the address is not looked at, since addresses
+/// end up in logs and histories. Also gives the form's one-time key
+/// ([`crate::once::FIELD`]), if it has one.
+async fn check_csrf(
+    req: Request,
+    expected: &str,
+    limit: usize,
+    actor: String,
+) -> Result<(Request, Option<crate::once::Key>), Response> {
     let refused = || {
         PageError(WebError::Forbidden(
             "Formuläret har gått ut eller kom inte från Kansli. Ladda om sidan och försök igen."
@@ -391,60 +416,70 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
         ))
         .into_response()
     };
-    let from_query = req.uri().query().and_then(|q| {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-            .ok()?
-            .into_iter()
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v)
-    });
-    if let Some(token) = from_query {
-        return if constant_time_eq(&token, expected) {
-            Ok(req)
-        } else {
-            Err(refused())
-        };
-    }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|c| c.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err(refused());
-    }
-    let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
-        .await
-        .map_err(|e| form_too_large(&e).into_response())?;
-    let Ok(mut fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
+        .unwrap_or("");
+    let boundary = if content_type.starts_with("application/x-www-form-urlencoded") {
+        None
+    } else if content_type.starts_with("multipart/form-data") {
+        Some(multer::parse_boundary(content_type).map_err(|_| refused())?)
+    } else {
         return Err(refused());
     };
-    let token = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v);
-    if !token.is_some_and(|t| constant_time_eq(t, expected)) {
-        return Err(refused());
-    }
-    if fields.len() > kansli_core::limits::FORM_FIELDS {
-        return Err(PageError(WebError::TooLarge(format!(
-            "Formuläret har för många fält: högst {} kan skickas på en gång (det hade {}).",
-            kansli_core::limits::swedish_number(kansli_core::limits::FORM_FIELDS),
-            kansli_core::limits::swedish_number(fields.len())
-        )))
-        .into_response());
-    }
-    // Browsers send a text area's line breaks as CRLF; every text is
-    // stored with LF (`kansli_core::limits`), so the form is handed on with
-    // its line breaks normalised.
-    if fields.iter().any(|(_, v)| v.contains('\r')) {
-        for (_, v) in &mut fields {
-            if let std::borrow::Cow::Owned(n) = kansli_core::limits::normalize_newlines(v) {
-                *v = n;
-            }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|e| form_too_large(&e, limit).into_response())?;
+    let Some(boundary) = boundary else {
+        let Ok(mut fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
+            return Err(refused());
+        };
+        let field = |fields: &[(String, String)], name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        if !field(&fields, "csrf").is_some_and(|t| constant_time_eq(&t, expected)) {
+            return Err(refused());
         }
-        let body = serde_urlencoded::to_string(&fields).map_err(|_| refused())?;
-        return Ok(Request::from_parts(parts, Body::from(body)));
+        if fields.len() > kansli_core::limits::FORM_FIELDS {
+            return Err(PageError(WebError::TooLarge(format!(
+                "Formuläret har för många fält: högst {} kan skickas på en gång (det hade {}).",
+                kansli_core::limits::swedish_number(kansli_core::limits::FORM_FIELDS),
+                kansli_core::limits::swedish_number(fields.len())
+            )))
+            .into_response());
+        }
+        let key = field(&fields, crate::once::FIELD);
+        // Browsers send a text area's line breaks as CRLF; every text is
+        // stored with LF (`kansli_core::limits`), so the form is handed on
+        // with its line breaks normalised.
+        let bytes = if fields.iter().any(|(_, v)| v.contains('\r')) {
+            for (_, v) in &mut fields {
+                if let std::borrow::Cow::Owned(n) = kansli_core::limits::normalize_newlines(v) {
+                    *v = n;
+                }
+            }
+            axum::body::Bytes::from(serde_urlencoded::to_string(&fields).map_err(|_| refused())?)
+        } else {
+            bytes
+        };
+        // A form without a key (an old page) still works, once per submit
+        // as before.
+        let key = key.and_then(|k| crate::once::Key::new(actor, &k, &parts, &bytes, false));
+        return Ok((Request::from_parts(parts, Body::from(bytes)), key));
+    };
+    let (token, key) = multipart_fields(bytes.clone(), boundary).await;
+    match token {
+        Some(t) if constant_time_eq(&t, expected) => {
+            let key = key.and_then(|k| crate::once::Key::new(actor, &k, &parts, &bytes, false));
+            Ok((Request::from_parts(parts, Body::from(bytes)), key))
+        }
+        _ => Err(refused()),
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// The largest form (without files) a page sends, as declared by
@@ -453,7 +488,7 @@ pub const FORM_LIMIT: usize = kansli_core::limits::FORM_BYTES;
 
 /// The refusal of a form whose body is over [`FORM_LIMIT`] (or that did not
 /// arrive whole).
-pub fn form_too_large(e: &axum::Error) -> PageError {
+pub fn form_too_large(e: &axum::Error, limit: usize) -> PageError {
     // axum wraps http-body-util's LengthLimitError, known by its message.
     let mut source: Option<&dyn std::error::Error> = Some(e);
     let mut too_large = false;
@@ -464,7 +499,7 @@ pub fn form_too_large(e: &axum::Error) -> PageError {
     if too_large {
         PageError(WebError::TooLarge(format!(
             "Formuläret är för stort: högst {} MB kan skickas på en gång (filer räknas inte).",
-            FORM_LIMIT / 1024 / 1024
+            limit / 1024 / 1024
         )))
     } else {
         PageError(WebError::BadRequest(
@@ -472,6 +507,32 @@ pub fn form_too_large(e: &axum::Error) -> PageError {
         ))
     }
 }
+
+/// The `csrf` and one-time key fields of a multipart body (the first of
+/// each; files are skipped, not read).
+async fn multipart_fields(
+    bytes: axum::body::Bytes,
+    boundary: String,
+) -> (Option<String>, Option<String>) {
+    let mut form = multer::Multipart::new(Body::from(bytes).into_data_stream(), boundary);
+    let (mut token, mut key) = (None, None);
+    while let Ok(Some(field)) = form.next_field().await {
+        let slot = match field.name() {
+            Some("csrf") if token.is_none() => &mut token,
+            Some(crate::once::FIELD) if key.is_none() => &mut key,
+            _ => continue,
+        };
+        match field.text().await {
+            Ok(t) => *slot = Some(t),
+            Err(_) => break,
+        }
+        if token.is_some() && key.is_some() {
+            break;
+        }
+    }
+    (token, key)
+}
+
 
 /// Compares without stopping at the first difference.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {

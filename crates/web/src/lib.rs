@@ -19,6 +19,8 @@ mod documents;
 mod error;
 pub mod export;
 pub mod feeds;
+pub mod headers;
+pub mod once;
 pub mod oparl;
 pub mod pages;
 pub mod registry;
@@ -184,9 +186,22 @@ impl Routes {
         need: Need,
         route: MethodRouter<AppState>,
     ) {
+        self.add_limited(method, path, need, route, auth::FORM_LIMIT);
+    }
+
+    /// As [`Self::add`], with the largest body the guard reads.
+    fn add_limited(
+        &mut self,
+        method: Method,
+        path: &'static str,
+        need: Need,
+        route: MethodRouter<AppState>,
+        body_limit: usize,
+    ) {
         let guard = auth::Guard {
             app: self.state.clone(),
             need,
+            body_limit,
         };
         let route = route.route_layer(axum::middleware::from_fn_with_state(guard, auth::guard));
         match self.paths.iter_mut().find(|(p, _)| *p == path) {
@@ -215,11 +230,12 @@ impl Routes {
         T: 'static,
     {
         let limit = kansli_store::files::MAX_FILE_BYTES + 1024 * 1024;
-        self.add(
+        self.add_limited(
             Method::POST,
             path,
             need,
             axum::routing::post(handler).layer(axum::extract::DefaultBodyLimit::max(limit)),
+            limit,
         );
     }
 
@@ -542,6 +558,11 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
             cache::layer,
         ))
         .layer(axum::middleware::from_fn(error::api_problems))
+        // Outside the cache: cached answers get the same headers.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::layer,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     (router, table)
