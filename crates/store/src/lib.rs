@@ -14,6 +14,7 @@ pub mod files;
 pub mod follow;
 pub mod lifecycle;
 pub mod read;
+mod secrecy;
 mod write;
 
 pub use error::StoreError;

@@ -831,7 +831,7 @@ pub async fn body_papers(
 ) -> OResult<PaperList> {
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
     let r = root(&app, &headers);
-    let mut cases = app.store.cases(id).await?;
+    let mut cases = view::public_cases(&app.store, id).await?;
     cases.sort_by(|a, b| b.registered.cmp(&a.registered).then(b.id.cmp(&a.id)));
     // Only the requested page is built: papers are the longest list.
     let (cases, pagination, links) = paginate(
@@ -994,7 +994,7 @@ pub async fn file(
 ) -> OResult<File> {
     let id: kansli_core::AttachmentId = parse_id(&raw, "Filen")?;
     let (a, _) = app.store.attachment(id).await?;
-    if let kansli_core::Access::Secret { .. } = app.store.document_access(a.document).await? {
+    if let kansli_core::Access::Secret { .. } = view::document_access(&app.store, a.document).await? {
         return Err(WebError::Forbidden("Filen hör till en handling med sekretess.".into()).into());
     }
     let r = root(&app, &headers);
