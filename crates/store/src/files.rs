@@ -492,3 +492,99 @@ impl Store {
         Ok((a, bytes))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ZIP archive of stored (uncompressed) entries, as office files
+    /// are; the CRC is left zero since nothing here checks it.
+    fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for (name, data) in entries {
+            let offset = out.len() as u32;
+            let mut header = Vec::new();
+            header.extend_from_slice(b"PK\x03\x04");
+            header.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            header.extend_from_slice(&0u32.to_le_bytes());
+            header.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            header.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            header.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            header.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(&header);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(data);
+            central.extend_from_slice(b"PK\x01\x02");
+            central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            central.extend_from_slice(&0u32.to_le_bytes());
+            central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            central.extend_from_slice(&[0; 12]);
+            central.extend_from_slice(&offset.to_le_bytes());
+            central.extend_from_slice(name.as_bytes());
+        }
+        let at = out.len() as u32;
+        out.extend_from_slice(&central);
+        out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        out.extend_from_slice(&at.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn each_kind_is_recognised_by_its_content() {
+        let odt = zip(&[
+            ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            ("content.xml", b"<office:document-content/>"),
+        ]);
+        let docx = zip(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", b"<w:document/>"),
+        ]);
+        let xlsx = zip(&[("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<x/>")]);
+        let ods = zip(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")]);
+        let cases: [(&[u8], Content); 9] = [
+            (b"%PDF-1.7\n", Content::Kind(FileKind::Pdf)),
+            (b"\x89PNG\r\n\x1a\n\0\0", Content::Kind(FileKind::Png)),
+            (&[0xFF, 0xD8, 0xFF, 0xE0], Content::Kind(FileKind::Jpeg)),
+            (&odt, Content::Kind(FileKind::Odt)),
+            (&docx, Content::Kind(FileKind::Docx)),
+            (&xlsx, Content::Other("ett kalkylark (XLSX)")),
+            (&ods, Content::Other("ett kalkylark (ODS)")),
+            (b"\xEF\xBB\xBF  <!DOCTYPE html><p>x", Content::Other("HTML")),
+            (b"GIF89a....", Content::Other("en GIF-bild")),
+        ];
+        for (bytes, expected) in cases {
+            assert_eq!(sniff(bytes), expected);
+        }
+        assert_eq!(sniff(b"PK\x03\x04 broken"), Content::Other("ett trasigt ZIP-arkiv"));
+        assert_eq!(sniff(b"Hej, detta \xC3\xA4r text."), Content::Other("text"));
+        assert_eq!(sniff(&[0, 159, 146, 150]), Content::Other("okänt binärt innehåll"));
+        assert_eq!(check_upload("Protokoll.ODT", &odt), Ok(FileKind::Odt));
+        assert_eq!(check_upload("beslut.docx", &docx), Ok(FileKind::Docx));
+        assert_eq!(check_upload("foto.JPEG", &[0xFF, 0xD8, 0xFF, 0xE1]), Ok(FileKind::Jpeg));
+    }
+
+    #[test]
+    fn the_name_must_agree_with_the_content_and_the_size_with_the_kind() {
+        let refused = |name: &str, bytes: &[u8]| check_upload(name, bytes).unwrap_err().reason;
+        assert_eq!(
+            refused("x.pdf", b"<html><body>hej</body></html>"),
+            "«x.pdf» är inte en PDF-fil: innehållet är HTML. Kansli tar emot PDF, ODT, DOCX, PNG och JPEG"
+        );
+        let docx = zip(&[("[Content_Types].xml", b""), ("word/document.xml", b"")]);
+        assert!(refused("brev.odt", &docx).contains("innehållet är ett DOCX-dokument; byt filändelse till .docx"));
+        assert!(refused("virus.exe", b"MZ\x90\0").contains("filändelsen .exe"));
+        assert!(refused("utan-ändelse", b"%PDF-1.4").contains("saknar filändelse"));
+        assert!(refused("tom.pdf", b"").contains("tom"));
+        let mut big = vec![0xFF, 0xD8, 0xFF];
+        big.resize(FileKind::Jpeg.max_bytes() + 1, 0);
+        assert_eq!(refused("stor.v1.jpg", &big), "«stor.v1.jpg» är 10,0 MB; JPEG får vara högst 10 MB");
+        assert!(accept_attribute().starts_with(".pdf,application/pdf,.odt,"));
+    }
+}
