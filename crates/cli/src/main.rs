@@ -292,17 +292,17 @@ struct DbArg {
 enum CliError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("kunde inte lyssna på {addr}: {source}")]
+    #[error("kunde inte lyssna på {addr}: {}", io_sv(.source))]
     Bind {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("kunde inte skapa katalogen {path}: {source}")]
+    #[error("kunde inte skapa katalogen {path}: {}", io_sv(.source))]
     DataDir {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("webbservern stannade: {0}")]
+    #[error("webbservern stannade: {}", io_sv(.0))]
     Serve(std::io::Error),
     #[error("{0}")]
     Refused(#[from] kansli_core::Refusal),
@@ -310,7 +310,7 @@ enum CliError {
     NoPassword,
     #[error(transparent)]
     Document(#[from] kansli_documents::DocumentError),
-    #[error("kunde inte läsa {path}: {source}")]
+    #[error("kunde inte läsa {path}: {}", io_sv(.source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -325,12 +325,69 @@ enum CliError {
         path: PathBuf,
         source: kansli_documents::import::SaveError,
     },
-    #[error("kunde inte skriva {path}: {source}")]
+    /// Standard output could not be written (a closed pipe, a full disk).
+    #[error("kunde inte skriva till standard ut: {}", io_sv(.0))]
+    Stdout(std::io::Error),
+    #[error("kunde inte skriva {path}: {}", io_sv(.source))]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
 }
+
+/// Prints a line on standard output, returning the write's error (a closed
+/// pipe, a full disk) instead of panicking as `println!` does.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        write_line(format_args!($($arg)*))?
+    };
+}
+
+/// Prints a line on standard error. If even that fails there is no one
+/// left to tell, so the error is dropped rather than panicking.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+fn write_line(args: std::fmt::Arguments) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(CliError::Stdout)
+}
+
+/// An I/O error as a Swedish user reads it, on one line.
+fn io_sv(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let what = match e.kind() {
+        StorageFull => "enheten är full",
+        BrokenPipe => "mottagaren har stängt röret",
+        PermissionDenied => "åtkomst nekas",
+        NotFound => "filen eller katalogen finns inte",
+        AlreadyExists => "finns redan",
+        AddrInUse => "adressen används redan",
+        AddrNotAvailable => "adressen finns inte på den här datorn",
+        IsADirectory => "är en katalog",
+        ReadOnlyFilesystem => "filsystemet är skrivskyddat",
+        InvalidData => "ogiltigt innehåll",
+        WriteZero | UnexpectedEof => "överföringen avbröts",
+        _ => "in- eller utmatningsfel",
+    };
+    match e.raw_os_error() {
+        Some(n) => format!("{what} (systemfel {n})"),
+        None => what.to_string(),
+    }
+}
+
+/// The exit status when standard output was closed by its reader
+/// (`kansli meetings list | head -3`): quiet, and 128 + SIGPIPE, as a
+/// program killed by the signal reports, so `set -o pipefail` sees the same
+/// as with other tools.
+const EXIT_CLOSED_PIPE: u8 = 141;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -340,21 +397,36 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to standard output, mistakes to standard
+            // error; a failed write of either is not worth a panic.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("fel: kunde inte starta: {e}");
+            note!("fel: kunde inte starta: {}", io_sv(&e));
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli)).and_then(|()| {
+        use std::io::Write;
+        std::io::stdout().flush().map_err(CliError::Stdout)
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Stdout(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(EXIT_CLOSED_PIPE)
+        }
         Err(e) => {
-            eprintln!("fel: {e}");
+            note!("fel: {e}");
             ExitCode::FAILURE
         }
     }
@@ -399,7 +471,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let path = data_dir.join("kansli.db");
             let store = Store::connect(&path.display().to_string()).await?;
             let loaded = kansli_demo::load(&store).await?;
-            println!(
+            say!(
                 "Databas: {} ({})",
                 path.display(),
                 if loaded.written {
@@ -410,13 +482,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             );
             let (token, organisation) = kansli_demo::api_token(&store).await?;
             if no_serve {
-                println!(
+                say!(
                     "{}",
                     kansli_demo::api_token_help(&token, organisation, &format!("http://{addr}"))
                 );
                 return Ok(());
             }
-            println!("{}", kansli_demo::sign_in_help());
+            say!("{}", kansli_demo::sign_in_help());
             let config = kansli_web::Config {
                 today,
                 public_url,
@@ -434,7 +506,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let store = Store::connect(&db.db).await?;
             for m in store.all_meetings().await? {
-                println!(
+                say!(
                     "{}\t{}\t{}\t{}\t{}",
                     m.meeting.id,
                     m.meeting.date,
@@ -457,7 +529,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let protocol = import_protocol(&file)?;
             if json || db.is_none() {
-                println!("{}", protocol.to_json());
+                say!("{}", protocol.to_json());
             }
             if let Some(db) = db {
                 let store = Store::connect(&db).await?;
@@ -469,17 +541,17 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                         source,
                     })?;
                 for w in &protocol.warnings {
-                    eprintln!("varning, rad {}: {}", w.line, w.message);
+                    note!("varning, rad {}: {}", w.line, w.message);
                 }
                 for n in &saved.notes {
-                    eprintln!("obs: {n}");
+                    note!("obs: {n}");
                 }
-                eprintln!(
+                note!(
                     "Sammanträdet lagrat med id {} ({} nya personer).",
                     saved.meeting, saved.created_persons
                 );
                 if !json {
-                    println!("{}", saved.meeting);
+                    say!("{}", saved.meeting);
                 }
             }
             Ok(())
@@ -512,7 +584,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let display = name.unwrap_or_else(|| username.clone());
             let id = tx.add_user(&username, &display, &password, admin).await?;
             tx.commit().await?;
-            println!(
+            say!(
                 "Användaren {username} har lagts till (id {id}{}).",
                 if admin { ", administratör" } else { "" }
             );
@@ -589,15 +661,16 @@ async fn render(command: RenderCommand) -> Result<(), CliError> {
     let path = out.output.unwrap_or_else(|| PathBuf::from(name));
     if path.as_os_str() == "-" {
         use std::io::Write;
-        std::io::stdout()
-            .write_all(&bytes)
-            .map_err(|source| CliError::Write { path, source })?;
+        let mut out = std::io::stdout().lock();
+        out.write_all(&bytes)
+            .and_then(|()| out.flush())
+            .map_err(CliError::Stdout)?;
     } else {
         std::fs::write(&path, &bytes).map_err(|source| CliError::Write {
             path: path.clone(),
             source,
         })?;
-        eprintln!("Skrev {} ({} byte).", path.display(), bytes.len());
+        note!("Skrev {} ({} byte).", path.display(), bytes.len());
     }
     Ok(())
 }
@@ -631,30 +704,30 @@ fn calendar(command: CalendarCommand) -> Result<(), CliError> {
     match command {
         CalendarCommand::Holidays { year } => {
             for h in calendar::holidays(year)? {
-                println!("{} {}", h.date, h.name);
+                say!("{} {}", h.date, h.name);
             }
         }
         CalendarCommand::AppealDeadline { date } => {
             let end = deadlines::appeal_deadline(date)?;
-            println!("{end}");
+            say!("{end}");
             let plain = date
                 .checked_add(jiff::Span::new().weeks(3))
                 .map_err(|e| kansli_core::Refusal::new("datum", e.to_string()))?;
             if plain != end {
                 let why = calendar::day_off(plain)?.unwrap_or("ledig dag");
-                println!(
+                say!(
                     "Tre veckor efter {date} är {plain} ({why}); fristen flyttas till nästa vardag enligt lag (1930:173) 2 §."
                 );
             } else {
-                println!("Tre veckor från anslagsdagen {date} (KL 13 kap. 5 §).");
+                say!("Tre veckor från anslagsdagen {date} (KL 13 kap. 5 §).");
             }
-            println!(
+            say!(
                 "Anslaget får tas ned tidigast {}.",
                 deadlines::notice_take_down(date)?
             );
         }
         CalendarCommand::NextWorkingDay { date } => {
-            println!("{}", calendar::next_working_day(date)?);
+            say!("{}", calendar::next_working_day(date)?);
         }
     }
     Ok(())
@@ -676,10 +749,15 @@ async fn serve(
     let bound = listener
         .local_addr()
         .map_err(|source| CliError::Bind { addr, source })?;
-    // The one line a user (and the tests) look for.
-    println!("Kansli körs på http://{bound}/");
-    if let Some(banner) = banner {
-        println!("{}", banner(bound));
+    // The one line a user (and the tests) look for. A server whose
+    // standard output is gone keeps serving: the line is only a courtesy.
+    if let Err(e) = write_line(format_args!("Kansli körs på http://{bound}/")) {
+        tracing::warn!(error = %e, "could not print the address");
+    }
+    if let Some(banner) = banner
+        && let Err(e) = write_line(format_args!("{}", banner(bound)))
+    {
+        tracing::warn!(error = %e, "could not print the API token");
     }
     tracing::info!(%bound, "lyssnar");
     kansli_web::serve(listener, store.clone(), config, shutdown_signal())
@@ -746,7 +824,7 @@ async fn grant(
             None => None,
         };
         tx.grant_role(user.id, role, org.id, body).await?;
-        println!("{username} är nu {} i {}.", role.label(), org.name);
+        say!("{username} är nu {} i {}.", role.label(), org.name);
     }
     if let Some(name) = person {
         let p = store
@@ -754,7 +832,7 @@ async fn grant(
             .await?
             .ok_or_else(|| Refusal::new("person", format!("«{name}» finns inte")))?;
         tx.link_person(user.id, p.id).await?;
-        println!("{username} är kopplad till {}.", p.name);
+        say!("{username} är kopplad till {}.", p.name);
     }
     tx.commit().await?;
     Ok(())
@@ -797,20 +875,20 @@ async fn token(command: TokenCommand) -> Result<(), CliError> {
             let mut tx = store.begin(&format!("user:{}", user.username)).await?;
             let new = tx.create_api_token(org.id, role, &label, user.id).await?;
             tx.commit().await?;
-            eprintln!(
+            note!(
                 "API-nyckel {} skapad för {} ({}). Den visas bara nu:",
                 new.id,
                 org.name,
                 role.label()
             );
-            println!("{}", new.token);
+            say!("{}", new.token);
         }
         TokenCommand::Revoke { db, id } => {
             let store = Store::connect(&db.db).await?;
             let mut tx = store.begin("system:cli").await?;
             let revoked = tx.revoke_api_token(id, None).await?;
             tx.commit().await?;
-            println!("API-nyckel {id} («{}») är återkallad.", revoked.label);
+            say!("API-nyckel {id} («{}») är återkallad.", revoked.label);
         }
         TokenCommand::List { db } => {
             let store = Store::connect(&db.db).await?;
@@ -819,7 +897,7 @@ async fn token(command: TokenCommand) -> Result<(), CliError> {
                 names.insert(o.id, o.name);
             }
             for t in store.api_tokens(None).await? {
-                println!(
+                say!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     t.id,
                     names.get(&t.organisation).map_or("?", String::as_str),

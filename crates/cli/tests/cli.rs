@@ -494,3 +494,61 @@ fn a_rendered_protocol_imports_back_as_json_and_a_non_protocol_is_refused() {
     assert!(out.is_empty());
     assert!(err.contains("ser inte ut som ett protokoll"), "{err}");
 }
+
+/// `kansli meetings list | head -3`: the reader goes away before the list
+/// is written. No panic, no stack trace, nothing on standard error, and
+/// the status of a program stopped by SIGPIPE (141).
+#[test]
+fn a_closed_pipe_ends_the_listing_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    assert!(run(&["demo", "--data-dir", data, "--no-serve"]).0);
+    let db = format!("{data}/kansli.db");
+    for args in [
+        vec!["meetings", "list", "--db", db.as_str()],
+        vec!["calendar", "holidays", "2025"],
+    ] {
+        let mut child = Command::new(KANSLI)
+            .args(&args)
+            .env("KANSLI_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the only reading end at once: every write the child makes
+        // then meets a closed pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: quiet, not {err}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}");
+    }
+}
+
+/// A write error that is not a closed pipe: one line in Swedish on
+/// standard error and a failure status.
+#[test]
+fn a_full_device_gives_a_swedish_one_line_error() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("SKIP: /dev/full is not available here");
+        return;
+    };
+    let out = Command::new(KANSLI)
+        .args(["calendar", "holidays", "2025"])
+        .env("KANSLI_LOG", "warn")
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("fel: kunde inte skriva till standard ut: enheten är full"),
+        "{err}"
+    );
+}

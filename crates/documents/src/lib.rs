@@ -165,7 +165,7 @@ pub async fn load(
             Ok(compose::agenda(&m, &roster))
         }
         Request::OfficerReport { case } => {
-            let c = view::case(store, *case).await?;
+            let c = view::case_for(store, *case, audience).await?;
             let last =
                 c.officer_reports
                     .len()

@@ -3,8 +3,14 @@
 //! values, so what a page shows and what the API returns cannot drift apart.
 //!
 //! Secrecy is applied here and only here: a secret paragraph or agenda item
-//! keeps its number and the ground for secrecy, never its content; a secret
-//! document keeps its kind and date, never its title.
+//! keeps its number and the ground for secrecy, never its content, its case
+//! number or a link to its case; a secret document keeps its kind and date,
+//! never its title; a secret version of an officer's report is left out. A
+//! case whose matter is secret (its latest officer's report secret, or a
+//! secret agenda item or paragraph about it, see
+//! [`Store::case_secrecy`]) does not exist for the public: [`case`] answers
+//! not found, exactly as for an id that was never used, [`public_cases`]
+//! leaves it out, and no meeting names its number.
 
 use kansli_core::case::{Direction, Document, OfficerReport};
 use kansli_core::deadlines;
@@ -501,6 +507,8 @@ struct Context {
     names: Names,
     roles: HashMap<PersonId, String>,
     cases: HashMap<CaseId, String>,
+    /// Cases whose matter is secret: never named or linked for the public.
+    secret_cases: std::collections::HashSet<CaseId>,
     audience: Audience,
 }
 
@@ -550,12 +558,17 @@ impl Context {
             .into_iter()
             .map(|p| (p.abbreviation, p.name))
             .collect();
+        let secret = store.secret_cases(body.organisation).await?;
         let mut cases = HashMap::new();
+        let mut secret_cases = std::collections::HashSet::new();
         for item in &record.items {
             if let Some(c) = item.case
                 && let std::collections::hash_map::Entry::Vacant(e) = cases.entry(c)
             {
                 e.insert(store.case(c).await?.number);
+                if secret.contains_key(&c) {
+                    secret_cases.insert(c);
+                }
             }
         }
         let names = Names {
@@ -566,8 +579,20 @@ impl Context {
             names,
             roles,
             cases,
+            secret_cases,
             audience: Audience::Public,
         })
+    }
+
+    /// The case number an item may show: none for a secret item or a
+    /// case whose matter is secret, unless the audience is official.
+    fn case_of(&self, case: Option<CaseId>, item_public: bool) -> Option<(CaseId, String)> {
+        let c = case?;
+        let official = self.audience == Audience::Official;
+        if !official && (!item_public || self.secret_cases.contains(&c)) {
+            return None;
+        }
+        self.cases.get(&c).map(|n| (c, n.clone()))
     }
 
     fn person(&self, id: PersonId) -> PersonRef {
@@ -666,6 +691,7 @@ impl Context {
             .enumerate()
             .map(|(i, item)| {
                 let public = item.access.is_public() || self.audience == Audience::Official;
+                let case = self.case_of(item.case, public);
                 AgendaItemView {
                     position: i + 1,
                     title: if public {
@@ -673,8 +699,8 @@ impl Context {
                     } else {
                         "Ärende med sekretess".into()
                     },
-                    case_number: item.case.and_then(|c| self.cases.get(&c).cloned()),
-                    case_id: item.case.map(|c| c.0),
+                    case_id: case.as_ref().map(|(c, _)| c.0),
+                    case_number: case.map(|(_, n)| n),
                     kind: item.kind.code().into(),
                     public,
                     secrecy_ground: secrecy_ground(&item.access),
@@ -688,9 +714,9 @@ impl Context {
             .iter()
             .filter_map(|item| {
                 let p = item.paragraph.as_ref()?;
-                let case = item
-                    .case
-                    .and_then(|c| self.cases.get(&c).cloned().map(|n| (c, n)));
+                let public = (item.access.is_public() && p.access.is_public())
+                    || self.audience == Audience::Official;
+                let case = self.case_of(item.case, public);
                 Some(self.paragraph(m, body, p, case, item.access.is_public()))
             })
             .collect();
@@ -1025,8 +1051,27 @@ pub struct CaseView {
     pub api: String,
 }
 
+/// The public view of a case. A case whose matter is secret is not found,
+/// with the same answer as a case that does not exist.
 pub async fn case(store: &Store, id: CaseId) -> Result<CaseView, StoreError> {
+    case_for(store, id, Audience::Public).await
+}
+
+/// The view of a case for an audience: the official one has every
+/// officer's report and every step, secret ones included.
+pub async fn case_for(
+    store: &Store,
+    id: CaseId,
+    audience: Audience,
+) -> Result<CaseView, StoreError> {
     let c = store.case(id).await?;
+    let official = audience == Audience::Official;
+    if !official && store.case_secrecy(id).await?.is_some() {
+        return Err(StoreError::NotFound {
+            what: "ärendet",
+            id: id.to_string(),
+        });
+    }
     let org = store.organisation(c.organisation).await?;
     let motion = match store.motion(id).await? {
         Some(m) => {
@@ -1080,7 +1125,7 @@ pub async fn case(store: &Store, id: CaseId) -> Result<CaseView, StoreError> {
         .case_steps(id)
         .await?
         .into_iter()
-        .filter(|s| s.item_public)
+        .filter(|s| s.item_public || official)
         .map(|s| CaseStepView {
             paragraph_html: s
                 .paragraph
@@ -1102,10 +1147,11 @@ pub async fn case(store: &Store, id: CaseId) -> Result<CaseView, StoreError> {
         },
         motion,
         officer_reports: store
-            .officer_reports(id)
+            .officer_reports_with_access(id)
             .await?
             .iter()
-            .map(OfficerReportView::from)
+            .filter(|(_, access)| official || access.is_public())
+            .map(|(r, _)| OfficerReportView::from(r))
             .collect(),
         documents,
         steps,
@@ -1127,6 +1173,35 @@ mod tests {
         assert_eq!(b[2].lines, ["ett", "två"]);
         assert!(blocks("").is_empty());
     }
+}
+
+/// Whether the public may have a document's files: not when the document
+/// is secret, nor when its case's matter is secret (the ground is given).
+pub async fn document_access(
+    store: &Store,
+    document: kansli_core::DocumentId,
+) -> Result<Access, StoreError> {
+    let access = store.document_access(document).await?;
+    if !access.is_public() {
+        return Ok(access);
+    }
+    let case = store.document_case(document).await?;
+    Ok(match store.case_secrecy(case).await? {
+        Some(ground) => Access::Secret { ground },
+        None => Access::Public,
+    })
+}
+
+/// The organisation's cases the public may see, newest first: those whose
+/// matter is secret are left out.
+pub async fn public_cases(
+    store: &Store,
+    organisation: kansli_core::OrganisationId,
+) -> Result<Vec<kansli_core::case::Case>, StoreError> {
+    let secret = store.secret_cases(organisation).await?;
+    let mut cases = store.cases(organisation).await?;
+    cases.retain(|c| !secret.contains_key(&c.id));
+    Ok(cases)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

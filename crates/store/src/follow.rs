@@ -120,8 +120,9 @@ impl Store {
         let actors = sqlx::query(
             "SELECT x.role, x.position, p.meeting_id, p.number, p.title, p.content, m.date, b.name AS body \
              FROM paragraph_actors x JOIN paragraphs p ON p.id = x.paragraph_id \
+             JOIN agenda_items ai ON ai.id = p.agenda_item_id \
              JOIN meetings m ON m.id = p.meeting_id JOIN bodies b ON b.id = p.body_id \
-             WHERE x.person_id = $1 AND p.secrecy_ground IS NULL",
+             WHERE x.person_id = $1 AND p.secrecy_ground IS NULL AND ai.secrecy_ground IS NULL",
         )
         .bind(person.0)
         .fetch_all(self.pool())
@@ -166,8 +167,9 @@ impl Store {
         let ballots = sqlx::query(
             "SELECT v.vote_position, v.choice, p.meeting_id, p.number, p.title, m.date, b.name AS body \
              FROM ballots v JOIN paragraphs p ON p.id = v.paragraph_id \
+             JOIN agenda_items ai ON ai.id = p.agenda_item_id \
              JOIN meetings m ON m.id = p.meeting_id JOIN bodies b ON b.id = p.body_id \
-             WHERE v.person_id = $1 AND p.secrecy_ground IS NULL",
+             WHERE v.person_id = $1 AND p.secrecy_ground IS NULL AND ai.secrecy_ground IS NULL",
         )
         .bind(person.0)
         .fetch_all(self.pool())
@@ -194,8 +196,9 @@ impl Store {
         let rows = sqlx::query(
             "SELECT v.vote_position, v.person_id, v.choice, s.party, p.meeting_id, p.number, p.title, m.date \
              FROM ballots v JOIN paragraphs p ON p.id = v.paragraph_id \
+             JOIN agenda_items ai ON ai.id = p.agenda_item_id \
              JOIN meetings m ON m.id = p.meeting_id JOIN persons s ON s.id = v.person_id \
-             WHERE p.body_id = $1 AND p.secrecy_ground IS NULL \
+             WHERE p.body_id = $1 AND p.secrecy_ground IS NULL AND ai.secrecy_ground IS NULL \
              ORDER BY m.date DESC, p.number, v.vote_position",
         )
         .bind(body.0)

@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod read;
 pub mod tokens;
 pub mod sign_in;
+mod secrecy;
 mod write;
 
 pub use error::StoreError;

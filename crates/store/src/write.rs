@@ -631,27 +631,43 @@ impl Tx {
         Ok(MotionId(id))
     }
 
+    /// Adds a public officer's report.
     pub async fn add_officer_report(
         &mut self,
         report: &OfficerReport,
     ) -> Result<OfficerReportId, StoreError> {
+        self.add_officer_report_with(report, &Access::Public).await
+    }
+
+    /// Adds an officer's report, public or secret with its ground in OSL
+    /// (a secret report makes its case's matter secret to the public).
+    pub async fn add_officer_report_with(
+        &mut self,
+        report: &OfficerReport,
+        access: &Access,
+    ) -> Result<OfficerReportId, StoreError> {
         report.check()?;
         report.check_limits().map_err(StoreError::Refused)?;
+        if let Access::Secret { ground } = access {
+            Access::secret(ground.trim())?;
+        }
         let id = self.next_id("officer_reports").await?;
         sqlx::query(
-            "INSERT INTO officer_reports (id, case_id, date, content) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO officer_reports (id, case_id, date, content, secrecy_ground) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id)
         .bind(report.case.0)
         .bind(report.date.to_string())
         .bind(serde_json::to_string(report)?)
+        .bind(secrecy_column(access))
         .execute(&mut *self.tx)
         .await?;
         self.audit(
             "add",
             "officer_report",
             Some(id),
-            json!({"case": report.case, "title": report.title}),
+            json!({"case": report.case, "title": report.title, "secret": !access.is_public()}),
         )
         .await?;
         Ok(OfficerReportId(id))

@@ -121,7 +121,7 @@ pub async fn organisation_cases(
 ) -> ApiResult<Vec<CaseSummaryView>> {
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
     app.store.organisation(id).await?;
-    let cases = app.store.cases(id).await?;
+    let cases = view::public_cases(&app.store, id).await?;
     Ok(Json(cases.iter().map(Into::into).collect()))
 }
 

@@ -1,7 +1,8 @@
 //! The documents as files: protocol, kallelse and anslag of a meeting, the
 //! extract of a paragraph, the officer's report of a case, each as PDF/A,
-//! HTML or text. Always the public version: secret content is left out
-//! exactly as on the pages.
+//! HTML or text. The public routes give the public version: secret content
+//! is left out exactly as on the pages. The secretariat's route for the
+//! officer's report gives the complete one.
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
@@ -102,7 +103,28 @@ pub async fn extract(
     .await
 }
 
-/// `/arenden/{id}/beslutsforslag.{pdf|html|txt}`.
+/// `/sekretariat/arenden/{case}/beslutsforslag/beslutsforslag.{pdf|html|txt}`:
+/// the latest report in full for the case's staff, also when it is secret.
+pub async fn staff_officer_report(
+    State(app): State<AppState>,
+    Path((raw, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let case: CaseId = parse_id(&raw, "Ärendet")?;
+    let (name, format) = split_file(&file)?;
+    if name != "beslutsforslag" {
+        return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
+    }
+    respond(
+        &app,
+        Request::OfficerReport { case },
+        format,
+        Audience::Official,
+    )
+    .await
+}
+
+/// `/arenden/{id}/beslutsforslag.{pdf|html|txt}`; not found for a case
+/// whose matter is secret.
 pub async fn officer_report(
     State(app): State<AppState>,
     Path((raw, file)): Path<(String, String)>,

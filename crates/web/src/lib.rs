@@ -474,6 +474,11 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         registry::save_report,
     );
     r.get(
+        "/sekretariat/arenden/{case}/beslutsforslag/{file}",
+        CaseOfficer,
+        documents::staff_officer_report,
+    );
+    r.get(
         "/sekretariat/arenden/{case}/filer/{file}",
         CaseOfficer,
         registry::staff_file,

@@ -952,7 +952,7 @@ pub async fn body_papers(
     app.store.organisation(id).await?;
     let u = urls(&app);
     let r = &u.r;
-    let mut cases = app.store.cases(id).await?;
+    let mut cases = view::public_cases(&app.store, id).await?;
     cases.sort_by(|a, b| b.registered.cmp(&a.registered).then(b.id.cmp(&a.id)));
     // Only the requested page is built: papers are the longest list.
     let (cases, pagination, links) = paginate(cases, &format!("{r}/bodies/{id}/papers"), page)?;
@@ -1091,7 +1091,7 @@ pub async fn paper(State(app): State<AppState>, Path(raw): Path<String>) -> ORes
 pub async fn file(State(app): State<AppState>, Path(raw): Path<String>) -> OResult<File> {
     let id: kansli_core::AttachmentId = parse_id(&raw, "Filen")?;
     let (a, _) = app.store.attachment(id).await?;
-    if let kansli_core::Access::Secret { .. } = app.store.document_access(a.document).await? {
+    if let kansli_core::Access::Secret { .. } = view::document_access(&app.store, a.document).await? {
         return Err(WebError::Forbidden("Filen hör till en handling med sekretess.".into()).into());
     }
     Ok(Json(file_object(&urls(&app), &a)))

@@ -60,7 +60,7 @@ pub async fn organisation(State(app): State<AppState>, Path(raw): Path<String>) 
     let id = parse_id(&raw, "Organisationen")?;
     let organisation = app.store.organisation(id).await?;
     let bodies = app.store.bodies(id).await?;
-    let cases = app.store.cases(id).await?;
+    let cases = view::public_cases(&app.store, id).await?;
     render(OrganisationPage {
         organisation: (&organisation).into(),
         bodies: bodies.iter().map(Into::into).collect(),

@@ -226,6 +226,11 @@ struct CasePage {
     movers: Vec<Choice>,
     bodies: Vec<Choice>,
     reports: Vec<String>,
+    /// Why the case's matter is secret, when it is: it has no public page.
+    secret_matter: Option<String>,
+    /// The upload's `accept` attribute and what the form says it takes.
+    accept: String,
+    accepted: String,
     steps: Vec<StepLine>,
     log: Vec<crate::registry::LogLine>,
 }
@@ -377,6 +382,9 @@ pub async fn case(
             })
             .collect(),
         reports,
+        secret_matter: store.case_secrecy(id).await?,
+        accept: kansli_store::files::accept_attribute(),
+        accepted: kansli_store::files::accepted_kinds_sv(),
         steps,
         log: log_lines(store.case_log(id).await?),
     };
@@ -467,20 +475,7 @@ pub async fn add_document(
                 ));
             }
         };
-        let access = if get("secret") == "ja" {
-            let ground = get("ground").trim();
-            if ground.is_empty() {
-                return Err(refused(
-                    "sekretess",
-                    "ange sekretessgrund (lagrum i offentlighets- och sekretesslagen)",
-                ));
-            }
-            Access::Secret {
-                ground: ground.into(),
-            }
-        } else {
-            Access::Public
-        };
+        let access = form_access(get("secret"), get("ground"))?;
         let mut tx = app.store.begin(&actor(&s)).await?;
         let doc = tx
             .add_document(id, kind, get("title").trim(), date, &direction, &access)
@@ -677,11 +672,47 @@ pub struct ReportForm {
     attachments: String,
     #[serde(default)]
     notify: String,
+    /// "ja" when the report is secret (then `ground` is required).
+    #[serde(default)]
+    secret: String,
+    /// The secrecy ground in OSL, for a secret report.
+    #[serde(default)]
+    ground: String,
 }
 
-fn report_to_form(r: &OfficerReport) -> ReportForm {
+impl ReportForm {
+    fn is_secret(&self) -> bool {
+        self.secret == "ja"
+    }
+}
+
+/// Public, or secret with its ground in offentlighets- och sekretesslagen
+/// (2009:400), from a form's `secret` and `ground` fields.
+fn form_access(secret: &str, ground: &str) -> Result<Access, StoreError> {
+    if secret != "ja" {
+        return Ok(Access::Public);
+    }
+    let ground = ground.trim();
+    if ground.is_empty() {
+        return Err(refused(
+            "sekretess",
+            "ange sekretessgrund (lagrum i offentlighets- och sekretesslagen)",
+        ));
+    }
+    Ok(Access::Secret {
+        ground: ground.into(),
+    })
+}
+
+fn report_to_form(r: &OfficerReport, access: &Access) -> ReportForm {
     let part = r.draft_decision.parts.first();
+    let (secret, ground) = match access {
+        Access::Public => ("nej", String::new()),
+        Access::Secret { ground } => ("ja", ground.clone()),
+    };
     ReportForm {
+        secret: secret.into(),
+        ground,
         date: r.date.to_string(),
         unit: r.unit.join("\n"),
         author_name: r.author.name.clone(),
@@ -781,9 +812,9 @@ pub async fn report_form(
 ) -> Result<Response, PageError> {
     let id: CaseId = parse_id(&raw, "Ärendet")?;
     let case = app.store.case(id).await?;
-    let reports = app.store.officer_reports(id).await?;
+    let reports = app.store.officer_reports_with_access(id).await?;
     let f = match reports.last() {
-        Some(r) => report_to_form(r),
+        Some((r, access)) => report_to_form(r, access),
         None => ReportForm {
             date: app.config.today().to_string(),
             title: case.title.clone(),
@@ -800,7 +831,7 @@ pub async fn report_form(
         action: format!("/sekretariat/arenden/{}/beslutsforslag", id.0),
         f,
         has_report: !reports.is_empty(),
-        pdf_href: format!("/arenden/{}/beslutsforslag.pdf", id.0),
+        pdf_href: format!("/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.pdf", id.0),
     };
     Ok((jar, Html(page.render()?)).into_response())
 }
@@ -817,15 +848,17 @@ pub async fn save_report(
     let id: CaseId = parse_id(&raw, "Ärendet")?;
     let outcome = async {
         let report = form_to_report(id, &f)?;
+        let access = form_access(&f.secret, &f.ground)?;
         let mut tx = app.store.begin(&actor(&s)).await?;
-        tx.add_officer_report(&report).await?;
+        tx.add_officer_report_with(&report, &access).await?;
+        // The report's entry in the case's documents has the same access.
         tx.add_document(
             id,
             DocumentKind::OfficerReport,
             &format!("Beslutsförslag: {}", report.title),
             report.date,
             &Direction::Internal,
-            &Access::Public,
+            &access,
         )
         .await?;
         tx.commit().await?;
@@ -853,7 +886,7 @@ pub async fn save_report(
                 action: format!("/sekretariat/arenden/{}/beslutsforslag", id.0),
                 f,
                 has_report: !app.store.officer_reports(id).await?.is_empty(),
-                pdf_href: format!("/arenden/{}/beslutsforslag.pdf", id.0),
+                pdf_href: format!("/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.pdf", id.0),
             };
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -896,19 +929,54 @@ fn file_response(a: kansli_store::files::Attachment, bytes: Vec<u8>) -> Response
         .into_response()
 }
 
-/// A file for staff of the case's organisation, secret or not.
+/// A file for staff of the case's organisation. A secret document's file
+/// only for those whose work includes the case ([`reads_secret_files`]).
 pub async fn staff_file(
     State(app): State<AppState>,
+    SignedIn(s): SignedIn,
     Path((raw, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let case: CaseId = parse_id(&raw, "Ärendet")?;
     let file: AttachmentId = parse_id(&file, "Filen")?;
     let (a, bytes) = app.store.attachment(file).await?;
-    let doc = app.store.documents(case).await?;
-    if !doc.iter().any(|d| d.id == a.document) {
+    let docs = app.store.documents(case).await?;
+    let Some(doc) = docs.iter().find(|d| d.id == a.document) else {
         return Err(WebError::NotFound(format!("filen {file} hör inte till ärendet")).into());
+    };
+    if !doc.access.is_public() {
+        let organisation = app.store.case(case).await?.organisation;
+        let bodies = app.store.case_bodies(case).await?;
+        if !reads_secret_files(&s, organisation, &bodies) {
+            return Err(WebError::Forbidden(
+                "Handlingen omfattas av sekretess, och ärendet hör inte till de organ du är sekreterare för. Du har inte behörighet till filen.".into(),
+            )
+            .into());
+        }
     }
     Ok(file_response(a, bytes))
+}
+
+/// Least privilege for secret files: an administrator of the
+/// organisation, one of its case officers (who keep the registry) or a
+/// secretary of all its bodies may read them; a secretary of some bodies
+/// only in cases that belong to one of them — a case belongs to a body when
+/// it is on the agenda of one of the body's meetings, or its motion was
+/// filed in or referred to the body ([`kansli_store::Store::case_bodies`]).
+pub fn reads_secret_files(
+    session: &kansli_store::access::Session,
+    organisation: OrganisationId,
+    case_bodies: &[kansli_core::BodyId],
+) -> bool {
+    use kansli_store::access::Role;
+    session.user.is_admin
+        || session.grants.iter().any(|g| {
+            g.organisation == organisation
+                && match (g.role, g.body) {
+                    (Role::Administrator | Role::CaseOfficer, _) => true,
+                    (Role::Secretary, None) => true,
+                    (Role::Secretary, Some(b)) => case_bodies.contains(&b),
+                }
+        })
 }
 
 /// A file of a public document, for anyone. A secret document's file is
@@ -930,5 +998,5 @@ pub async fn public_file(
 }
 
 async fn document_access(app: &AppState, document: DocumentId) -> Result<Access, WebError> {
-    Ok(app.store.document_access(document).await?)
+    Ok(crate::view::document_access(&app.store, document).await?)
 }

@@ -495,9 +495,16 @@ pub async fn agenda(
                     "election" => ItemKind::Election,
                     _ => ItemKind::Decision,
                 };
-                let access = match f.ground.trim() {
-                    "" => Access::Public,
-                    g => Access::Secret { ground: g.into() },
+                // A case whose matter is secret comes onto the agenda secret,
+                // with its ground, unless another ground is given.
+                let case_ground = match case {
+                    Some(c) => app.store.case_secrecy(c).await?,
+                    None => None,
+                };
+                let access = match (f.ground.trim(), case_ground) {
+                    ("", None) => Access::Public,
+                    ("", Some(g)) => Access::Secret { ground: g },
+                    (g, _) => Access::Secret { ground: g.into() },
                 };
                 items.push(AgendaItem {
                     title: title.clone(),
