@@ -24,6 +24,17 @@ pub(crate) fn load(bytes: &[u8]) -> Result<Document> {
     Ok(doc)
 }
 
+/// Loads a PDF that is to be changed (prepared or signed): as [`load`],
+/// and refusing a file whose cross-references had to be repaired, since an
+/// increment must point back at the file's own, intact xref.
+pub(crate) fn load_intact(bytes: &[u8]) -> Result<Document> {
+    let doc = load(bytes)?;
+    if doc.xref_recovery.is_some() {
+        return Err(Error::Pdf("korsreferenstabellen är skadad".into()));
+    }
+    Ok(doc)
+}
+
 /// A signature field (`/FT /Sig`) of the document.
 #[derive(Debug, Clone)]
 pub(crate) struct SigField {

@@ -10,7 +10,7 @@
 //! `/SigFlags 3` (SignaturesExist | AppendOnly) tells editors to append.
 //! Version, `/ID`, `/Info` and the XMP metadata are kept as they are.
 
-use crate::pdf::{self, load};
+use crate::pdf::{self, load_intact};
 use crate::{Error, Result, Signatory};
 use lopdf::{Dictionary, Object, StringFormat};
 
@@ -35,7 +35,7 @@ pub fn prepare(pdf_bytes: &[u8], signatories: &[Signatory]) -> Result<Vec<u8>> {
         names.push(name);
     }
 
-    let mut doc = load(pdf_bytes)?;
+    let mut doc = load_intact(pdf_bytes)?;
     let existing = pdf::signature_fields(&doc);
     if existing.iter().any(|f| f.value.is_some()) {
         return Err(Error::DocumentSigned);

@@ -13,7 +13,7 @@
 //! in `/M` instead).
 
 use crate::ess::{EssCertIdV2, IssuerSerial, SigningCertificateV2};
-use crate::pdf::{self, load};
+use crate::pdf::{self, load_intact};
 use crate::pki::{Issuer, Leaf, cert_der};
 use crate::prepare::utf16_text;
 use crate::{Error, Result, Signatory};
@@ -45,7 +45,7 @@ const BYTE_RANGE_WIDTH: usize = 34;
 /// dropped (zeroised) before this returns.
 pub fn sign(pdf_bytes: &[u8], ca: &Issuer, signatory: &Signatory, time: jiff::Timestamp) -> Result<Vec<u8>> {
     signatory.check()?;
-    let doc = load(pdf_bytes)?;
+    let doc = load_intact(pdf_bytes)?;
     let field_name = signatory.field_name();
     let field = pdf::signature_fields(&doc)
         .into_iter()
@@ -90,7 +90,7 @@ pub fn sign(pdf_bytes: &[u8], ca: &Issuer, signatory: &Signatory, time: jiff::Ti
     // The field, unchanged but for its value.
     widget.set("V", Object::Reference((sig_id, 0)));
     let widget_offset = out.len();
-    write!(out, "{} {} obj\n", field.id.0, field.id.1).map_err(io)?;
+    writeln!(out, "{} {} obj", field.id.0, field.id.1).map_err(io)?;
     Writer::write_object(&mut out, &Object::Dictionary(widget)).map_err(io)?;
     out.extend_from_slice(b"\nendobj\n");
 
@@ -107,7 +107,8 @@ pub fn sign(pdf_bytes: &[u8], ca: &Issuer, signatory: &Signatory, time: jiff::Ti
         }
         writeln!(out, "{} {}", entries[i].0.0, j - i).map_err(io)?;
         for ((_, generation), offset) in &entries[i..j] {
-            write!(out, "{offset:010} {generation:05} n \n").map_err(io)?;
+            // Each entry is 20 bytes: the EOL is " \n".
+            writeln!(out, "{offset:010} {generation:05} n ").map_err(io)?;
         }
         i = j;
     }

@@ -114,8 +114,8 @@ pub fn tools() -> Option<Tools> {
         .filter(|t| which(t).is_none())
         .collect();
     let pyhanko = pyhanko().filter(|p| p.is_file());
-    if missing.is_empty() && pyhanko.is_some() {
-        return Some(Tools { pyhanko: pyhanko.unwrap() });
+    if let (true, Some(pyhanko)) = (missing.is_empty(), &pyhanko) {
+        return Some(Tools { pyhanko: pyhanko.clone() });
     }
     let mut missing: Vec<String> = missing.into_iter().map(String::from).collect();
     if pyhanko.is_none() {
