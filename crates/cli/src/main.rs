@@ -840,6 +840,7 @@ async fn grant(
 
 /// A role as the command line names it.
 fn parse_role(role: &str) -> Result<kansli_store::access::Role, kansli_core::Refusal> {
+    use kansli_store::access::Role;
     match role {
         "administrator" => Ok(Role::Administrator),
         "secretary" => Ok(Role::Secretary),

@@ -301,10 +301,12 @@ struct PendingPage {
 /// The first request with this key is still being handled.
 fn pending(key: &Key, headers: &HeaderMap) -> Response {
     if key.api {
+        let detail = "En begäran med samma Idempotency-Key behandlas fortfarande. Försök igen om en stund.";
         let problem = Problem {
             status: StatusCode::CONFLICT.as_u16(),
-            message: "En begäran med samma Idempotency-Key behandlas fortfarande. Försök igen om en stund."
-                .into(),
+            title: crate::error::title_sv(StatusCode::CONFLICT).into(),
+            detail: detail.into(),
+            message: detail.into(),
             refusals: vec![],
         };
         return (StatusCode::CONFLICT, axum::Json(problem)).into_response();

@@ -120,7 +120,7 @@ pub async fn page(
     jar: CookieJar,
 ) -> Result<Response, PageError> {
     let org: OrganisationId = parse_id(&raw, "Organisationen")?;
-    let (jar, flash) = take_flash(jar);
+    let (jar, flash) = take_flash(&app, &s, jar);
     let page = render(&app, &s.csrf, org, flash, None).await?;
     Ok((jar, page).into_response())
 }
@@ -169,10 +169,13 @@ pub async fn create(
             render(&app, &s.csrf, org, None, Some(created)).await
         }
         Err(e) => after_keeping(
+            &app,
+            &s,
             jar,
             &path(org),
             Err(e),
-            &[("command", "create"), ("label", &form.label)],
+            "create",
+            &[("label", kansli_core::limits::Kind::Line, &form.label)],
         ),
     }
 }
@@ -203,5 +206,5 @@ pub async fn revoke(
         ))
     }
     .await;
-    after_keeping(jar, &path(org), outcome, &[])
+    after_keeping(&app, &s, jar, &path(org), outcome, "revoke", &[])
 }
