@@ -212,7 +212,7 @@ async fn twenty_wrong_passwords_then_the_right_one_from_elsewhere_signs_in() {
 }
 
 #[tokio::test]
-async fn repeated_failures_from_one_address_never_refuse() {
+async fn five_wrong_passwords_do_not_lock_the_account() {
     // No proxy: everything comes from 127.0.0.1, as behind an untrusted one.
     let app = spawn(kansli_testsupport::sqlite(), Config::default()).await;
     for _ in 0..5 {
