@@ -123,7 +123,8 @@ pub async fn cases(
             .map(|c| CaseLine {
                 href: format!("/sekretariat/arenden/{}", c.id.0),
                 number: c.number,
-                title: c.title,
+                // Stored before the limits, a title could be any size.
+                title: kansli_core::limits::shorten(Kind::Title, &c.title).into_owned(),
                 registered: c.registered.to_string(),
             })
             .collect(),

@@ -838,7 +838,68 @@ pub fn lines(s: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::local_path;
+    use super::*;
+    use kansli_store::access::Session;
+
+    fn session(id: i64, csrf: &str) -> Session {
+        Session {
+            user: kansli_store::User {
+                id: kansli_core::UserId(id),
+                username: format!("u{id}"),
+                display_name: String::new(),
+                is_admin: false,
+            },
+            csrf: csrf.into(),
+            grants: vec![],
+            person: None,
+            member_of: vec![],
+            expires: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn flash(text: &str) -> Flash {
+        Flash {
+            ok: false,
+            text: text.into(),
+            form: "case".into(),
+            kept: vec![("title".into(), "x".repeat(1000))],
+        }
+    }
+
+    #[test]
+    fn kept_forms_are_the_sessions_taken_once_and_bounded_in_age_and_size() {
+        let kept = KeptForms::default();
+        let (a, b) = (session(1, "a"), session(2, "b"));
+        let now = Instant::now();
+        let id = kept.put(&a, flash("ett"), now);
+        // Another session cannot take it, and does not remove it.
+        assert!(kept.take(&b, &id, now).is_none());
+        let f = kept.take(&a, &id, now).unwrap();
+        assert_eq!(f.kept("case", "title").len(), 1000);
+        assert_eq!(f.kept("motion", "title"), "");
+        assert!(kept.take(&a, &id, now).is_none(), "taken once");
+        // Too old: gone.
+        let id = kept.put(&a, flash("två"), now);
+        assert!(kept.take(&a, &id, now + KEPT_FOR).is_none());
+        // Pruned when others are kept later.
+        kept.put(&a, flash("tre"), now);
+        kept.put(&a, flash("fyra"), now + KEPT_FOR + KEPT_FOR);
+        assert_eq!(kept.len(), 1);
+        // The total is bounded: the oldest go first.
+        let big = |n: usize| Flash {
+            kept: vec![("text".into(), "y".repeat(n))],
+            ..flash("stor")
+        };
+        let first = kept.put(&a, big(KEPT_BYTES / 2), now);
+        let second = kept.put(
+            &a,
+            big(KEPT_BYTES / 2),
+            now + std::time::Duration::from_secs(1),
+        );
+        assert!(kept.take(&a, &first, now).is_none());
+        assert!(kept.take(&a, &second, now).is_some());
+        assert_eq!(kept.len(), 1, "the newest small one stays");
+    }
 
     #[test]
     fn only_a_plain_local_path_is_followed_after_sign_in() {

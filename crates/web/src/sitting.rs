@@ -264,7 +264,11 @@ pub async fn meeting(
     for c in all.iter().filter(|c| c.closed.is_none()) {
         cases.push(Choice {
             value: c.id.0.to_string(),
-            label: format!("{} {}", c.number, c.title),
+            label: format!(
+                "{} {}",
+                c.number,
+                kansli_core::limits::shorten(Kind::Title, &c.title)
+            ),
         });
     }
     let mut persons: Vec<PersonId> = record.attendance.iter().map(|a| a.person).collect();
