@@ -129,10 +129,13 @@ pub async fn organisation_cases(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
-    /// Ärendemening.
+    /// Ärendemening: at least one character that is not a space.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub title: String,
-    /// Registration date, YYYY-MM-DD; today when left out.
+    /// Registration date, YYYY-MM-DD, in 2000–2099 (the years a case
+    /// number's two-digit year can name); today when left out.
     #[serde(default)]
+    #[schema(format = Date, pattern = r"^20[0-9]{2}-")]
     pub registered: Option<String>,
 }
 
