@@ -18,6 +18,8 @@
 //! Signed bytes are never re-rendered: callers store what [`prepare`] and
 //! [`sign`] return and only ever append to it.
 
+#![warn(missing_docs)]
+
 pub mod pki;
 pub mod prepare;
 pub mod sign;

@@ -200,6 +200,12 @@ fn pdfa_rules_for_signatures_hold() {
     };
     assert_eq!(metadata(&doc), metadata(&before));
 
+    // 6.1.2: the header and the binary comment (four bytes > 127) survive.
+    let header_len = find(&original, b"\n").unwrap() + 1;
+    assert_eq!(s.two[..header_len], original[..header_len]);
+    assert_eq!(s.two[header_len], b'%');
+    assert!(s.two[header_len + 1..header_len + 5].iter().all(|&b| b > 127));
+
     // 6.1.3: the last trailer has /ID, and nothing but one EOL follows %%EOF.
     let tail = &s.two[s.two.len() - 6..];
     assert_eq!(tail, b"%%EOF\n");
