@@ -744,9 +744,9 @@ async fn grant(
 /// A role as the command line names it.
 fn parse_role(role: &str) -> Result<kansli_store::access::Role, kansli_core::Refusal> {
     match role {
-        "administrator" => Ok(Role::Administrator),
-        "secretary" => Ok(Role::Secretary),
-        "case-officer" => Ok(Role::CaseOfficer),
+        "administrator" => Ok(kansli_store::access::Role::Administrator),
+        "secretary" => Ok(kansli_store::access::Role::Secretary),
+        "case-officer" => Ok(kansli_store::access::Role::CaseOfficer),
         other => Err(kansli_core::Refusal::new(
             "roll",
             format!("okänd roll «{other}»: administrator, secretary eller case-officer"),
