@@ -842,9 +842,9 @@ async fn grant(
 fn parse_role(role: &str) -> Result<kansli_store::access::Role, kansli_core::Refusal> {
     use kansli_store::access::Role;
     match role {
-        "administrator" => Ok(Role::Administrator),
-        "secretary" => Ok(Role::Secretary),
-        "case-officer" => Ok(Role::CaseOfficer),
+        "administrator" => Ok(kansli_store::access::Role::Administrator),
+        "secretary" => Ok(kansli_store::access::Role::Secretary),
+        "case-officer" => Ok(kansli_store::access::Role::CaseOfficer),
         other => Err(kansli_core::Refusal::new(
             "roll",
             format!("okänd roll «{other}»: administrator, secretary eller case-officer"),

@@ -38,7 +38,10 @@ fn tokens_are_made_listed_and_revoked_from_the_command_line() {
     let (ok, out, err) = run(&["demo", "--data-dir", data, "--no-serve"]);
     assert!(ok, "{err}");
     let first = token_in(&out).unwrap_or_else(|| panic!("no token in {out}"));
-    assert!(out.contains("curl") && out.contains("Authorization: Bearer"), "{out}");
+    assert!(
+        out.contains("curl") && out.contains("Authorization: Bearer"),
+        "{out}"
+    );
     let (ok, out, err) = run(&["demo", "--data-dir", data, "--no-serve"]);
     assert!(ok, "{err}");
     let second = token_in(&out).unwrap();
@@ -60,7 +63,10 @@ fn tokens_are_made_listed_and_revoked_from_the_command_line() {
     ]);
     assert!(ok, "{err}");
     let made = out.trim();
-    assert!(kansli_store::tokens::looks_like_token(made), "only the token on stdout: {out}");
+    assert!(
+        kansli_store::tokens::looks_like_token(made),
+        "only the token on stdout: {out}"
+    );
     assert!(err.contains("visas bara nu"), "{err}");
 
     let (ok, list, _) = run(&["token", "list", "--db", db]);
@@ -69,8 +75,14 @@ fn tokens_are_made_listed_and_revoked_from_the_command_line() {
     assert_eq!(lines.len(), 3, "{list}");
     assert!(lines[0].contains("Ärendesystemet") && lines[0].contains("sekreterare"));
     assert!(lines[0].ends_with("aktiv"), "{list}");
-    assert!(!lines[2].ends_with("aktiv"), "the first demo token is revoked: {list}");
-    assert!(!list.contains(made) && !list.contains(&second), "no token is listed");
+    assert!(
+        !lines[2].ends_with("aktiv"),
+        "the first demo token is revoked: {list}"
+    );
+    assert!(
+        !list.contains(made) && !list.contains(&second),
+        "no token is listed"
+    );
 
     let id = lines[0].split('\t').next().unwrap();
     let (ok, out, _) = run(&["token", "revoke", "--db", db, "--id", id]);
