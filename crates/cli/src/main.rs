@@ -840,7 +840,6 @@ async fn grant(
 
 /// A role as the command line names it.
 fn parse_role(role: &str) -> Result<kansli_store::access::Role, kansli_core::Refusal> {
-    use kansli_store::access::Role;
     match role {
         "administrator" => Ok(kansli_store::access::Role::Administrator),
         "secretary" => Ok(kansli_store::access::Role::Secretary),

@@ -578,19 +578,20 @@ async fn the_upload_form_carries_its_token_in_the_body_never_in_the_address() {
 
 /// How the API's writes authenticate (one place, for when it changes).
 async fn api_admin(app: &App) -> (&'static str, String) {
+    // A personal API token of the organisation's administrator.
+    let admin = app.store.user_named("admin").await.unwrap().unwrap();
     let mut tx = app.store.begin("system:test").await.unwrap();
-    tx.add_user("systemadmin", "Admin", "ett långt lösenord", true)
+    let token = tx
+        .create_api_token(
+            app.org,
+            kansli_store::access::Role::Administrator,
+            "idempotens",
+            admin.id,
+        )
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    use base64::Engine;
-    (
-        "authorization",
-        format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode("systemadmin:ett långt lösenord")
-        ),
-    )
+    ("authorization", format!("Bearer {}", token.token))
 }
 
 #[tokio::test]
