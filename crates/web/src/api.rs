@@ -129,8 +129,14 @@ pub async fn organisation_cases(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
-    /// Ärendemening: at least one character that is not a space.
-    #[schema(min_length = 1, pattern = r"\S")]
+    /// Ärendemening: at least one character that is not a space, no
+    /// control characters, at most [`kansli_core::limits::Kind::Title`]'s
+    /// limit in characters (a test holds the two equal).
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\u0000-\u001F\u007F-\u009F\s][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub title: String,
     /// Registration date, YYYY-MM-DD, in 2000–2099 (the years a case
     /// number's two-digit year can name); today when left out.
@@ -437,6 +443,18 @@ impl utoipa::Modify for BearerAuth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_title_limit_is_the_stores() {
+        use utoipa::OpenApi;
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let title = &doc["components"]["schemas"]["NewCase"]["properties"]["title"];
+        assert_eq!(
+            title["maxLength"].as_u64(),
+            Some(kansli_core::limits::Kind::Title.max_chars() as u64),
+            "{title}"
+        );
+    }
 
     #[test]
     fn a_case_body_is_refused_in_swedish_naming_the_field() {
