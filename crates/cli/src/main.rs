@@ -44,7 +44,11 @@ enum Command {
         today: Option<jiff::civil::Date>,
         /// A reverse proxy (IP address) whose X-Forwarded-For names the
         /// client of a sign-in; repeat or separate with commas.
-        #[arg(long = "trusted-proxy", env = "KANSLI_TRUSTED_PROXIES", value_delimiter = ',')]
+        #[arg(
+            long = "trusted-proxy",
+            env = "KANSLI_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
         trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Create (or reuse) a SQLite database with the demo data and serve it.
@@ -548,7 +552,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 note!(
                     "Sammanträdet lagrat med id {} ({} nya personer).",
-                    saved.meeting, saved.created_persons
+                    saved.meeting,
+                    saved.created_persons
                 );
                 if !json {
                     say!("{}", saved.meeting);

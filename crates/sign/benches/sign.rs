@@ -28,24 +28,40 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 fn main() {
     let now = jiff::Timestamp::now();
     let pki = OrganisationPki::create("Region Halland", now).expect("PKI");
-    let people: Vec<Signatory> = [("Åsa Öberg", "ordförande"), ("Per Persson", "justerare"), ("Lena Lind", "sekreterare")]
-        .iter()
-        .enumerate()
-        .map(|(i, (name, role))| Signatory { name: (*name).into(), person_id: i as i64 + 1, role: (*role).into() })
-        .collect();
+    let people: Vec<Signatory> = [
+        ("Åsa Öberg", "ordförande"),
+        ("Per Persson", "justerare"),
+        ("Lena Lind", "sekreterare"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (name, role))| Signatory {
+        name: (*name).into(),
+        person_id: i as i64 + 1,
+        role: (*role).into(),
+    })
+    .collect();
 
     let (render, pdf) = time(3, || common::protocol_pdf(19));
     let (prep, prepared) = time(10, || prepare(&pdf, &people).expect("prepare"));
-    let (one, _) = time(20, || sign(&prepared, &pki.signing_ca, &people[0], now).expect("sign"));
+    let (one, _) = time(20, || {
+        sign(&prepared, &pki.signing_ca, &people[0], now).expect("sign")
+    });
 
     let mut signed = prepared.clone();
     for person in &people {
         signed = sign(&signed, &pki.signing_ca, person, now).expect("sign");
     }
-    let (check, report) = time(20, || verify(&signed, pki.root.certificate()).expect("verify"));
+    let (check, report) = time(20, || {
+        verify(&signed, pki.root.certificate()).expect("verify")
+    });
     assert!(report.all_valid() && report.signatures.len() == 3);
 
-    println!("PDF: {} bytes, 19 pages; signed three times: {} bytes", pdf.len(), signed.len());
+    println!(
+        "PDF: {} bytes, 19 pages; signed three times: {} bytes",
+        pdf.len(),
+        signed.len()
+    );
     println!("render (typst, PDF/A-2a):        {render:>10.2?}");
     println!("prepare (3 fields, rewrite):     {prep:>10.2?}");
     println!("one signature (key + leaf + CMS): {one:>10.2?}");

@@ -20,17 +20,17 @@
 
 #![warn(missing_docs)]
 
+mod ess;
+mod pdf;
 pub mod pki;
 pub mod prepare;
 pub mod sign;
 pub mod verify;
-mod ess;
-mod pdf;
 
 pub use pki::{Issuer, OrganisationPki, Signatory};
 pub use prepare::prepare;
 pub use sign::sign;
-pub use verify::{verify, Report, SignatureReport};
+pub use verify::{Report, SignatureReport, verify};
 
 /// Why signing or verification could not be done. The messages are Swedish,
 /// since they reach the secretary or the visitor of the verification page.

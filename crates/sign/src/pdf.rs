@@ -10,7 +10,10 @@ pub const MAX_PDF_BYTES: usize = 64 * 1024 * 1024;
 /// Loads a PDF; a malformed file or a parser panic becomes an error.
 pub(crate) fn load(bytes: &[u8]) -> Result<Document> {
     if bytes.len() > MAX_PDF_BYTES {
-        return Err(Error::Pdf(format!("filen är större än {} MB", MAX_PDF_BYTES >> 20)));
+        return Err(Error::Pdf(format!(
+            "filen är större än {} MB",
+            MAX_PDF_BYTES >> 20
+        )));
     }
     if !bytes.starts_with(b"%PDF-") {
         return Err(Error::Pdf("filen börjar inte med %PDF-".into()));
@@ -73,18 +76,31 @@ pub(crate) fn acroform(doc: &Document) -> Option<&Dictionary> {
 /// `/Kids`, at most 16 levels deep, each object visited once).
 pub(crate) fn signature_fields(doc: &Document) -> Vec<SigField> {
     let mut out = Vec::new();
-    let Some(form) = acroform(doc) else { return out };
-    let Ok(Some(fields)) = form.get(b"Fields").map(|f| resolve(doc, f)) else { return out };
-    let Object::Array(fields) = fields else { return out };
+    let Some(form) = acroform(doc) else {
+        return out;
+    };
+    let Ok(Some(fields)) = form.get(b"Fields").map(|f| resolve(doc, f)) else {
+        return out;
+    };
+    let Object::Array(fields) = fields else {
+        return out;
+    };
     let mut seen = std::collections::HashSet::new();
-    let mut stack: Vec<(Object, String, bool, usize)> =
-        fields.iter().rev().map(|f| (f.clone(), String::new(), false, 0)).collect();
+    let mut stack: Vec<(Object, String, bool, usize)> = fields
+        .iter()
+        .rev()
+        .map(|f| (f.clone(), String::new(), false, 0))
+        .collect();
     while let Some((object, parent, parent_sig, depth)) = stack.pop() {
-        let Object::Reference(id) = object else { continue };
+        let Object::Reference(id) = object else {
+            continue;
+        };
         if depth > 16 || !seen.insert(id) || seen.len() > 10_000 {
             continue;
         }
-        let Ok(d) = doc.get_dictionary(id) else { continue };
+        let Ok(d) = doc.get_dictionary(id) else {
+            continue;
+        };
         let partial = d
             .get(b"T")
             .ok()

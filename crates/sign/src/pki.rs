@@ -29,14 +29,14 @@ use p256::ecdsa::{DerSignature, SigningKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rand_core::{OsRng, RngCore};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
-use x509_cert::ext::pkix::crl::dp::DistributionPoint;
-use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
-use x509_cert::ext::pkix::{CrlDistributionPoints, ExtendedKeyUsage};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 use x509_cert::Certificate;
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{CrlDistributionPoints, ExtendedKeyUsage};
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
@@ -145,7 +145,8 @@ fn err(e: impl std::fmt::Display) -> Error {
 }
 
 fn attribute(oid: der::asn1::ObjectIdentifier, value: &str) -> Result<RelativeDistinguishedName> {
-    let printable = oid == const_oid::db::rfc4519::C || oid == const_oid::db::rfc4519::SERIAL_NUMBER;
+    let printable =
+        oid == const_oid::db::rfc4519::C || oid == const_oid::db::rfc4519::SERIAL_NUMBER;
     let value = if printable {
         // X.520 gives countryName and serialNumber as PrintableString.
         PrintableStringRef::new(value).map_err(err)?;
@@ -154,7 +155,8 @@ fn attribute(oid: der::asn1::ObjectIdentifier, value: &str) -> Result<RelativeDi
         Any::new(Tag::Utf8String, value.as_bytes()).map_err(err)?
     };
     let mut set = SetOfVec::new();
-    set.insert(AttributeTypeAndValue { oid, value }).map_err(err)?;
+    set.insert(AttributeTypeAndValue { oid, value })
+        .map_err(err)?;
     Ok(RelativeDistinguishedName(set))
 }
 
@@ -178,21 +180,28 @@ fn serial() -> Result<SerialNumber> {
 
 fn time(t: SystemTime) -> Result<Time> {
     // Whole seconds: DER times carry no fractions here.
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map_err(err)?.as_secs();
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_err(err)?
+        .as_secs();
     Time::try_from(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)).map_err(err)
 }
 
 /// The first value of an attribute in a name, as text.
 pub(crate) fn name_attribute(name: &Name, oid: der::asn1::ObjectIdentifier) -> Option<String> {
-    name.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == oid).and_then(|atv| {
-        let bytes = atv.value.value();
-        match atv.value.tag() {
-            Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::TeletexString => {
-                std::str::from_utf8(bytes).ok().map(str::to_string)
+    name.0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .find(|atv| atv.oid == oid)
+        .and_then(|atv| {
+            let bytes = atv.value.value();
+            match atv.value.tag() {
+                Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::TeletexString => {
+                    std::str::from_utf8(bytes).ok().map(str::to_string)
+                }
+                _ => None,
             }
-            _ => None,
-        }
-    })
+        })
 }
 
 fn check_organisation(organisation: &str) -> Result<&str> {
@@ -224,12 +233,21 @@ impl OrganisationPki {
         let root_name = name(&[
             (C, "SE"),
             (O, organisation),
-            (CN, &format!("{organisation} rotcertifikat för underskrifter")),
+            (
+                CN,
+                &format!("{organisation} rotcertifikat för underskrifter"),
+            ),
         ])?;
         let spki = SubjectPublicKeyInfoOwned::from_key(*root_key.verifying_key()).map_err(err)?;
-        let builder =
-            CertificateBuilder::new(Profile::Root, serial()?, validity, root_name.clone(), spki, &root_key)
-                .map_err(err)?;
+        let builder = CertificateBuilder::new(
+            Profile::Root,
+            serial()?,
+            validity,
+            root_name.clone(),
+            spki,
+            &root_key,
+        )
+        .map_err(err)?;
         let root_cert = builder.build::<DerSignature>().map_err(err)?;
 
         let ca_key = SigningKey::random(&mut OsRng);
@@ -243,13 +261,22 @@ impl OrganisationPki {
             issuer: root_cert.tbs_certificate.subject.clone(),
             path_len_constraint: Some(0),
         };
-        let builder = CertificateBuilder::new(profile, serial()?, validity, ca_name, spki, &root_key)
-            .map_err(err)?;
+        let builder =
+            CertificateBuilder::new(profile, serial()?, validity, ca_name, spki, &root_key)
+                .map_err(err)?;
         let ca_cert = builder.build::<DerSignature>().map_err(err)?;
 
         Ok(OrganisationPki {
-            root: Issuer { cert: root_cert, key: root_key, crl_url: None },
-            signing_ca: Issuer { cert: ca_cert, key: ca_key, crl_url: None },
+            root: Issuer {
+                cert: root_cert,
+                key: root_key,
+                crl_url: None,
+            },
+            signing_ca: Issuer {
+                cert: ca_cert,
+                key: ca_key,
+                crl_url: None,
+            },
         })
     }
 
@@ -258,7 +285,10 @@ impl OrganisationPki {
     /// needed. Keys are written owner-only (0600); existing files are never
     /// overwritten, so a second `init` cannot destroy an organisation's keys.
     pub fn write_to_dir(&self, dir: &Path) -> Result<()> {
-        let io = |path: &Path, source| Error::Io { path: path.to_path_buf(), source };
+        let io = |path: &Path, source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         create_private_dir(dir).map_err(|e| io(dir, e))?;
         for name in [ROOT_CERT_FILE, ROOT_KEY_FILE, CA_CERT_FILE, CA_KEY_FILE] {
             let path = dir.join(name);
@@ -270,9 +300,17 @@ impl OrganisationPki {
             }
         }
         let files: [(&str, Zeroizing<String>, bool); 4] = [
-            (ROOT_CERT_FILE, Zeroizing::new(self.root.certificate_pem()?), false),
+            (
+                ROOT_CERT_FILE,
+                Zeroizing::new(self.root.certificate_pem()?),
+                false,
+            ),
             (ROOT_KEY_FILE, self.root.key_pem()?, true),
-            (CA_CERT_FILE, Zeroizing::new(self.signing_ca.certificate_pem()?), false),
+            (
+                CA_CERT_FILE,
+                Zeroizing::new(self.signing_ca.certificate_pem()?),
+                false,
+            ),
             (CA_KEY_FILE, self.signing_ca.key_pem()?, true),
         ];
         for (name, text, secret) in files {
@@ -319,7 +357,10 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
 fn read_text(path: &Path) -> Result<Zeroizing<String>> {
     std::fs::read_to_string(path)
         .map(Zeroizing::new)
-        .map_err(|source| Error::Io { path: path.to_path_buf(), source })
+        .map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// Reads a certificate from PEM (the first certificate in the text).
@@ -370,14 +411,21 @@ impl Issuer {
             .map_err(|_| Error::Certificate("nyckeln är inte en PKCS#8-nyckel för P-256".into()))?;
         let spki = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(err)?;
         if spki != cert.tbs_certificate.subject_public_key_info {
-            return Err(Error::Certificate("nyckeln hör inte till certifikatet".into()));
+            return Err(Error::Certificate(
+                "nyckeln hör inte till certifikatet".into(),
+            ));
         }
         if !is_ca(&cert) {
             return Err(Error::Certificate(
-                "certifikatet är ingen certifikatutfärdare (basicConstraints CA, keyCertSign)".into(),
+                "certifikatet är ingen certifikatutfärdare (basicConstraints CA, keyCertSign)"
+                    .into(),
             ));
         }
-        Ok(Issuer { cert, key, crl_url: None })
+        Ok(Issuer {
+            cert,
+            key,
+            crl_url: None,
+        })
     }
 
     /// Sets the address (http or https) where this CA's CRL is published;
@@ -413,10 +461,10 @@ impl Issuer {
         next_update: jiff::Timestamp,
         revoked: &[(String, jiff::Timestamp)],
     ) -> Result<Vec<u8>> {
+        use der::referenced::OwnedToRef;
         use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
         use x509_cert::ext::AsExtension;
         use x509_cert::ext::pkix::{AuthorityKeyIdentifier, CrlNumber};
-        use der::referenced::OwnedToRef;
         let issuer = self.cert.tbs_certificate.subject.clone();
         let revoked = revoked
             .iter()
@@ -430,7 +478,11 @@ impl Issuer {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let spki = self.cert.tbs_certificate.subject_public_key_info.owned_to_ref();
+        let spki = self
+            .cert
+            .tbs_certificate
+            .subject_public_key_info
+            .owned_to_ref();
         let aki = AuthorityKeyIdentifier::try_from(spki).map_err(err)?;
         let number = CrlNumber(der::asn1::Uint::new(&number.to_be_bytes()).map_err(err)?);
         let extensions = vec![
@@ -454,7 +506,8 @@ impl Issuer {
             crl_extensions: Some(extensions),
         };
         let tbs_der = tbs.to_der().map_err(err)?;
-        let signature: DerSignature = signature::Signer::try_sign(&self.key, &tbs_der).map_err(err)?;
+        let signature: DerSignature =
+            signature::Signer::try_sign(&self.key, &tbs_der).map_err(err)?;
         let list = CertificateList {
             tbs_cert_list: tbs,
             signature_algorithm: AlgorithmIdentifierOwned {
@@ -497,7 +550,9 @@ impl Issuer {
         let not_after = self.cert.tbs_certificate.validity.not_after;
         let now = SystemTime::from(now);
         if now >= not_after.to_system_time() {
-            return Err(Error::Certificate("underskrifts-CA:ts certifikat har gått ut".into()));
+            return Err(Error::Certificate(
+                "underskrifts-CA:ts certifikat har gått ut".into(),
+            ));
         }
         let organisation = self.organisation().unwrap_or_default();
         let person_id = self.person_id_text(signatory.person_id);
@@ -514,9 +569,13 @@ impl Issuer {
             enable_key_agreement: false,
             enable_key_encipherment: false,
         };
-        let validity = Validity { not_before: time(now)?, not_after };
-        let mut builder = CertificateBuilder::new(profile, serial()?, validity, subject, spki, &self.key)
-            .map_err(err)?;
+        let validity = Validity {
+            not_before: time(now)?,
+            not_after,
+        };
+        let mut builder =
+            CertificateBuilder::new(profile, serial()?, validity, subject, spki, &self.key)
+                .map_err(err)?;
         builder
             .add_extension(&ExtendedKeyUsage(vec![
                 const_oid::db::rfc5280::ID_KP_EMAIL_PROTECTION,

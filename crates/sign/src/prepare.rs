@@ -41,7 +41,10 @@ pub fn prepare(pdf_bytes: &[u8], signatories: &[Signatory]) -> Result<Vec<u8>> {
         return Err(Error::DocumentSigned);
     }
     if let Some(f) = existing.iter().find(|f| names.contains(&f.name)) {
-        return Err(Error::Invalid(format!("underskriftsfältet {} finns redan", f.name)));
+        return Err(Error::Invalid(format!(
+            "underskriftsfältet {} finns redan",
+            f.name
+        )));
     }
     let page = *doc
         .get_pages()
@@ -55,11 +58,24 @@ pub fn prepare(pdf_bytes: &[u8], signatories: &[Signatory]) -> Result<Vec<u8>> {
         w.set("Type", Object::Name(b"Annot".to_vec()));
         w.set("Subtype", Object::Name(b"Widget".to_vec()));
         w.set("FT", Object::Name(b"Sig".to_vec()));
-        w.set("T", Object::String(name.as_bytes().to_vec(), StringFormat::Literal));
+        w.set(
+            "T",
+            Object::String(name.as_bytes().to_vec(), StringFormat::Literal),
+        );
         // The user-facing name of the field (read aloud by screen readers).
-        w.set("TU", utf16_text(&format!("Underskrift av {} ({})", s.name.trim(), s.role.trim())));
+        w.set(
+            "TU",
+            utf16_text(&format!(
+                "Underskrift av {} ({})",
+                s.name.trim(),
+                s.role.trim()
+            )),
+        );
         w.set("F", Object::Integer(132));
-        w.set("Rect", Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]));
+        w.set(
+            "Rect",
+            Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+        );
         w.set("P", Object::Reference(page));
         widgets.push(Object::Reference(doc.add_object(w)));
     }
@@ -124,7 +140,8 @@ pub fn prepare(pdf_bytes: &[u8], signatories: &[Signatory]) -> Result<Vec<u8>> {
     form.remove(b"NeedAppearances");
 
     let mut out = Vec::with_capacity(pdf_bytes.len() + 4096);
-    doc.save_to(&mut out).map_err(|e| Error::Pdf(e.to_string()))?;
+    doc.save_to(&mut out)
+        .map_err(|e| Error::Pdf(e.to_string()))?;
     Ok(out)
 }
 

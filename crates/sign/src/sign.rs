@@ -43,7 +43,12 @@ const BYTE_RANGE_WIDTH: usize = 34;
 /// `signatory` at `time`, with a fresh key and leaf certificate issued by
 /// `ca`, and returns the PDF with the signature appended. The leaf key is
 /// dropped (zeroised) before this returns.
-pub fn sign(pdf_bytes: &[u8], ca: &Issuer, signatory: &Signatory, time: jiff::Timestamp) -> Result<Vec<u8>> {
+pub fn sign(
+    pdf_bytes: &[u8],
+    ca: &Issuer,
+    signatory: &Signatory,
+    time: jiff::Timestamp,
+) -> Result<Vec<u8>> {
     signatory.check()?;
     let doc = load_intact(pdf_bytes)?;
     let field_name = signatory.field_name();
@@ -61,7 +66,9 @@ pub fn sign(pdf_bytes: &[u8], ca: &Issuer, signatory: &Signatory, time: jiff::Ti
 
     let leaf = ca.issue_leaf(signatory, time)?;
 
-    let size = pdf::int(&doc.trailer, b"Size").unwrap_or(0).max(i64::from(doc.max_id) + 1);
+    let size = pdf::int(&doc.trailer, b"Size")
+        .unwrap_or(0)
+        .max(i64::from(doc.max_id) + 1);
     let sig_id = u32::try_from(size).map_err(|_| Error::Pdf("för många objekt".into()))?;
     let mut out = Vec::with_capacity(pdf_bytes.len() + 2 * CONTENTS_BYTES + 4096);
     out.extend_from_slice(pdf_bytes);
@@ -125,7 +132,10 @@ pub fn sign(pdf_bytes: &[u8], ca: &Issuer, signatory: &Signatory, time: jiff::Ti
     write!(out, "\nstartxref\n{xref_offset}\n%%EOF\n").map_err(io)?;
 
     // Patch the byte range: everything but the /Contents hex string.
-    let range = format!("0 {contents_start} {contents_end} {}", out.len() - contents_end);
+    let range = format!(
+        "0 {contents_start} {contents_end} {}",
+        out.len() - contents_end
+    );
     if range.len() > BYTE_RANGE_WIDTH {
         return Err(Error::Pdf("dokumentet är för stort".into()));
     }
@@ -163,7 +173,9 @@ fn signing_certificate_v2(leaf: &x509_cert::Certificate) -> Result<Attribute> {
             hash_algorithm: None,
             cert_hash: OctetString::new(hash.to_vec()).map_err(cert_err)?,
             issuer_serial: Some(IssuerSerial {
-                issuer: vec![GeneralName::DirectoryName(leaf.tbs_certificate.issuer.clone())],
+                issuer: vec![GeneralName::DirectoryName(
+                    leaf.tbs_certificate.issuer.clone(),
+                )],
                 serial_number: leaf.tbs_certificate.serial_number.clone(),
             }),
         }],
@@ -171,7 +183,9 @@ fn signing_certificate_v2(leaf: &x509_cert::Certificate) -> Result<Attribute> {
     };
     let der = value.to_der().map_err(cert_err)?;
     let mut values = SetOfVec::new();
-    values.insert(Any::from_der(&der).map_err(cert_err)?).map_err(cert_err)?;
+    values
+        .insert(Any::from_der(&der).map_err(cert_err)?)
+        .map_err(cert_err)?;
     Ok(Attribute {
         oid: const_oid::db::rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2,
         values,
@@ -192,8 +206,8 @@ fn signed_data(digest: &[u8], leaf: &Leaf, ca: &Issuer) -> Result<Vec<u8>> {
         issuer: leaf.cert.tbs_certificate.issuer.clone(),
         serial_number: leaf.cert.tbs_certificate.serial_number.clone(),
     });
-    let mut signer =
-        SignerInfoBuilder::new(&leaf.key, sid, sha256.clone(), &content, Some(digest)).map_err(cert_err)?;
+    let mut signer = SignerInfoBuilder::new(&leaf.key, sid, sha256.clone(), &content, Some(digest))
+        .map_err(cert_err)?;
     signer
         .add_signed_attribute(signing_certificate_v2(&leaf.cert)?)
         .map_err(cert_err)?;

@@ -94,8 +94,15 @@ pub fn verify(pdf_bytes: &[u8], root: &Certificate) -> Result<Report> {
         let Some(value) = field.value else { continue };
         reports.push(check_signature(pdf_bytes, &doc, value, field.name, root));
     }
-    let mut revisions = Revisions { bytes: pdf_bytes, loaded: HashMap::new() };
-    let mut ends: Vec<usize> = reports.iter().map(|r| r.signed_length).filter(|&e| e > 0).collect();
+    let mut revisions = Revisions {
+        bytes: pdf_bytes,
+        loaded: HashMap::new(),
+    };
+    let mut ends: Vec<usize> = reports
+        .iter()
+        .map(|r| r.signed_length)
+        .filter(|&e| e > 0)
+        .collect();
     ends.push(pdf_bytes.len());
     ends.sort_unstable();
     ends.dedup();
@@ -109,7 +116,10 @@ pub fn verify(pdf_bytes: &[u8], root: &Certificate) -> Result<Report> {
             report.problems.push(problem);
         }
     }
-    Ok(Report { sha256: crate::sha256_hex(pdf_bytes), signatures: reports })
+    Ok(Report {
+        sha256: crate::sha256_hex(pdf_bytes),
+        signatures: reports,
+    })
 }
 
 fn check_signature(
@@ -166,7 +176,8 @@ fn check_signature(
             r.signer_name = name_attribute(subject, const_oid::db::rfc4519::CN);
             r.person_id = name_attribute(subject, const_oid::db::rfc4519::SERIAL_NUMBER);
             r.organisation = name_attribute(subject, const_oid::db::rfc4519::O);
-            r.certificate_serial = Some(crate::hex(signer.tbs_certificate.serial_number.as_bytes()));
+            r.certificate_serial =
+                Some(crate::hex(signer.tbs_certificate.serial_number.as_bytes()));
             r.intact = true;
             match r.time {
                 Some(time) => match chain_to_root(&signer, &certs, root, SystemTime::from(time)) {
@@ -206,7 +217,10 @@ fn byte_range_digest(
         return Err(bad());
     }
     let gap = &bytes[gap_start..gap_end];
-    if gap[0] != b'<' || gap[gap.len() - 1] != b'>' || decode_hex(&gap[1..gap.len() - 1]).as_deref() != Some(contents) {
+    if gap[0] != b'<'
+        || gap[gap.len() - 1] != b'>'
+        || decode_hex(&gap[1..gap.len() - 1]).as_deref() != Some(contents)
+    {
         return Err("byteintervallet utelämnar något annat än underskriften".into());
     }
     // The gap must lie inside the signature's own object.
@@ -229,7 +243,10 @@ fn decode_hex(hex: &[u8]) -> Option<Vec<u8>> {
         .filter(|b| !b.is_ascii_whitespace())
         .map(|&b| (b as char).to_digit(16).map(|d| d as u8))
         .collect::<Option<_>>()?;
-    let mut out: Vec<u8> = digits.chunks(2).map(|p| (p[0] << 4) | p.get(1).copied().unwrap_or(0)).collect();
+    let mut out: Vec<u8> = digits
+        .chunks(2)
+        .map(|p| (p[0] << 4) | p.get(1).copied().unwrap_or(0))
+        .collect();
     out.shrink_to_fit();
     Some(out)
 }
@@ -240,7 +257,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Parses the CMS and checks it against the digest of the signed ranges;
 /// returns the signer's certificate and all certificates carried.
-fn check_cms(contents: &[u8], digest: &[u8; 32]) -> std::result::Result<(Certificate, Vec<Certificate>), String> {
+fn check_cms(
+    contents: &[u8],
+    digest: &[u8; 32],
+) -> std::result::Result<(Certificate, Vec<Certificate>), String> {
     let bad = |what: &str| format!("underskriftens CMS-struktur: {what}");
     // /Contents is the DER followed by zero padding: take one TLV.
     let header_len = {
@@ -255,11 +275,18 @@ fn check_cms(contents: &[u8], digest: &[u8; 32]) -> std::result::Result<(Certifi
     if info.content_type != const_oid::db::rfc5911::ID_SIGNED_DATA {
         return Err(bad("inte SignedData"));
     }
-    let signed: SignedData = info.content.decode_as().map_err(|_| bad("SignedData kan inte läsas"))?;
+    let signed: SignedData = info
+        .content
+        .decode_as()
+        .map_err(|_| bad("SignedData kan inte läsas"))?;
     if signed.signer_infos.0.len() != 1 {
         return Err(bad("ska ha exakt en SignerInfo"));
     }
-    let signer_info = signed.signer_infos.0.get(0).ok_or_else(|| bad("SignerInfo saknas"))?;
+    let signer_info = signed
+        .signer_infos
+        .0
+        .get(0)
+        .ok_or_else(|| bad("SignerInfo saknas"))?;
     if signed.encap_content_info.econtent.is_some() {
         return Err(bad("innehållet ska vara fristående (detached)"));
     }
@@ -280,14 +307,18 @@ fn check_cms(contents: &[u8], digest: &[u8; 32]) -> std::result::Result<(Certifi
         .collect();
     let signer = match &signer_info.sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => certs.iter().find(|c| {
-            c.tbs_certificate.issuer == ias.issuer && c.tbs_certificate.serial_number == ias.serial_number
+            c.tbs_certificate.issuer == ias.issuer
+                && c.tbs_certificate.serial_number == ias.serial_number
         }),
         SignerIdentifier::SubjectKeyIdentifier(_) => None,
     }
     .cloned()
     .ok_or_else(|| bad("undertecknarens certifikat saknas"))?;
 
-    let attrs = signer_info.signed_attrs.as_ref().ok_or_else(|| bad("signerade attribut saknas"))?;
+    let attrs = signer_info
+        .signed_attrs
+        .as_ref()
+        .ok_or_else(|| bad("signerade attribut saknas"))?;
     let single = |oid| {
         let found: Vec<_> = attrs.iter().filter(|a| a.oid == oid).collect();
         match found.as_slice() {
@@ -295,20 +326,31 @@ fn check_cms(contents: &[u8], digest: &[u8; 32]) -> std::result::Result<(Certifi
             _ => None,
         }
     };
-    let md = single(const_oid::db::rfc5911::ID_MESSAGE_DIGEST).ok_or_else(|| bad("message-digest saknas"))?;
-    let md = md.decode_as::<der::asn1::OctetString>().map_err(|_| bad("message-digest kan inte läsas"))?;
+    let md = single(const_oid::db::rfc5911::ID_MESSAGE_DIGEST)
+        .ok_or_else(|| bad("message-digest saknas"))?;
+    let md = md
+        .decode_as::<der::asn1::OctetString>()
+        .map_err(|_| bad("message-digest kan inte läsas"))?;
     if md.as_bytes() != digest.as_slice() {
         return Err("dokumentet har ändrats: kontrollsumman stämmer inte".into());
     }
-    let ct = single(const_oid::db::rfc5911::ID_CONTENT_TYPE).ok_or_else(|| bad("content-type saknas"))?;
+    let ct = single(const_oid::db::rfc5911::ID_CONTENT_TYPE)
+        .ok_or_else(|| bad("content-type saknas"))?;
     if ct.decode_as::<der::asn1::ObjectIdentifier>().ok() != Some(const_oid::db::rfc5911::ID_DATA) {
         return Err(bad("content-type ska vara id-data"));
     }
     let sc = single(const_oid::db::rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2)
         .ok_or_else(|| bad("signing-certificate-v2 saknas"))?;
-    let sc = sc.decode_as::<SigningCertificateV2>().map_err(|_| bad("signing-certificate-v2 kan inte läsas"))?;
-    let signer_der = signer.to_der().map_err(|_| bad("certifikatet kan inte kodas"))?;
-    let first = sc.certs.first().ok_or_else(|| bad("signing-certificate-v2 är tom"))?;
+    let sc = sc
+        .decode_as::<SigningCertificateV2>()
+        .map_err(|_| bad("signing-certificate-v2 kan inte läsas"))?;
+    let signer_der = signer
+        .to_der()
+        .map_err(|_| bad("certifikatet kan inte kodas"))?;
+    let first = sc
+        .certs
+        .first()
+        .ok_or_else(|| bad("signing-certificate-v2 är tom"))?;
     let sha256_ok = first
         .hash_algorithm
         .as_ref()
@@ -320,12 +362,17 @@ fn check_cms(contents: &[u8], digest: &[u8; 32]) -> std::result::Result<(Certifi
             })
     });
     if !sha256_ok || *first.cert_hash.as_bytes() != Sha256::digest(&signer_der)[..] || !serial_ok {
-        return Err(bad("signing-certificate-v2 pekar inte på undertecknarens certifikat"));
+        return Err(bad(
+            "signing-certificate-v2 pekar inte på undertecknarens certifikat",
+        ));
     }
 
     let key = p256_key(&signer).ok_or_else(|| bad("undertecknarens nyckel är inte P-256"))?;
-    let signature = DerSignature::from_bytes(signer_info.signature.as_bytes()).map_err(|_| bad("signaturen kan inte läsas"))?;
-    let signed_attrs = attrs.to_der().map_err(|_| bad("attributen kan inte kodas"))?;
+    let signature = DerSignature::from_bytes(signer_info.signature.as_bytes())
+        .map_err(|_| bad("signaturen kan inte läsas"))?;
+    let signed_attrs = attrs
+        .to_der()
+        .map_err(|_| bad("attributen kan inte kodas"))?;
     key.verify(&signed_attrs, &signature)
         .map_err(|_| "underskriften är inte giltig: signaturen stämmer inte".to_string())?;
     Ok((signer, certs))
@@ -336,7 +383,12 @@ fn p256_key(cert: &Certificate) -> Option<VerifyingKey> {
     if spki.algorithm.oid != const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
         return None;
     }
-    let curve = spki.algorithm.parameters.as_ref()?.decode_as::<der::asn1::ObjectIdentifier>().ok()?;
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()?
+        .decode_as::<der::asn1::ObjectIdentifier>()
+        .ok()?;
     if curve != const_oid::db::rfc5912::SECP_256_R_1 {
         return None;
     }
@@ -353,7 +405,11 @@ fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
     let (Some(key), Ok(tbs)) = (p256_key(issuer), child.tbs_certificate.to_der()) else {
         return false;
     };
-    let Some(sig) = child.signature.as_bytes().and_then(|b| DerSignature::from_bytes(b).ok()) else {
+    let Some(sig) = child
+        .signature
+        .as_bytes()
+        .and_then(|b| DerSignature::from_bytes(b).ok())
+    else {
         return false;
     };
     key.verify(&tbs, &sig).is_ok()
@@ -386,7 +442,10 @@ fn chain_to_root(
             }
             return Ok(());
         }
-        match certs.iter().find(|c| cert_is_ca(c) && **c != current && issued_by(&current, c)) {
+        match certs
+            .iter()
+            .find(|c| cert_is_ca(c) && **c != current && issued_by(&current, c))
+        {
             Some(next) => current = next.clone(),
             None => break,
         }
@@ -418,7 +477,9 @@ fn parse_pdf_date(raw: &[u8]) -> Option<jiff::Timestamp> {
         return None;
     }
     let part = |from: usize, len: usize, default: i64| -> Option<i64> {
-        digits.get(from..from + len).map_or(Some(default), |p| p.parse().ok())
+        digits
+            .get(from..from + len)
+            .map_or(Some(default), |p| p.parse().ok())
     };
     let (y, mo, d) = (part(0, 4, 0)?, part(4, 2, 1)?, part(6, 2, 1)?);
     let (h, mi, se) = (part(8, 2, 0)?, part(10, 2, 0)?, part(12, 2, 0)?);
@@ -430,7 +491,8 @@ fn parse_pdf_date(raw: &[u8]) -> Option<jiff::Timestamp> {
                 .filter(|p| !p.is_empty())
                 .filter_map(|p| p.parse().ok())
                 .collect();
-            let secs = nums.first().copied().unwrap_or(0) * 3600 + nums.get(1).copied().unwrap_or(0) * 60;
+            let secs =
+                nums.first().copied().unwrap_or(0) * 3600 + nums.get(1).copied().unwrap_or(0) * 60;
             if sign == '-' { -secs } else { secs }
         }
         _ => 0,
@@ -508,8 +570,12 @@ fn only_signatures_added(a: &Document, b: &Document) -> Option<String> {
         match a.objects.get(id) {
             Some(old) if old == object => {}
             Some(Object::Dictionary(old)) => {
-                let Object::Dictionary(new) = object else { return changed() };
-                let Ok(Object::Reference(v)) = new.get(b"V") else { return changed() };
+                let Object::Dictionary(new) = object else {
+                    return changed();
+                };
+                let Ok(Object::Reference(v)) = new.get(b"V") else {
+                    return changed();
+                };
                 if !pdf::name_is(old, b"FT", b"Sig") || old.has(b"V") {
                     return changed();
                 }

@@ -288,7 +288,9 @@ impl Store {
                 .bind(p.0)
                 .fetch_all(&self.pool)
                 .await?;
-                let date = |r: &sqlx::any::AnyRow, column: &str| -> Result<jiff::civil::Date, StoreError> {
+                let date = |r: &sqlx::any::AnyRow,
+                            column: &str|
+                 -> Result<jiff::civil::Date, StoreError> {
                     r.try_get::<String, _>(column)?
                         .parse()
                         .map_err(|e| StoreError::Corrupt(format!("mandatperiodens datum: {e}")))

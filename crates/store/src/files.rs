@@ -157,7 +157,10 @@ pub fn sniff(bytes: &[u8]) -> Content {
         (b"GIF89a", "en GIF-bild"),
         (b"II*\0", "en TIFF-bild"),
         (b"MM\0*", "en TIFF-bild"),
-        (&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "ett äldre Office-dokument (DOC, XLS eller PPT)"),
+        (
+            &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
+            "ett äldre Office-dokument (DOC, XLS eller PPT)",
+        ),
         (b"{\\rtf", "ett RTF-dokument"),
         (b"MZ", "ett Windows-program"),
         (b"\x7fELF", "ett program"),
@@ -184,7 +187,10 @@ pub fn sniff(bytes: &[u8]) -> Content {
     if text.contains('\0') {
         return Other("okänt binärt innehåll");
     }
-    let lower = text.trim_start_matches('\u{feff}').trim_start().to_lowercase();
+    let lower = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .to_lowercase();
     if lower.starts_with("<!doctype html")
         || lower.starts_with("<html")
         || lower.contains("<html")
@@ -547,8 +553,14 @@ mod tests {
             ("[Content_Types].xml", b"<Types/>"),
             ("word/document.xml", b"<w:document/>"),
         ]);
-        let xlsx = zip(&[("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<x/>")]);
-        let ods = zip(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")]);
+        let xlsx = zip(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("xl/workbook.xml", b"<x/>"),
+        ]);
+        let ods = zip(&[(
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        )]);
         let cases: [(&[u8], Content); 9] = [
             (b"%PDF-1.7\n", Content::Kind(FileKind::Pdf)),
             (b"\x89PNG\r\n\x1a\n\0\0", Content::Kind(FileKind::Png)),
@@ -563,12 +575,21 @@ mod tests {
         for (bytes, expected) in cases {
             assert_eq!(sniff(bytes), expected);
         }
-        assert_eq!(sniff(b"PK\x03\x04 broken"), Content::Other("ett trasigt ZIP-arkiv"));
+        assert_eq!(
+            sniff(b"PK\x03\x04 broken"),
+            Content::Other("ett trasigt ZIP-arkiv")
+        );
         assert_eq!(sniff(b"Hej, detta \xC3\xA4r text."), Content::Other("text"));
-        assert_eq!(sniff(&[0, 159, 146, 150]), Content::Other("okänt binärt innehåll"));
+        assert_eq!(
+            sniff(&[0, 159, 146, 150]),
+            Content::Other("okänt binärt innehåll")
+        );
         assert_eq!(check_upload("Protokoll.ODT", &odt), Ok(FileKind::Odt));
         assert_eq!(check_upload("beslut.docx", &docx), Ok(FileKind::Docx));
-        assert_eq!(check_upload("foto.JPEG", &[0xFF, 0xD8, 0xFF, 0xE1]), Ok(FileKind::Jpeg));
+        assert_eq!(
+            check_upload("foto.JPEG", &[0xFF, 0xD8, 0xFF, 0xE1]),
+            Ok(FileKind::Jpeg)
+        );
     }
 
     #[test]
@@ -579,13 +600,19 @@ mod tests {
             "«x.pdf» är inte en PDF-fil: innehållet är HTML. Kansli tar emot PDF, ODT, DOCX, PNG och JPEG"
         );
         let docx = zip(&[("[Content_Types].xml", b""), ("word/document.xml", b"")]);
-        assert!(refused("brev.odt", &docx).contains("innehållet är ett DOCX-dokument; byt filändelse till .docx"));
+        assert!(
+            refused("brev.odt", &docx)
+                .contains("innehållet är ett DOCX-dokument; byt filändelse till .docx")
+        );
         assert!(refused("virus.exe", b"MZ\x90\0").contains("filändelsen .exe"));
         assert!(refused("utan-ändelse", b"%PDF-1.4").contains("saknar filändelse"));
         assert!(refused("tom.pdf", b"").contains("tom"));
         let mut big = vec![0xFF, 0xD8, 0xFF];
         big.resize(FileKind::Jpeg.max_bytes() + 1, 0);
-        assert_eq!(refused("stor.v1.jpg", &big), "«stor.v1.jpg» är 10,0 MB; JPEG får vara högst 10 MB");
+        assert_eq!(
+            refused("stor.v1.jpg", &big),
+            "«stor.v1.jpg» är 10,0 MB; JPEG får vara högst 10 MB"
+        );
         assert!(accept_attribute().starts_with(".pdf,application/pdf,.odt,"));
     }
 }

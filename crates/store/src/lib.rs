@@ -15,9 +15,9 @@ pub mod follow;
 pub mod idempotency;
 pub mod lifecycle;
 pub mod read;
-pub mod tokens;
-pub mod sign_in;
 mod secrecy;
+pub mod sign_in;
+pub mod tokens;
 mod write;
 
 pub use error::StoreError;

@@ -198,7 +198,11 @@ impl Tx {
 impl Store {
     /// Whether `token` is a device cookie this server issued (to anyone)
     /// that has not expired at `now`.
-    pub async fn device_issued(&self, token: &str, now: jiff::Timestamp) -> Result<bool, StoreError> {
+    pub async fn device_issued(
+        &self,
+        token: &str,
+        now: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT user_id FROM known_devices WHERE token_hash = $1 AND expires_at > $2 LIMIT 1",
         )
@@ -291,6 +295,9 @@ mod tests {
     fn typed_usernames_are_kept_short_and_without_control_characters() {
         assert_eq!(logged_username("  anna "), "anna");
         assert_eq!(logged_username("a\u{0}b\nc"), "a\u{fffd}b\u{fffd}c");
-        assert_eq!(logged_username(&"å".repeat(1000)).chars().count(), USERNAME_CHARS);
+        assert_eq!(
+            logged_username(&"å".repeat(1000)).chars().count(),
+            USERNAME_CHARS
+        );
     }
 }

@@ -533,7 +533,6 @@ async fn multipart_fields(
     (token, key)
 }
 
-
 /// Compares without stopping at the first difference.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -1137,12 +1136,22 @@ mod tests {
         let t0 = Instant::now();
         for i in 0..10_000u32 {
             let addr = IpAddr::from(i.to_be_bytes());
-            let a = limiter.attempt(&format!("namn{i}"), addr, None, t0 + Duration::from_millis(i.into()));
+            let a = limiter.attempt(
+                &format!("namn{i}"),
+                addr,
+                None,
+                t0 + Duration::from_millis(i.into()),
+            );
             limiter.failed(a);
             assert!(limiter.len() <= 1000);
         }
         // The newest are still remembered.
-        let a = limiter.attempt("namn9999", IpAddr::from([1, 1, 1, 1]), None, t0 + Duration::from_secs(10));
+        let a = limiter.attempt(
+            "namn9999",
+            IpAddr::from([1, 1, 1, 1]),
+            None,
+            t0 + Duration::from_secs(10),
+        );
         assert!(a.delay > Duration::ZERO);
     }
 

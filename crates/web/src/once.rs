@@ -301,7 +301,8 @@ struct PendingPage {
 /// The first request with this key is still being handled.
 fn pending(key: &Key, headers: &HeaderMap) -> Response {
     if key.api {
-        let detail = "En begäran med samma Idempotency-Key behandlas fortfarande. Försök igen om en stund.";
+        let detail =
+            "En begäran med samma Idempotency-Key behandlas fortfarande. Försök igen om en stund.";
         let problem = Problem {
             status: StatusCode::CONFLICT.as_u16(),
             title: crate::error::title_sv(StatusCode::CONFLICT).into(),

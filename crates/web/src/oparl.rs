@@ -1091,7 +1091,9 @@ pub async fn paper(State(app): State<AppState>, Path(raw): Path<String>) -> ORes
 pub async fn file(State(app): State<AppState>, Path(raw): Path<String>) -> OResult<File> {
     let id: kansli_core::AttachmentId = parse_id(&raw, "Filen")?;
     let (a, _) = app.store.attachment(id).await?;
-    if let kansli_core::Access::Secret { .. } = view::document_access(&app.store, a.document).await? {
+    if let kansli_core::Access::Secret { .. } =
+        view::document_access(&app.store, a.document).await?
+    {
         return Err(WebError::Forbidden("Filen hör till en handling med sekretess.".into()).into());
     }
     Ok(Json(file_object(&urls(&app), &a)))

@@ -832,7 +832,10 @@ pub async fn report_form(
         action: format!("/sekretariat/arenden/{}/beslutsforslag", id.0),
         f,
         has_report: !reports.is_empty(),
-        pdf_href: format!("/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.pdf", id.0),
+        pdf_href: format!(
+            "/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.pdf",
+            id.0
+        ),
     };
     Ok((jar, Html(page.render()?)).into_response())
 }
@@ -887,7 +890,10 @@ pub async fn save_report(
                 action: format!("/sekretariat/arenden/{}/beslutsforslag", id.0),
                 f,
                 has_report: !app.store.officer_reports(id).await?.is_empty(),
-                pdf_href: format!("/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.pdf", id.0),
+                pdf_href: format!(
+                    "/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.pdf",
+                    id.0
+                ),
             };
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -92,8 +92,8 @@ pub async fn sign_in(
 ) -> Result<Response, PageError> {
     // Checked before anything is written: the redirect cannot fail later.
     let till = local_path(form.till.as_deref());
-    let location = HeaderValue::from_str(&till)
-        .unwrap_or_else(|_| HeaderValue::from_static("/sekretariat"));
+    let location =
+        HeaderValue::from_str(&till).unwrap_or_else(|_| HeaderValue::from_static("/sekretariat"));
     let again = |jar: CookieJar, error: &str, status: axum::http::StatusCode| {
         let token = kansli_store::access::random_token();
         let page = render(SignInPage {
@@ -395,8 +395,7 @@ pub async fn start(
         approvals,
         notices,
         administration,
-        administrator: s.user.is_admin
-            || s.grants.iter().any(|g| g.role == Role::Administrator),
+        administrator: s.user.is_admin || s.grants.iter().any(|g| g.role == Role::Administrator),
     })?;
     Ok((jar, page).into_response())
 }
@@ -930,6 +929,9 @@ mod tests {
             assert_eq!(local_path(Some(bad)), "/sekretariat", "{bad:?}");
         }
         assert_eq!(local_path(None), "/sekretariat");
-        assert_eq!(local_path(Some(&format!("/{}", "a".repeat(3000)))), "/sekretariat");
+        assert_eq!(
+            local_path(Some(&format!("/{}", "a".repeat(3000)))),
+            "/sekretariat"
+        );
     }
 }

@@ -522,17 +522,10 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
         .unwrap()
         .unwrap();
     // The staff's link (the complete report) needs the browser's session.
-    let session = b
-        .client
-        .get_named_cookie("kansli_session")
-        .await
-        .unwrap();
+    let session = b.client.get_named_cookie("kansli_session").await.unwrap();
     let r = reqwest::Client::new()
         .get(format!("{}{report_pdf}", b.base))
-        .header(
-            "cookie",
-            format!("kansli_session={}", session.value()),
-        )
+        .header("cookie", format!("kansli_session={}", session.value()))
         .send()
         .await
         .unwrap();

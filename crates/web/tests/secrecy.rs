@@ -435,7 +435,10 @@ async fn a_secret_cases_matter_reaches_no_public_output() {
             let (status, text) = app
                 .staff_get(
                     &b,
-                    &format!("/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.txt", id.0),
+                    &format!(
+                        "/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.txt",
+                        id.0
+                    ),
                 )
                 .await;
             assert_eq!(status, StatusCode::OK, "{text}");
@@ -449,7 +452,10 @@ async fn a_secret_cases_matter_reaches_no_public_output() {
             .await;
         assert_eq!(status, StatusCode::OK);
         assert!(form.contains("DOLD-SAMMANFATTNING"));
-        assert!(form.contains("value=\"18 kap. 8 § OSL\""), "the ground is kept");
+        assert!(
+            form.contains("value=\"18 kap. 8 § OSL\""),
+            "the ground is kept"
+        );
         let (_, staff_meeting) = app
             .staff_get(&b, &format!("/sekretariat/sammantraden/{m}"))
             .await;
@@ -495,13 +501,20 @@ async fn an_officers_report_is_made_secret_in_its_form() {
         .id;
     let mut tx = app.store.begin("user:test").await.unwrap();
     let (case, number) = tx
-        .register_case(org, "Skalskydd för regionhuset", jiff::civil::date(2026, 1, 5))
+        .register_case(
+            org,
+            "Skalskydd för regionhuset",
+            jiff::civil::date(2026, 1, 5),
+        )
         .await
         .unwrap();
     tx.commit().await.unwrap();
     let b = app.sign_in("handlaggare", kansli_demo::DEMO_PASSWORD).await;
     let (status, form) = app
-        .staff_get(&b, &format!("/sekretariat/arenden/{}/beslutsforslag", case.0))
+        .staff_get(
+            &b,
+            &format!("/sekretariat/arenden/{}/beslutsforslag", case.0),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("name=\"secret\" value=\"ja\"") && form.contains("name=\"ground\""));
@@ -524,19 +537,28 @@ async fn an_officers_report_is_made_secret_in_its_form() {
     assert!(text.contains(secret_words));
     assert!(app.store.officer_reports(case).await.unwrap().is_empty());
     // Before the report, the case is public.
-    assert_eq!(app.get(&format!("/arenden/{}", case.0)).await.0, StatusCode::OK);
-    let r = post(report_fields(&b.csrf, secret_words, "ja", "18 kap. 8 § OSL"))
-        .await
-        .unwrap();
+    assert_eq!(
+        app.get(&format!("/arenden/{}", case.0)).await.0,
+        StatusCode::OK
+    );
+    let r = post(report_fields(
+        &b.csrf,
+        secret_words,
+        "ja",
+        "18 kap. 8 § OSL",
+    ))
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let stored = app.store.officer_reports_with_access(case).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].1, Access::secret("18 kap. 8 § OSL").unwrap());
     // Its entry among the case's documents is secret too.
     let docs = app.store.documents(case).await.unwrap();
-    assert!(docs
-        .iter()
-        .all(|d| d.kind != DocumentKind::OfficerReport || !d.access.is_public()));
+    assert!(
+        docs.iter()
+            .all(|d| d.kind != DocumentKind::OfficerReport || !d.access.is_public())
+    );
     for path in [
         format!("/arenden/{}", case.0),
         format!("/api/v1/cases/{}", case.0),
@@ -558,9 +580,14 @@ async fn an_officers_report_is_made_secret_in_its_form() {
     }
     // A later public version lifts the secrecy of the matter; the secret
     // version itself stays out of every public answer.
-    let r = post(report_fields(&b.csrf, "Offentlig sammanfattning", "nej", ""))
-        .await
-        .unwrap();
+    let r = post(report_fields(
+        &b.csrf,
+        "Offentlig sammanfattning",
+        "nej",
+        "",
+    ))
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     for path in [
         format!("/arenden/{}", case.0),
@@ -569,8 +596,14 @@ async fn an_officers_report_is_made_secret_in_its_form() {
     ] {
         let (status, text) = app.get(&path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(text.contains("Offentlig sammanfattning") || path.ends_with(&format!("/{}", case.0)), "{path}");
-        assert!(!text.contains("HEMLIGRAPPORT"), "{path} shows the secret version");
+        assert!(
+            text.contains("Offentlig sammanfattning") || path.ends_with(&format!("/{}", case.0)),
+            "{path}"
+        );
+        assert!(
+            !text.contains("HEMLIGRAPPORT"),
+            "{path} shows the secret version"
+        );
     }
 }
 
@@ -645,10 +678,15 @@ async fn a_secretary_of_one_body_reads_the_secret_files_of_that_bodys_cases_only
         assert_eq!(store.case_bodies(on_agenda).await.unwrap(), vec![rsau]);
         assert!(store.case_bodies(elsewhere).await.unwrap().is_empty());
 
-        let file = |case: CaseId, file: i64| format!("/sekretariat/arenden/{}/filer/{file}", case.0);
+        let file =
+            |case: CaseId, file: i64| format!("/sekretariat/arenden/{}/filer/{file}", case.0);
         for (user, a, b) in [
             ("au-sekreterare", StatusCode::OK, StatusCode::FORBIDDEN),
-            ("annan-sekreterare", StatusCode::FORBIDDEN, StatusCode::FORBIDDEN),
+            (
+                "annan-sekreterare",
+                StatusCode::FORBIDDEN,
+                StatusCode::FORBIDDEN,
+            ),
             // Organisation-wide: the demo's secretary and case officer.
             ("sekreterare", StatusCode::OK, StatusCode::OK),
             ("handlaggare", StatusCode::OK, StatusCode::OK),
@@ -706,7 +744,10 @@ async fn uploads_are_checked_by_their_content() {
         let (_, page) = app
             .staff_get(&b, &format!("/sekretariat/arenden/{}", case.0))
             .await;
-        assert!(page.contains("accept=\".pdf,application/pdf,.odt,"), "{page}");
+        assert!(
+            page.contains("accept=\".pdf,application/pdf,.odt,"),
+            "{page}"
+        );
         assert!(page.contains("PDF (högst 25 MB)"));
         let upload = |file_name: &'static str, bytes: Vec<u8>| {
             let (content_type, body) = multipart(
@@ -737,17 +778,24 @@ async fn uploads_are_checked_by_their_content() {
         let html = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>".to_vec();
         let r = upload("x.pdf", html.clone()).await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        assert_eq!(r.headers()[LOCATION], format!("/sekretariat/arenden/{}", case.0));
+        assert_eq!(
+            r.headers()[LOCATION],
+            format!("/sekretariat/arenden/{}", case.0)
+        );
         let message = flash(&r);
         assert!(
-            message.starts_with("fel") && message.contains("«x.pdf» är inte en PDF-fil: innehållet är HTML"),
+            message.starts_with("fel")
+                && message.contains("«x.pdf» är inte en PDF-fil: innehållet är HTML"),
             "{message}"
         );
         assert_eq!(count().await, before, "nothing written for a refused file");
         // A PDF named as a picture, and a kind not taken at all.
         let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
         let message = flash(&upload("bild.png", pdf.clone()).await.unwrap());
-        assert!(message.contains("«bild.png» är inte en PNG-bild: innehållet är en PDF-fil"), "{message}");
+        assert!(
+            message.contains("«bild.png» är inte en PNG-bild: innehållet är en PDF-fil"),
+            "{message}"
+        );
         let message = flash(&upload("sida.html", html).await.unwrap());
         assert!(message.contains("filändelsen .html"), "{message}");
         assert_eq!(count().await, before);

@@ -120,15 +120,12 @@ impl App {
             cookie.push_str("; ");
             cookie.push_str(more);
         }
-        let mut req = c
-            .post(self.url("/logga-in"))
-            .header(COOKIE, cookie)
-            .form(&[
-                ("username", t.username),
-                ("password", t.password),
-                ("token", &token),
-                ("till", t.till),
-            ]);
+        let mut req = c.post(self.url("/logga-in")).header(COOKIE, cookie).form(&[
+            ("username", t.username),
+            ("password", t.password),
+            ("token", &token),
+            ("till", t.till),
+        ]);
         if let Some(from) = t.from {
             req = req.header("X-Forwarded-For", from);
         }
@@ -306,7 +303,10 @@ async fn failed_sign_ins_are_logged_for_the_administrators() {
     assert!(start.contains("href=\"/sekretariat/inloggningsforsok\""));
     let page = app.page("/sekretariat/inloggningsforsok", &admin).await;
     assert!(page.contains("<h1>Misslyckade inloggningar</h1>"), "{page}");
-    assert!(page.contains("<td>sekreterare</td><td>203.0.113.5</td>"), "{page}");
+    assert!(
+        page.contains("<td>sekreterare</td><td>203.0.113.5</td>"),
+        "{page}"
+    );
     assert!(page.contains("<td>fel lösenord</td><td>3</td>"), "{page}");
     assert!(page.contains("Region Halland"), "{page}");
     assert!(!page.contains("finns-inte"), "{page}");
@@ -319,9 +319,14 @@ async fn failed_sign_ins_are_logged_for_the_administrators() {
 
     // A system administrator sees everything, unknown names too.
     let mut tx = app.store.begin("user:test").await.unwrap();
-    tx.add_user("system", "Systemadministratören", "ett-långt-lösenord", true)
-        .await
-        .unwrap();
+    tx.add_user(
+        "system",
+        "Systemadministratören",
+        "ett-långt-lösenord",
+        true,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let r = app
         .try_sign_in(Try::new("system", "ett-långt-lösenord"))
@@ -329,7 +334,10 @@ async fn failed_sign_ins_are_logged_for_the_administrators() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let system = set_cookie(&r, "kansli_session").unwrap().0;
     let page = app.page("/sekretariat/inloggningsforsok", &system).await;
-    assert!(page.contains("<td>finns-inte</td><td>192.0.2.44</td>"), "{page}");
+    assert!(
+        page.contains("<td>finns-inte</td><td>192.0.2.44</td>"),
+        "{page}"
+    );
     assert!(page.contains("okänt användarnamn"), "{page}");
     assert!(page.contains(&"x".repeat(64)) && !page.contains(&"x".repeat(65)));
 }
@@ -346,13 +354,34 @@ async fn a_sign_in_remembers_the_browser_with_a_hashed_device_cookie() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (token, header) = set_cookie(&r, "kansli_device").expect("device cookie");
-    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Max-Age=", "Path=/logga-in"] {
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Secure",
+        "Max-Age=",
+        "Path=/logga-in",
+    ] {
         assert!(header.contains(attribute), "{attribute}: {header}");
     }
     let now = jiff::Timestamp::now();
-    assert!(app.store.device_known(&token, "sekreterare", now).await.unwrap());
-    assert!(!app.store.device_known(&token, "handlaggare", now).await.unwrap());
-    assert!(!app.store.device_known("annat", "sekreterare", now).await.unwrap());
+    assert!(
+        app.store
+            .device_known(&token, "sekreterare", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !app.store
+            .device_known(&token, "handlaggare", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !app.store
+            .device_known("annat", "sekreterare", now)
+            .await
+            .unwrap()
+    );
     // Only its hash is stored.
     let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM known_devices")
         .fetch_all(app.store.pool())
@@ -469,7 +498,10 @@ async fn member_for(
 
 async fn plan(store: &Store, body: BodyId, date: jiff::civil::Date) -> MeetingId {
     let mut tx = store.begin("user:test").await.unwrap();
-    let id = tx.plan_meeting(body, date, None, "Borgkammaren").await.unwrap();
+    let id = tx
+        .plan_meeting(body, date, None, "Borgkammaren")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -542,7 +574,10 @@ async fn term_of_office(app: App) {
         assert!(page.contains("Regionstyrelsens arbetsutskott"), "{page}");
         let r = app
             .get(
-                &format!("/sekretariat/sammantraden/{}/protokoll/protokoll.html", own.0),
+                &format!(
+                    "/sekretariat/sammantraden/{}/protokoll/protokoll.html",
+                    own.0
+                ),
                 session,
             )
             .await;
@@ -552,7 +587,10 @@ async fn term_of_office(app: App) {
             r.status()
         );
         let r = app
-            .get(&format!("/sekretariat/sammantraden/{}/justering", other.0), session)
+            .get(
+                &format!("/sekretariat/sammantraden/{}/justering", other.0),
+                session,
+            )
             .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     }

@@ -22,7 +22,9 @@ struct Fonts {
 }
 
 static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
-    let fonts: Vec<Font> = typst_assets::fonts().flat_map(|b| Font::iter(Bytes::new(b))).collect();
+    let fonts: Vec<Font> = typst_assets::fonts()
+        .flat_map(|b| Font::iter(Bytes::new(b)))
+        .collect();
     Fonts {
         book: LazyHash::new(FontBook::from_fonts(&fonts)),
         fonts,
@@ -64,17 +66,25 @@ impl World for TestWorld {
 
 /// A protocol-like PDF/A-2a of `pages` pages, the last an Intyg page.
 pub fn protocol_pdf(pages: usize) -> Vec<u8> {
-    let mut markup = String::from("#set text(lang: \"sv\")\n#set document(title: \"Protokoll\", date: datetime(year: 2025, month: 1, day: 28))\n");
+    let mut markup = String::from(
+        "#set text(lang: \"sv\")\n#set document(title: \"Protokoll\", date: datetime(year: 2025, month: 1, day: 28))\n",
+    );
     for page in 1..pages {
         markup.push_str(&format!(
             "= Paragraf {page}\n\nRegionstyrelsens arbetsutskott beslutar att godkänna ärendet. {}\n#pagebreak()\n",
             "Ärendet har beretts av förvaltningen och föredragits för utskottet. ".repeat(30)
         ));
     }
-    markup.push_str("= Intyg\n\nDetta protokoll är justerat elektroniskt av ordföranden och justeraren.\n");
+    markup.push_str(
+        "= Intyg\n\nDetta protokoll är justerat elektroniskt av ordföranden och justeraren.\n",
+    );
     let id = RootedPath::new(VirtualRoot::Project, VirtualPath::new("/main.typ").unwrap()).intern();
-    let world = TestWorld { main: Source::new(id, markup) };
-    let document = typst::compile::<PagedDocument>(&world).output.expect("typst compiles");
+    let world = TestWorld {
+        main: Source::new(id, markup),
+    };
+    let document = typst::compile::<PagedDocument>(&world)
+        .output
+        .expect("typst compiles");
     let options = PdfOptions {
         ident: Smart::Custom("Protokoll".into()),
         creator: Smart::Custom(Some("Kansli".into())),
@@ -100,7 +110,9 @@ pub fn pyhanko() -> Option<PathBuf> {
 
 pub fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
 /// The tools, or None after a loud skip (a panic when they are required).
@@ -115,7 +127,9 @@ pub fn tools() -> Option<Tools> {
         .collect();
     let pyhanko = pyhanko().filter(|p| p.is_file());
     if let (true, Some(pyhanko)) = (missing.is_empty(), &pyhanko) {
-        return Some(Tools { pyhanko: pyhanko.clone() });
+        return Some(Tools {
+            pyhanko: pyhanko.clone(),
+        });
     }
     let mut missing: Vec<String> = missing.into_iter().map(String::from).collect();
     if pyhanko.is_none() {
@@ -143,7 +157,9 @@ pub fn run(cmd: &mut Command) -> (bool, String) {
 pub fn nss_db(dir: &Path, root_pem: &Path) -> PathBuf {
     let db = dir.join("nss");
     std::fs::create_dir_all(&db).unwrap();
-    let (ok, text) = run(Command::new("certutil").args(["-N", "--empty-password", "-d"]).arg(format!("sql:{}", db.display())));
+    let (ok, text) = run(Command::new("certutil")
+        .args(["-N", "--empty-password", "-d"])
+        .arg(format!("sql:{}", db.display())));
     assert!(ok, "certutil -N: {text}");
     let (ok, text) = run(Command::new("certutil")
         .args(["-A", "-n", "kansli-root", "-t", "CT,C,C", "-d"])
@@ -155,7 +171,12 @@ pub fn nss_db(dir: &Path, root_pem: &Path) -> PathBuf {
 }
 
 pub fn pdfsig(nss: &Path, pdf: &Path) -> String {
-    run(Command::new("pdfsig").arg("-nssdir").arg(format!("sql:{}", nss.display())).arg("-no-ocsp").arg(pdf)).1
+    run(Command::new("pdfsig")
+        .arg("-nssdir")
+        .arg(format!("sql:{}", nss.display()))
+        .arg("-no-ocsp")
+        .arg(pdf))
+    .1
 }
 
 pub fn pyhanko_validate(tools: &Tools, root_pem: &Path, pdf: &Path) -> (bool, String) {
