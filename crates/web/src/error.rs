@@ -32,8 +32,6 @@ pub enum WebError {
     /// A form or body over its limit (`kansli_core::limits`), with the limit.
     #[error("{0}")]
     TooLarge(String),
-    #[error("För många misslyckade inloggningar. Försök igen om {minutes} minuter.")]
-    TooManyAttempts { minutes: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("sidan kunde inte visas: {0}")]
@@ -80,7 +78,6 @@ impl WebError {
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
