@@ -66,6 +66,11 @@ pub struct Config {
     /// the listening address ([`serve`] fills it in), or
     /// [`DEFAULT_PUBLIC_URL`] for an app built without a listener.
     pub public_url: Option<String>,
+    /// The directory of the organisations' signing keys: one directory per
+    /// organisation id holding the files of
+    /// [`kansli_sign::OrganisationPki::write_to_dir`]. Outside the
+    /// database, owner-only. `None`: nothing can be signed.
+    pub keys_dir: Option<std::path::PathBuf>,
 }
 
 /// The public base URL of an app built without a listener and without
