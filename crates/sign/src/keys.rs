@@ -52,6 +52,50 @@ pub fn fingerprint(cert: &Certificate) -> String {
         .join(":")
 }
 
+/// The certificate's subject as people read it: its CN, else its O.
+pub fn subject(cert: &Certificate) -> String {
+    let name = &cert.tbs_certificate.subject;
+    crate::pki::name_attribute(name, const_oid::db::rfc4519::CN)
+        .or_else(|| crate::pki::name_attribute(name, const_oid::db::rfc4519::O))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// A time as Swedes read it: `2026-01-28 14:05:09` in Swedish time (the
+/// zone named), falling back to UTC.
+pub fn swedish_time(t: jiff::Timestamp) -> String {
+    match jiff::tz::TimeZone::get("Europe/Stockholm") {
+        Ok(tz) => t
+            .to_zoned(tz)
+            .strftime("%Y-%m-%d %H:%M:%S (svensk tid)")
+            .to_string(),
+        Err(_) => t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    }
+}
+
+/// Verifies `pdf` against each of `roots` and returns the best report with
+/// the index of its root: one where every signature is valid, else the one
+/// with the most trusted signatures (the first on a tie). A file that is not
+/// a readable PDF is an error; so is an empty list of roots.
+pub fn verify_against<'a>(
+    pdf: &[u8],
+    roots: impl IntoIterator<Item = &'a Certificate>,
+) -> Result<(crate::Report, usize)> {
+    let mut best: Option<(crate::Report, usize)> = None;
+    let score = |r: &crate::Report| {
+        (
+            r.all_valid(),
+            r.signatures.iter().filter(|s| s.trusted).count(),
+        )
+    };
+    for (i, root) in roots.into_iter().enumerate() {
+        let report = crate::verify(pdf, root)?;
+        if best.as_ref().is_none_or(|(b, _)| score(&report) > score(b)) {
+            best = Some((report, i));
+        }
+    }
+    best.ok_or_else(|| Error::Invalid("inget rotcertifikat att verifiera mot".into()))
+}
+
 /// The certificate as DER (for `rot.cer`).
 pub fn certificate_der(cert: &Certificate) -> Result<Vec<u8>> {
     cert.to_der()

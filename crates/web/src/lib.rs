@@ -27,6 +27,7 @@ pub mod registry;
 pub mod secretariat;
 pub mod sitting;
 pub mod tokens;
+pub mod verification;
 pub use kansli_documents::view;
 
 pub use auth::Need;
@@ -306,6 +307,32 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     r.get("/arenden/{id}", Public, pages::case);
     r.get("/static/kansli.css", Public, pages::stylesheet);
     r.get("/healthz", Public, || async { "ok" });
+    // Signatures: the roots, the CRL, and verification by anyone.
+    r.get(
+        "/organisationer/{organisation}/signering/rot.pem",
+        Public,
+        verification::root_pem,
+    );
+    r.get(
+        "/organisationer/{organisation}/signering/rot.cer",
+        Public,
+        verification::root_cer,
+    );
+    r.get(
+        "/organisationer/{organisation}/signering/ca.crl",
+        Public,
+        verification::crl,
+    );
+    r.get("/verifiera", Public, verification::form);
+    r.add_limited(
+        Method::POST,
+        "/verifiera",
+        Public,
+        axum::routing::post(verification::check).layer(axum::extract::DefaultBodyLimit::max(
+            verification::VERIFY_BODY_LIMIT,
+        )),
+        verification::VERIFY_BODY_LIMIT,
+    );
     // The open API.
     r.get("/api/openapi.json", Public, api::openapi);
     r.get("/api/v1/organisations", Public, api::organisations);
