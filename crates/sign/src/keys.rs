@@ -96,6 +96,55 @@ pub fn verify_against<'a>(
     best.ok_or_else(|| Error::Invalid("inget rotcertifikat att verifiera mot".into()))
 }
 
+/// What [`check_crl`] found in a revocation list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrlInfo {
+    /// When it was issued.
+    pub this_update: std::time::SystemTime,
+    /// When it is to be replaced.
+    pub next_update: Option<std::time::SystemTime>,
+    /// How many certificates it revokes.
+    pub revoked: usize,
+}
+
+/// Parses a DER CRL and checks that `issuer` signed it (names match,
+/// ECDSA P-256 with SHA-256): what a verifier fetching the CRL does.
+pub fn check_crl(der_bytes: &[u8], issuer: &Certificate) -> Result<CrlInfo> {
+    use der::Decode;
+    use p256::ecdsa::signature::Verifier;
+    let list = x509_cert::crl::CertificateList::from_der(der_bytes)
+        .map_err(|e| Error::Certificate(format!("spärrlistan kunde inte läsas: {e}")))?;
+    let tbs = &list.tbs_cert_list;
+    if tbs.issuer != issuer.tbs_certificate.subject {
+        return Err(Error::Certificate(
+            "spärrlistan är utfärdad av någon annan".into(),
+        ));
+    }
+    let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(
+        issuer
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes(),
+    )
+    .map_err(|e| Error::Certificate(e.to_string()))?;
+    let signature = list
+        .signature
+        .as_bytes()
+        .and_then(|b| p256::ecdsa::DerSignature::from_bytes(b).ok())
+        .ok_or_else(|| Error::Certificate("spärrlistans underskrift kan inte läsas".into()))?;
+    let signed = tbs
+        .to_der()
+        .map_err(|e| Error::Certificate(e.to_string()))?;
+    key.verify(&signed, &signature)
+        .map_err(|_| Error::Certificate("spärrlistans underskrift stämmer inte".into()))?;
+    Ok(CrlInfo {
+        this_update: tbs.this_update.to_system_time(),
+        next_update: tbs.next_update.map(|t| t.to_system_time()),
+        revoked: tbs.revoked_certificates.as_ref().map_or(0, Vec::len),
+    })
+}
+
 /// The certificate as DER (for `rot.cer`).
 pub fn certificate_der(cert: &Certificate) -> Result<Vec<u8>> {
     cert.to_der()
@@ -399,5 +448,22 @@ mod tests {
         assert!(load_issuer(tmp.path(), 3).unwrap().is_some());
         let e = import(tmp.path(), 3, &root_a, &ca_a, &key_a, now()).unwrap_err();
         assert!(e.to_string().contains("finns redan"), "{e}");
+    }
+
+    #[test]
+    fn crl_is_checked_against_its_issuer() {
+        let a = OrganisationPki::create("Kommun A", now()).unwrap();
+        let b = OrganisationPki::create("Kommun B", now()).unwrap();
+        let next = now() + jiff::SignedDuration::from_hours(168);
+        let crl = a.signing_ca.crl(1, now(), next, &[]).unwrap();
+        let info = check_crl(&crl, a.signing_ca.certificate()).unwrap();
+        assert_eq!(info.revoked, 0);
+        assert_eq!(info.next_update, Some(std::time::SystemTime::from(next)));
+        assert!(check_crl(&crl, b.signing_ca.certificate()).is_err());
+        let mut broken = crl.clone();
+        let last = broken.len() - 3;
+        broken[last] ^= 1;
+        assert!(check_crl(&broken, a.signing_ca.certificate()).is_err());
+        assert!(check_crl(b"not der", a.signing_ca.certificate()).is_err());
     }
 }
