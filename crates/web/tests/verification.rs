@@ -1,0 +1,360 @@
+//! Verification by anyone, over the real server (SQLite and PostgreSQL):
+//! the roots (PEM, DER) and the CRL per organisation, and `/verifiera` with
+//! a valid, a changed, an unsigned, a non-PDF and a too big file, which
+//! writes nothing.
+
+use kansli_store::Store;
+use kansli_testsupport::{TestDb, all};
+use std::path::PathBuf;
+
+const PUBLIC: &str = "https://verifiera.kansli.test";
+
+struct App {
+    base: String,
+    store: Store,
+    client: reqwest::Client,
+    keys: PathBuf,
+    _tmp: tempfile::TempDir,
+    _db: TestDb,
+}
+
+async fn spawn(db: TestDb) -> App {
+    let store = db.store().await;
+    kansli_demo::load(&store).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("nycklar");
+    let org = store
+        .organisation_by_name("Region Halland")
+        .await
+        .unwrap()
+        .unwrap();
+    kansli_sign::keys::init(&keys, org.id.0, &org.name, jiff::Timestamp::now()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = store.clone();
+    let config = kansli_web::Config {
+        public_url: Some(PUBLIC.into()),
+        keys_dir: Some(keys.clone()),
+        ..kansli_web::Config::default()
+    };
+    tokio::spawn(async move {
+        kansli_web::serve(listener, served, config, std::future::pending())
+            .await
+            .unwrap()
+    });
+    App {
+        base: format!("http://{addr}"),
+        store,
+        client: reqwest::Client::new(),
+        keys,
+        _tmp: tmp,
+        _db: db,
+    }
+}
+
+impl App {
+    async fn get(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let media = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, media, r.bytes().await.unwrap().to_vec())
+    }
+
+    async fn upload(&self, name: &str, bytes: &[u8]) -> (u16, String) {
+        let boundary = "kansli-test-boundary-7f3a";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"fil\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/pdf\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = self
+            .client
+            .post(format!("{}/verifiera", self.base))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// A public protocol PDF of the demo and its meeting.
+    async fn protocol(&self) -> (kansli_core::MeetingId, Vec<u8>) {
+        for m in self.store.all_meetings().await.unwrap() {
+            let (status, _, bytes) = self
+                .get(&format!(
+                    "/sammantraden/{}/dokument/protokoll.pdf",
+                    m.meeting.id.0
+                ))
+                .await;
+            if status == 200 && bytes.starts_with(b"%PDF-") {
+                return (m.meeting.id, bytes);
+            }
+        }
+        panic!("no demo meeting has a public protocol PDF");
+    }
+}
+
+fn signatories() -> [kansli_sign::Signatory; 2] {
+    [
+        kansli_sign::Signatory {
+            name: "Anna Ordförande".into(),
+            person_id: 21,
+            role: "ordförande".into(),
+        },
+        kansli_sign::Signatory {
+            name: "Bertil Justerare".into(),
+            person_id: 22,
+            role: "justerare".into(),
+        },
+    ]
+}
+
+#[tokio::test]
+async fn roots_and_crl_are_published_per_organisation() {
+    for db in all().await {
+        let label = db.label;
+        let app = spawn(db).await;
+        let halland = app
+            .store
+            .organisation_by_name("Region Halland")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0;
+        let root = kansli_sign::keys::load_root(&app.keys, halland)
+            .unwrap()
+            .unwrap();
+        let issuer = kansli_sign::keys::load_issuer(&app.keys, halland)
+            .unwrap()
+            .unwrap();
+
+        let (status, media, pem) = app
+            .get(&format!("/organisationer/{halland}/signering/rot.pem"))
+            .await;
+        assert_eq!(status, 200, "{label}");
+        assert_eq!(media, "application/x-pem-file", "{label}");
+        let text = String::from_utf8(pem).unwrap();
+        assert!(!text.contains("PRIVATE"), "{label}");
+        assert_eq!(
+            kansli_sign::pki::certificate_from_pem(&text).unwrap(),
+            root,
+            "{label}"
+        );
+
+        let (status, media, der) = app
+            .get(&format!("/organisationer/{halland}/signering/rot.cer"))
+            .await;
+        assert_eq!(status, 200, "{label}");
+        assert_eq!(media, "application/pkix-cert", "{label}");
+        assert_eq!(der[0], 0x30, "{label}: DER starts with a SEQUENCE");
+        assert_eq!(
+            kansli_sign::pki::certificate_from_bytes(&der).unwrap(),
+            root,
+            "{label}"
+        );
+
+        let (status, media, crl) = app
+            .get(&format!("/organisationer/{halland}/signering/ca.crl"))
+            .await;
+        assert_eq!(status, 200, "{label}");
+        assert_eq!(media, "application/pkix-crl", "{label}");
+        let info = kansli_sign::keys::check_crl(&crl, issuer.certificate())
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_eq!(info.revoked, 0);
+        let week = std::time::Duration::from_secs(7 * 24 * 3600);
+        let next = info.next_update.expect("a next update");
+        let ahead = next.duration_since(info.this_update).unwrap();
+        assert!(
+            ahead >= week - std::time::Duration::from_secs(5) && ahead <= week,
+            "{label}: {ahead:?}"
+        );
+        // Signed by the signing CA, not by the root.
+        assert!(kansli_sign::keys::check_crl(&crl, &root).is_err());
+
+        // An organisation without keys, and one that does not exist.
+        let other = app
+            .store
+            .organisations()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.id.0 != halland)
+            .unwrap();
+        for file in ["rot.pem", "rot.cer", "ca.crl"] {
+            let (status, _, body) = app
+                .get(&format!("/organisationer/{}/signering/{file}", other.id.0))
+                .await;
+            assert_eq!(status, 404, "{label} {file}");
+            let body = String::from_utf8(body).unwrap();
+            assert!(
+                body.contains(&other.name) && body.contains("har inga nycklar"),
+                "{label}: {body}"
+            );
+        }
+        let (status, _, _) = app.get("/organisationer/99999/signering/rot.pem").await;
+        assert_eq!(status, 404, "{label}");
+        let (status, _, _) = app.get("/organisationer/abc/signering/ca.crl").await;
+        assert_eq!(status, 404, "{label}");
+
+        // The page lists the root with its fingerprint and the way to
+        // trust it in Acrobat Reader; the menu links to it.
+        let (status, _, page) = app.get("/verifiera").await;
+        assert_eq!(status, 200, "{label}");
+        let page = String::from_utf8(page).unwrap();
+        assert!(
+            page.contains(&kansli_sign::keys::fingerprint(&root)),
+            "{label}"
+        );
+        assert!(
+            page.contains(&format!("/organisationer/{halland}/signering/rot.cer")),
+            "{label}"
+        );
+        assert!(page.contains("Adobe Acrobat Reader") && page.contains("Betrodda certifikat"));
+        assert!(!page.contains(&format!("/organisationer/{}/signering", other.id.0)));
+        let (_, _, start) = app.get("/").await;
+        assert!(String::from_utf8(start).unwrap().contains("href=\"/verifiera\""));
+    }
+}
+
+#[tokio::test]
+async fn uploads_are_verified_and_nothing_is_written() {
+    for db in all().await {
+        let label = db.label;
+        let app = spawn(db).await;
+        let halland = app
+            .store
+            .organisation_by_name("Region Halland")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let (meeting, pdf) = app.protocol().await;
+        let issuer = kansli_sign::keys::load_issuer(&app.keys, halland.0)
+            .unwrap()
+            .unwrap()
+            .with_crl_url(&format!(
+                "{PUBLIC}/organisationer/{}/signering/ca.crl",
+                halland.0
+            ))
+            .unwrap();
+        let [chair, approver] = signatories();
+        let prepared = kansli_sign::prepare(&pdf, &[chair.clone(), approver.clone()]).unwrap();
+        let now = jiff::Timestamp::now();
+        let once = kansli_sign::sign(&prepared, &issuer, &chair, now).unwrap();
+        let twice = kansli_sign::sign(&once, &issuer, &approver, now).unwrap();
+        // What Kansli stored: the file after the first signature.
+        let mut tx = app.store.begin("system:test").await.unwrap();
+        let stored = tx
+            .store_protocol_document(meeting, "signed", None, None, &once)
+            .await
+            .unwrap();
+        // Twice is one document.
+        assert_eq!(
+            tx.store_protocol_document(meeting, "signed", None, None, &once)
+                .await
+                .unwrap(),
+            stored
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            app.store
+                .find_protocol_document(&stored.to_uppercase())
+                .await
+                .unwrap()
+                .unwrap()
+                .meeting,
+            meeting
+        );
+        assert!(
+            app.store
+                .find_protocol_document("inte-en-kontrollsumma")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let audit_before = app.store.audit_tail(1).await.unwrap()[0].id;
+
+        // The stored file itself.
+        let (status, page) = app.upload("protokoll.pdf", &once).await;
+        assert_eq!(status, 200, "{label}: {page}");
+        assert!(page.contains("Giltig: alla 1 underskrifter"), "{label}: {page}");
+        assert!(page.contains("Anna Ordförande") && page.contains("ordförande"));
+        assert!(page.contains(&format!("href=\"/sammantraden/{}\"", meeting.0)));
+        assert!(page.contains("Filen är det justerade protokollet"), "{page}");
+        assert!(page.contains(&stored));
+
+        // Signed once more: valid, found by its first signed revision.
+        let (status, page) = app.upload("protokoll.pdf", &twice).await;
+        assert_eq!(status, 200, "{label}: {page}");
+        assert!(page.contains("Giltig: alla 2 underskrifter"), "{label}: {page}");
+        assert!(page.contains("Region Halland"));
+        assert!(page.contains("Bertil Justerare") && page.contains("justerare"));
+        assert!(page.contains("Filen innehåller det justerade protokollet"), "{page}");
+        assert!(page.contains(&format!("href=\"/sammantraden/{}\"", meeting.0)));
+
+        // One byte changed in what the signatures cover.
+        let mut flipped = twice.clone();
+        let at = flipped[5..40].iter().position(|&b| b >= 0x80).unwrap() + 5;
+        flipped[at] ^= 1;
+        let (status, page) = app.upload("protokoll.pdf", &flipped).await;
+        assert_eq!(status, 200, "{label}: {page}");
+        assert!(page.contains("Inte giltig: filen är ändrad"), "{label}: {page}");
+        assert!(!page.contains("Giltig: alla"), "{label}");
+
+        // Unsigned.
+        let (status, page) = app.upload("osignerad.pdf", &pdf).await;
+        assert_eq!(status, 200, "{label}: {page}");
+        assert!(page.contains("Filen har inga elektroniska underskrifter"), "{page}");
+
+        // Signed under another root (not one of this site's).
+        let stranger = kansli_sign::OrganisationPki::create("Region Halland", now).unwrap();
+        let foreign = kansli_sign::sign(&prepared, &stranger.signing_ca, &chair, now).unwrap();
+        let (status, page) = app.upload("falsk.pdf", &foreign).await;
+        assert_eq!(status, 200, "{label}: {page}");
+        assert!(page.contains("Inte giltig: underskrifterna är inte gjorda under rotcertifikatet"), "{page}");
+
+        // Not a PDF; a damaged PDF; an empty field.
+        let (status, page) = app.upload("bild.png", b"\x89PNG\r\n\x1a\nrest").await;
+        assert_eq!(status, 422, "{label}: {page}");
+        assert!(page.contains("«bild.png» är ingen PDF-fil"), "{page}");
+        let (status, page) = app.upload("trasig.pdf", b"%PDF-1.7\nbroken").await;
+        assert_eq!(status, 422, "{label}: {page}");
+        assert!(page.contains("kunde inte prövas"), "{page}");
+        let (status, page) = app.upload("", b"").await;
+        assert_eq!(status, 400, "{label}: {page}");
+        assert!(page.contains("Välj en PDF-fil"), "{page}");
+
+        // Too big: 413 with the limit in Swedish.
+        let mut big = b"%PDF-1.7\n".to_vec();
+        big.resize(kansli_web::verification::VERIFY_LIMIT + 1024, b' ');
+        let (status, page) = app.upload("stor.pdf", &big).await;
+        assert_eq!(status, 413, "{label}: {page}");
+        assert!(page.contains("för stor") && page.contains("20 MB"), "{page}");
+
+        // No upload wrote anything.
+        assert_eq!(
+            app.store.audit_tail(1).await.unwrap()[0].id,
+            audit_before,
+            "{label}"
+        );
+    }
+}
