@@ -24,6 +24,7 @@ pub mod once;
 pub mod oparl;
 pub mod pages;
 pub mod registry;
+pub mod seal;
 pub mod secretariat;
 pub mod sitting;
 pub mod tokens;
@@ -169,6 +170,24 @@ pub struct AppState {
     pub kept: Arc<secretariat::KeptForms>,
 }
 
+impl AppState {
+    /// The state of a new app (what [`app`] serves; also for calling the
+    /// web layer's functions directly, as tests do).
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            typesetting: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
+            sign_in: Arc::default(),
+            passwords: Arc::default(),
+            cache: Arc::default(),
+            kept: Arc::default(),
+        }
+    }
+}
+
 /// One route as the guard sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteInfo {
@@ -264,17 +283,7 @@ impl Routes {
 /// The application and the table of its routes.
 pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     use Need::*;
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-        typesetting: Arc::new(tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(2, |n| n.get()),
-        )),
-        sign_in: Arc::default(),
-        passwords: Arc::default(),
-        cache: Arc::default(),
-        kept: Arc::default(),
-    };
+    let state = AppState::new(store, config);
     let mut r = Routes {
         state: state.clone(),
         paths: vec![],
@@ -570,6 +579,16 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/sammantraden/{meeting}/mote",
         Secretary,
         sitting::record,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/utdrag",
+        Secretary,
+        seal::extracts_page,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/utdrag",
+        Secretary,
+        seal::certify,
     );
     r.get(
         "/sekretariat/sammantraden/{meeting}/justering",

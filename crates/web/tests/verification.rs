@@ -231,7 +231,11 @@ async fn roots_and_crl_are_published_per_organisation() {
         assert!(page.contains("Adobe Acrobat Reader") && page.contains("Betrodda certifikat"));
         assert!(!page.contains(&format!("/organisationer/{}/signering", other.id.0)));
         let (_, _, start) = app.get("/").await;
-        assert!(String::from_utf8(start).unwrap().contains("href=\"/verifiera\""));
+        assert!(
+            String::from_utf8(start)
+                .unwrap()
+                .contains("href=\"/verifiera\"")
+        );
     }
 }
 
@@ -296,19 +300,31 @@ async fn uploads_are_verified_and_nothing_is_written() {
         // The stored file itself.
         let (status, page) = app.upload("protokoll.pdf", &once).await;
         assert_eq!(status, 200, "{label}: {page}");
-        assert!(page.contains("Giltig: alla 1 underskrifter"), "{label}: {page}");
+        assert!(
+            page.contains("Giltig: alla 1 underskrifter"),
+            "{label}: {page}"
+        );
         assert!(page.contains("Anna Ordförande") && page.contains("ordförande"));
         assert!(page.contains(&format!("href=\"/sammantraden/{}\"", meeting.0)));
-        assert!(page.contains("Filen är det justerade protokollet"), "{page}");
+        assert!(
+            page.contains("Filen är det justerade protokollet"),
+            "{page}"
+        );
         assert!(page.contains(&stored));
 
         // Signed once more: valid, found by its first signed revision.
         let (status, page) = app.upload("protokoll.pdf", &twice).await;
         assert_eq!(status, 200, "{label}: {page}");
-        assert!(page.contains("Giltig: alla 2 underskrifter"), "{label}: {page}");
+        assert!(
+            page.contains("Giltig: alla 2 underskrifter"),
+            "{label}: {page}"
+        );
         assert!(page.contains("Region Halland"));
         assert!(page.contains("Bertil Justerare") && page.contains("justerare"));
-        assert!(page.contains("Filen innehåller det justerade protokollet"), "{page}");
+        assert!(
+            page.contains("Filen innehåller det justerade protokollet"),
+            "{page}"
+        );
         assert!(page.contains(&format!("href=\"/sammantraden/{}\"", meeting.0)));
 
         // One byte changed in what the signatures cover.
@@ -317,20 +333,29 @@ async fn uploads_are_verified_and_nothing_is_written() {
         flipped[at] ^= 1;
         let (status, page) = app.upload("protokoll.pdf", &flipped).await;
         assert_eq!(status, 200, "{label}: {page}");
-        assert!(page.contains("Inte giltig: filen är ändrad"), "{label}: {page}");
+        assert!(
+            page.contains("Inte giltig: filen är ändrad"),
+            "{label}: {page}"
+        );
         assert!(!page.contains("Giltig: alla"), "{label}");
 
         // Unsigned.
         let (status, page) = app.upload("osignerad.pdf", &pdf).await;
         assert_eq!(status, 200, "{label}: {page}");
-        assert!(page.contains("Filen har inga elektroniska underskrifter"), "{page}");
+        assert!(
+            page.contains("Filen har inga elektroniska underskrifter"),
+            "{page}"
+        );
 
         // Signed under another root (not one of this site's).
         let stranger = kansli_sign::OrganisationPki::create("Region Halland", now).unwrap();
         let foreign = kansli_sign::sign(&prepared, &stranger.signing_ca, &chair, now).unwrap();
         let (status, page) = app.upload("falsk.pdf", &foreign).await;
         assert_eq!(status, 200, "{label}: {page}");
-        assert!(page.contains("Inte giltig: underskrifterna är inte gjorda under rotcertifikatet"), "{page}");
+        assert!(
+            page.contains("Inte giltig: underskrifterna är inte gjorda under rotcertifikatet"),
+            "{page}"
+        );
 
         // Not a PDF; a damaged PDF; an empty field.
         let (status, page) = app.upload("bild.png", b"\x89PNG\r\n\x1a\nrest").await;
@@ -348,13 +373,392 @@ async fn uploads_are_verified_and_nothing_is_written() {
         big.resize(kansli_web::verification::VERIFY_LIMIT + 1024, b' ');
         let (status, page) = app.upload("stor.pdf", &big).await;
         assert_eq!(status, 413, "{label}: {page}");
-        assert!(page.contains("för stor") && page.contains("20 MB"), "{page}");
+        assert!(
+            page.contains("för stor") && page.contains("20 MB"),
+            "{page}"
+        );
 
         // No upload wrote anything.
         assert_eq!(
             app.store.audit_tail(1).await.unwrap()[0].id,
             audit_before,
             "{label}"
+        );
+    }
+}
+
+/// A client that does not follow redirects (the flash is read after).
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers().get_all("set-cookie").iter().find_map(|v| {
+        let pair = v.to_str().ok()?.split(';').next()?;
+        let (n, value) = pair.split_once('=')?;
+        (n == name).then(|| value.to_string())
+    })
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no field {name} in {html}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+impl App {
+    async fn sign_in(&self, username: &str) -> String {
+        let c = no_redirects();
+        let form = c
+            .get(format!("{}/logga-in", self.base))
+            .send()
+            .await
+            .unwrap();
+        let token = set_cookie(&form, "kansli_signin").unwrap();
+        let r = c
+            .post(format!("{}/logga-in", self.base))
+            .header("cookie", format!("kansli_signin={token}"))
+            .form(&[
+                ("username", username),
+                ("password", kansli_demo::DEMO_PASSWORD),
+                ("token", &token),
+                ("till", "/sekretariat"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303, "{username}");
+        set_cookie(&r, "kansli_session").unwrap()
+    }
+
+    async fn staff_get(&self, cookie: &str, path: &str) -> (u16, String) {
+        let r = no_redirects()
+            .get(format!("{}{path}", self.base))
+            .header("cookie", format!("kansli_session={cookie}"))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Posts a form; follows the redirect with the flash cookie and gives
+    /// the page it leads to.
+    async fn staff_post(&self, cookie: &str, path: &str, form: &[(&str, &str)]) -> String {
+        let r = no_redirects()
+            .post(format!("{}{path}", self.base))
+            .header("cookie", format!("kansli_session={cookie}"))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303, "{path}");
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        let flash = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let page = no_redirects()
+            .get(format!("{}{to}", self.base))
+            .header("cookie", format!("kansli_session={cookie}; {flash}"))
+            .send()
+            .await
+            .unwrap();
+        page.text().await.unwrap()
+    }
+
+    /// The demo's RSAU meeting of 2025-01-28, made justerat, with the
+    /// user `sekreterare` linked to its secretary.
+    async fn justerat_meeting(&self) -> (kansli_core::MeetingId, kansli_core::PersonId) {
+        let m = self
+            .store
+            .all_meetings()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.meeting.date == jiff::civil::date(2025, 1, 28))
+            .unwrap()
+            .meeting;
+        let secretary = m.secretary.unwrap();
+        let user = self.store.user_named("sekreterare").await.unwrap().unwrap();
+        let mut tx = self.store.begin("system:test").await.unwrap();
+        tx.set_meeting_status(
+            m.id,
+            &kansli_core::meeting::MeetingStatus::Approved {
+                approved: jiff::civil::date(2025, 2, 3),
+            },
+        )
+        .await
+        .unwrap();
+        tx.link_person(user.id, secretary).await.unwrap();
+        tx.commit().await.unwrap();
+        (m.id, secretary)
+    }
+}
+
+#[tokio::test]
+async fn the_secretary_certifies_an_extract_with_the_password_again() {
+    for db in all().await {
+        let label = db.label;
+        let app = spawn(db).await;
+        let (meeting, secretary) = app.justerat_meeting().await;
+        let secretary_name = app.store.person(secretary).await.unwrap().name;
+        let halland = app
+            .store
+            .organisation_by_name("Region Halland")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let root = kansli_sign::keys::load_root(&app.keys, halland.0)
+            .unwrap()
+            .unwrap();
+        let cookie = app.sign_in("sekreterare").await;
+        let path = format!("/sekretariat/sammantraden/{}/utdrag", meeting.0);
+        let (status, page) = app.staff_get(&cookie, &path).await;
+        assert_eq!(status, 200, "{label}: {page}");
+        assert!(page.contains("Bestyrk utdraget ur §14"), "{label}: {page}");
+        let csrf = hidden(&page, "csrf");
+        let public_before = app
+            .get(&format!(
+                "/sammantraden/{}/paragrafer/14/utdrag.pdf",
+                meeting.0
+            ))
+            .await
+            .2;
+        assert!(
+            kansli_sign::verify(&public_before, &root)
+                .unwrap()
+                .signatures
+                .is_empty(),
+            "{label}: not certified yet"
+        );
+
+        // A wrong password: refused, nothing stored.
+        let once = kansli_web::once::key();
+        let page = app
+            .staff_post(
+                &cookie,
+                &path,
+                &[
+                    ("csrf", &csrf),
+                    ("once", &once),
+                    ("paragraph", "14"),
+                    ("password", "fel lösenord"),
+                ],
+            )
+            .await;
+        assert!(page.contains("lösenordet stämmer inte"), "{label}: {page}");
+        let stored = app
+            .store
+            .latest_protocol_document(meeting, "extract", Some(14))
+            .await
+            .unwrap();
+        assert!(stored.is_none(), "{label}");
+
+        // The right password: certified and signed by the secretary.
+        let once = kansli_web::once::key();
+        let page = app
+            .staff_post(
+                &cookie,
+                &path,
+                &[
+                    ("csrf", &csrf),
+                    ("once", &once),
+                    ("paragraph", "14"),
+                    ("password", kansli_demo::DEMO_PASSWORD),
+                ],
+            )
+            .await;
+        assert!(
+            page.contains("Utdraget ur §14 är bestyrkt"),
+            "{label}: {page}"
+        );
+        let (doc, bytes) = app
+            .store
+            .latest_protocol_document(meeting, "extract", Some(14))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(doc.paragraph, Some(14));
+        assert!(page.contains(&doc.sha256), "{label}");
+        let report = kansli_sign::verify(&bytes, &root).unwrap();
+        assert!(report.all_valid(), "{label}: {report:?}");
+        assert_eq!(report.signatures.len(), 1);
+        let s = &report.signatures[0];
+        assert_eq!(s.signer_name.as_deref(), Some(secretary_name.as_str()));
+        assert_eq!(s.person_id, Some(secretary.0.to_string()));
+        assert_eq!(kansli_sign::role_of_field(&s.field), Some("sekreterare"));
+
+        // The public extract is now the certified one, byte for byte.
+        let (status, _, public) = app
+            .get(&format!(
+                "/sammantraden/{}/paragrafer/14/utdrag.pdf",
+                meeting.0
+            ))
+            .await;
+        assert_eq!(status, 200, "{label}");
+        assert_eq!(public, bytes, "{label}");
+        // And /verifiera names it.
+        let (_, answer) = app.upload("utdrag.pdf", &public).await;
+        assert!(
+            answer.contains("bestyrkt protokollsutdrag"),
+            "{label}: {answer}"
+        );
+        assert!(answer.contains("(§ 14)"), "{label}: {answer}");
+
+        // Sent again: the same extract, no second one.
+        let once = kansli_web::once::key();
+        app.staff_post(
+            &cookie,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("once", &once),
+                ("paragraph", "14"),
+                ("password", kansli_demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM protocol_documents WHERE kind = 'extract'")
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
+        assert_eq!(count, 1, "{label}");
+
+        // Called directly: without the password again, for someone who is
+        // not the secretary, or for a meeting not justerat: refused.
+        let state = kansli_web::AppState::new(
+            app.store.clone(),
+            kansli_web::Config {
+                public_url: Some(PUBLIC.into()),
+                keys_dir: Some(app.keys.clone()),
+                ..kansli_web::Config::default()
+            },
+        );
+        let user = app.store.user_named("sekreterare").await.unwrap().unwrap();
+        let e = kansli_web::seal::certify_extract(&state, meeting, 15, secretary, &user, false)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("lösenord"), "{e}");
+        let other = kansli_core::PersonId(secretary.0 + 1);
+        let e = kansli_web::seal::certify_extract(&state, meeting, 15, other, &user, true)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("sekreterare"), "{e}");
+        let held = app
+            .store
+            .all_meetings()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| {
+                m.meeting.id != meeting
+                    && !matches!(
+                        m.meeting.status,
+                        kansli_core::meeting::MeetingStatus::Approved { .. }
+                            | kansli_core::meeting::MeetingStatus::NoticePosted { .. }
+                    )
+            })
+            .unwrap()
+            .meeting;
+        let e = kansli_web::seal::certify_extract(&state, held.id, 1, secretary, &user, true)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("inte justerat"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn the_public_copy_is_sealed_and_names_the_original() {
+    for db in all().await {
+        let label = db.label;
+        let app = spawn(db).await;
+        let (meeting, _) = app.justerat_meeting().await;
+        let halland = app
+            .store
+            .organisation_by_name("Region Halland")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let root = kansli_sign::keys::load_root(&app.keys, halland.0)
+            .unwrap()
+            .unwrap();
+        let state = kansli_web::AppState::new(
+            app.store.clone(),
+            kansli_web::Config {
+                public_url: Some(PUBLIC.into()),
+                keys_dir: Some(app.keys.clone()),
+                ..kansli_web::Config::default()
+            },
+        );
+        // The signed original, as the justering stores it.
+        let (_, pdf) = app.protocol().await;
+        let issuer = kansli_web::verification::signing_issuer(&state, halland).unwrap();
+        assert!(issuer.crl_url().unwrap().starts_with(PUBLIC));
+        let [chair, _] = signatories();
+        let prepared = kansli_sign::prepare(&pdf, std::slice::from_ref(&chair)).unwrap();
+        let original =
+            kansli_sign::sign(&prepared, &issuer, &chair, jiff::Timestamp::now()).unwrap();
+        let mut tx = app.store.begin("system:test").await.unwrap();
+        let original_sha = tx
+            .store_protocol_document(meeting, "signed", None, None, &original)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let e = kansli_web::seal::public_copy(&state, meeting, &"0".repeat(64))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("finns inte"), "{label}: {e}");
+
+        let copy = kansli_web::seal::public_copy(&state, meeting, &original_sha)
+            .await
+            .unwrap();
+        assert_ne!(copy, original);
+        let report = kansli_sign::verify(&copy, &root).unwrap();
+        assert!(report.all_valid(), "{label}: {report:?}");
+        assert_eq!(report.signatures.len(), 1);
+        let s = &report.signatures[0];
+        assert_eq!(s.field, "sigill-0");
+        assert_eq!(s.signer_name.as_deref(), Some("Region Halland"));
+        assert_eq!(kansli_sign::role_of_field(&s.field), Some("sigill"));
+        let stored = app
+            .store
+            .find_protocol_document(&kansli_sign::sha256_hex(&copy))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.kind, "public_copy");
+        assert_eq!(stored.meeting, meeting);
+        if let Some(text) = kansli_testsupport::poppler("pdftotext", &[], &copy) {
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains("Offentlig kopia av det justerade protokollet; originalets SHA-256:"),
+                "{label}: {flat}"
+            );
+            assert!(flat.contains(&original_sha[..16]), "{label}: {flat}");
+        }
+        // Asked again: the same copy.
+        let again = kansli_web::seal::public_copy(&state, meeting, &original_sha)
+            .await
+            .unwrap();
+        assert_eq!(again, copy, "{label}");
+        // No keys: a Swedish error naming the command.
+        let keyless = kansli_web::AppState::new(app.store.clone(), kansli_web::Config::default());
+        let e = kansli_web::verification::signing_issuer(&keyless, halland).unwrap_err();
+        assert!(
+            e.to_string().contains("kansli signing init --organisation"),
+            "{e}"
         );
     }
 }
