@@ -11,6 +11,7 @@ const PUBLIC: &str = "https://verifiera.kansli.test";
 
 struct App {
     base: String,
+    public: String,
     store: Store,
     client: reqwest::Client,
     keys: PathBuf,
@@ -19,6 +20,12 @@ struct App {
 }
 
 async fn spawn(db: TestDb) -> App {
+    spawn_at(db, false).await
+}
+
+/// As [`spawn`]; with `real_url` the public base URL is the listening
+/// address, so the CRL address in a certificate can be fetched.
+async fn spawn_at(db: TestDb, real_url: bool) -> App {
     let store = db.store().await;
     kansli_demo::load(&store).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
@@ -33,7 +40,11 @@ async fn spawn(db: TestDb) -> App {
     let addr = listener.local_addr().unwrap();
     let served = store.clone();
     let config = kansli_web::Config {
-        public_url: Some(PUBLIC.into()),
+        public_url: Some(if real_url {
+            format!("http://{addr}")
+        } else {
+            PUBLIC.into()
+        }),
         keys_dir: Some(keys.clone()),
         ..kansli_web::Config::default()
     };
@@ -44,6 +55,11 @@ async fn spawn(db: TestDb) -> App {
     });
     App {
         base: format!("http://{addr}"),
+        public: if real_url {
+            format!("http://{addr}")
+        } else {
+            PUBLIC.into()
+        },
         store,
         client: reqwest::Client::new(),
         keys,
@@ -761,4 +777,165 @@ async fn the_public_copy_is_sealed_and_names_the_original() {
             "{e}"
         );
     }
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn tool_output(cmd: &mut std::process::Command) -> (bool, String) {
+    let out = cmd.output().expect("tool runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// The certified extract and the sealed copy as outside verifiers see them:
+/// pyHanko fetches the CRL that each leaf names from
+/// this server's route; pdfsig (NSS) trusts the chain; qpdf finds the file
+/// sound. One backend suffices: the CRL does not depend on the database.
+// Several threads: the tools run blocking while the server answers them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_verifiers_accept_the_seal_with_the_served_crl() {
+    let pyhanko = std::env::var("KANSLI_PYHANKO")
+        .ok()
+        .map(PathBuf::from)
+        .or_else(|| which("pyhanko"))
+        .filter(|p| p.is_file());
+    let tools = ["pdfsig", "certutil", "qpdf"]
+        .iter()
+        .all(|t| which(t).is_some());
+    let Some(pyhanko) = pyhanko.filter(|_| tools) else {
+        if std::env::var("KANSLI_REQUIRE_SIGN_TOOLS").as_deref() == Ok("1") {
+            panic!("KANSLI_REQUIRE_SIGN_TOOLS=1 but pdfsig, certutil, qpdf or pyHanko is missing");
+        }
+        eprintln!("SKIPPED: signature tools (pdfsig, certutil, qpdf, pyHanko via KANSLI_PYHANKO)");
+        return;
+    };
+    let app = spawn_at(kansli_testsupport::sqlite(), true).await;
+    let (meeting, _) = app.justerat_meeting().await;
+    let halland = app
+        .store
+        .organisation_by_name("Region Halland")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let state = kansli_web::AppState::new(
+        app.store.clone(),
+        kansli_web::Config {
+            public_url: Some(app.public.clone()),
+            keys_dir: Some(app.keys.clone()),
+            ..kansli_web::Config::default()
+        },
+    );
+    let (_, pdf) = app.protocol().await;
+    let issuer = kansli_web::verification::signing_issuer(&state, halland).unwrap();
+    let [chair, _] = signatories();
+    let prepared = kansli_sign::prepare(&pdf, std::slice::from_ref(&chair)).unwrap();
+    let original = kansli_sign::sign(&prepared, &issuer, &chair, jiff::Timestamp::now()).unwrap();
+    let mut tx = app.store.begin("system:test").await.unwrap();
+    let sha = tx
+        .store_protocol_document(meeting, "signed", None, None, &original)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let copy = kansli_web::seal::public_copy(&state, meeting, &sha)
+        .await
+        .unwrap();
+    let user = app.store.user_named("sekreterare").await.unwrap().unwrap();
+    let secretary = app.store.meeting(meeting).await.unwrap().secretary.unwrap();
+    let extract = kansli_web::seal::certify_extract(&state, meeting, 14, secretary, &user, true)
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = app.keys.join(halland.0.to_string()).join("root.pem");
+    let nss = dir.path().join("nss");
+    std::fs::create_dir_all(&nss).unwrap();
+    let nss_arg = format!("sql:{}", nss.display());
+    let (ok, text) = tool_output(std::process::Command::new("certutil").args([
+        "-N",
+        "--empty-password",
+        "-d",
+        &nss_arg,
+    ]));
+    assert!(ok, "certutil -N: {text}");
+    let (ok, text) = tool_output(
+        std::process::Command::new("certutil")
+            .args([
+                "-A",
+                "-n",
+                "kansli-root",
+                "-t",
+                "CT,C,C",
+                "-d",
+                &nss_arg,
+                "-i",
+            ])
+            .arg(&root),
+    );
+    assert!(ok, "certutil -A: {text}");
+    for (name, bytes) in [("utdrag.pdf", &extract), ("kopia.pdf", &copy)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (ok, text) = tool_output(
+            std::process::Command::new(&pyhanko)
+                .args(["sign", "validate", "--executive-summary", "--trust"])
+                .arg(&root)
+                .arg("--trust-replace")
+                .arg(&path),
+        );
+        assert!(ok, "pyHanko {name}: {text}");
+        assert_eq!(text.matches(":VALID").count(), 1, "{name}: {text}");
+        let (_, text) = tool_output(
+            std::process::Command::new("pdfsig")
+                .args(["-nssdir", &nss_arg, "-no-ocsp"])
+                .arg(&path),
+        );
+        assert!(
+            text.contains("Signature is Valid."),
+            "pdfsig {name}: {text}"
+        );
+        assert!(
+            text.contains("Certificate is Trusted."),
+            "pdfsig {name}: {text}"
+        );
+        assert!(
+            text.contains("Total document signed"),
+            "pdfsig {name}: {text}"
+        );
+        let (ok, text) = tool_output(std::process::Command::new("qpdf").arg("--check").arg(&path));
+        assert!(ok, "qpdf {name}: {text}");
+    }
+    // A leaf naming a CRL address where nothing answers: pyHanko refuses
+    // it, so the passes above came from the CRL this server served.
+    let elsewhere = kansli_sign::keys::load_issuer(&app.keys, halland.0)
+        .unwrap()
+        .unwrap()
+        .with_crl_url("http://127.0.0.1:9/ca.crl")
+        .unwrap();
+    let unreachable =
+        kansli_sign::sign(&prepared, &elsewhere, &chair, jiff::Timestamp::now()).unwrap();
+    let path = dir.path().join("utan-crl.pdf");
+    std::fs::write(&path, &unreachable).unwrap();
+    let (ok, text) = tool_output(
+        std::process::Command::new(&pyhanko)
+            .args(["sign", "validate", "--executive-summary", "--trust"])
+            .arg(&root)
+            .arg("--trust-replace")
+            .arg(&path),
+    );
+    assert!(
+        !ok || !text.contains(":VALID"),
+        "pyHanko without a CRL: {text}"
+    );
 }
