@@ -238,7 +238,7 @@ pub struct ExtractLine {
 }
 
 #[derive(askama::Template)]
-#[template(path = "signing_keys.html")]
+#[template(path = "staff_extracts.html")]
 struct ExtractsPage {
     flash: Option<crate::secretariat::Flash>,
     csrf: String,
