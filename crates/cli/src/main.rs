@@ -50,6 +50,11 @@ enum Command {
             value_delimiter = ','
         )]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// The organisations' signing keys (see `kansli signing init`);
+        /// default: the directory `nycklar` beside a SQLite file, if it
+        /// exists. With PostgreSQL nothing can be signed without it.
+        #[arg(long = "keys", env = "KANSLI_KEYS")]
+        keys: Option<PathBuf>,
     },
     /// Create (or reuse) a SQLite database with the demo data and serve it.
     Demo {
@@ -69,6 +74,35 @@ enum Command {
         /// Take this date as today (YYYY-MM-DD); default: today in Sweden.
         #[arg(long, env = "KANSLI_TODAY")]
         today: Option<jiff::civil::Date>,
+        /// The signing keys; default: `nycklar` in the data directory. The
+        /// demo organisations' keys are made there when missing.
+        #[arg(long = "keys", env = "KANSLI_KEYS")]
+        keys: Option<PathBuf>,
+    },
+    /// The organisations' signing keys: a root certificate and a signing CA
+    /// per organisation, in the keys directory.
+    Signing {
+        #[command(subcommand)]
+        command: SigningCommand,
+    },
+    /// Verify the signatures of a PDF offline, against the given roots (or
+    /// every root in the keys directory), and print the result in Swedish.
+    ///
+    /// Exit status: 0 when there is at least one signature, every one is
+    /// intact, trusted and unchanged after, and the last covers the whole
+    /// file; 1 when the file was verified and that is not so (also for an
+    /// unsigned PDF); 2 when it could not be verified at all (no such file,
+    /// not a PDF, no root to verify against).
+    Verify {
+        /// The PDF file.
+        file: PathBuf,
+        /// A trusted root certificate (PEM or DER); repeat for several.
+        #[arg(long = "root")]
+        roots: Vec<PathBuf>,
+        /// Also trust every organisation's root in this keys directory
+        /// (the default when no --root is given).
+        #[arg(long = "keys", env = "KANSLI_KEYS")]
+        keys: Option<PathBuf>,
     },
     /// The Swedish calendar: public holidays, working days, appeal deadlines.
     Calendar {
@@ -101,6 +135,55 @@ enum Command {
         #[command(subcommand)]
         document: ImportCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum SigningCommand {
+    /// Create a root certificate and a signing CA for an organisation in
+    /// `<keys>/<organisation id>/` (keys 0600, directory 0700), or with
+    /// --root-cert, --ca-cert and --ca-key take existing ones. Never
+    /// overwrites; prints where the files are and the root's SHA-256
+    /// fingerprint.
+    Init {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        keys: KeysArg,
+        /// The organisation: its id or its name, as stored.
+        #[arg(long)]
+        organisation: String,
+        /// An existing root certificate (PEM); its key stays offline.
+        #[arg(long, requires_all = ["ca_cert", "ca_key"])]
+        root_cert: Option<PathBuf>,
+        /// An existing signing CA's certificate (PEM), issued by the root.
+        #[arg(long, requires_all = ["root_cert", "ca_key"])]
+        ca_cert: Option<PathBuf>,
+        /// The signing CA's private key (PKCS#8 PEM, P-256).
+        #[arg(long, requires_all = ["root_cert", "ca_cert"])]
+        ca_key: Option<PathBuf>,
+    },
+    /// Print an organisation's root fingerprint and the public addresses of
+    /// its root certificate and CRL.
+    Show {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        keys: KeysArg,
+        /// The organisation: its id or its name.
+        #[arg(long)]
+        organisation: String,
+        /// The site's public base URL (as for `serve`).
+        #[arg(long, env = "KANSLI_PUBLIC_URL", value_parser = kansli_web::parse_public_url)]
+        public_url: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct KeysArg {
+    /// The keys directory; default: `nycklar` beside a SQLite file
+    /// (required with PostgreSQL).
+    #[arg(long = "keys", env = "KANSLI_KEYS")]
+    keys: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -337,6 +420,19 @@ enum CliError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Sign(#[from] kansli_sign::Error),
+    #[error(
+        "ingen nyckelkatalog: ange --keys KATALOG (eller KANSLI_KEYS); med PostgreSQL finns ingen standardkatalog"
+    )]
+    NoKeysDir,
+    /// `kansli verify` could not verify the file (exit status 2).
+    #[error("{0}")]
+    VerifyInput(String),
+    /// `kansli verify` verified the file and it is not valid (exit 1; the
+    /// verdict is already printed).
+    #[error("underskrifterna är inte giltiga")]
+    NotValid,
 }
 
 /// Prints a line on standard output, returning the write's error (a closed
@@ -429,6 +525,11 @@ fn main() -> ExitCode {
         Err(CliError::Stdout(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::from(EXIT_CLOSED_PIPE)
         }
+        Err(CliError::NotValid) => ExitCode::from(1),
+        Err(e @ CliError::VerifyInput(_)) => {
+            note!("fel: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             note!("fel: {e}");
             ExitCode::FAILURE
@@ -445,8 +546,15 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             public_url,
             today,
             trusted_proxies,
+            keys,
         } => {
             let store = Store::connect(&db.db).await?;
+            let keys_dir = keys.or_else(|| default_keys_dir(&db.db).filter(|d| d.is_dir()));
+            if keys_dir.is_none() {
+                tracing::warn!(
+                    "ingen nyckelkatalog (--keys): protokoll kan inte signeras på den här servern"
+                );
+            }
             serve(
                 store,
                 addr,
@@ -455,6 +563,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     public_url,
                     today,
                     trusted_proxies,
+                    keys_dir,
                     ..kansli_web::Config::default()
                 },
                 None,
@@ -467,6 +576,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             no_serve,
             public_url,
             today,
+            keys,
         } => {
             std::fs::create_dir_all(&data_dir).map_err(|source| CliError::DataDir {
                 path: data_dir.clone(),
@@ -484,6 +594,29 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     "demodata fanns redan"
                 }
             );
+            let keys_dir = keys.unwrap_or_else(|| data_dir.join("nycklar"));
+            let mut made = 0;
+            for org in store.organisations().await? {
+                if kansli_sign::keys::ensure(
+                    &keys_dir,
+                    org.id.0,
+                    &org.name,
+                    jiff::Timestamp::now(),
+                )?
+                .is_some()
+                {
+                    made += 1;
+                }
+            }
+            say!(
+                "Nycklar: {} ({})",
+                keys_dir.display(),
+                if made > 0 {
+                    format!("nya nycklar för {made} organisationer")
+                } else {
+                    "nycklarna fanns redan".to_string()
+                }
+            );
             let (token, organisation) = kansli_demo::api_token(&store).await?;
             if no_serve {
                 say!(
@@ -496,6 +629,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let config = kansli_web::Config {
                 today,
                 public_url,
+                keys_dir: Some(keys_dir),
                 ..kansli_web::Config::default()
             };
             let banner = move |bound: SocketAddr| {
@@ -504,6 +638,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             serve(store, addr, config, Some(Box::new(banner))).await
         }
         Command::Calendar { command } => calendar(command),
+        Command::Signing { command } => signing(command).await,
+        Command::Verify { file, roots, keys } => verify(&file, &roots, keys.as_deref()),
         Command::Token { command } => token(command).await,
         Command::Meetings {
             command: MeetingsCommand::List { db },
@@ -916,4 +1052,273 @@ async fn token(command: TokenCommand) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// The keys directory beside a SQLite database file (`<dir>/nycklar`);
+/// `None` for PostgreSQL or an in-memory database.
+fn default_keys_dir(db: &str) -> Option<PathBuf> {
+    let url = kansli_store::database_url(db);
+    let path = url.strip_prefix("sqlite://")?.split('?').next()?;
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    let parent = std::path::Path::new(path)
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    Some(parent.join("nycklar"))
+}
+
+fn keys_dir_for(keys: KeysArg, db: &str) -> Result<PathBuf, CliError> {
+    keys.keys
+        .or_else(|| default_keys_dir(db))
+        .ok_or(CliError::NoKeysDir)
+}
+
+/// An organisation named by its id or its name.
+async fn organisation_arg(
+    store: &Store,
+    organisation: &str,
+) -> Result<kansli_core::org::Organisation, CliError> {
+    let by_id = match organisation.trim().parse::<i64>() {
+        Ok(id) => store
+            .organisations()
+            .await?
+            .into_iter()
+            .find(|o| o.id.0 == id),
+        Err(_) => None,
+    };
+    match by_id {
+        Some(o) => Ok(o),
+        None => store
+            .organisation_by_name(organisation.trim())
+            .await?
+            .ok_or_else(|| {
+                kansli_core::Refusal::new(
+                    "organisation",
+                    format!("«{organisation}» finns inte (ange id eller namn)"),
+                )
+                .into()
+            }),
+    }
+}
+
+fn read_text_file(path: &std::path::Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+async fn signing(command: SigningCommand) -> Result<(), CliError> {
+    match command {
+        SigningCommand::Init {
+            db,
+            keys,
+            organisation,
+            root_cert,
+            ca_cert,
+            ca_key,
+        } => {
+            let keys_dir = keys_dir_for(keys, &db.db)?;
+            let store = Store::connect(&db.db).await?;
+            let org = organisation_arg(&store, &organisation).await?;
+            let now = jiff::Timestamp::now();
+            let created = match (root_cert, ca_cert, ca_key) {
+                (Some(root), Some(cert), Some(key)) => {
+                    let key_text = read_text_file(&key)?;
+                    kansli_sign::keys::import(
+                        &keys_dir,
+                        org.id.0,
+                        &read_text_file(&root)?,
+                        &read_text_file(&cert)?,
+                        &key_text,
+                        now,
+                    )?
+                }
+                _ => kansli_sign::keys::init(&keys_dir, org.id.0, &org.name, now)?,
+            };
+            say!(
+                "Nycklar för {} (id {}) finns nu i {}:",
+                org.name,
+                org.id.0,
+                created.dir.display()
+            );
+            for file in &created.files {
+                say!("  {}", file.display());
+            }
+            say!(
+                "Rotcertifikatets SHA-256-fingeravtryck: {}",
+                created.root_fingerprint
+            );
+            if created
+                .files
+                .iter()
+                .any(|f| f.ends_with(kansli_sign::pki::ROOT_KEY_FILE))
+            {
+                say!(
+                    "Flytta {} till en säker plats utanför servern: den behövs bara för att göra ett nytt underskrifts-CA.",
+                    kansli_sign::pki::ROOT_KEY_FILE
+                );
+            }
+        }
+        SigningCommand::Show {
+            db,
+            keys,
+            organisation,
+            public_url,
+        } => {
+            let keys_dir = keys_dir_for(keys, &db.db)?;
+            let store = Store::connect(&db.db).await?;
+            let org = organisation_arg(&store, &organisation).await?;
+            let root = kansli_sign::keys::load_root(&keys_dir, org.id.0)?.ok_or_else(|| {
+                kansli_core::Refusal::new(
+                    "nycklar",
+                    format!(
+                        "{} har inga nycklar i {}; skapa dem med kansli signing init --organisation {}",
+                        org.name,
+                        keys_dir.display(),
+                        org.id.0
+                    ),
+                )
+            })?;
+            let config = kansli_web::Config {
+                public_url,
+                ..kansli_web::Config::default()
+            };
+            say!("Organisation: {} (id {})", org.name, org.id.0);
+            say!(
+                "Katalog: {}",
+                kansli_sign::keys::organisation_dir(&keys_dir, org.id.0).display()
+            );
+            say!(
+                "Rotcertifikatets SHA-256-fingeravtryck: {}",
+                kansli_sign::keys::fingerprint(&root)
+            );
+            say!(
+                "Rotcertifikat: {}",
+                config.absolute(&kansli_web::verification::root_pem_path(org.id))
+            );
+            say!(
+                "Spärrlista: {}",
+                config.absolute(&kansli_web::verification::crl_path(org.id))
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A root certificate from a file, PEM or DER.
+fn read_root(path: &std::path::Path) -> Result<kansli_sign::pki::Certificate, CliError> {
+    let bytes = std::fs::read(path).map_err(|source| {
+        CliError::VerifyInput(format!(
+            "kunde inte läsa {}: {}",
+            path.display(),
+            io_sv(&source)
+        ))
+    })?;
+    kansli_sign::pki::certificate_from_bytes(&bytes)
+        .map_err(|e| CliError::VerifyInput(format!("{}: inget certifikat: {e}", path.display())))
+}
+
+fn verify(
+    file: &std::path::Path,
+    roots: &[PathBuf],
+    keys: Option<&std::path::Path>,
+) -> Result<(), CliError> {
+    let mut trusted = Vec::new();
+    for path in roots {
+        trusted.push((path.display().to_string(), read_root(path)?));
+    }
+    if let Some(dir) = keys {
+        for id in kansli_sign::keys::organisations(dir) {
+            if let Ok(Some(root)) = kansli_sign::keys::load_root(dir, id) {
+                trusted.push((format!("organisation {id} i {}", dir.display()), root));
+            }
+        }
+    }
+    if trusted.is_empty() {
+        return Err(CliError::VerifyInput(
+            "inget rotcertifikat att verifiera mot: ange --root ROT.pem (eller --keys KATALOG)"
+                .into(),
+        ));
+    }
+    let bytes = std::fs::read(file).map_err(|source| {
+        CliError::VerifyInput(format!(
+            "kunde inte läsa {}: {}",
+            file.display(),
+            io_sv(&source)
+        ))
+    })?;
+    let (report, root) = kansli_sign::keys::verify_against(&bytes, trusted.iter().map(|(_, r)| r))
+        .map_err(|e| CliError::VerifyInput(format!("{}: {e}", file.display())))?;
+    say!("Fil: {}", file.display());
+    say!("SHA-256: {}", report.sha256);
+    let root_cert = &trusted[root].1;
+    say!(
+        "Verifierad mot: {} ({}), SHA-256 {}",
+        kansli_sign::keys::subject(root_cert),
+        trusted[root].0,
+        kansli_sign::keys::fingerprint(root_cert)
+    );
+    let yes_no = |b: bool| if b { "ja" } else { "nej" };
+    let count = report.signatures.len();
+    for (i, s) in report.signatures.iter().enumerate() {
+        say!("Underskrift {} av {count} (fältet {}):", i + 1, s.field);
+        say!(
+            "  Undertecknare: {}",
+            s.signer_name.as_deref().unwrap_or("okänd")
+        );
+        say!(
+            "  Person-id: {}",
+            s.person_id.as_deref().unwrap_or("saknas")
+        );
+        say!(
+            "  Organisation: {}",
+            s.organisation.as_deref().unwrap_or("saknas")
+        );
+        say!(
+            "  Roll: {}",
+            kansli_sign::role_of_field(&s.field).unwrap_or("okänd (fältet är inte Kanslis)")
+        );
+        say!(
+            "  Tidpunkt: {}",
+            s.time
+                .map(kansli_sign::keys::swedish_time)
+                .unwrap_or_else(|| "saknas".into())
+        );
+        say!(
+            "  Obruten (innehållet är det som signerades): {}",
+            yes_no(s.intact)
+        );
+        say!(
+            "  Betrodd (utfärdad under rotcertifikatet): {}",
+            yes_no(s.trusted)
+        );
+        say!("  Ändrad efter underskriften: {}", yes_no(s.modified_after));
+        say!("  Omfattar hela filen: {}", yes_no(s.covers_whole_document));
+        for p in &s.problems {
+            say!("  Fel: {p}");
+        }
+    }
+    if report.all_valid() {
+        say!(
+            "Slutsats: GILTIG. Alla {count} underskrifter är obrutna och betrodda, och filen är inte ändrad efter den sista."
+        );
+        Ok(())
+    } else {
+        say!(
+            "Slutsats: INTE GILTIG. {}",
+            if count == 0 {
+                "Filen har inga underskrifter.".to_string()
+            } else {
+                let bad = report.signatures.iter().filter(|s| !s.is_valid()).count();
+                if bad == 0 {
+                    "Den sista underskriften omfattar inte hela filen: något har lagts till efteråt.".to_string()
+                } else {
+                    format!("{bad} av {count} underskrifter håller inte.")
+                }
+            }
+        );
+        Err(CliError::NotValid)
+    }
 }

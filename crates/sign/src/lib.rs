@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod ess;
+pub mod keys;
 mod pdf;
 pub mod pki;
 pub mod prepare;
@@ -30,7 +31,7 @@ pub mod verify;
 pub use pki::{Issuer, OrganisationPki, Signatory};
 pub use prepare::prepare;
 pub use sign::sign;
-pub use verify::{Report, SignatureReport, verify};
+pub use verify::{Report, SignatureReport, role_of_field, verify};
 
 /// Why signing or verification could not be done. The messages are Swedish,
 /// since they reach the secretary or the visitor of the verification page.

@@ -31,7 +31,7 @@ use rand_core::{OsRng, RngCore};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
-use x509_cert::Certificate;
+pub use x509_cert::Certificate;
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
@@ -322,7 +322,7 @@ impl OrganisationPki {
     }
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
@@ -336,7 +336,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-fn write_file(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -366,6 +366,19 @@ fn read_text(path: &Path) -> Result<Zeroizing<String>> {
 /// Reads a certificate from PEM (the first certificate in the text).
 pub fn certificate_from_pem(pem: &str) -> Result<Certificate> {
     Certificate::from_pem(pem.trim().as_bytes()).map_err(err)
+}
+
+/// Reads a certificate from PEM or DER bytes.
+pub fn certificate_from_bytes(bytes: &[u8]) -> Result<Certificate> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains("-----BEGIN") => certificate_from_pem(text),
+        _ => Certificate::from_der(bytes).map_err(err),
+    }
+}
+
+/// A certificate as PEM.
+pub fn certificate_pem_of(cert: &Certificate) -> Result<String> {
+    cert.to_pem(LineEnding::LF).map_err(err)
 }
 
 /// Reads the organisation's published root certificate from `dir`.

@@ -396,7 +396,7 @@ fn p256_key(cert: &Certificate) -> Option<VerifyingKey> {
 }
 
 /// `child` is signed by `issuer` (names match, ECDSA P-256 with SHA-256).
-fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
+pub(crate) fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
     if child.tbs_certificate.issuer != issuer.tbs_certificate.subject
         || child.signature_algorithm.oid != const_oid::db::rfc5912::ECDSA_WITH_SHA_256
     {
@@ -607,5 +607,43 @@ fn only_signatures_added(a: &Document, b: &Document) -> Option<String> {
 impl From<der::Error> for Error {
     fn from(e: der::Error) -> Self {
         Error::Certificate(e.to_string())
+    }
+}
+
+/// The role a signature field names ([`crate::Signatory::field_name`]:
+/// `ordforande-3`, `justerare-42`, `sekreterare-7`, `sigill-0`), spelled as
+/// on the Intyg page; `None` for a field Kansli did not make.
+pub fn role_of_field(field: &str) -> Option<&'static str> {
+    let (role, id) = field.rsplit_once('-')?;
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match role {
+        "ordforande" => Some("ordförande"),
+        "justerare" => Some("justerare"),
+        "sekreterare" => Some("sekreterare"),
+        "sigill" => Some("sigill"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::role_of_field;
+    use crate::Signatory;
+
+    #[test]
+    fn roles_round_trip_through_field_names() {
+        for role in ["ordförande", "justerare", "sekreterare", "sigill"] {
+            let s = Signatory {
+                name: "N".into(),
+                person_id: 12,
+                role: role.into(),
+            };
+            assert_eq!(role_of_field(&s.field_name()), Some(role));
+        }
+        assert_eq!(role_of_field("Signature1"), None);
+        assert_eq!(role_of_field("justerare-"), None);
+        assert_eq!(role_of_field("okänd-3"), None);
     }
 }

@@ -14,6 +14,7 @@ pub mod files;
 pub mod follow;
 pub mod idempotency;
 pub mod lifecycle;
+pub mod protocol_documents;
 pub mod read;
 mod secrecy;
 pub mod sign_in;
@@ -21,6 +22,7 @@ pub mod tokens;
 mod write;
 
 pub use error::StoreError;
+pub use protocol_documents::ProtocolDocument;
 pub use read::*;
 pub use write::Tx;
 

@@ -94,6 +94,27 @@ pub async fn extract(
     if name != "utdrag" {
         return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
     }
+    if format == Format::Pdf
+        && let Some(bytes) = crate::seal::certified_extract(&app, meeting, paragraph).await?
+    {
+        // The certified extract, byte for byte; composing the public
+        // extract first keeps every rule of what the public may see.
+        let request = Request::Extract { meeting, paragraph };
+        let doc = kansli_documents::load(&app.store, &request, Audience::Public).await?;
+        let name = kansli_documents::file_name(&doc, format);
+        return Ok((
+            [
+                (header::CONTENT_TYPE, format.media_type().to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-cache".to_string()),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
     respond(
         &app,
         Request::Extract { meeting, paragraph },

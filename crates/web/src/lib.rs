@@ -24,9 +24,11 @@ pub mod once;
 pub mod oparl;
 pub mod pages;
 pub mod registry;
+pub mod seal;
 pub mod secretariat;
 pub mod sitting;
 pub mod tokens;
+pub mod verification;
 pub use kansli_documents::view;
 
 pub use auth::Need;
@@ -168,6 +170,24 @@ pub struct AppState {
     pub kept: Arc<secretariat::KeptForms>,
 }
 
+impl AppState {
+    /// The state of a new app (what [`app`] serves; also for calling the
+    /// web layer's functions directly, as tests do).
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            typesetting: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
+            sign_in: Arc::default(),
+            passwords: Arc::default(),
+            cache: Arc::default(),
+            kept: Arc::default(),
+        }
+    }
+}
+
 /// One route as the guard sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteInfo {
@@ -263,17 +283,7 @@ impl Routes {
 /// The application and the table of its routes.
 pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     use Need::*;
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-        typesetting: Arc::new(tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(2, |n| n.get()),
-        )),
-        sign_in: Arc::default(),
-        passwords: Arc::default(),
-        cache: Arc::default(),
-        kept: Arc::default(),
-    };
+    let state = AppState::new(store, config);
     let mut r = Routes {
         state: state.clone(),
         paths: vec![],
@@ -306,6 +316,32 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     r.get("/arenden/{id}", Public, pages::case);
     r.get("/static/kansli.css", Public, pages::stylesheet);
     r.get("/healthz", Public, || async { "ok" });
+    // Signatures: the roots, the CRL, and verification by anyone.
+    r.get(
+        "/organisationer/{organisation}/signering/rot.pem",
+        Public,
+        verification::root_pem,
+    );
+    r.get(
+        "/organisationer/{organisation}/signering/rot.cer",
+        Public,
+        verification::root_cer,
+    );
+    r.get(
+        "/organisationer/{organisation}/signering/ca.crl",
+        Public,
+        verification::crl,
+    );
+    r.get("/verifiera", Public, verification::form);
+    r.add_limited(
+        Method::POST,
+        "/verifiera",
+        Public,
+        axum::routing::post(verification::check).layer(axum::extract::DefaultBodyLimit::max(
+            verification::VERIFY_BODY_LIMIT,
+        )),
+        verification::VERIFY_BODY_LIMIT,
+    );
     // The open API.
     r.get("/api/openapi.json", Public, api::openapi);
     r.get("/api/v1/organisations", Public, api::organisations);
@@ -543,6 +579,16 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/sammantraden/{meeting}/mote",
         Secretary,
         sitting::record,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/utdrag",
+        Secretary,
+        seal::extracts_page,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/utdrag",
+        Secretary,
+        seal::certify,
     );
     r.get(
         "/sekretariat/sammantraden/{meeting}/justering",

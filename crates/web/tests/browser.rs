@@ -999,6 +999,8 @@ async fn every_kind_of_page_passes_axe_core() {
     check(&b, "meetings").await;
     b.follow("Anslagstavla").await;
     check(&b, "anslagstavla").await;
+    b.follow("Verifiera protokoll").await;
+    check(&b, "verify").await;
     b.goto("/finns-inte").await;
     check(&b, "not found").await;
     b.goto("/logga-in").await;
