@@ -295,6 +295,17 @@ pub(crate) async fn file_in(
 }
 
 impl Tx {
+    /// Writes a found mismatch (stored bytes or rows that no longer give
+    /// what was signed) to the meeting's log.
+    pub async fn log_integrity(
+        &mut self,
+        meeting: MeetingId,
+        detail: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.audit("integrity", "meeting", Some(meeting.0), detail)
+            .await
+    }
+
     async fn put_file(&mut self, bytes: &[u8]) -> Result<String, StoreError> {
         let sha256 = crate::access::sha256_hex(bytes);
         let stored: Option<String> =
