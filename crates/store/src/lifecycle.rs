@@ -86,8 +86,10 @@ impl Prose {
 pub struct Approvals {
     /// The chair, then the appointed approvers.
     pub signatories: Vec<PersonId>,
-    /// Those who have confirmed, with when.
+    /// Those who have signed the version sent for justering, with when.
     pub confirmed: Vec<(PersonId, String)>,
+    /// A version is sent for justering (and not withdrawn).
+    pub sent: bool,
 }
 
 impl Approvals {
@@ -468,7 +470,9 @@ async fn approvals_in(
     meeting: MeetingId,
     signatories: Vec<PersonId>,
 ) -> Result<Approvals, StoreError> {
-    let confirmed = match crate::protocols::active_in(conn, meeting).await? {
+    let active = crate::protocols::active_in(conn, meeting).await?;
+    let sent = active.is_some();
+    let confirmed = match active {
         Some(v) => v
             .signatures
             .into_iter()
@@ -479,6 +483,7 @@ async fn approvals_in(
     Ok(Approvals {
         signatories,
         confirmed,
+        sent,
     })
 }
 
