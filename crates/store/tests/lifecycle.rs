@@ -477,6 +477,38 @@ async fn from_planned_meeting_to_posted_notice() {
         let signed = store.signed_protocol(meeting).await.unwrap().unwrap();
         assert_eq!(signed.bytes, b2);
         assert_eq!(signed.sha256, sha(&b2));
+        // Stored bytes that no longer match their hash are an error, and
+        // the log says so; never the signed protocol.
+        let good: String =
+            sqlx::query_scalar("SELECT content FROM file_contents WHERE sha256 = $1")
+                .bind(&signed.sha256)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        sqlx::query("UPDATE file_contents SET content = $2 WHERE sha256 = $1")
+            .bind(&signed.sha256)
+            .bind("JVBERi0xLjcgZm9yZ2Vk")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.signed_protocol(meeting).await,
+            Err(StoreError::Corrupt(_))
+        ));
+        assert!(
+            store
+                .audit_log("meeting", meeting.0)
+                .await
+                .unwrap()
+                .iter()
+                .any(|r| r.action == "integrity")
+        );
+        sqlx::query("UPDATE file_contents SET content = $2 WHERE sha256 = $1")
+            .bind(&signed.sha256)
+            .bind(&good)
+            .execute(store.pool())
+            .await
+            .unwrap();
         let versions = store.protocol_versions(meeting).await.unwrap();
         assert_eq!(versions.len(), 2);
         assert!(!versions[0].is_active() && versions[1].complete());

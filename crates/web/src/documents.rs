@@ -97,11 +97,7 @@ async fn signed_original(
     app: &AppState,
     meeting: MeetingId,
 ) -> Result<Option<Response>, PageError> {
-    let cannot = || {
-        WebError::Forbidden(
-            "Protokollet kan inte visas som justerat: de lagrade uppgifterna stämmer inte med det som signerades. Felet är rapporterat till kansliet.".into(),
-        )
-    };
+    let cannot = || WebError::Forbidden(crate::sitting::CANNOT_SHOW_AS_JUSTERAT.into());
     let signed = match app.store.signed_protocol(meeting).await {
         Ok(Some(s)) => s,
         Ok(None) => return Ok(None),

@@ -1483,6 +1483,10 @@ pub(crate) async fn content_changed(
     )))
 }
 
+/// What the public sees of a protocol whose rows no longer give the content
+/// that was signed.
+pub(crate) const CANNOT_SHOW_AS_JUSTERAT: &str = "Protokollet kan inte visas som justerat: de lagrade uppgifterna stämmer inte med det protokoll som signerades. Felet är rapporterat till kansliet.";
+
 /// One sent version as the meeting and justering pages list it.
 struct VersionLine {
     version: u32,

@@ -631,5 +631,8 @@ async fn the_protocol_is_frozen_then_signed_by_the_chair_and_the_approver() {
         assert!(body.contains("kan inte visas som justerat"), "{body}");
         let log = store.audit_log("meeting", m).await.unwrap();
         assert!(log.iter().any(|r| r.action == "integrity"));
+        let public = app.get(None, &format!("/sammantraden/{m}")).await;
+        let public = public.text().await.unwrap();
+        assert!(public.contains("kan inte visas som justerat"), "{label}");
     }
 }
