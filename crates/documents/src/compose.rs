@@ -533,23 +533,9 @@ pub fn protocol_for_signing(
 /// with each version sent for justering, so that a later change of the rows
 /// (a database edited by hand) is found.
 pub fn content_digest(record: &kansli_core::meeting::MeetingRecord) -> String {
-    let m = &record.meeting;
-    let canonical = serde_json::json!({
-        "meeting": m.id,
-        "body": m.body,
-        "date": m.date,
-        "starts": m.starts,
-        "ends": m.ends,
-        "place": m.place,
-        "chair": m.chair,
-        "secretary": m.secretary,
-        "approvers": m.approvers,
-        "approval_place": m.approval_place,
-        "attendance_complete": m.attendance_complete,
-        "items": record.items,
-        "attendance": record.attendance,
-    });
-    kansli_store::access::sha256_hex(canonical.to_string().as_bytes())
+    // Computed by the store, which checks it again when the protocol is
+    // sent, in the sending's transaction.
+    kansli_store::protocols::content_digest(record)
 }
 
 /// A protokollsutdrag: the protocol's head, one paragraph, and the

@@ -127,6 +127,32 @@ pub struct SignOutcome {
     pub complete: bool,
 }
 
+/// SHA-256 (hex) of what the signatories approve in a protocol: the
+/// meeting's body, date, times, place, chair, secretary, approvers and
+/// approval place, its agenda with every paragraph (decisions, proposals,
+/// votes, reservations, prose) and its attendance. Not the status or the
+/// dates of justering and anslag, which legitimately change later.
+/// Published as `kansli_documents::content_digest`.
+pub fn content_digest(record: &kansli_core::meeting::MeetingRecord) -> String {
+    let m = &record.meeting;
+    let canonical = json!({
+        "meeting": m.id,
+        "body": m.body,
+        "date": m.date,
+        "starts": m.starts,
+        "ends": m.ends,
+        "place": m.place,
+        "chair": m.chair,
+        "secretary": m.secretary,
+        "approvers": m.approvers,
+        "approval_place": m.approval_place,
+        "attendance_complete": m.attendance_complete,
+        "items": record.items,
+        "attendance": record.attendance,
+    });
+    crate::access::sha256_hex(canonical.to_string().as_bytes())
+}
+
 fn refusal(reason: impl Into<String>) -> StoreError {
     Refusal::new("justeringen", reason.into()).into()
 }
@@ -404,6 +430,13 @@ impl Tx {
         }
         if !is_sha256_hex(content_sha256) {
             return Err(refusal("innehållets kontrollsumma är ingen SHA-256"));
+        }
+        // What was rendered must be what the rows say now.
+        let record = crate::read::meeting_record_in(&mut self.tx, meeting).await?;
+        if content_digest(&record) != content_sha256 {
+            return Err(refusal(
+                "protokollet ändrades medan det gjordes i ordning för justering; skicka det igen",
+            ));
         }
         let sha256 = self.put_file(pdf).await?;
         let number: i64 = sqlx::query_scalar(

@@ -239,7 +239,24 @@ async fn from_planned_meeting_to_posted_notice() {
                 .collect::<Vec<_>>(),
             vec![(w.0, "ordförande"), (b.0, "justerare")]
         );
-        let digest = "a".repeat(64);
+        let digest =
+            kansli_store::protocols::content_digest(&store.meeting_record(meeting).await.unwrap());
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        assert!(
+            tx.send_for_justering(
+                meeting,
+                b"%PDF-1.7\n",
+                &"a".repeat(64),
+                &signatories,
+                &secretary
+            )
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("ändrades"),
+            "a digest of other content"
+        );
+        drop(tx);
         let sent = b"%PDF-1.7\n% version 1\n".to_vec();
         let mut tx = store.begin("user:sekreterare").await.unwrap();
         assert!(
@@ -410,6 +427,7 @@ async fn from_planned_meeting_to_posted_notice() {
         .await
         .unwrap();
         let sent2 = b"%PDF-1.7\n% version 2\n".to_vec();
+        // The edit wrote the same text again: the same content.
         let v2 = tx
             .send_for_justering(meeting, &sent2, &digest, &signatories, &secretary)
             .await
