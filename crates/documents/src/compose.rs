@@ -502,7 +502,7 @@ pub fn protocol_for_signing(
         Block::fields(
             signers
                 .iter()
-                .map(|s| Field::one(&capitalised(&s.role), &s.name))
+                .map(|s| Field::one(capitalised(&s.role), &s.name))
                 .collect(),
         ),
         Block::text(

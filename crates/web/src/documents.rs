@@ -80,10 +80,11 @@ pub async fn meeting_document(
             return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
         }
     };
-    if name == "protokoll" && format == Format::Pdf {
-        if let Some(answer) = signed_original(&app, meeting).await? {
-            return Ok(answer);
-        }
+    if name == "protokoll"
+        && format == Format::Pdf
+        && let Some(answer) = signed_original(&app, meeting).await?
+    {
+        return Ok(answer);
     }
     respond(&app, request, format, Audience::Public).await
 }
