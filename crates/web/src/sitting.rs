@@ -1449,12 +1449,19 @@ pub(crate) async fn content_changed(
     app: &AppState,
     meeting: MeetingId,
 ) -> Result<Option<String>, StoreError> {
-    let Some(signing) = app.store.protocol_signing(meeting).await.ok().flatten() else {
+    // The versions without their bytes: this runs on every view.
+    let Some(active) = app
+        .store
+        .protocol_versions(meeting)
+        .await?
+        .into_iter()
+        .find(|v| v.is_active())
+    else {
         return Ok(None);
     };
     let record = app.store.meeting_record(meeting).await?;
     let now = kansli_documents::content_digest(&record);
-    if now == signing.version.content_sha256 {
+    if now == active.content_sha256 {
         return Ok(None);
     }
     let logged = app
@@ -1469,8 +1476,8 @@ pub(crate) async fn content_changed(
             meeting,
             serde_json::json!({
                 "what": "content",
-                "version": signing.version.version,
-                "signed_content_sha256": signing.version.content_sha256,
+                "version": active.version,
+                "signed_content_sha256": active.content_sha256,
                 "content_sha256": now,
             }),
         )
@@ -1479,7 +1486,7 @@ pub(crate) async fn content_changed(
     }
     Ok(Some(format!(
         "Varning: protokollets uppgifter i databasen stämmer inte längre med det som skickades för justering (version {}). Innehållets SHA-256 var {} och är nu {}. Någon har ändrat uppgifterna utanför Kansli; protokollet visas inte som justerat.",
-        signing.version.version, signing.version.content_sha256, now
+        active.version, active.content_sha256, now
     )))
 }
 
@@ -1811,6 +1818,8 @@ pub async fn confirm(
     State(app): State<AppState>,
     SignedIn(s): SignedIn,
     Path(raw): Path<String>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     jar: CookieJar,
     Form(f): Form<SignForm>,
 ) -> Result<Response, PageError> {
@@ -1823,15 +1832,25 @@ pub async fn confirm(
         if f.password.is_empty() {
             return Err(refused("lösenord", "skriv ditt lösenord för att signera"));
         }
+        // Guessing the password here is slowed down like at sign-in.
+        let addr = crate::auth::client_address(peer.ip(), &headers, &app.config.trusted_proxies);
+        let attempt = app
+            .sign_in
+            .attempt(&s.user.username, addr, None, std::time::Instant::now());
+        if !attempt.delay.is_zero() {
+            tokio::time::sleep(attempt.delay).await;
+        }
         let verified = crate::auth::verify_password(&app, &s.user.username, &f.password)
             .await
             .map_err(|e| refused("lösenord", e.to_string()))?;
         if verified.map(|u| u.id) != Some(s.user.id) {
+            app.sign_in.failed(attempt);
             return Err(refused(
                 "lösenord",
                 "fel lösenord; protokollet är inte signerat",
             ));
         }
+        app.sign_in.succeeded(attempt);
         let authenticated_at = jiff::Timestamp::now();
         let version: u32 = form_number("version", &f.version)?;
         let signing = app
