@@ -842,6 +842,12 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
     let report = kansli_sign::verify(&signed, &root).unwrap();
     assert!(report.all_valid(), "{report:?}");
     assert_eq!(report.signatures.len(), 2);
+    // Its last page, the Intyg, names both signatories.
+    if let Some(text) = kansli_testsupport::poppler("pdftotext", &["-layout"], &signed) {
+        let intyg = &text[text.rfind("Intyg").expect("an Intyg page")..];
+        assert!(intyg.contains("Mikaela Waltersson"), "{intyg}");
+        assert!(intyg.contains("Lise-Lotte Bensköld Olsson"), "{intyg}");
+    }
 
     // -- After approval nothing changes: a member's attempt, and the
     // secretary's, are refused and logged.
