@@ -333,22 +333,13 @@ fn approval_place_and_time(m: &MeetingView) -> String {
     }
 }
 
+/// Who is to sign: the chair and the approvers, who justera the protocol
+/// (KL 5 kap. 69 §, 6 kap. 35 §). The secretary keeps the protocol and does
+/// not justera it, so is named among the fields instead. No "Justerat"
+/// under the names: the signatures themselves are in the PDF (see the
+/// Intyg page).
 fn signatures(m: &MeetingView) -> Vec<Signature> {
-    let signed = m
-        .approval
-        .approved
-        .as_ref()
-        .map(|d| format!("Justerat {d}"));
     let mut out = Vec::new();
-    out.push(Signature {
-        role: "Sekreterare".into(),
-        name: m
-            .secretary
-            .as_ref()
-            .map(|s| s.name.clone())
-            .unwrap_or_default(),
-        signed: signed.clone(),
-    });
     out.push(Signature {
         role: "Ordförande".into(),
         name: m
@@ -356,13 +347,13 @@ fn signatures(m: &MeetingView) -> Vec<Signature> {
             .as_ref()
             .map(|c| c.display.clone())
             .unwrap_or_default(),
-        signed: signed.clone(),
+        signed: None,
     });
     for a in &m.approvers {
         out.push(Signature {
             role: "Justerare".into(),
             name: a.display.clone(),
-            signed: signed.clone(),
+            signed: None,
         });
     }
     out
@@ -428,6 +419,9 @@ pub fn protocol(m: &MeetingView) -> Result<Doc, DocumentError> {
         "Justeringens plats och tid",
         approval_place_and_time(m),
     ));
+    if let Some(secretary) = &m.secretary {
+        first.push(Field::one("Sekreterare", &secretary.name));
+    }
     let mut parts = vec![
         Part {
             id: Some("forsta-sidan".into()),
@@ -470,6 +464,78 @@ pub fn protocol(m: &MeetingView) -> Result<Doc, DocumentError> {
         parts.extend(paragraph_parts(p, body, true));
     }
     Ok(Doc { meta, parts })
+}
+
+/// One who is to sign the protocol sent for justering, as the Intyg page
+/// names them: role (`ordförande`, `justerare`) and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    pub role: String,
+    pub name: String,
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The protocol as sent for justering: [`protocol`] with an Intyg page at
+/// the end that names who signs it electronically and says where the full
+/// information on each signature is and how to verify it (`verify_url`,
+/// Kansli's `/verifiera`). The signatures are PAdES signatures in the PDF;
+/// their fields are invisible, so the signing times are shown on the
+/// verification and justering pages, not on this page.
+pub fn protocol_for_signing(
+    m: &MeetingView,
+    signers: &[Signer],
+    verify_url: &str,
+) -> Result<Doc, DocumentError> {
+    let mut doc = protocol(m)?;
+    let organisation = &m.summary.organisation.name;
+    let mut blocks = vec![
+        Block::text(format!(
+            "Detta protokoll är justerat genom elektroniska underskrifter av personerna nedan. Varje underskrift är en elektronisk signatur i PDF-filen, gjord med ett certifikat som {organisation} har utfärdat till den som signerade, efter att personen har loggat in och bekräftat med sitt lösenord."
+        )),
+        Block::fields(
+            signers
+                .iter()
+                .map(|s| Field::one(capitalised(&s.role), &s.name))
+                .collect(),
+        ),
+        Block::text(
+            "Den fullständiga informationen om varje underskrift – vem som signerade, när, och att protokollet inte har ändrats efteråt – finns i signaturernas certifikat. Den visas av program som läser elektroniska underskrifter i PDF, till exempel Adobe Acrobat Reader (panelen Underskrifter).",
+        ),
+        Block::text(format!(
+            "Så kontrollerar du protokollet: ladda upp PDF-filen på {verify_url}. Där finns också {organisation}s rotcertifikat, som du kan lita på i Adobe Acrobat Reader eller kontrollera filen med i ett eget verktyg."
+        )),
+    ];
+    if signers.is_empty() {
+        blocks.remove(1);
+    }
+    doc.parts.push(Part {
+        id: Some("intyg".into()),
+        heading: Some("Intyg".into()),
+        new_page: true,
+        blocks,
+        ..Default::default()
+    });
+    Ok(doc)
+}
+
+/// SHA-256 (hex) of what the signatories approve in a protocol: the
+/// meeting's body, date, times, place, chair, secretary, approvers and
+/// approval place, its agenda with every paragraph (decisions, proposals,
+/// votes, reservations, prose) and its attendance. Not the status or the
+/// dates of justering and anslag, which legitimately change later. Stored
+/// with each version sent for justering, so that a later change of the rows
+/// (a database edited by hand) is found.
+pub fn content_digest(record: &kansli_core::meeting::MeetingRecord) -> String {
+    // Computed by the store, which checks it again when the protocol is
+    // sent, in the sending's transaction.
+    kansli_store::protocols::content_digest(record)
 }
 
 /// A protokollsutdrag: the protocol's head, one paragraph, and the
@@ -554,6 +620,13 @@ pub fn extract(m: &MeetingView, number: u32) -> Result<Doc, DocumentError> {
 /// kept, and until when its decisions can be appealed (KL 8 kap. 12 §,
 /// 13 kap. 5 §).
 pub fn notice(m: &MeetingView) -> Result<Doc, DocumentError> {
+    notice_signed(m, None)
+}
+
+/// The anslag, naming the SHA-256 of the signed protocol when it is
+/// justerat by electronic signatures, so that anyone can check that the
+/// file they have is the one the anslag is about.
+pub fn notice_signed(m: &MeetingView, signed_sha256: Option<&str>) -> Result<Doc, DocumentError> {
     let (Some(_), Some(posted), Some(appeal_ends)) = (
         &m.approval.approved,
         &m.approval.notice_posted,
@@ -570,18 +643,27 @@ pub fn notice(m: &MeetingView) -> Result<Doc, DocumentError> {
     );
     meta.date_label = "Anslaget uppsatt".into();
     meta.date = posted.clone();
-    let blocks = vec![
+    let blocks: Vec<Block> = vec![
         Block::text(format!(
             "Protokollet från sammanträdet med {body} {} är justerat.",
             m.summary.date
         )),
         Block::fields(notice_fields(m)),
+    ];
+    let mut blocks = blocks;
+    if let Some(sha) = signed_sha256 {
+        blocks.push(Block::fields(vec![Field::one(
+            "Det signerade protokollets SHA-256",
+            sha,
+        )]));
+    }
+    blocks.extend([
         Block::heading("Överklagande"),
         Block::text(format!(
             "Den som är medlem i {} kan överklaga besluten genom laglighetsprövning hos förvaltningsrätten (13 kap. kommunallagen). Överklagandet ska ha kommit in till förvaltningsrätten senast {appeal_ends}, tre veckor från den dag då anslaget sattes upp.",
             m.summary.organisation.name
         )),
-    ];
+    ]);
     Ok(Doc {
         meta,
         parts: vec![Part {

@@ -21,6 +21,7 @@ mod pdf;
 mod text;
 pub mod view;
 
+pub use compose::content_digest;
 pub use model::{Doc, DocKind};
 
 use askama::Template;
@@ -150,7 +151,11 @@ pub async fn load(
             *paragraph,
         ),
         Request::Notice { meeting } => {
-            compose::notice(&view::meeting_for(store, *meeting, audience).await?)
+            let signed = store.signed_protocol(*meeting).await.ok().flatten();
+            compose::notice_signed(
+                &view::meeting_for(store, *meeting, audience).await?,
+                signed.as_ref().map(|s| s.sha256.as_str()),
+            )
         }
         Request::Agenda { meeting } => {
             let m = view::meeting_for(store, *meeting, audience).await?;

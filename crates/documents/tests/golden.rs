@@ -416,5 +416,76 @@ async fn the_anslag_needs_a_posted_protocol_and_shows_the_appeal_deadline() {
         protocol.contains("Protokollet är justerat. Justeringen har tillkännagivits genom anslag.")
     );
     assert!(protocol.contains("Datum för anslagets uppsättande: 2025-02-05"));
-    assert!(protocol.contains("Ordförande: Mikaela Waltersson (M) (Justerat 2025-02-04)"));
+    // The date is in the Anslag/Bevis block, not under every name: the
+    // signatures themselves are in the signed PDF.
+    assert!(
+        protocol.contains("Justeringsdatum: 2025-02-04"),
+        "{protocol}"
+    );
+    assert!(protocol.contains("Ordförande: Mikaela Waltersson (M)"));
+    assert!(!protocol.contains("Justerat 2025-02-04"), "{protocol}");
+}
+
+#[tokio::test]
+async fn the_protocol_sent_for_justering_ends_with_its_intyg_and_its_digest_follows_the_content() {
+    let demo = demo().await;
+    let meeting = demo.rsau().await;
+    let view = kansli_documents::view::meeting_for(&demo.store, meeting, Audience::Official)
+        .await
+        .unwrap();
+    let signers = [
+        kansli_documents::compose::Signer {
+            role: "ordförande".into(),
+            name: "Mikaela Waltersson".into(),
+        },
+        kansli_documents::compose::Signer {
+            role: "justerare".into(),
+            name: "Lise-Lotte Bensköld Olsson".into(),
+        },
+    ];
+    let doc = kansli_documents::compose::protocol_for_signing(
+        &view,
+        &signers,
+        "https://kansli.example/verifiera",
+    )
+    .unwrap();
+    let last = doc.parts.last().unwrap();
+    assert_eq!(last.heading.as_deref(), Some("Intyg"));
+    assert!(last.new_page);
+    let t = text(&doc);
+    let intyg = &t[t.rfind("Intyg").unwrap()..];
+    for line in [
+        "Ordförande: Mikaela Waltersson",
+        "Justerare: Lise-Lotte Bensköld Olsson",
+        "Adobe Acrobat Reader",
+        "https://kansli.example/verifiera",
+    ] {
+        assert!(intyg.contains(line), "{line} missing from {intyg}");
+    }
+    // The PDF renders, and the Intyg is on the last page.
+    let pdf = render(&doc, Format::Pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+
+    // The digest: the same rows give the same digest; a changed status
+    // does not change it, a changed matter does.
+    let record = demo.store.meeting_record(meeting).await.unwrap();
+    let before = kansli_documents::content_digest(&record);
+    assert_eq!(before.len(), 64);
+    assert_eq!(
+        before,
+        kansli_documents::content_digest(&demo.store.meeting_record(meeting).await.unwrap())
+    );
+    let mut approved = record.clone();
+    approved.meeting.status = MeetingStatus::Approved {
+        approved: jiff::civil::date(2025, 2, 4),
+    };
+    assert_eq!(before, kansli_documents::content_digest(&approved));
+    let mut changed = record.clone();
+    let p = changed
+        .items
+        .iter_mut()
+        .find_map(|i| i.paragraph.as_mut())
+        .unwrap();
+    p.matter.push_str(" Ändrat.");
+    assert_ne!(before, kansli_documents::content_digest(&changed));
 }

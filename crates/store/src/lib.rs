@@ -15,6 +15,7 @@ pub mod follow;
 pub mod idempotency;
 pub mod lifecycle;
 pub mod protocol_documents;
+pub mod protocols;
 pub mod read;
 mod secrecy;
 pub mod sign_in;

@@ -4,7 +4,7 @@
 //! nothing here writes: every method refuses a sealed protocol with
 //! [`StoreError::Sealed`], and the refusal is logged by [`Store::log_refusal`].
 
-use crate::{Store, StoreError, Tx, User};
+use crate::{Store, StoreError, Tx};
 use kansli_core::limits::{self, Kind};
 use kansli_core::meeting::{AgendaItem, Meeting, MeetingRecord, MeetingStatus, Paragraph};
 use kansli_core::proceedings::{Proceedings, Setting};
@@ -86,8 +86,10 @@ impl Prose {
 pub struct Approvals {
     /// The chair, then the appointed approvers.
     pub signatories: Vec<PersonId>,
-    /// Those who have confirmed, with when.
+    /// Those who have signed the version sent for justering, with when.
     pub confirmed: Vec<(PersonId, String)>,
+    /// A version is sent for justering (and not withdrawn).
+    pub sent: bool,
 }
 
 impl Approvals {
@@ -180,6 +182,7 @@ impl Tx {
     ) -> Result<(), StoreError> {
         let mut record = crate::read::meeting_record_in(&mut self.tx, meeting).await?;
         sealed(&record.meeting)?;
+        crate::protocols::frozen(&mut self.tx, meeting).await?;
         let started: Option<i64> =
             sqlx::query_scalar("SELECT meeting_id FROM meeting_sessions WHERE meeting_id = $1")
                 .bind(meeting.0)
@@ -240,19 +243,13 @@ impl Tx {
         let record = crate::read::meeting_record_in(&mut self.tx, meeting).await?;
         let m = &record.meeting;
         sealed(m)?;
+        crate::protocols::frozen(&mut self.tx, meeting).await?;
         if !m.status.is_held() {
             return Err(Refusal::new(
                 "justerare",
                 "justerare utses vid sammanträdet, när närvaron är antecknad",
             )
             .into());
-        }
-        let begun: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM approvals WHERE meeting_id = $1")
-            .bind(meeting.0)
-            .fetch_one(&mut *self.tx)
-            .await?;
-        if begun > 0 {
-            return Err(Refusal::new("justerare", "justeringen har redan påbörjats").into());
         }
         if approvers.is_empty() {
             return Err(Refusal::new("justerare", "minst en justerare ska utses").into());
@@ -324,6 +321,7 @@ impl Tx {
     ) -> Result<(), StoreError> {
         let m = crate::read::meeting_in(&mut self.tx, meeting).await?;
         sealed(&m)?;
+        crate::protocols::frozen(&mut self.tx, meeting).await?;
         let row =
             sqlx::query("SELECT id, content FROM paragraphs WHERE meeting_id = $1 AND number = $2")
                 .bind(meeting.0)
@@ -413,60 +411,6 @@ impl Tx {
         Ok(())
     }
 
-    /// One signatory's approval (justering), given signed in as `user` who
-    /// is `person`. The meeting must be held and the protocol written; when
-    /// the last signatory confirms, the protocol is approved `today`.
-    /// The protocol is justerat by the chair and the appointed approvers
-    /// (KL 5 kap. 69 §, 6 kap. 35 §).
-    pub async fn approve(
-        &mut self,
-        meeting: MeetingId,
-        person: PersonId,
-        user: &User,
-        today: Date,
-    ) -> Result<Approvals, StoreError> {
-        let m = crate::read::meeting_in(&mut self.tx, meeting).await?;
-        sealed(&m)?;
-        if m.status != MeetingStatus::Held {
-            return Err(Refusal::new("justeringen", "sammanträdet är inte avslutat").into());
-        }
-        if m.approvers.is_empty() {
-            return Err(Refusal::new("justeringen", "inga justerare är utsedda").into());
-        }
-        let signatories = signatories(&m);
-        if !signatories.contains(&person) {
-            return Err(Refusal::new(
-                "justeringen",
-                "du är varken ordförande eller justerare vid sammanträdet",
-            )
-            .into());
-        }
-        let current = approvals_in(&mut self.tx, meeting, signatories.clone()).await?;
-        if current.has_confirmed(person) {
-            return Err(Refusal::new("justeringen", "du har redan justerat protokollet").into());
-        }
-        sqlx::query("INSERT INTO approvals (meeting_id, person_id, user_id, confirmed_at) VALUES ($1, $2, $3, $4)")
-            .bind(meeting.0)
-            .bind(person.0)
-            .bind(user.id.0)
-            .bind(&self.now)
-            .execute(&mut *self.tx)
-            .await?;
-        self.audit(
-            "approve",
-            "meeting",
-            Some(meeting.0),
-            json!({"person": person}),
-        )
-        .await?;
-        let after = approvals_in(&mut self.tx, meeting, signatories).await?;
-        if after.complete() {
-            self.set_meeting_status(meeting, &MeetingStatus::Approved { approved: today })
-                .await?;
-        }
-        Ok(after)
-    }
-
     /// Posts the notice of the approval on the anslagstavla on `posted`;
     /// the appeal period and the take-down date follow by the rules
     /// ([`kansli_core::deadlines::notice_dates`], KL 8 kap. 12 §, 13 kap. 5 §).
@@ -519,23 +463,27 @@ impl Tx {
     }
 }
 
+/// Who is to approve, and who has: the signatures on the active version
+/// of the protocol sent for justering (see [`crate::protocols`]).
 async fn approvals_in(
     conn: &mut sqlx::AnyConnection,
     meeting: MeetingId,
     signatories: Vec<PersonId>,
 ) -> Result<Approvals, StoreError> {
-    let confirmed: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT person_id, confirmed_at FROM approvals WHERE meeting_id = $1 ORDER BY confirmed_at",
-    )
-    .bind(meeting.0)
-    .fetch_all(&mut *conn)
-    .await?;
+    let active = crate::protocols::active_in(conn, meeting).await?;
+    let sent = active.is_some();
+    let confirmed = match active {
+        Some(v) => v
+            .signatures
+            .into_iter()
+            .map(|s| (s.person, s.signed_at))
+            .collect(),
+        None => vec![],
+    };
     Ok(Approvals {
         signatories,
-        confirmed: confirmed
-            .into_iter()
-            .map(|(p, at)| (PersonId(p), at))
-            .collect(),
+        confirmed,
+        sent,
     })
 }
 

@@ -901,6 +901,7 @@ impl Tx {
                 current.date
             )));
         }
+        crate::protocols::frozen(&mut self.tx, meeting).await?;
         let stored: Option<String> =
             sqlx::query_scalar("SELECT setting FROM meeting_sessions WHERE meeting_id = $1")
                 .bind(meeting.0)

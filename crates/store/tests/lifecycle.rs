@@ -63,7 +63,6 @@ async fn from_planned_meeting_to_posted_notice() {
             person(&store, &clingston).await,
             person(&store, &persson).await,
         );
-        let admin = store.user_named("admin").await.unwrap().unwrap();
 
         let mut tx = store.begin("user:sekreterare").await.unwrap();
         let outside = tx.plan_meeting(rsau.id, d(2031, 1, 1), None, "Rum").await;
@@ -221,46 +220,322 @@ async fn from_planned_meeting_to_posted_notice() {
         );
         assert_eq!(record.meeting.status, MeetingStatus::Held);
 
-        // Justering: only the chair and the approver, each once.
-        let mut tx = store.begin("user:ledamot").await.unwrap();
+        // Sent for justering: the bytes are frozen and so is the protocol.
+        let users = |name: &'static str| {
+            let store = store.clone();
+            async move { store.user_named(name).await.unwrap().unwrap() }
+        };
+        let (secretary, chair, approver, member) = (
+            users("sekreterare").await,
+            users("ordforande").await,
+            users("justerare").await,
+            users("ledamot").await,
+        );
+        let signatories = store.protocol_signatories(meeting).await.unwrap();
+        assert_eq!(
+            signatories
+                .iter()
+                .map(|s| (s.person, s.role.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(w.0, "ordförande"), (b.0, "justerare")]
+        );
+        let digest =
+            kansli_store::protocols::content_digest(&store.meeting_record(meeting).await.unwrap());
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
         assert!(
-            tx.approve(meeting, p, &admin, d(2025, 2, 27))
-                .await
-                .is_err(),
-            "not a signatory"
+            tx.send_for_justering(
+                meeting,
+                b"%PDF-1.7\n",
+                &"a".repeat(64),
+                &signatories,
+                &secretary
+            )
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("ändrades"),
+            "a digest of other content"
         );
         drop(tx);
-        let mut tx = store.begin("user:ordforande").await.unwrap();
-        let progress = tx
-            .approve(meeting, w, &admin, d(2025, 2, 27))
-            .await
-            .unwrap();
-        assert!(!progress.complete());
+        let sent = b"%PDF-1.7\n% version 1\n".to_vec();
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
         assert!(
-            tx.approve(meeting, w, &admin, d(2025, 2, 27))
+            tx.send_for_justering(meeting, &sent, &digest, &signatories[..1], &secretary)
                 .await
                 .is_err(),
+            "the signatories are the chair and the approvers"
+        );
+        let v1 = tx
+            .send_for_justering(meeting, &sent, &digest, &signatories, &secretary)
+            .await
+            .unwrap();
+        assert_eq!(v1.version, 1);
+        let again = tx
+            .send_for_justering(meeting, &sent, &digest, &signatories, &secretary)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(again.contains("redan skickat"), "{again}");
+        tx.commit().await.unwrap();
+        let frozen = |e: Result<(), StoreError>| match e {
+            Err(StoreError::Refused(r)) => {
+                assert!(
+                    r[0].reason.contains("återkalla utskicket för att ändra"),
+                    "{r:?}"
+                )
+            }
+            other => panic!("not refused: {other:?}"),
+        };
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        frozen(tx.edit_prose(meeting, n, Prose::Matter, "ändrat").await);
+        frozen(tx.set_approvers(meeting, &[p], None).await);
+        frozen(
+            tx.record_command(
+                meeting,
+                &Command::MinuteNote {
+                    paragraph: n,
+                    by: vec![],
+                    text: "x".into(),
+                },
+            )
+            .await
+            .map(|_| ()),
+        );
+        drop(tx);
+
+        let now = jiff::Timestamp::now();
+        let sign = |user: kansli_store::User,
+                    person: PersonId,
+                    role: &'static str,
+                    version: u32,
+                    bytes: Vec<u8>,
+                    previous: String,
+                    authenticated: jiff::Timestamp| {
+            let store = store.clone();
+            async move {
+                let mut tx = store.begin("user:x").await.unwrap();
+                let r = tx
+                    .sign_protocol(
+                        meeting,
+                        version,
+                        person,
+                        role,
+                        &user,
+                        authenticated,
+                        now,
+                        &bytes,
+                        &previous,
+                        d(2025, 2, 27),
+                    )
+                    .await;
+                if r.is_ok() {
+                    tx.commit().await.unwrap();
+                }
+                r
+            }
+        };
+        let sha = |b: &[u8]| kansli_store::access::sha256_hex(b);
+        let signed_by_chair = [sent.clone(), b"% chair\n".to_vec()].concat();
+        // Not a signatory; for another person; in a role not held; stale
+        // authentication; bytes not built on the sent ones: all refused.
+        for (user, person, role, bytes, auth) in [
+            (member.clone(), p, "justerare", signed_by_chair.clone(), now),
+            (
+                member.clone(),
+                w,
+                "ordförande",
+                signed_by_chair.clone(),
+                now,
+            ),
+            (
+                approver.clone(),
+                b,
+                "ordförande",
+                signed_by_chair.clone(),
+                now,
+            ),
+            (
+                chair.clone(),
+                w,
+                "ordförande",
+                signed_by_chair.clone(),
+                now - jiff::SignedDuration::from_mins(10),
+            ),
+            (
+                chair.clone(),
+                w,
+                "ordförande",
+                b"%PDF-1.7 other".to_vec(),
+                now,
+            ),
+        ] {
+            assert!(
+                sign(user, person, role, 1, bytes, sha(&sent), auth)
+                    .await
+                    .is_err()
+            );
+        }
+        assert!(store.approvals(meeting).await.unwrap().confirmed.is_empty());
+        let first = sign(
+            chair.clone(),
+            w,
+            "ordförande",
+            1,
+            signed_by_chair.clone(),
+            sha(&sent),
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(!first.complete);
+        assert!(
+            sign(
+                chair.clone(),
+                w,
+                "ordförande",
+                1,
+                [signed_by_chair.clone(), b"x".to_vec()].concat(),
+                sha(&signed_by_chair),
+                now
+            )
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("redan signerat"),
             "twice"
         );
+        assert_eq!(store.approvals(meeting).await.unwrap().confirmed.len(), 1);
+
+        // Withdrawn: the chair's signature is void, the protocol can change.
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        assert!(tx.withdraw_sending(meeting, " ", &secretary).await.is_err());
+        let withdrawn = tx
+            .withdraw_sending(meeting, "Fel i §1", &secretary)
+            .await
+            .unwrap();
+        assert_eq!(withdrawn.signatures.len(), 1, "kept, void");
         tx.commit().await.unwrap();
+        assert!(store.protocol_signing(meeting).await.unwrap().is_none());
+        assert!(store.approvals(meeting).await.unwrap().confirmed.is_empty());
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        tx.edit_prose(
+            meeting,
+            n,
+            Prose::Matter,
+            "Motionärerna vill ha fler cykelbanor.",
+        )
+        .await
+        .unwrap();
+        let sent2 = b"%PDF-1.7\n% version 2\n".to_vec();
+        // The edit wrote the same text again: the same content.
+        let v2 = tx
+            .send_for_justering(meeting, &sent2, &digest, &signatories, &secretary)
+            .await
+            .unwrap();
+        assert_eq!(v2.version, 2);
+        tx.commit().await.unwrap();
+        // A signature on the withdrawn version is refused.
+        assert!(
+            sign(
+                approver.clone(),
+                b,
+                "justerare",
+                1,
+                [signed_by_chair.clone(), b"y".to_vec()].concat(),
+                sha(&signed_by_chair),
+                now
+            )
+            .await
+            .is_err()
+        );
+        let c2 = [sent2.clone(), b"% chair\n".to_vec()].concat();
+        let b2 = [c2.clone(), b"% approver\n".to_vec()].concat();
+        // Signing on stale bytes (the approver did not see the chair's
+        // signature) would lose it: refused.
+        let lost = [sent2.clone(), b"% approver\n".to_vec()].concat();
+        sign(
+            chair.clone(),
+            w,
+            "ordförande",
+            2,
+            c2.clone(),
+            sha(&sent2),
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(
+            sign(approver.clone(), b, "justerare", 2, lost, sha(&sent2), now)
+                .await
+                .is_err()
+        );
         assert_eq!(
             store.meeting(meeting).await.unwrap().status,
             MeetingStatus::Held
         );
-        let mut tx = store.begin("user:justerare").await.unwrap();
-        assert!(
-            tx.approve(meeting, b, &admin, d(2025, 2, 27))
-                .await
-                .unwrap()
-                .complete()
-        );
-        tx.commit().await.unwrap();
+        assert!(store.signed_protocol(meeting).await.unwrap().is_none());
+        let last = sign(
+            approver.clone(),
+            b,
+            "justerare",
+            2,
+            b2.clone(),
+            sha(&c2),
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(last.complete);
         assert_eq!(
             store.meeting(meeting).await.unwrap().status,
             MeetingStatus::Approved {
                 approved: d(2025, 2, 27)
             }
         );
+        let signed = store.signed_protocol(meeting).await.unwrap().unwrap();
+        assert_eq!(signed.bytes, b2);
+        assert_eq!(signed.sha256, sha(&b2));
+        // Stored bytes that no longer match their hash are an error, and
+        // the log says so; never the signed protocol.
+        let good: String =
+            sqlx::query_scalar("SELECT content FROM file_contents WHERE sha256 = $1")
+                .bind(&signed.sha256)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        sqlx::query("UPDATE file_contents SET content = $2 WHERE sha256 = $1")
+            .bind(&signed.sha256)
+            .bind("JVBERi0xLjcgZm9yZ2Vk")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.signed_protocol(meeting).await,
+            Err(StoreError::Corrupt(_))
+        ));
+        assert!(
+            store
+                .audit_log("meeting", meeting.0)
+                .await
+                .unwrap()
+                .iter()
+                .any(|r| r.action == "integrity")
+        );
+        sqlx::query("UPDATE file_contents SET content = $2 WHERE sha256 = $1")
+            .bind(&signed.sha256)
+            .bind(&good)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let versions = store.protocol_versions(meeting).await.unwrap();
+        assert_eq!(versions.len(), 2);
+        assert!(!versions[0].is_active() && versions[1].complete());
+        let mut tx = store.begin("user:sekreterare").await.unwrap();
+        assert!(matches!(
+            tx.withdraw_sending(meeting, "för sent", &secretary).await,
+            Err(StoreError::Sealed(_))
+        ));
+        drop(tx);
 
         // Sealed: nothing changes, whatever the path.
         let mut tx = store.begin("user:sekreterare").await.unwrap();
@@ -322,7 +597,9 @@ async fn from_planned_meeting_to_posted_notice() {
             "approvers",
             "command",
             "edit",
-            "approve",
+            "send",
+            "withdraw",
+            "sign",
             "status",
         ] {
             assert!(

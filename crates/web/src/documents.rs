@@ -80,7 +80,65 @@ pub async fn meeting_document(
             return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
         }
     };
+    if name == "protokoll"
+        && format == Format::Pdf
+        && let Some(answer) = signed_original(&app, meeting).await?
+    {
+        return Ok(answer);
+    }
     respond(&app, request, format, Audience::Public).await
+}
+
+/// The public PDF of a protocol justerat by signatures with no secret
+/// paragraph: the signed original itself, byte for byte (issue #16, item
+/// 4). Stored bytes that no longer match their SHA-256, or rows that no
+/// longer give the content that was signed, are refused, never served as
+/// a justerat protocol (the mismatch is written to the meeting's log).
+async fn signed_original(
+    app: &AppState,
+    meeting: MeetingId,
+) -> Result<Option<Response>, PageError> {
+    let cannot = || WebError::Forbidden(crate::sitting::CANNOT_SHOW_AS_JUSTERAT.into());
+    let signed = match app.store.signed_protocol(meeting).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Ok(None),
+        Err(kansli_store::StoreError::Corrupt(_)) => return Err(cannot().into()),
+        Err(e) => return Err(WebError::Store(e).into()),
+    };
+    if crate::sitting::content_changed(app, meeting)
+        .await
+        .map_err(WebError::Store)?
+        .is_some()
+    {
+        return Err(cannot().into());
+    }
+    let record = app
+        .store
+        .meeting_record(meeting)
+        .await
+        .map_err(WebError::Store)?;
+    let secret = record.items.iter().any(|i| {
+        !i.access.is_public() || i.paragraph.as_ref().is_some_and(|p| !p.access.is_public())
+    });
+    if secret {
+        return Ok(None);
+    }
+    let m = &record.meeting;
+    let name = format!("protokoll-{}-justerat.pdf", m.date);
+    Ok(Some(
+        (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-cache".to_string()),
+            ],
+            signed.bytes,
+        )
+            .into_response(),
+    ))
 }
 
 /// `/sammantraden/{id}/paragrafer/{n}/utdrag.{pdf|html|txt}`.

@@ -600,6 +600,21 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         Member,
         sitting::confirm,
     );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/justering/protokoll.pdf",
+        Member,
+        sitting::approval_pdf,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/skicka",
+        Secretary,
+        sitting::send_for_justering,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/aterkalla",
+        Secretary,
+        sitting::withdraw_sending,
+    );
 
     let table = r.table;
     let mut router = Router::new();

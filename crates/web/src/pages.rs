@@ -101,7 +101,11 @@ struct MeetingPage {
 
 pub async fn meeting(State(app): State<AppState>, Path(raw): Path<String>) -> Page {
     let id = parse_id(&raw, "Sammanträdet")?;
-    let meeting = view::meeting(&app.store, id).await?;
+    let mut meeting = view::meeting(&app.store, id).await?;
+    // Rows that no longer give what was signed: never "justerat".
+    if crate::sitting::content_changed(&app, id).await?.is_some() {
+        meeting.summary.status_label = crate::sitting::CANNOT_SHOW_AS_JUSTERAT.into();
+    }
     render(MeetingPage { meeting, level: 3 })
 }
 

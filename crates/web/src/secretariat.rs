@@ -357,7 +357,9 @@ pub async fn start(
                 }),
                 MeetingStatus::Held => {
                     let a = store.approvals(m.id).await?;
+                    // Once the secretary has sent it for justering.
                     if let Some(p) = s.person
+                        && a.sent
                         && a.signatories.contains(&p)
                         && !a.has_confirmed(p)
                     {

@@ -37,6 +37,7 @@ struct Browser {
     store: kansli_store::Store,
     _driver: tokio::process::Child,
     _profile: tempfile::TempDir,
+    _keys: tempfile::TempDir,
     _db: kansli_testsupport::TestDb,
 }
 
@@ -67,8 +68,20 @@ async fn start() -> Option<Browser> {
     kansli_demo::load(&store).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    // Region Halland's signing keys, as `kansli signing init` makes them.
+    let keys = tempfile::tempdir().unwrap();
+    let halland = store
+        .organisation_by_name("Region Halland")
+        .await
+        .unwrap()
+        .unwrap();
+    kansli_sign::OrganisationPki::create(&halland.name, jiff::Timestamp::now())
+        .unwrap()
+        .write_to_dir(&keys.path().join(halland.id.0.to_string()))
+        .unwrap();
     let config = Config {
         today: Some(TODAY.parse().unwrap()),
+        keys_dir: Some(keys.path().to_path_buf()),
         ..Config::default()
     };
     let served = store.clone();
@@ -125,6 +138,7 @@ async fn start() -> Option<Browser> {
         store,
         _driver: child,
         _profile: profile,
+        _keys: keys,
         _db: db,
     })
 }
@@ -771,19 +785,69 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
         "edited prose on the public page"
     );
 
-    // -- Justering: the chair, then the approver, each signed in.
+    // -- Sent for justering: rendered once, frozen.
+    b.goto(&meeting_path).await;
+    b.submit("form[action$='/skicka']").await;
+    b.expect_done("send for justering").await;
+    assert!(b.main_text().await.contains("SHA-256"));
+
+    // -- Justering: the chair, then the approver, each signed in and
+    // entering the password again to sign.
     b.sign_in("ordforande").await;
     b.follow("Justera protokollet").await;
     b.check_page().await;
-    b.click("input[name=confirm]").await;
+    b.fill("#sign-password", kansli_demo::DEMO_PASSWORD).await;
     b.submit("form[action$='/justering']").await;
-    b.expect_done("the chair approves").await;
+    b.expect_done("the chair signs").await;
+
+    // An edit after the first signature is refused with its reason.
+    b.sign_in("sekreterare").await;
+    let csrf = b.csrf().await;
+    let (_, body) = b
+        .post(
+            &format!("/sekretariat/sammantraden/{meeting_id}/text"),
+            json!({"csrf": csrf, "number": n.to_string(), "section": "matter", "text": "Ändrat efter underskrift"}),
+        )
+        .await;
+    assert!(
+        body.contains("återkalla utskicket"),
+        "an edit while sent is refused: {body}"
+    );
+
     b.sign_in("justerare").await;
     b.follow("Justera protokollet").await;
-    b.click("input[name=confirm]").await;
+    b.fill("#sign-password", kansli_demo::DEMO_PASSWORD).await;
     b.submit("form[action$='/justering']").await;
-    b.expect_done("the approver approves").await;
+    b.expect_done("the approver signs").await;
     assert!(b.main_text().await.contains("justerat"));
+    // The signed PDF, as downloaded, verifies with both signatures.
+    let signed = reqwest::Client::new()
+        .get(format!(
+            "{}/sammantraden/{meeting_id}/dokument/protokoll.pdf",
+            b.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let org_keys = std::fs::read_dir(b._keys.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let root = kansli_sign::pki::load_root_certificate(&org_keys).unwrap();
+    let report = kansli_sign::verify(&signed, &root).unwrap();
+    assert!(report.all_valid(), "{report:?}");
+    assert_eq!(report.signatures.len(), 2);
+    // Its last page, the Intyg, names both signatories.
+    if let Some(text) = kansli_testsupport::poppler("pdftotext", &["-layout"], &signed) {
+        let intyg = &text[text.rfind("Intyg").expect("an Intyg page")..];
+        assert!(intyg.contains("Mikaela Waltersson"), "{intyg}");
+        assert!(intyg.contains("Lise-Lotte Bensköld Olsson"), "{intyg}");
+    }
 
     // -- After approval nothing changes: a member's attempt, and the
     // secretary's, are refused and logged.

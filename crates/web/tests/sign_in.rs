@@ -601,7 +601,11 @@ async fn term_of_office(app: App) {
     let r = client()
         .post(app.url(&format!("/sekretariat/sammantraden/{}/justering", held.0)))
         .header(COOKIE, format!("kansli_session={former}"))
-        .form(&[("confirm", "ja"), ("csrf", csrf.as_str())])
+        .form(&[
+            ("password", kansli_demo::DEMO_PASSWORD),
+            ("version", "1"),
+            ("csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();
