@@ -22,6 +22,7 @@ fn meta() -> Meta {
         furniture: vec!["Ordförandes sign".into(), "Justerares sign".into()],
         full_title: "Protokoll Kommunfullmäktige 2026-03-02".into(),
         keywords: vec![],
+        draft: None,
     }
 }
 

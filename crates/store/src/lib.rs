@@ -14,6 +14,7 @@ pub mod files;
 pub mod follow;
 pub mod idempotency;
 pub mod lifecycle;
+pub mod publication;
 pub mod read;
 mod secrecy;
 pub mod sign_in;
