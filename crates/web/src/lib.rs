@@ -483,6 +483,11 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         CaseOfficer,
         documents::staff_officer_report,
     );
+    r.post(
+        "/sekretariat/arenden/{case}/beslutsforslag/fardigt",
+        CaseOfficer,
+        registry::mark_report_final,
+    );
     r.get(
         "/sekretariat/arenden/{case}/filer/{file}",
         CaseOfficer,
