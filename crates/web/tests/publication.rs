@@ -668,3 +668,234 @@ async fn the_agenda_is_public_from_the_kallelse() {
         assert!(!txt.contains("UTKAST"));
     }
 }
+
+fn report(case: kansli_core::CaseId, words: &str) -> kansli_core::case::OfficerReport {
+    use kansli_core::decision::{Clause, Decision, Formula};
+    kansli_core::case::OfficerReport {
+        case,
+        date: jiff::civil::date(2025, 5, 2),
+        unit: vec!["Regionkontoret".into()],
+        author: kansli_core::case::Signatory {
+            name: "Anna Handläggare".into(),
+            title: "utredare".into(),
+        },
+        addressed_to: "Regionstyrelsens arbetsutskott".into(),
+        title: format!("Utredning {words}"),
+        draft_decision: Decision::single(
+            Formula::Decides,
+            vec![Clause::new(format!("anta {words}-BESLUTET"))],
+        ),
+        summary: format!("{words}-SAMMANFATTNING om färdtjänsten."),
+        background: String::new(),
+        considerations: String::new(),
+        consequences: String::new(),
+        economic_consequences: String::new(),
+        signatories: vec![],
+        attachments: vec![],
+        notify: vec![],
+    }
+}
+
+/// The public outputs of a case that show its beslutsförslag.
+fn report_outputs(case: kansli_core::CaseId) -> Vec<String> {
+    let c = case.0;
+    vec![
+        format!("/arenden/{c}"),
+        format!("/api/v1/cases/{c}"),
+        format!("/api/oparl/v1/papers/{c}"),
+        format!("/arenden/{c}/beslutsforslag.txt"),
+        format!("/arenden/{c}/beslutsforslag.html"),
+        format!("/arenden/{c}/beslutsforslag.pdf"),
+    ]
+}
+
+async fn assert_report_hidden(app: &App, case: kansli_core::CaseId, words: &str) {
+    for path in report_outputs(case) {
+        let (status, body) = app.get(&path).await;
+        assert!(
+            !body.contains(&format!("{words}-SAMMANFATTNING")),
+            "{path} shows a draft beslutsförslag"
+        );
+        if path.contains("beslutsforslag.") {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        } else {
+            assert_eq!(status, StatusCode::OK, "{path}: the case itself is public");
+        }
+    }
+}
+
+async fn assert_report_public(app: &App, case: kansli_core::CaseId, words: &str) {
+    for path in report_outputs(case) {
+        let (status, body) = app.get_bytes(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        if path.ends_with(".pdf") {
+            if let Some(t) = poppler("pdftotext", &[], &body) {
+                assert!(t.contains(&format!("{words}-SAMMANFATTNING")), "{path}");
+                assert!(!t.contains("UTKAST"), "{path}");
+            }
+        } else if !path.contains("oparl") {
+            let body = String::from_utf8(body).unwrap();
+            assert!(body.contains(&format!("{words}-SAMMANFATTNING")), "{path}");
+            assert!(!body.contains("UTKAST"), "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_beslutsforslag_is_public_when_marked_final_or_sent_with_the_kallelse() {
+    for db in all().await {
+        let app = spawn(db).await;
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        let (marked, _) = tx
+            .register_case(
+                app.org,
+                "Färdtjänst i glesbygd",
+                jiff::civil::date(2025, 4, 1),
+            )
+            .await
+            .unwrap();
+        let (sent, _) = tx
+            .register_case(
+                app.org,
+                "Färdtjänst för skolbarn",
+                jiff::civil::date(2025, 4, 1),
+            )
+            .await
+            .unwrap();
+        tx.add_officer_report_with(&report(marked, "MARKERAT"), &Access::Public)
+            .await
+            .unwrap();
+        tx.add_officer_report_with(&report(sent, "SKICKAT"), &Access::Public)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_report_hidden(&app, marked, "MARKERAT").await;
+        assert_report_hidden(&app, sent, "SKICKAT").await;
+
+        // The case officer sees the draft, marked UTKAST, and marks it final.
+        let (cookie, csrf) = app.sign_in("handlaggare").await;
+        let staff_txt = format!(
+            "/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.txt",
+            marked.0
+        );
+        let t = app.staff_text(&cookie, &staff_txt).await;
+        assert!(
+            t.starts_with("UTKAST – beslutsförslaget är inte färdigställt\n"),
+            "{t}"
+        );
+        let (s, pdf) = app
+            .staff(
+                &cookie,
+                &format!(
+                    "/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.pdf",
+                    marked.0
+                ),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        if let Some(t) = poppler("pdftotext", &[], &pdf) {
+            for (i, page) in t
+                .split('\u{c}')
+                .filter(|p| !p.trim().is_empty())
+                .enumerate()
+            {
+                assert!(
+                    page.contains("UTKAST"),
+                    "page {} of the draft report",
+                    i + 1
+                );
+            }
+        }
+        let form = app
+            .staff_text(
+                &cookie,
+                &format!("/sekretariat/arenden/{}/beslutsforslag", marked.0),
+            )
+            .await;
+        assert!(form.contains("Markera som färdigt"));
+        let key = {
+            let at = form.find("/fardigt\">").expect("the form to mark it final");
+            hidden(&form[at..], "once")
+        };
+        let mark = || {
+            client()
+                .post(app.url(&format!(
+                    "/sekretariat/arenden/{}/beslutsforslag/fardigt",
+                    marked.0
+                )))
+                .header(COOKIE, format!("kansli_session={cookie}"))
+                .form(&[("csrf", csrf.as_str()), ("once", key.as_str())])
+                .send()
+        };
+        let first = mark().await.unwrap();
+        assert_eq!(first.status(), StatusCode::SEE_OTHER);
+        // The same form sent twice: the first answer again, one mark.
+        let second = mark().await.unwrap();
+        assert_eq!(second.status(), StatusCode::SEE_OTHER);
+        let marks: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'mark_final' AND entity = 'officer_report'",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(marks, 1);
+        assert_report_public(&app, marked, "MARKERAT").await;
+        let t = app.staff_text(&cookie, &staff_txt).await;
+        assert!(!t.contains("UTKAST"), "final: no longer a draft");
+        let form = app
+            .staff_text(
+                &cookie,
+                &format!("/sekretariat/arenden/{}/beslutsforslag", marked.0),
+            )
+            .await;
+        assert!(!form.contains("Markera som färdigt"));
+        assert!(form.contains("Senaste versionen är färdig"));
+        // Marked in the store once more: nothing changes.
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        assert!(!tx.mark_report_final(marked).await.unwrap());
+        tx.commit().await.unwrap();
+
+        // The other goes out with a kallelse that has its case on the agenda.
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        let meeting = tx
+            .plan_meeting(
+                app.rsau,
+                jiff::civil::date(2025, 5, 20),
+                None,
+                "Regionens hus",
+            )
+            .await
+            .unwrap();
+        tx.set_agenda(
+            meeting,
+            &[AgendaItem {
+                title: "Färdtjänst för skolbarn".into(),
+                case: Some(sent),
+                kind: ItemKind::Decision,
+                access: Access::Public,
+                basis: vec![],
+                paragraph: None,
+            }],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_report_hidden(&app, sent, "SKICKAT").await;
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        tx.issue_notice(meeting).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_report_public(&app, sent, "SKICKAT").await;
+
+        // A case without a report cannot be marked.
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        let (bare, _) = tx
+            .register_case(app.org, "Tom", jiff::civil::date(2025, 4, 1))
+            .await
+            .unwrap();
+        let refused = tx.mark_report_final(bare).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("inget beslutsförslag"),
+            "{refused}"
+        );
+    }
+}
