@@ -189,17 +189,15 @@ async fn our_protocol_reads_back_as_the_stored_meeting() {
     kansli_demo::load(&store).await.unwrap();
     let meeting = kansli_core::MeetingId(1);
     // The demo's meeting is held, not justerat: the public has no protocol
-    // yet (kansli_core::publication), so the secretariat's rendition is read
-    // back, without its UTKAST mark (a Kansli mark, not part of the
-    // protocol's content that the reader is compared on).
+    // yet (kansli_core::publication), so the secretariat's draft, marked
+    // UTKAST on every page, is read back; the reader knows the mark.
     let m = view::meeting_for(&store, meeting, Audience::Official)
         .await
         .unwrap();
-    let mut doc = load(&store, &Request::Protocol { meeting }, Audience::Official)
+    let doc = load(&store, &Request::Protocol { meeting }, Audience::Official)
         .await
         .unwrap();
     assert!(doc.meta.draft.is_some());
-    doc.meta.draft = None;
     let text = String::from_utf8(render(&doc, Format::Text).unwrap()).unwrap();
     let mut renditions = vec![("text", text)];
     let pdf = render(&doc, Format::Pdf).unwrap();
