@@ -394,6 +394,7 @@ fn documents_render_from_the_demo_database_by_the_ids_meetings_list_prints() {
         id,
         "--paragraph",
         "99",
+        "--complete",
     ]);
     assert!(!ok);
     assert!(err.contains("§99 finns inte i protokollet"), "{err}");
