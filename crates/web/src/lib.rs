@@ -504,6 +504,11 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         Secretary,
         sitting::plan,
     );
+    r.post(
+        "/sekretariat/organ/{body}/offentlighet",
+        Secretary,
+        sitting::set_meets_in_public,
+    );
     r.get(
         "/sekretariat/sammantraden/{meeting}",
         Secretary,

@@ -560,11 +560,39 @@ async fn a_closed_meeting_is_not_followed_live_and_a_public_one_is() {
             "the agenda is public"
         );
 
-        // The body decides to meet in public: now it may be followed live.
-        let mut tx = app.store.begin("user:test").await.unwrap();
-        tx.set_meets_in_public(app.rsau, true).await.unwrap();
-        tx.commit().await.unwrap();
+        // The body decides to meet in public, and its secretary records it:
+        // now it may be followed live.
+        let (cookie, csrf) = app.sign_in("sekreterare").await;
+        let list = format!("/sekretariat/organ/{}/sammantraden", app.rsau.0);
+        let page = app.staff_text(&cookie, &list).await;
+        assert!(page.contains("inom stängda dörrar (kommunallagen 6 kap. 25 §)"));
+        let key = {
+            let at = page.find("/offentlighet\"").expect("the form");
+            hidden(&page[at..], "once")
+        };
+        let send = |value: &'static str, key: String| {
+            let (app, cookie, csrf) = (&app, &cookie, &csrf);
+            async move {
+                client()
+                    .post(app.url(&format!("/sekretariat/organ/{}/offentlighet", app.rsau.0)))
+                    .header(COOKIE, format!("kansli_session={cookie}"))
+                    .form(&[("csrf", csrf.as_str()), ("once", &key), ("public", value)])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        // Neither yes nor no: refused, nothing written.
+        let r = send("kanske", "f".repeat(64)).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(!app.store.decided_to_meet_in_public(app.rsau).await.unwrap());
+        for _ in 0..2 {
+            let r = send("ja", key.clone()).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
         assert!(app.store.decided_to_meet_in_public(app.rsau).await.unwrap());
+        let page = app.staff_text(&cookie, &list).await;
+        assert!(page.contains("Organet har beslutat att sammanträda offentligt"));
         for path in &live[..3] {
             let body = app.ok(path).await;
             assert!(body.contains(&said), "{path} follows a public meeting live");
