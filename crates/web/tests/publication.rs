@@ -179,6 +179,8 @@ struct Recorded {
     number: u32,
     /// Public agenda items' titles.
     titles: Vec<String>,
+    /// The case of a paragraph.
+    case: i64,
 }
 
 async fn recorded(store: &Store, meeting: MeetingId) -> Recorded {
@@ -211,15 +213,22 @@ async fn recorded(store: &Store, meeting: MeetingId) -> Recorded {
             .filter(|i| i.public)
             .map(|i| i.title.clone())
             .collect(),
+        case: v
+            .paragraphs
+            .iter()
+            .find_map(|p| p.case_id)
+            .expect("a paragraph on a case"),
     }
 }
 
 /// Every public output that can show a meeting's recorded content: (path,
 /// whether it must answer 404 while the protocol is not public).
-fn outputs(meeting: MeetingId, body: BodyId, number: u32, person: i64) -> Vec<(String, bool)> {
-    let m = meeting.0;
-    let b = body.0;
+fn outputs(meeting: MeetingId, body: BodyId, r: &Recorded) -> Vec<(String, bool)> {
+    let (m, b, number, person, case) = (meeting.0, body.0, r.number, r.actor, r.case);
     let mut v: Vec<(String, bool)> = vec![
+        (format!("/arenden/{case}"), false),
+        (format!("/api/v1/cases/{case}"), false),
+        (format!("/api/oparl/v1/papers/{case}"), false),
         (format!("/sammantraden/{m}"), false),
         (format!("/sammantraden/{m}/paragrafer/{number}"), true),
         (format!("/api/v1/meetings/{m}"), false),
@@ -293,7 +302,7 @@ async fn a_held_meeting_shows_nothing_recorded_until_justerat_in_any_output() {
             .meeting("Regionstyrelsens arbetsutskott", "2025-01-28")
             .await;
         let r = recorded(&app.store, meeting).await;
-        let paths = outputs(meeting, app.rsau, r.number, r.actor);
+        let paths = outputs(meeting, app.rsau, &r);
 
         // The secretariat first: its draft must not reach the cache of
         // what the public is served.
