@@ -306,6 +306,20 @@ fn documents_render_from_the_demo_database_by_the_ids_meetings_list_prints() {
         "the line starts with the ID: {line}"
     );
 
+    // The demo's meeting is held, not justerat: no public protocol yet
+    // (kansli_core::publication); the complete original is the draft.
+    let (ok, _, err) = run(&[
+        "render",
+        "protocol",
+        "--db",
+        &db,
+        "--meeting",
+        id,
+        "-o",
+        "-",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("är inte justerat än"), "{err}");
     let pdf = dir.path().join("protokoll.pdf");
     let (ok, _, err) = run(&[
         "render",
@@ -314,6 +328,7 @@ fn documents_render_from_the_demo_database_by_the_ids_meetings_list_prints() {
         &db,
         "--meeting",
         id,
+        "--complete",
         "--format",
         "pdf",
         "-o",
@@ -332,6 +347,7 @@ fn documents_render_from_the_demo_database_by_the_ids_meetings_list_prints() {
         id,
         "--paragraph",
         "14",
+        "--complete",
         "--format",
         "txt",
         "-o",
@@ -378,6 +394,7 @@ fn documents_render_from_the_demo_database_by_the_ids_meetings_list_prints() {
         id,
         "--paragraph",
         "99",
+        "--complete",
     ]);
     assert!(!ok);
     assert!(err.contains("§99 finns inte i protokollet"), "{err}");
@@ -416,6 +433,7 @@ fn a_rendered_protocol_imports_back_as_json_and_a_non_protocol_is_refused() {
         &db,
         "--meeting",
         "1",
+        "--complete",
         "--format",
         "txt",
         "-o",
@@ -450,6 +468,7 @@ fn a_rendered_protocol_imports_back_as_json_and_a_non_protocol_is_refused() {
         &db,
         "--meeting",
         "1",
+        "--complete",
         "--format",
         "pdf",
         "-o",

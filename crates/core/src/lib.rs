@@ -21,6 +21,7 @@
 //! - [`election`]: proportional elections (lag 2022:629), seat by seat, ties by
 //!   recorded lot.
 //! - [`wording`]: the sentences the rules produce, in protocol house style.
+//! - [`publication`]: what the public may see of a meeting and a case, and when.
 
 pub mod calendar;
 pub mod case;
@@ -32,6 +33,7 @@ pub mod limits;
 pub mod meeting;
 pub mod org;
 pub mod proceedings;
+pub mod publication;
 pub mod rules;
 pub mod text;
 pub mod validate;

@@ -48,6 +48,7 @@ fn meta(kind: DocKind, title: &str, m: &MeetingView, full_title: String) -> Meta
             m.summary.body.name.clone(),
             m.summary.date.clone(),
         ],
+        draft: None,
     }
 }
 
@@ -791,6 +792,7 @@ pub fn officer_report(c: &CaseView, index: usize) -> Result<Doc, DocumentError> 
         furniture: vec![],
         full_title: format!("Beslutsförslag {} {}", c.number, r.title),
         keywords: vec![c.organisation.name.clone(), c.number.clone()],
+        draft: None,
     };
     let mut blocks = Vec::new();
     section(

@@ -87,6 +87,10 @@ pub enum DocumentError {
     NotPosted,
     #[error("{0}")]
     Secret(String),
+    /// Not public yet by `kansli_core::publication` (the protocol before
+    /// justering, the agenda before the kallelse); the message says when.
+    #[error("{0}")]
+    NotPublic(String),
     #[error("okänt format «{0}»: välj pdf, html eller txt")]
     Format(String),
     #[error("dokumentet kunde inte sättas som PDF: {0}")]
@@ -142,23 +146,35 @@ pub async fn load(
     request: &Request,
     audience: Audience,
 ) -> Result<Doc, DocumentError> {
-    match request {
+    let mut doc = match request {
         Request::Protocol { meeting } => {
-            compose::protocol(&view::meeting_for(store, *meeting, audience).await?)
+            let m = view::meeting_for(store, *meeting, audience).await?;
+            protocol_published(&m)?;
+            let mut doc = compose::protocol(&m)?;
+            doc.meta.draft = m.draft.then(|| PROTOCOL_DRAFT.to_string());
+            doc
         }
-        Request::Extract { meeting, paragraph } => compose::extract(
-            &view::meeting_for(store, *meeting, audience).await?,
-            *paragraph,
-        ),
+        Request::Extract { meeting, paragraph } => {
+            let m = view::meeting_for(store, *meeting, audience).await?;
+            protocol_published(&m)?;
+            let mut doc = compose::extract(&m, *paragraph)?;
+            doc.meta.draft = m.draft.then(|| PROTOCOL_DRAFT.to_string());
+            doc
+        }
         Request::Notice { meeting } => {
             let signed = store.signed_protocol(*meeting).await.ok().flatten();
             compose::notice_signed(
                 &view::meeting_for(store, *meeting, audience).await?,
                 signed.as_ref().map(|s| s.sha256.as_str()),
-            )
+            )?
         }
         Request::Agenda { meeting } => {
             let m = view::meeting_for(store, *meeting, audience).await?;
+            if !m.publication.agenda {
+                return Err(DocumentError::NotPublic(format!(
+                    "kallelsen till sammanträde {meeting} är inte utskickad än; föredragningslistan blir allmän när kallelsen går ut"
+                )));
+            }
             let date = store.meeting(*meeting).await?.date;
             let roster: Vec<view::MemberView> = store
                 .members(kansli_core::BodyId(m.summary.body.id))
@@ -167,7 +183,7 @@ pub async fn load(
                 .filter(|x| x.term.contains(date))
                 .map(view::MemberView::from)
                 .collect();
-            Ok(compose::agenda(&m, &roster))
+            compose::agenda(&m, &roster)
         }
         Request::OfficerReport { case } => {
             let c = view::case_for(store, *case, audience).await?;
@@ -178,9 +194,36 @@ pub async fn load(
                     .ok_or_else(|| DocumentError::NoReport {
                         case: c.number.clone(),
                     })?;
-            compose::officer_report(&c, last)
+            let mut doc = compose::officer_report(&c, last)?;
+            if view::report_is_draft(store, *case).await? {
+                doc.meta.draft = Some(REPORT_DRAFT.to_string());
+            }
+            doc
         }
+    };
+    if audience == Audience::Public {
+        // Nothing the public is given is a draft; the rules above refuse
+        // one first, this is the last guard.
+        doc.meta.draft = None;
     }
+    Ok(doc)
+}
+
+/// The mark on every page of a protocol (or extract) that is not justerat.
+pub const PROTOCOL_DRAFT: &str = "UTKAST – protokollet är inte justerat";
+/// The mark on every page of an officer's report neither final nor sent.
+pub const REPORT_DRAFT: &str = "UTKAST – beslutsförslaget är inte färdigställt";
+
+/// Refuses the protocol and its extracts until they are public
+/// (`kansli_core::publication::protocol_public`, KL 6 kap. 35 §, 8 kap. 12 §).
+fn protocol_published(m: &view::MeetingView) -> Result<(), DocumentError> {
+    if m.publication.protocol {
+        return Ok(());
+    }
+    Err(DocumentError::NotPublic(format!(
+        "protokollet från sammanträde {} är inte justerat än; det blir allmänt när det har justerats",
+        m.summary.id
+    )))
 }
 
 /// Finds a case by its number ("RS231470") among all organisations.

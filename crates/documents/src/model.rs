@@ -62,6 +62,11 @@ pub struct Meta {
     pub full_title: String,
     /// PDF keywords.
     pub keywords: Vec<String>,
+    /// The mark of a draft, printed on every page (PDF), in the page head
+    /// (HTML) and first (text): "UTKAST – protokollet är inte justerat".
+    /// `None` for a final document. Set by [`crate::load`] from the rule
+    /// in `kansli_core::publication::is_draft`.
+    pub draft: Option<String>,
 }
 
 /// A part of a document: a page of fields, a paragraph (§), a voteringslista.

@@ -8,6 +8,9 @@ use std::fmt::Write;
 pub fn render(doc: &Doc) -> String {
     let mut out = String::new();
     let m = &doc.meta;
+    if let Some(d) = &m.draft {
+        line(&mut out, d);
+    }
     line(&mut out, &m.organisation);
     line(&mut out, &m.issuer);
     for l in &m.issuer_lines {

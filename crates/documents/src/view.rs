@@ -20,6 +20,7 @@ use kansli_core::meeting::{
     Actor, Attendee, Capacity, Meeting, MeetingRecord, MeetingStatus, Paragraph,
 };
 use kansli_core::org::{Body, Organisation, Person};
+use kansli_core::publication::{self, Disclosure};
 use kansli_core::text::{join_sv, paragraph_span};
 use kansli_core::wording::{self, Names};
 use kansli_core::{Access, CaseId, PersonId};
@@ -469,6 +470,65 @@ pub struct MeetingView {
     pub others: Vec<AttendeeView>,
     pub agenda: Vec<AgendaItemView>,
     pub paragraphs: Vec<ParagraphView>,
+    /// What of the meeting this view may show (`kansli_core::publication`):
+    /// for the public, the agenda from the kallelse, the proceedings live
+    /// at a public meeting and once justerat, the protocol once justerat;
+    /// everything for the secretariat.
+    pub publication: PublicationView,
+    /// The protocol is not yet justerat (KL 6 kap. 35 §): any rendition of
+    /// it is a draft, marked UTKAST.
+    pub draft: bool,
+}
+
+/// What of a meeting a view shows; see [`kansli_core::publication::Disclosure`].
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+pub struct PublicationView {
+    /// The agenda (public items' titles): from the kallelse on.
+    pub agenda: bool,
+    /// Attendance and the paragraphs' content.
+    pub proceedings: bool,
+    /// The protocol's documents and extracts.
+    pub protocol: bool,
+}
+
+impl From<Disclosure> for PublicationView {
+    fn from(d: Disclosure) -> Self {
+        PublicationView {
+            agenda: d.agenda,
+            proceedings: d.proceedings,
+            protocol: d.protocol,
+        }
+    }
+}
+
+/// What the public may see of a meeting (`kansli_core::publication`): the
+/// body's kind and its decision to meet in public (KL 5 kap. 38 §, 6 kap.
+/// 25 §) and the meeting's status (KL 6 kap. 35 §, 8 kap. 12 §).
+pub async fn public_disclosure(store: &Store, m: &Meeting) -> Result<Disclosure, StoreError> {
+    let body = store.body(m.body).await?;
+    let in_public =
+        publication::meets_in_public(body.kind, store.decided_to_meet_in_public(body.id).await?);
+    Ok(publication::disclosure(&m.status, in_public))
+}
+
+/// [`public_disclosure`] for many meetings, each looked up once.
+#[derive(Default)]
+struct Disclosures(HashMap<kansli_core::MeetingId, Disclosure>);
+
+impl Disclosures {
+    async fn of(
+        &mut self,
+        store: &Store,
+        meeting: kansli_core::MeetingId,
+    ) -> Result<Disclosure, StoreError> {
+        if let Some(d) = self.0.get(&meeting) {
+            return Ok(*d);
+        }
+        let m = store.meeting(meeting).await?;
+        let d = public_disclosure(store, &m).await?;
+        self.0.insert(meeting, d);
+        Ok(d)
+    }
 }
 
 /// Who a view is for. The public never sees secret content; the
@@ -497,6 +557,10 @@ pub async fn meeting_for(
     let org = store.organisation(body.organisation).await?;
     let mut ctx = Context::load(store, &record, &body).await?;
     ctx.audience = audience;
+    ctx.disclosure = match audience {
+        Audience::Official => Disclosure::ALL,
+        Audience::Public => public_disclosure(store, &record.meeting).await?,
+    };
     Ok(ctx.meeting_view(&record, &body, &org))
 }
 
@@ -510,6 +574,8 @@ struct Context {
     /// Cases whose matter is secret: never named or linked for the public.
     secret_cases: std::collections::HashSet<CaseId>,
     audience: Audience,
+    /// What of the meeting the audience may see.
+    disclosure: Disclosure,
 }
 
 impl Context {
@@ -581,6 +647,11 @@ impl Context {
             cases,
             secret_cases,
             audience: Audience::Public,
+            disclosure: Disclosure {
+                agenda: false,
+                proceedings: false,
+                protocol: false,
+            },
         })
     }
 
@@ -720,7 +791,7 @@ impl Context {
                 Some(self.paragraph(m, body, p, case, item.access.is_public()))
             })
             .collect();
-        MeetingView {
+        let view = MeetingView {
             summary: MeetingSummaryView::new(m, body, org),
             chair: m.chair.map(|p| self.person(p)),
             secretary: m.secretary.map(|p| self.person(p)),
@@ -737,7 +808,10 @@ impl Context {
             others: by_capacity(|c| matches!(c, Capacity::Other { .. })),
             agenda,
             paragraphs,
-        }
+            publication: self.disclosure.into(),
+            draft: publication::is_draft(&m.status),
+        };
+        withhold(view, self.disclosure)
     }
 
     fn paragraph(
@@ -884,6 +958,32 @@ impl Context {
             api,
         }
     }
+}
+
+/// Leaves out of a meeting's view what the audience may not see yet
+/// (`kansli_core::publication`): before the kallelse the agenda; before
+/// justering (or, at a public meeting, while it runs) everything recorded:
+/// who took part, the chair, secretary and approvers, every paragraph and
+/// each agenda item's paragraph number.
+fn withhold(mut v: MeetingView, d: Disclosure) -> MeetingView {
+    if !d.agenda {
+        v.agenda.clear();
+    }
+    if !d.proceedings {
+        v.chair = None;
+        v.secretary = None;
+        v.approvers.clear();
+        v.approval_place = None;
+        v.paragraph_span.clear();
+        v.members.clear();
+        v.substitutes.clear();
+        v.others.clear();
+        v.paragraphs.clear();
+        for item in &mut v.agenda {
+            item.paragraph = None;
+        }
+    }
+    v
 }
 
 fn person_ids(actors: &[Actor]) -> Vec<i64> {
@@ -1121,20 +1221,36 @@ pub async fn case_for(
         }
         documents.push(view);
     }
-    let steps = store
-        .case_steps(id)
-        .await?
-        .into_iter()
-        .filter(|s| s.item_public || official)
-        .map(|s| CaseStepView {
-            paragraph_html: s
-                .paragraph
+    let mut steps = Vec::new();
+    let mut disclosures = Disclosures::default();
+    for s in store.case_steps(id).await? {
+        if !(s.item_public || official) {
+            continue;
+        }
+        // A meeting's agenda and paragraphs are public only when the
+        // meeting's are (`kansli_core::publication`).
+        let d = if official {
+            Disclosure::ALL
+        } else {
+            disclosures.of(store, s.meeting.id).await?
+        };
+        if !d.agenda {
+            continue;
+        }
+        let paragraph = s.paragraph.filter(|_| d.proceedings);
+        steps.push(CaseStepView {
+            paragraph_html: paragraph
                 .map(|n| format!("/sammantraden/{}/paragrafer/{n}", s.meeting.id)),
             meeting: MeetingSummaryView::new(&s.meeting, &s.body, &org),
             item_title: s.item_title,
-            paragraph: s.paragraph,
-        })
-        .collect();
+            paragraph,
+        });
+    }
+    // A version of the officer's report is public once final or sent with
+    // a kallelse (`kansli_core::publication::report_public`), and public
+    // by OSL.
+    let published = store.report_publication(id).await?;
+    let reports = store.officer_reports_with_access(id).await?;
     Ok(CaseView {
         id: c.id.0,
         number: cap(Kind::Code, &c.number),
@@ -1146,12 +1262,17 @@ pub async fn case_for(
             name: org.name.clone(),
         },
         motion,
-        officer_reports: store
-            .officer_reports_with_access(id)
-            .await?
+        officer_reports: reports
             .iter()
-            .filter(|(_, access)| official || access.is_public())
-            .map(|(r, _)| OfficerReportView::from(r))
+            .zip(published.iter().map(Some).chain(std::iter::repeat(None)))
+            .filter(|((_, access), p)| {
+                official
+                    || (access.is_public()
+                        && p.is_some_and(|p| {
+                            publication::report_public(p.final_at.is_some(), p.sent_with_kallelse)
+                        }))
+            })
+            .map(|((r, _), _)| OfficerReportView::from(r))
             .collect(),
         documents,
         steps,
@@ -1281,9 +1402,16 @@ pub async fn person(store: &Store, id: kansli_core::PersonId) -> Result<PersonVi
         })
         .collect();
     let (mut proposals, mut ballots, mut reservations) = (0, 0, 0);
-    let acts = store
-        .acts_of(id)
-        .await?
+    // Only what the protocol of a justerat meeting (or a public meeting
+    // followed live) shows (`kansli_core::publication`).
+    let mut disclosures = Disclosures::default();
+    let mut shown = Vec::new();
+    for a in store.acts_of(id).await? {
+        if disclosures.of(store, a.meeting).await?.proceedings {
+            shown.push(a);
+        }
+    }
+    let acts = shown
         .into_iter()
         .map(|a| {
             let (kind, text) = match &a.what {
@@ -1350,7 +1478,15 @@ pub async fn party_votes(
     body: kansli_core::BodyId,
 ) -> Result<PartyVotesView, StoreError> {
     let b = store.body(body).await?;
-    let ballots = store.party_ballots(body).await?;
+    // Only the votes of meetings whose proceedings are public
+    // (`kansli_core::publication`).
+    let mut disclosures = Disclosures::default();
+    let mut ballots = Vec::new();
+    for x in store.party_ballots(body).await? {
+        if disclosures.of(store, x.meeting).await?.proceedings {
+            ballots.push(x);
+        }
+    }
     let mut parties: Vec<String> = ballots
         .iter()
         .map(|x| x.party.clone().unwrap_or_else(|| "utan parti".into()))
@@ -1418,4 +1554,15 @@ pub async fn party_votes(
         parties,
         votes,
     })
+}
+
+/// Whether the latest version of a case's officer's report is still a
+/// draft, neither marked final nor sent with a kallelse
+/// (`kansli_core::publication::report_public`): staff see it marked UTKAST.
+pub async fn report_is_draft(store: &Store, case: CaseId) -> Result<bool, StoreError> {
+    Ok(store
+        .report_publication(case)
+        .await?
+        .last()
+        .is_some_and(|p| !publication::report_public(p.final_at.is_some(), p.sent_with_kallelse)))
 }

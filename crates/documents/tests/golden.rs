@@ -49,6 +49,24 @@ impl Demo {
     async fn doc(&self, request: Request) -> Doc {
         load(&self.store, &request, Audience::Public).await.unwrap()
     }
+
+    /// The secretariat's rendition: the demo's protocol is held, not yet
+    /// justerat, so the public gets none and staff get the draft, marked
+    /// UTKAST (kansli_core::publication).
+    async fn draft(&self, request: Request) -> Doc {
+        let refused = load(&self.store, &request, Audience::Public)
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, DocumentError::NotPublic(_)), "{refused}");
+        let doc = load(&self.store, &request, Audience::Official)
+            .await
+            .unwrap();
+        assert_eq!(
+            doc.meta.draft.as_deref(),
+            Some(kansli_documents::PROTOCOL_DRAFT)
+        );
+        doc
+    }
 }
 
 fn golden_path(name: &str) -> PathBuf {
@@ -105,7 +123,7 @@ fn flat(extracted: &str) -> String {
 async fn protocol_text_and_html_match_their_golden_files() {
     let demo = demo().await;
     let doc = demo
-        .doc(Request::Protocol {
+        .draft(Request::Protocol {
             meeting: demo.rsau().await,
         })
         .await;
@@ -166,7 +184,7 @@ fn fixture_sections(fixture: &str) -> Vec<(u32, Vec<String>)> {
 async fn every_section_of_every_paragraph_is_present_in_order() {
     let demo = demo().await;
     let doc = demo
-        .doc(Request::Protocol {
+        .draft(Request::Protocol {
             meeting: demo.rsau().await,
         })
         .await;
@@ -216,7 +234,7 @@ async fn the_fixture_reader_notices_a_missing_section() {
 async fn protocol_pdf_is_archival_and_says_what_the_text_says() {
     let demo = demo().await;
     let doc = demo
-        .doc(Request::Protocol {
+        .draft(Request::Protocol {
             meeting: demo.rsau().await,
         })
         .await;
@@ -262,6 +280,12 @@ async fn protocol_pdf_is_archival_and_says_what_the_text_says() {
             i + 1
         );
         assert!(page.contains("Regionstyrelsens arbetsutskott"));
+        // A draft is marked on every page.
+        assert!(
+            page.contains("UTKAST – protokollet är inte justerat"),
+            "page {} lacks the UTKAST mark",
+            i + 1
+        );
     }
     // Fonts embedded, PDF/A declared, language Swedish, tagged.
     let fonts = poppler("pdffonts", &[], &pdf).unwrap();
@@ -296,7 +320,7 @@ async fn extract_and_officer_report_render_for_rs231470() {
     let demo = demo().await;
     let meeting = demo.rsau().await;
     let extract = demo
-        .doc(Request::Extract {
+        .draft(Request::Extract {
             meeting,
             paragraph: 14,
         })
@@ -351,7 +375,7 @@ async fn extract_and_officer_report_render_for_rs231470() {
             meeting,
             paragraph: 99,
         },
-        Audience::Public,
+        Audience::Official,
     )
     .await
     .unwrap_err();
@@ -370,6 +394,14 @@ async fn extract_and_officer_report_render_for_rs231470() {
 async fn kallelse_lists_the_members_and_the_items_with_their_basis() {
     let demo = demo().await;
     let meeting = demo.meeting("Regionstyrelsen", "2025-02-26").await;
+    // The agenda is public once the kallelse is issued (TF 2 kap. 10 §).
+    let refused = load(&demo.store, &Request::Agenda { meeting }, Audience::Public)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, DocumentError::NotPublic(_)), "{refused}");
+    let mut tx = demo.store.begin("user:test").await.unwrap();
+    tx.issue_notice(meeting).await.unwrap();
+    tx.commit().await.unwrap();
     let doc = demo.doc(Request::Agenda { meeting }).await;
     let t = text(&doc);
     golden("kallelse-rs-2025-02-26.txt", t.as_bytes());

@@ -22,6 +22,7 @@ fn meta() -> Meta {
         furniture: vec!["Ordförandes sign".into(), "Justerares sign".into()],
         full_title: "Protokoll Kommunfullmäktige 2026-03-02".into(),
         keywords: vec![],
+        draft: None,
     }
 }
 
@@ -142,6 +143,10 @@ async fn secret_paragraphs_are_left_out_of_public_documents_and_kept_in_the_orig
     // §1 and §14 (with its vote) of the demo meeting a year later (paragraph
     // numbers run per year); §14 made secret.
     record.meeting.date = jiff::civil::date(2026, 1, 27);
+    // Justerat: the public has the protocol (kansli_core::publication).
+    record.meeting.status = kansli_core::meeting::MeetingStatus::Approved {
+        approved: jiff::civil::date(2026, 2, 3),
+    };
     let kast = record.items[13].clone();
     record.items.truncate(1);
     record.items.push(kast);
@@ -227,6 +232,8 @@ async fn a_meeting_without_paragraphs_has_no_protocol_yet() {
         .unwrap()
         .meeting
         .id;
+    // The public has no protocol before justering (kansli_core::publication);
+    // the secretariat is told there is none yet.
     let err = load(
         &store,
         &Request::Protocol { meeting: planned },
@@ -234,9 +241,20 @@ async fn a_meeting_without_paragraphs_has_no_protocol_yet() {
     )
     .await
     .unwrap_err();
+    assert!(matches!(err, DocumentError::NotPublic(_)), "{err}");
+    let err = load(
+        &store,
+        &Request::Protocol { meeting: planned },
+        Audience::Official,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, DocumentError::NoProtocol { .. }), "{err}");
     assert!(err.to_string().contains("har inget protokoll ännu"));
-    // Its kallelse exists.
+    // Its kallelse exists once issued.
+    let mut tx = store.begin("user:test").await.unwrap();
+    tx.issue_notice(planned).await.unwrap();
+    tx.commit().await.unwrap();
     let kallelse = load(
         &store,
         &Request::Agenda { meeting: planned },

@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod lifecycle;
 pub mod protocol_documents;
 pub mod protocols;
+pub mod publication;
 pub mod read;
 mod secrecy;
 pub mod sign_in;

@@ -68,6 +68,7 @@ impl WebError {
                     | D::NoReport { .. }
                     | D::NoCase(_)
                     | D::NotPosted
+                    | D::NotPublic(_)
                     | D::Format(_) => StatusCode::NOT_FOUND,
                     D::Secret(_) => StatusCode::FORBIDDEN,
                     D::Store(_) | D::Pdf(_) | D::Html(_) => StatusCode::INTERNAL_SERVER_ERROR,

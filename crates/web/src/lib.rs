@@ -519,6 +519,11 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         CaseOfficer,
         documents::staff_officer_report,
     );
+    r.post(
+        "/sekretariat/arenden/{case}/beslutsforslag/fardigt",
+        CaseOfficer,
+        registry::mark_report_final,
+    );
     r.get(
         "/sekretariat/arenden/{case}/filer/{file}",
         CaseOfficer,
@@ -534,6 +539,11 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/organ/{body}/sammantraden",
         Secretary,
         sitting::plan,
+    );
+    r.post(
+        "/sekretariat/organ/{body}/offentlighet",
+        Secretary,
+        sitting::set_meets_in_public,
     );
     r.get(
         "/sekretariat/sammantraden/{meeting}",

@@ -661,7 +661,8 @@ async fn meeting_object(app: &AppState, u: &Urls<'_>, id: MeetingId) -> Result<M
         organization: vec![format!("{r}/organizations/{}", s.body.id)],
         participant,
         invitation: (!m.agenda.is_empty()).then(|| file(kallelse, kallelse_name)),
-        results_protocol: (!m.paragraphs.is_empty()).then(|| file(protokoll, protokoll_name)),
+        results_protocol: (m.publication.protocol && !m.paragraphs.is_empty())
+            .then(|| file(protokoll, protokoll_name)),
         agenda_item,
         web: u.web(&s.html),
     })

@@ -640,6 +640,9 @@ struct ReportPage {
     f: ReportForm,
     has_report: bool,
     pdf_href: String,
+    /// The latest version is a draft: neither marked final nor sent with a
+    /// kallelse, so not public (`kansli_core::publication::report_public`).
+    draft: bool,
 }
 
 /// The officer's report as the form holds it: the fixture's sections.
@@ -809,6 +812,40 @@ fn form_to_report(case: CaseId, f: &ReportForm) -> Result<OfficerReport, StoreEr
     })
 }
 
+#[derive(Deserialize)]
+pub struct MarkFinalForm {}
+
+/// Marks the latest version of the officer's report final: from now on it
+/// is an allmän handling, public unless secret (TF 2 kap. 10 §,
+/// `kansli_core::publication::report_public`). Sent twice, the second time
+/// changes nothing.
+pub async fn mark_report_final(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(_): Form<MarkFinalForm>,
+) -> Result<Response, PageError> {
+    let id: CaseId = parse_id(&raw, "Ärendet")?;
+    let outcome = async {
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let changed = tx.mark_report_final(id).await?;
+        tx.commit().await?;
+        Ok(if changed {
+            "Beslutsförslaget är markerat som färdigt. Det är nu en allmän handling och visas för allmänheten om det inte har sekretess.".to_string()
+        } else {
+            "Beslutsförslaget var redan markerat som färdigt.".to_string()
+        })
+    }
+    .await;
+    after(
+        &app,
+        jar,
+        &format!("/sekretariat/arenden/{}/beslutsforslag", id.0),
+        outcome,
+    )
+}
+
 pub async fn report_form(
     State(app): State<AppState>,
     SignedIn(s): SignedIn,
@@ -840,6 +877,7 @@ pub async fn report_form(
             "/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.pdf",
             id.0
         ),
+        draft: crate::view::report_is_draft(&app.store, id).await?,
     };
     Ok((jar, Html(page.render()?)).into_response())
 }
@@ -898,6 +936,7 @@ pub async fn save_report(
                     "/sekretariat/arenden/{}/beslutsforslag/beslutsforslag.pdf",
                     id.0
                 ),
+                draft: crate::view::report_is_draft(&app.store, id).await?,
             };
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,

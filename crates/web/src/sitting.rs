@@ -73,6 +73,11 @@ struct MeetingsPage {
     action: String,
     today: String,
     meetings: Vec<MeetingLine>,
+    /// Fullmäktige: its meetings are public by law (KL 5 kap. 38 §).
+    fullmaktige: bool,
+    /// The body has decided to meet in public (KL 6 kap. 25 §).
+    decided_in_public: bool,
+    public_action: String,
 }
 
 impl KeptFields for MeetingsPage {
@@ -108,6 +113,9 @@ pub async fn meetings(
         csrf: s.csrf.clone(),
         body: b.name,
         action: format!("/sekretariat/organ/{}/sammantraden", body.0),
+        fullmaktige: b.kind == kansli_core::org::BodyKind::Fullmaktige,
+        decided_in_public: app.store.decided_to_meet_in_public(body).await?,
+        public_action: format!("/sekretariat/organ/{}/offentlighet", body.0),
         today: app.config.today().to_string(),
         meetings: list
             .into_iter()
@@ -2009,4 +2017,49 @@ pub async fn notice_board(State(app): State<AppState>) -> Result<Html<String>, P
         }
         .render()?,
     ))
+}
+
+#[derive(Deserialize)]
+pub struct InPublicForm {
+    /// "ja" or "nej".
+    #[serde(default)]
+    public: String,
+}
+
+/// Records the body's decision to meet in public, or behind closed doors
+/// (KL 6 kap. 25 §): the public follows its meetings live only when it
+/// meets in public (`kansli_core::publication`). The same form sent twice
+/// records the same.
+pub async fn set_meets_in_public(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<InPublicForm>,
+) -> Result<Response, PageError> {
+    let body: BodyId = parse_id(&raw, "Organet")?;
+    let to = format!("/sekretariat/organ/{}/sammantraden", body.0);
+    let outcome = async {
+        let in_public = match f.public.as_str() {
+            "ja" => true,
+            "nej" => false,
+            other => {
+                return Err(kansli_core::Refusal::new(
+                    "offentligheten",
+                    format!("välj ja eller nej, inte «{other}»"),
+                )
+                .into());
+            }
+        };
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        tx.set_meets_in_public(body, in_public).await?;
+        tx.commit().await?;
+        Ok(if in_public {
+            "Organet sammanträder offentligt: allmänheten kan följa sammanträdena medan de pågår.".to_string()
+        } else {
+            "Organet sammanträder inom stängda dörrar: allmänheten ser vad som beslutats först när protokollet har justerats.".to_string()
+        })
+    }
+    .await;
+    after(&app, jar, &to, outcome)
 }

@@ -718,8 +718,20 @@ async fn every_answer_carries_the_security_headers_and_personal_ones_are_not_kep
         .unwrap()
         .into_iter()
         .find(|m| m.status == kansli_core::meeting::MeetingStatus::Held || m.status.is_sealed())
-        .expect("a protocol in the demo")
-        .id;
+        .expect("a protocol in the demo");
+    // The public has a protocol once it is justerat (kansli_core::publication).
+    if !meeting.status.is_sealed() {
+        let approved = meeting.date.checked_add(jiff::Span::new().days(7)).unwrap();
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        tx.set_meeting_status(
+            meeting.id,
+            &kansli_core::meeting::MeetingStatus::Approved { approved },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let meeting = meeting.id;
 
     let r = app.get(Some(&b.cookie), "/sekretariat").await;
     assert_security_headers(&r, "signed-in page");

@@ -78,6 +78,32 @@ impl App {
 
 /// The arbetsutskott's meeting of 2025-01-28 (15 paragraphs, §14 with a
 /// roll call).
+/// The demo's meetings are held, not yet justerat, so the public sees
+/// nothing recorded at them, and its planned meeting shows no agenda
+/// before its kallelse (`kansli_core::publication`). Tests that read that
+/// content as the public justera the held meetings first, a week after
+/// the meeting, as the real protocols were, and send the kallelse of the
+/// planned one.
+async fn justera_demo(store: &Store) {
+    use kansli_core::meeting::MeetingStatus;
+    let mut tx = store.begin("user:test").await.unwrap();
+    for s in store.all_meetings().await.unwrap() {
+        if s.meeting.status == MeetingStatus::Held {
+            let approved = s
+                .meeting
+                .date
+                .checked_add(jiff::Span::new().days(7))
+                .unwrap();
+            tx.set_meeting_status(s.meeting.id, &MeetingStatus::Approved { approved })
+                .await
+                .unwrap();
+        } else if s.meeting.status == MeetingStatus::Planned {
+            tx.issue_notice(s.meeting.id).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
 async fn rsau(store: &Store) -> kansli_core::MeetingId {
     store
         .all_meetings()
@@ -363,6 +389,7 @@ async fn every_oparl_object_from_system_is_valid_absolute_and_dereferences() {
     }
     for db in all().await {
         let app = spawn(db).await;
+        justera_demo(&app.store).await;
         let root = format!("{PUBLIC}/api/oparl/v1");
         let mut queue = VecDeque::from([format!("{root}/system")]);
         let mut seen = BTreeSet::new();
@@ -526,6 +553,7 @@ async fn every_oparl_object_from_system_is_valid_absolute_and_dereferences() {
 #[tokio::test]
 async fn the_csv_exports_open_in_swedish_excel_and_run_no_formula() {
     let app = spawn(sqlite()).await;
+    justera_demo(&app.store).await;
     let meeting = rsau(&app.store).await;
     // A title planted before any check refused it.
     plant_title(&app.store, meeting, 14, "=SUM(1)").await;

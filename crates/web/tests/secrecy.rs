@@ -241,6 +241,11 @@ async fn plant(app: &App) -> Planted {
     // The meeting: the first item, on the report case, public; §14's item
     // with its proposals and vote, on the item case, secret.
     record.meeting.date = jiff::civil::date(2026, 2, 11);
+    // Justerat, so that the public sees what is not secret
+    // (kansli_core::publication: nothing recorded before justering).
+    record.meeting.status = kansli_core::meeting::MeetingStatus::Approved {
+        approved: jiff::civil::date(2026, 2, 18),
+    };
     let voted = record.items.remove(13);
     record.items.truncate(1);
     record.items.push(voted);
@@ -588,6 +593,27 @@ async fn an_officers_report_is_made_secret_in_its_form() {
     ))
     .await
     .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A draft until its case officer marks it final (TF 2 kap. 10 §,
+    // kansli_core::publication).
+    let (status, _) = app
+        .get(&format!("/arenden/{}/beslutsforslag.txt", case.0))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a draft report is not public"
+    );
+    let r = client()
+        .post(app.url(&format!(
+            "/sekretariat/arenden/{}/beslutsforslag/fardigt",
+            case.0
+        )))
+        .header(COOKIE, format!("kansli_session={}", b.cookie))
+        .form(&[("csrf", b.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     for path in [
         format!("/arenden/{}", case.0),

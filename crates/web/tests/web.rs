@@ -38,6 +38,32 @@ async fn spawn(db: TestDb) -> App {
     }
 }
 
+/// The demo's meetings are held, not yet justerat, so the public sees
+/// nothing recorded at them, and its planned meeting shows no agenda
+/// before its kallelse (`kansli_core::publication`). Tests that read that
+/// content as the public justera the held meetings first, a week after
+/// the meeting, as the real protocols were, and send the kallelse of the
+/// planned one.
+async fn justera_demo(store: &Store) {
+    use kansli_core::meeting::MeetingStatus;
+    let mut tx = store.begin("user:test").await.unwrap();
+    for s in store.all_meetings().await.unwrap() {
+        if s.meeting.status == MeetingStatus::Held {
+            let approved = s
+                .meeting
+                .date
+                .checked_add(jiff::Span::new().days(7))
+                .unwrap();
+            tx.set_meeting_status(s.meeting.id, &MeetingStatus::Approved { approved })
+                .await
+                .unwrap();
+        } else if s.meeting.status == MeetingStatus::Planned {
+            tx.issue_notice(s.meeting.id).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
 impl App {
     async fn get(&self, path: &str) -> (u16, String) {
         let r = self
@@ -106,7 +132,17 @@ async fn a_visitor_follows_links_from_the_start_page_to_the_whole_meeting() {
         let body = app
             .page(&follow(&org, "Regionstyrelsens arbetsutskott"))
             .await;
-        let meeting = app.page(&follow(&body, "2025-01-28")).await;
+        let meeting_url = follow(&body, "2025-01-28");
+        // Held, not yet justerat: the statutory last day, 14 days on, and
+        // nothing recorded (kansli_core::publication).
+        let held = app.page(&meeting_url).await;
+        assert!(
+            held.contains("<dt>Justeras senast</dt><dd>2025-02-11</dd>"),
+            "approval deadline missing"
+        );
+        assert!(!held.contains("id=\"p1\""));
+        justera_demo(&app.store).await;
+        let meeting = app.page(&meeting_url).await;
 
         for n in 1..=15 {
             assert!(
@@ -128,10 +164,9 @@ async fn a_visitor_follows_links_from_the_start_page_to_the_whole_meeting() {
         assert!(meeting.contains("Per Persson (S) (ledamot) §§5-15"));
         assert!(meeting.contains("Borgkammaren/Fataburen, klockan 14:00–16:00"));
         assert!(meeting.contains("Karolin Hamnér"));
-        // Held, not yet approved: the statutory last day, 14 days on.
         assert!(
-            meeting.contains("<dt>Justeras senast</dt><dd>2025-02-11</dd>"),
-            "approval deadline missing"
+            meeting.contains("<dt>Justeringsdatum</dt><dd>2025-02-04</dd>"),
+            "approval date missing"
         );
         assert!(meeting.contains("Ja-röst för Mikaela Walterssons förslag till beslut"));
 
@@ -215,6 +250,7 @@ async fn every_link_on_the_public_pages_answers() {
 async fn the_api_is_valid_openapi_3_and_every_path_answers() {
     for db in all().await {
         let app = spawn(db).await;
+        justera_demo(&app.store).await;
         // A public file, so that every path has something to answer.
         let mut tx = app.store.begin("user:test").await.unwrap();
         let doc = tx
@@ -354,6 +390,11 @@ async fn a_secret_paragraph_shows_neither_on_pages_nor_in_the_api() {
         let app = spawn(db).await;
         let mut record: MeetingRecord = app.store.meeting_record(MeetingId(1)).await.unwrap();
         record.meeting.date = jiff::civil::date(2025, 2, 11);
+        // Justerat, so that the public sees what is not secret
+        // (kansli_core::publication: nothing recorded before justering).
+        record.meeting.status = kansli_core::meeting::MeetingStatus::Approved {
+            approved: jiff::civil::date(2025, 2, 18),
+        };
         // Two items: the first, and §14's with its proposals, vote and
         // reservation, made secret.
         let voted = record.items.remove(13);
@@ -564,6 +605,7 @@ async fn unknown_addresses_get_a_swedish_404() {
 #[tokio::test]
 async fn meeting_paragraph_and_case_pages_link_their_pdfs() {
     let app = spawn(sqlite()).await;
+    justera_demo(&app.store).await;
     let start = app.page("/").await;
     let org = app.page(&follow(&start, "Region Halland")).await;
     let body = app
@@ -608,7 +650,7 @@ async fn meeting_paragraph_and_case_pages_link_their_pdfs() {
     let (status, _, _, kallelse) = fetch(follow(&meeting, "Kallelse och föredragningslista")).await;
     assert_eq!(status, 200);
     assert!(kallelse.starts_with(b"%PDF-"));
-    // Held, not posted: no anslag yet, and none offered.
+    // Justerat, not posted: no anslag yet, and none offered.
     assert!(!meeting.contains("Anslaget som PDF"));
     let (status, _, _, _) = fetch(format!("{meeting_url}/dokument/anslag.pdf")).await;
     assert_eq!(status, 404);

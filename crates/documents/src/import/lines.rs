@@ -75,6 +75,15 @@ const FURNITURE: [&str; 6] = [
     "ordförandens sign",
 ];
 
+/// Kansli's mark of a draft, in the head of every page
+/// (`crate::PROTOCOL_DRAFT`): not part of the protocol.
+fn is_draft_mark(text: &str) -> bool {
+    // The fold's patterns are in lower case.
+    const MARK: &str = "utkast – protokollet är inte justerat";
+    debug_assert_eq!(MARK, crate::PROTOCOL_DRAFT.to_lowercase());
+    fold::strip_prefix(text.trim(), MARK).is_some_and(|rest| rest.trim().is_empty())
+}
+
 /// A line made only of sign-box labels ("Ordförandes sign Justerares sign").
 fn is_furniture(text: &str) -> bool {
     let mut rest = text;
@@ -272,6 +281,10 @@ fn push_line<'a>(
         *page_start = true;
         return;
     }
+    // The mark is in the page head: the page has already started.
+    if text.starts_with(['U', 'u']) && is_draft_mark(&text) {
+        return;
+    }
     let blank = text.is_empty();
     let wide = wide && {
         let inner = raw.trim_start();
@@ -404,6 +417,9 @@ mod tests {
             "Ordförandes sign   Justerares sign   Utdragsbestyrkande"
         ));
         assert!(!is_furniture("Ordförandes sign fattas"));
+        assert!(is_draft_mark(crate::PROTOCOL_DRAFT));
+        assert!(is_draft_mark("   utkast – protokollet är inte justerat "));
+        assert!(!is_draft_mark("Utkast till beslut"));
         assert!(!is_furniture(""));
         for p in ["3 (17)", "Sida 3 av 17", "3/17", "- 3 -", "12"] {
             assert!(is_page_number(p), "{p}");
