@@ -240,7 +240,8 @@ fn import_takes_matching_pems_and_refuses_a_foreign_key() {
     assert_eq!(issuer.certificate(), own.signing_ca.certificate());
 }
 
-/// A protocol PDF of the demo, rendered by `kansli render`.
+/// A protocol PDF of the demo, rendered by `kansli render` as the
+/// secretariat's complete draft (no demo protocol is justerat yet here).
 fn demo_protocol(db: &str, dir: &Path) -> Vec<u8> {
     let list = run(&["meetings", "list", "--db", db]);
     assert_eq!(list.code, Some(0), "{}", list.err);
@@ -250,6 +251,7 @@ fn demo_protocol(db: &str, dir: &Path) -> Vec<u8> {
         let r = run(&[
             "render",
             "protocol",
+            "--complete",
             "--db",
             db,
             "--meeting",

@@ -111,20 +111,20 @@ impl App {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
-    /// A public protocol PDF of the demo and its meeting.
+    /// A protocol PDF of the demo (the secretariat's complete draft, as
+    /// the secretary sends it: no demo protocol is justerat here) and its
+    /// meeting.
     async fn protocol(&self) -> (kansli_core::MeetingId, Vec<u8>) {
+        use kansli_documents::{Format, Request, load, render, view::Audience};
         for m in self.store.all_meetings().await.unwrap() {
-            let (status, _, bytes) = self
-                .get(&format!(
-                    "/sammantraden/{}/dokument/protokoll.pdf",
-                    m.meeting.id.0
-                ))
-                .await;
-            if status == 200 && bytes.starts_with(b"%PDF-") {
-                return (m.meeting.id, bytes);
-            }
+            let meeting = m.meeting.id;
+            let Ok(doc) = load(&self.store, &Request::Protocol { meeting }, Audience::Official).await
+            else {
+                continue;
+            };
+            return (meeting, render(&doc, Format::Pdf).expect("the protocol's PDF"));
         }
-        panic!("no demo meeting has a public protocol PDF");
+        panic!("no demo meeting has a protocol");
     }
 }
 
