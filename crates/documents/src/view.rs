@@ -541,6 +541,15 @@ pub enum Audience {
     Official,
 }
 
+/// Whether the public version of a meeting's protocol leaves something out
+/// (a secret agenda item or paragraph, OSL): then the public cannot be
+/// given the signed original, only a copy without it (issue #16, item 4).
+pub fn public_version_differs(record: &kansli_core::meeting::MeetingRecord) -> bool {
+    record.items.iter().any(|i| {
+        !i.access.is_public() || i.paragraph.as_ref().is_some_and(|p| !p.access.is_public())
+    })
+}
+
 /// Builds the public view of a whole meeting.
 pub async fn meeting(store: &Store, id: kansli_core::MeetingId) -> Result<MeetingView, StoreError> {
     meeting_for(store, id, Audience::Public).await

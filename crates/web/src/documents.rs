@@ -89,9 +89,10 @@ pub async fn meeting_document(
     respond(&app, request, format, Audience::Public).await
 }
 
-/// The public PDF of a protocol justerat by signatures with no secret
-/// paragraph: the signed original itself, byte for byte (issue #16, item
-/// 4). Stored bytes that no longer match their SHA-256, or rows that no
+/// The public PDF of a protocol justerat by signatures: with no secret
+/// paragraph the signed original itself, byte for byte; with one the
+/// organisation's sealed public copy, made at the first request and kept
+/// (issue #16, item 4). Stored bytes that no longer match their SHA-256, or rows that no
 /// longer give the content that was signed, are refused, never served as
 /// a justerat protocol (the mismatch is written to the meeting's log).
 async fn signed_original(
@@ -117,28 +118,31 @@ async fn signed_original(
         .meeting_record(meeting)
         .await
         .map_err(WebError::Store)?;
-    let secret = record.items.iter().any(|i| {
-        !i.access.is_public() || i.paragraph.as_ref().is_some_and(|p| !p.access.is_public())
-    });
-    if secret {
-        return Ok(None);
-    }
     let m = &record.meeting;
+    // With a secret paragraph the public gets the sealed copy without it,
+    // which names the original's SHA-256; the original stays with staff.
+    if kansli_documents::view::public_version_differs(&record) {
+        let copy = crate::seal::public_copy(app, meeting, &signed.sha256).await?;
+        let name = format!("protokoll-{}-offentlig-kopia.pdf", m.date);
+        return Ok(Some(pdf_answer(&name, copy)));
+    }
     let name = format!("protokoll-{}-justerat.pdf", m.date);
-    Ok(Some(
-        (
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"{name}\""),
-                ),
-                (header::CACHE_CONTROL, "no-cache".to_string()),
-            ],
-            signed.bytes,
-        )
-            .into_response(),
-    ))
+    Ok(Some(pdf_answer(&name, signed.bytes)))
+}
+
+fn pdf_answer(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-cache".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// `/sammantraden/{id}/paragrafer/{n}/utdrag.{pdf|html|txt}`.

@@ -1405,46 +1405,14 @@ pub async fn record(
 
 // ---- justering --------------------------------------------------------------
 
-/// The organisation's signing CA from the keys directory, with the public
-/// address of its CRL (which every leaf names, see `kansli_sign::pki`).
-/// Without keys: a refusal that says how to create them.
+/// The organisation's signing CA ([`crate::verification::signing_authority`])
+/// for the justering's forms: its reason as the rules' refusal.
 pub(crate) fn signing_ca(
     app: &AppState,
     organisation: &kansli_core::org::Organisation,
 ) -> Result<kansli_sign::Issuer, StoreError> {
-    let missing = || {
-        refused(
-            "signeringen",
-            format!(
-                "{} har inga signeringsnycklar; en administratör skapar dem med «kansli signing init --organisation {}»",
-                organisation.name, organisation.id.0
-            ),
-        )
-    };
-    let dir = app
-        .config
-        .keys_dir
-        .as_ref()
-        .ok_or_else(missing)?
-        .join(organisation.id.0.to_string());
-    if !dir.join(kansli_sign::pki::CA_KEY_FILE).exists() {
-        return Err(missing());
-    }
-    let ca = kansli_sign::pki::load_signing_ca(&dir).map_err(|e| {
-        refused(
-            "signeringen",
-            format!(
-                "signeringsnycklarna för {} kunde inte läsas: {e}",
-                organisation.name
-            ),
-        )
-    })?;
-    let crl = app.config.absolute(&format!(
-        "/organisationer/{}/signering/ca.crl",
-        organisation.id.0
-    ));
-    ca.with_crl_url(&crl)
-        .map_err(|e| refused("signeringen", e.to_string()))
+    crate::verification::signing_authority(app, organisation.id)
+        .map_err(|reason| refused("signeringen", reason))
 }
 
 fn short_time(at: &str) -> String {

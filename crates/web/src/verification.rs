@@ -50,31 +50,46 @@ fn keys_dir(app: &AppState) -> Option<&std::path::Path> {
 
 /// The organisation's signing CA, with the public address of its CRL set
 /// (so every leaf names it): what the justering and the seal sign with.
-/// No keys: a Swedish error that names the command that makes them.
-pub fn signing_issuer(
+/// The keys module refuses key files others could read (0600, 0700). No
+/// keys: a Swedish reason that names the command that makes them.
+pub fn signing_authority(
     app: &AppState,
     organisation: OrganisationId,
-) -> Result<kansli_sign::Issuer, WebError> {
+) -> Result<kansli_sign::Issuer, String> {
     let missing = || {
-        WebError::Forbidden(format!(
-            "Organisationen har inga nycklar för elektroniska underskrifter. \
-             En administratör skapar dem med `kansli signing init --organisation {}` \
-             (och startar servern med --keys KATALOG).",
+        format!(
+            "organisationen har inga nycklar för elektroniska underskrifter; \
+             en administratör skapar dem med «kansli signing init --organisation {}» \
+             (och startar servern med --keys KATALOG)",
             organisation.0
-        ))
+        )
     };
     let dir = keys_dir(app).ok_or_else(missing)?;
     let issuer = kansli_sign::keys::load_issuer(dir, organisation.0)
         .map_err(|e| {
             tracing::error!(error = %e, organisation = organisation.0, "signing CA could not be read");
-            WebError::Forbidden(format!(
-                "Underskriftsnycklarna kunde inte läsas: {e}"
-            ))
+            format!("underskriftsnycklarna kunde inte läsas: {e}")
         })?
         .ok_or_else(missing)?;
     issuer
         .with_crl_url(&app.config.absolute(&crl_path(organisation)))
-        .map_err(|e| WebError::Forbidden(format!("Spärrlistans adress: {e}")))
+        .map_err(|e| format!("spärrlistans adress: {e}"))
+}
+
+/// [`signing_authority`] for a page: the reason as a refusal (403).
+pub fn signing_issuer(
+    app: &AppState,
+    organisation: OrganisationId,
+) -> Result<kansli_sign::Issuer, WebError> {
+    signing_authority(app, organisation).map_err(|reason| {
+        let mut chars = reason.chars();
+        WebError::Forbidden(
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".")
+                .unwrap_or_default(),
+        )
+    })
 }
 
 async fn organisation_root(
