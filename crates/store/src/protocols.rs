@@ -288,12 +288,22 @@ pub(crate) async fn frozen(
         Some(v) => Err(Refusal::new(
             "protokollet",
             format!(
-                "protokollet är skickat för justering (version {v}) och kan inte ändras; återkalla utskicket för att ändra"
+                "{FROZEN} (version {v}) och kan inte ändras; återkalla utskicket för att ändra"
             ),
         )
         .into()),
         None => Ok(()),
     }
+}
+
+/// The start of [`frozen`]'s reason.
+const FROZEN: &str = "protokollet är skickat för justering";
+
+/// Whether a refusal is [`frozen`]'s: an attempt to change a protocol that
+/// is out for signatures, which the web layer writes to the meeting's log
+/// like an attempt on a justerat one.
+pub fn is_frozen_refusal(e: &StoreError) -> bool {
+    matches!(e, StoreError::Refused(r) if r.iter().any(|x| x.reason.starts_with(FROZEN)))
 }
 
 /// A stored file's bytes, checked against their SHA-256.

@@ -42,7 +42,12 @@ async fn logged(
     what: &str,
     outcome: Result<String, StoreError>,
 ) -> Result<String, StoreError> {
-    if let Err(StoreError::Sealed(reason)) = &outcome {
+    let reason = match &outcome {
+        Err(StoreError::Sealed(reason)) => Some(reason.clone()),
+        Err(e) if kansli_store::protocols::is_frozen_refusal(e) => Some(e.to_string()),
+        _ => None,
+    };
+    if let Some(reason) = reason {
         app.store
             .log_refusal(
                 who,

@@ -473,6 +473,16 @@ async fn the_protocol_is_frozen_then_signed_by_the_chair_and_the_approver() {
         let (kind, text) = flash(&r);
         assert_eq!(kind, "fel");
         assert!(text.contains("återkalla utskicket för att ändra"), "{text}");
+        // The attempt is in the meeting's log, like one on a justerat protocol.
+        let log = store.audit_log("meeting", meeting.0).await.unwrap();
+        assert!(
+            log.iter().any(|a| a.action == "refused"
+                && a.detail["attempt"] == "protokollets text"
+                && a.detail["reason"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("skickat för justering"))),
+            "{log:?}"
+        );
         assert_eq!(
             store
                 .meeting_record(meeting)

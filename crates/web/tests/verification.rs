@@ -118,11 +118,19 @@ impl App {
         use kansli_documents::{Format, Request, load, render, view::Audience};
         for m in self.store.all_meetings().await.unwrap() {
             let meeting = m.meeting.id;
-            let Ok(doc) = load(&self.store, &Request::Protocol { meeting }, Audience::Official).await
+            let Ok(doc) = load(
+                &self.store,
+                &Request::Protocol { meeting },
+                Audience::Official,
+            )
+            .await
             else {
                 continue;
             };
-            return (meeting, render(&doc, Format::Pdf).expect("the protocol's PDF"));
+            return (
+                meeting,
+                render(&doc, Format::Pdf).expect("the protocol's PDF"),
+            );
         }
         panic!("no demo meeting has a protocol");
     }
