@@ -306,6 +306,24 @@ fn the_demo_protocol_is_signed_posted_and_checks_out_with_independent_tools() {
     }
     drop(server);
 
+    // The log says the demo loader did it, as which demo user.
+    let db = data.join("kansli.db").display().to_string();
+    let log = rt.block_on(meeting_log(&db, meeting));
+    let actors = |action: &str| -> Vec<String> {
+        log.iter()
+            .filter(|r| r.action == action)
+            .map(|r| r.actor.clone())
+            .collect()
+    };
+    assert_eq!(actors("send"), ["system:demo som user:sekreterare"]);
+    assert_eq!(
+        actors("sign"),
+        [
+            "system:demo som user:ordforande",
+            "system:demo som user:justerare"
+        ]
+    );
+
     // A second `kansli demo` on the same data directory changes nothing.
     let out = Command::new(KANSLI)
         .args(["demo", "--data-dir"])
@@ -331,4 +349,14 @@ fn the_demo_protocol_is_signed_posted_and_checks_out_with_independent_tools() {
         get(&format!("{}{link}", server.url)).await.1
     });
     assert_eq!(again, pdf, "the signed protocol is the same file");
+    drop(server);
+    let after = rt.block_on(meeting_log(&db, meeting));
+    assert_eq!(after.len(), log.len(), "nothing new in the meeting's log");
+}
+
+async fn meeting_log(db: &str, meeting: i64) -> Vec<kansli_store::AuditRecord> {
+    let store = kansli_store::Store::connect(db).await.unwrap();
+    let log = store.audit_log("meeting", meeting).await.unwrap();
+    store.close().await;
+    log
 }
