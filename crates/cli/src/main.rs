@@ -618,24 +618,35 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 }
             );
             let (token, organisation) = kansli_demo::api_token(&store).await?;
-            if no_serve {
+            // Bound before signing, so that the certificates name the CRL at
+            // the address the server really answers at (also for port 0).
+            let listener = if no_serve {
+                None
+            } else {
+                Some(bind(addr).await?)
+            };
+            let public_url = public_url.unwrap_or_else(|| {
+                kansli_web::listening_url(listener.as_ref().map_or(addr, |(_, bound)| *bound))
+            });
+            let config = kansli_web::Config {
+                today,
+                public_url: Some(public_url),
+                keys_dir: Some(keys_dir),
+                ..kansli_web::Config::default()
+            };
+            let config = sign_demo_protocol(&store, config).await?;
+            let Some((listener, bound)) = listener else {
                 say!(
                     "{}",
                     kansli_demo::api_token_help(&token, organisation, &format!("http://{addr}"))
                 );
                 return Ok(());
-            }
-            say!("{}", kansli_demo::sign_in_help());
-            let config = kansli_web::Config {
-                today,
-                public_url,
-                keys_dir: Some(keys_dir),
-                ..kansli_web::Config::default()
             };
+            say!("{}", kansli_demo::sign_in_help());
             let banner = move |bound: SocketAddr| {
                 kansli_demo::api_token_help(&token, organisation, &format!("http://{bound}"))
             };
-            serve(store, addr, config, Some(Box::new(banner))).await
+            serve_on(listener, bound, store, config, Some(Box::new(banner))).await
         }
         Command::Calendar { command } => calendar(command),
         Command::Signing { command } => signing(command).await,
@@ -884,12 +895,29 @@ async fn serve(
     config: kansli_web::Config,
     banner: Option<Banner>,
 ) -> Result<(), CliError> {
+    let (listener, bound) = bind(addr).await?;
+    serve_on(listener, bound, store, config, banner).await
+}
+
+/// The listener on `addr` and the address it is bound to (the real port
+/// when `addr` asks for port 0).
+async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), CliError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| CliError::Bind { addr, source })?;
     let bound = listener
         .local_addr()
         .map_err(|source| CliError::Bind { addr, source })?;
+    Ok((listener, bound))
+}
+
+async fn serve_on(
+    listener: tokio::net::TcpListener,
+    bound: SocketAddr,
+    store: Store,
+    config: kansli_web::Config,
+    banner: Option<Banner>,
+) -> Result<(), CliError> {
     // The one line a user (and the tests) look for. A server whose
     // standard output is gone keeps serving: the line is only a courtesy.
     if let Err(e) = write_line(format_args!("Kansli körs på http://{bound}/")) {
@@ -906,6 +934,44 @@ async fn serve(
         .map_err(CliError::Serve)?;
     store.close().await;
     Ok(())
+}
+
+/// The demo's signed protocol (`kansli_web::demo_signing`): the 2025-01-28
+/// protocol of Regionstyrelsens arbetsutskott sent for justering, signed by
+/// its chair and its justerare and posted, unless that is already done.
+/// The certificates name the CRL under `config.public_url`: the
+/// `--public-url`, else the address the server is bound to. With port 0
+/// and `--no-serve` there is no such address: the certificates then name
+/// port 0, where nothing answers (the signatures stay valid; a reader that
+/// fetches the CRL reports the revocation status as unknown), and they
+/// keep that address on later runs, since a signed protocol is never
+/// signed again. Gives the config back for serving.
+async fn sign_demo_protocol(
+    store: &Store,
+    config: kansli_web::Config,
+) -> Result<kansli_web::Config, CliError> {
+    let meeting = kansli_demo::signed_meeting(store).await?;
+    let app = kansli_web::AppState::new(store.clone(), config);
+    let done = kansli_web::demo_signing::sign_and_post(
+        &app,
+        meeting,
+        &kansli_web::demo_signing::DemoUsers {
+            secretary: kansli_demo::SIGNED_SECRETARY,
+            signers: &kansli_demo::SIGNED_SIGNERS,
+            password: kansli_demo::DEMO_PASSWORD,
+        },
+        kansli_demo::SIGNED_KEPT_AT,
+    )
+    .await?;
+    if done.steps.is_empty() {
+        say!("Signerat protokoll (sammanträde {meeting}): fanns redan");
+    } else {
+        say!(
+            "Signerat protokoll (sammanträde {meeting}): {}",
+            done.steps.join("; ")
+        );
+    }
+    Ok((*app.config).clone())
 }
 
 async fn shutdown_signal() {

@@ -378,8 +378,43 @@ fn documents_render_from_the_demo_database_by_the_ids_meetings_list_prints() {
     assert!(ok, "{err}");
     assert!(text.contains("Föredragningslista"));
 
+    // The demo leaves this protocol signed and posted: its notice names
+    // the signed protocol's SHA-256.
+    let (ok, text, err) = run(&[
+        "render",
+        "notice",
+        "--db",
+        &db,
+        "--meeting",
+        id,
+        "--format",
+        "txt",
+        "-o",
+        "-",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        text.contains("Protokollets förvaringsplats: Regionkontoret, Halmstad (demo)")
+            && text.contains("Det signerade protokollets SHA-256: "),
+        "{text}"
+    );
+
     // Refusals say what is wrong, in Swedish, and write nothing.
-    let (ok, _, err) = run(&["render", "notice", "--db", &db, "--meeting", id, "-o", "-"]);
+    let held = listing
+        .lines()
+        .find(|l| l.contains("2017-08-16") && l.contains("Individ- och familjenämnden"))
+        .unwrap_or_else(|| panic!("no held, unapproved meeting in:\n{listing}"));
+    let held = held.split('\t').next().unwrap();
+    let (ok, _, err) = run(&[
+        "render",
+        "notice",
+        "--db",
+        &db,
+        "--meeting",
+        held,
+        "-o",
+        "-",
+    ]);
     assert!(!ok);
     assert!(
         err.contains("anslag kan upprättas först när protokollet är justerat"),

@@ -19,7 +19,8 @@ use kansli_core::meeting::{
 use kansli_core::org::{BodyKind, Membership, OrganisationKind, Role};
 use kansli_core::{Access, BodyId, CaseId, MeetingId};
 
-const RSAU: &str = "Regionstyrelsens arbetsutskott";
+/// The arbetsutskott whose 2025-01-28 meeting the demo holds in full.
+pub const RSAU: &str = "Regionstyrelsens arbetsutskott";
 
 pub(crate) async fn load(tx: &mut Tx) -> Result<(), StoreError> {
     let org = tx

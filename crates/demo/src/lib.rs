@@ -109,6 +109,37 @@ pub fn sign_in_help() -> String {
     )
 }
 
+/// The meeting whose protocol `kansli demo` leaves signed and posted:
+/// Regionstyrelsens arbetsutskott (Region Halland) on 2025-01-28.
+pub async fn signed_meeting(store: &Store) -> Result<kansli_core::MeetingId, StoreError> {
+    store
+        .all_meetings()
+        .await?
+        .into_iter()
+        .find(|m| {
+            m.organisation.name == MARKER_ORGANISATION
+                && m.body.name == halland::RSAU
+                && m.meeting.date == d(2025, 1, 28)
+        })
+        .map(|m| m.meeting.id)
+        .ok_or_else(|| {
+            StoreError::Corrupt(
+                "demosammanträdet Regionstyrelsens arbetsutskott 2025-01-28 saknas".into(),
+            )
+        })
+}
+
+/// The demo user who sends [`signed_meeting`]'s protocol for justering and
+/// posts its notice.
+pub const SIGNED_SECRETARY: &str = DEMO_USERS[1].0;
+
+/// The demo users of its chair (Mikaela Waltersson) and its justerare
+/// (Lise-Lotte Bensköld Olsson), who sign it.
+pub const SIGNED_SIGNERS: [&str; 2] = [DEMO_USERS[3].0, DEMO_USERS[4].0];
+
+/// Where the signed protocol is kept, as its notice says.
+pub const SIGNED_KEPT_AT: &str = "Regionkontoret, Halmstad (demo)";
+
 /// The label of the API token that `kansli demo` makes for `admin`.
 pub const DEMO_TOKEN_LABEL: &str = "Demo (kansli demo)";
 

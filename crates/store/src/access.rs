@@ -356,4 +356,14 @@ impl Store {
         })
         .transpose()
     }
+
+    /// The person (member) a user's account is linked to, if any.
+    pub async fn user_person(&self, user: UserId) -> Result<Option<PersonId>, StoreError> {
+        let person: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT person_id FROM users WHERE id = $1")
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(person.flatten().map(PersonId))
+    }
 }

@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 mod clean;
+pub mod demo_signing;
 mod documents;
 mod error;
 pub mod export;

@@ -1537,6 +1537,82 @@ async fn version_lines(app: &AppState, meeting: MeetingId) -> Result<Vec<Version
     Ok(out)
 }
 
+/// The protocol as it is sent for justering: rendered once (with its Intyg
+/// page naming the signatories), with an empty signature field per
+/// signatory, together with the digest of the content it shows and the
+/// signatories. Refused when the organisation has no signing keys (a
+/// protocol nobody can sign is not sent). What the "Skicka för justering"
+/// handler and the demo loader (`crate::demo_signing`) store with
+/// `Tx::send_for_justering`.
+pub async fn render_for_signing(app: &AppState, id: MeetingId) -> Result<ForSigning, StoreError> {
+    let m = app.store.meeting(id).await?;
+    let body = app.store.body(m.body).await?;
+    let organisation = app.store.organisation(body.organisation).await?;
+    // Keys first: a protocol nobody can sign is not sent.
+    signing_ca(app, &organisation)?;
+    let signatories = app.store.protocol_signatories(id).await?;
+    let record = app.store.meeting_record(id).await?;
+    let content_sha256 = kansli_documents::content_digest(&record);
+    let view = kansli_documents::view::meeting_for(
+        &app.store,
+        id,
+        kansli_documents::view::Audience::Official,
+    )
+    .await
+    .map_err(|e| refused("protokollet", e.to_string()))?;
+    let signers: Vec<kansli_documents::compose::Signer> = signatories
+        .iter()
+        .map(|x| kansli_documents::compose::Signer {
+            role: x.role.clone(),
+            name: x.name.clone(),
+        })
+        .collect();
+    let doc = kansli_documents::compose::protocol_for_signing(
+        &view,
+        &signers,
+        &app.config.absolute("/verifiera"),
+    )
+    .map_err(|e| refused("protokollet", e.to_string()))?;
+    let fields: Vec<kansli_sign::Signatory> = signatories
+        .iter()
+        .map(|x| kansli_sign::Signatory {
+            name: x.name.clone(),
+            person_id: x.person,
+            role: x.role.clone(),
+        })
+        .collect();
+    let _permit = app
+        .typesetting
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let pdf = tokio::task::spawn_blocking(move || {
+        let pdf = kansli_documents::render(&doc, kansli_documents::Format::Pdf)
+            .map_err(|e| e.to_string())?;
+        kansli_sign::prepare(&pdf, &fields).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(e.to_string()))?
+    .map_err(|e| refused("protokollet", format!("PDF-filen kunde inte göras: {e}")))?;
+    Ok(ForSigning {
+        pdf,
+        content_sha256,
+        signatories,
+    })
+}
+
+/// What [`render_for_signing`] gives: the arguments of
+/// `Tx::send_for_justering`.
+pub struct ForSigning {
+    /// The prepared PDF (Intyg page, empty signature fields).
+    pub pdf: Vec<u8>,
+    /// `kansli_documents::content_digest` of the rows it was rendered from.
+    pub content_sha256: String,
+    /// The chair, then the approvers.
+    pub signatories: Vec<kansli_store::protocols::ProtocolSignatory>,
+}
+
 /// "Skicka för justering": the protocol is rendered once (with its Intyg
 /// page), gets an empty signature field per signatory, and those bytes are
 /// stored; from then on the protocol is frozen.
@@ -1549,59 +1625,16 @@ pub async fn send_for_justering(
     let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
     let who = actor(&s);
     let outcome = async {
-        let m = app.store.meeting(id).await?;
-        let body = app.store.body(m.body).await?;
-        let organisation = app.store.organisation(body.organisation).await?;
-        // Keys first: a protocol nobody can sign is not sent.
-        signing_ca(&app, &organisation)?;
-        let signatories = app.store.protocol_signatories(id).await?;
-        let record = app.store.meeting_record(id).await?;
-        let digest = kansli_documents::content_digest(&record);
-        let view = kansli_documents::view::meeting_for(
-            &app.store,
-            id,
-            kansli_documents::view::Audience::Official,
-        )
-        .await
-        .map_err(|e| refused("protokollet", e.to_string()))?;
-        let signers: Vec<kansli_documents::compose::Signer> = signatories
-            .iter()
-            .map(|x| kansli_documents::compose::Signer {
-                role: x.role.clone(),
-                name: x.name.clone(),
-            })
-            .collect();
-        let doc = kansli_documents::compose::protocol_for_signing(
-            &view,
-            &signers,
-            &app.config.absolute("/verifiera"),
-        )
-        .map_err(|e| refused("protokollet", e.to_string()))?;
-        let fields: Vec<kansli_sign::Signatory> = signatories
-            .iter()
-            .map(|x| kansli_sign::Signatory {
-                name: x.name.clone(),
-                person_id: x.person,
-                role: x.role.clone(),
-            })
-            .collect();
-        let _permit = app
-            .typesetting
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let prepared = tokio::task::spawn_blocking(move || {
-            let pdf = kansli_documents::render(&doc, kansli_documents::Format::Pdf)
-                .map_err(|e| e.to_string())?;
-            kansli_sign::prepare(&pdf, &fields).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?
-        .map_err(|e| refused("protokollet", format!("PDF-filen kunde inte göras: {e}")))?;
+        let sending = render_for_signing(&app, id).await?;
         let mut tx = app.store.begin(&who).await?;
         let v = tx
-            .send_for_justering(id, &prepared, &digest, &signatories, &s.user)
+            .send_for_justering(
+                id,
+                &sending.pdf,
+                &sending.content_sha256,
+                &sending.signatories,
+                &s.user,
+            )
             .await?;
         tx.commit().await?;
         Ok(format!(
@@ -1782,6 +1815,88 @@ pub async fn approval_pdf(
         .into_response())
 }
 
+/// One signature on the active version, by `person` signed in as `user`
+/// and authenticated again at `authenticated_at`: a fresh key and a
+/// certificate naming the person under the organisation's signing CA
+/// ([`signing_ca`]), appended to the bytes as they are now and stored by
+/// `Tx::sign_protocol` in a transaction of `who` (which re-checks
+/// everything). What the "Signera" handler does after the password, and
+/// what the demo loader (`crate::demo_signing`) does for the demo's chair
+/// and justerare.
+pub async fn sign_as(
+    app: &AppState,
+    who: &str,
+    id: MeetingId,
+    version: u32,
+    person: PersonId,
+    user: &kansli_store::User,
+    authenticated_at: jiff::Timestamp,
+) -> Result<kansli_store::protocols::SignOutcome, StoreError> {
+    let signing = app
+        .store
+        .protocol_signing(id)
+        .await?
+        .ok_or_else(|| refused("justeringen", "protokollet är inte skickat för justering"))?;
+    if signing.version.version != version {
+        return Err(refused(
+            "justeringen",
+            format!(
+                "version {version} av protokollet är återkallad; läs version {} och signera den",
+                signing.version.version
+            ),
+        ));
+    }
+    let me = signing
+        .version
+        .signatories
+        .iter()
+        .find(|x| x.person == person.0)
+        .cloned()
+        .ok_or_else(|| {
+            refused(
+                "justeringen",
+                "du är varken ordförande eller justerare vid sammanträdet",
+            )
+        })?;
+    if signing.version.signature_of(person).is_some() {
+        return Err(refused("justeringen", "du har redan signerat protokollet"));
+    }
+    let m = app.store.meeting(id).await?;
+    let body = app.store.body(m.body).await?;
+    let organisation = app.store.organisation(body.organisation).await?;
+    let ca = signing_ca(app, &organisation)?;
+    let signatory = kansli_sign::Signatory {
+        name: me.name.clone(),
+        person_id: me.person,
+        role: me.role.clone(),
+    };
+    let now = jiff::Timestamp::now();
+    let previous = signing.sha256.clone();
+    let bytes = signing.bytes;
+    let signed =
+        tokio::task::spawn_blocking(move || kansli_sign::sign(&bytes, &ca, &signatory, now))
+            .await
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .map_err(|e| refused("signeringen", e.to_string()))?;
+    let mut tx = app.store.begin(who).await?;
+    let done = tx
+        .sign_protocol(
+            id,
+            version,
+            person,
+            &me.role,
+            user,
+            authenticated_at,
+            now,
+            &signed,
+            &previous,
+            app.config.today(),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
 #[derive(Deserialize)]
 pub struct SignForm {
     #[serde(default)]
@@ -1834,67 +1949,7 @@ pub async fn confirm(
         app.sign_in.succeeded(attempt);
         let authenticated_at = jiff::Timestamp::now();
         let version: u32 = form_number("version", &f.version)?;
-        let signing = app
-            .store
-            .protocol_signing(id)
-            .await?
-            .ok_or_else(|| refused("justeringen", "protokollet är inte skickat för justering"))?;
-        if signing.version.version != version {
-            return Err(refused(
-                "justeringen",
-                format!(
-                    "version {version} av protokollet är återkallad; läs version {} och signera den",
-                    signing.version.version
-                ),
-            ));
-        }
-        let me = signing
-            .version
-            .signatories
-            .iter()
-            .find(|x| x.person == person.0)
-            .cloned()
-            .ok_or_else(|| {
-                refused(
-                    "justeringen",
-                    "du är varken ordförande eller justerare vid sammanträdet",
-                )
-            })?;
-        if signing.version.signature_of(person).is_some() {
-            return Err(refused("justeringen", "du har redan signerat protokollet"));
-        }
-        let m = app.store.meeting(id).await?;
-        let body = app.store.body(m.body).await?;
-        let organisation = app.store.organisation(body.organisation).await?;
-        let ca = signing_ca(&app, &organisation)?;
-        let signatory = kansli_sign::Signatory {
-            name: me.name.clone(),
-            person_id: me.person,
-            role: me.role.clone(),
-        };
-        let now = jiff::Timestamp::now();
-        let previous = signing.sha256.clone();
-        let bytes = signing.bytes;
-        let signed = tokio::task::spawn_blocking(move || kansli_sign::sign(&bytes, &ca, &signatory, now))
-            .await
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?
-            .map_err(|e| refused("signeringen", e.to_string()))?;
-        let mut tx = app.store.begin(&who).await?;
-        let done = tx
-            .sign_protocol(
-                id,
-                version,
-                person,
-                &me.role,
-                &s.user,
-                authenticated_at,
-                now,
-                &signed,
-                &previous,
-                app.config.today(),
-            )
-            .await?;
-        tx.commit().await?;
+        let done = sign_as(&app, &who, id, version, person, &s.user, authenticated_at).await?;
         Ok(if done.complete {
             "Du har signerat protokollet. Alla har signerat; protokollet är nu justerat och kan anslås.".to_string()
         } else {

@@ -852,6 +852,50 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
         assert!(intyg.contains("Lise-Lotte Bensköld Olsson"), "{intyg}");
     }
 
+    // -- /verifiera in the browser: the downloaded file is valid, a copy
+    // with one byte changed is not.
+    let files = tempfile::tempdir().unwrap();
+    let good = files.path().join("protokoll.pdf");
+    std::fs::write(&good, &signed).unwrap();
+    let mut changed = signed.to_vec();
+    changed[2000] ^= 0x01;
+    let bad = files.path().join("protokoll-ändrat.pdf");
+    std::fs::write(&bad, &changed).unwrap();
+    let axe = axe_source();
+    for (file, valid) in [(&good, true), (&bad, false)] {
+        b.goto("/verifiera").await;
+        b.client
+            .find(Locator::Css("#fil"))
+            .await
+            .unwrap()
+            .send_keys(&file.display().to_string())
+            .await
+            .unwrap();
+        b.submit("form[action='/verifiera']").await;
+        b.check_page().await;
+        if let Some(axe) = &axe {
+            b.axe(axe).await;
+        }
+        let result = b
+            .client
+            .find(Locator::Css("section[aria-labelledby='resultat']"))
+            .await
+            .unwrap_or_else(|e| panic!("no result for {}: {e}", file.display()))
+            .text()
+            .await
+            .unwrap();
+        if valid {
+            assert!(
+                result.contains("Giltig: alla 2 underskrifter")
+                    && result.contains("Regionstyrelsens arbetsutskott"),
+                "{result}"
+            );
+        } else {
+            assert!(result.contains("Inte giltig"), "{result}");
+            assert!(!result.contains("Giltig: alla"), "{result}");
+        }
+    }
+
     // -- After approval nothing changes: a member's attempt, and the
     // secretary's, are refused and logged.
     b.sign_in("ledamot").await;
