@@ -570,7 +570,39 @@ pub async fn meeting_for(
         Audience::Official => Disclosure::ALL,
         Audience::Public => public_disclosure(store, &record.meeting).await?,
     };
-    Ok(ctx.meeting_view(&record, &body, &org))
+    let changed = audience == Audience::Public
+        && ctx.disclosure.protocol
+        && signed_content_changed(store, &record).await?;
+    if changed {
+        // Rows that no longer give what the signatories signed are never
+        // shown as a justerat protocol, in any output.
+        ctx.disclosure.proceedings = false;
+        ctx.disclosure.protocol = false;
+    }
+    let mut view = ctx.meeting_view(&record, &body, &org);
+    if changed {
+        view.summary.status_label = CANNOT_SHOW_AS_JUSTERAT.into();
+    }
+    Ok(view)
+}
+
+/// What the public is told instead of "justerat" when the stored rows no
+/// longer give the content that was signed.
+pub const CANNOT_SHOW_AS_JUSTERAT: &str = "Protokollet kan inte visas som justerat: de lagrade uppgifterna stämmer inte med det protokoll som signerades. Felet är rapporterat till kansliet.";
+
+/// Whether a meeting justerat by signatures has rows that no longer give
+/// the content digest of the version that was signed (a change made
+/// around Kansli, e.g. in the database). The web layer reports it to staff
+/// and the log; here it only withholds.
+pub async fn signed_content_changed(
+    store: &Store,
+    record: &MeetingRecord,
+) -> Result<bool, StoreError> {
+    let versions = store.protocol_versions(record.meeting.id).await?;
+    Ok(versions
+        .iter()
+        .find(|v| v.is_active())
+        .is_some_and(|v| v.content_sha256 != kansli_store::protocols::content_digest(record)))
 }
 
 /// Names and labels the views need, fetched once per meeting.

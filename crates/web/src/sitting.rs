@@ -1473,7 +1473,7 @@ pub(crate) async fn content_changed(
 
 /// What the public sees of a protocol whose rows no longer give the content
 /// that was signed.
-pub(crate) const CANNOT_SHOW_AS_JUSTERAT: &str = "Protokollet kan inte visas som justerat: de lagrade uppgifterna stämmer inte med det protokoll som signerades. Felet är rapporterat till kansliet.";
+pub(crate) const CANNOT_SHOW_AS_JUSTERAT: &str = kansli_documents::view::CANNOT_SHOW_AS_JUSTERAT;
 
 /// One sent version as the meeting and justering pages list it.
 struct VersionLine {

@@ -644,5 +644,31 @@ async fn the_protocol_is_frozen_then_signed_by_the_chair_and_the_approver() {
         let public = app.get(None, &format!("/sammantraden/{m}")).await;
         let public = public.text().await.unwrap();
         assert!(public.contains("kan inte visas som justerat"), "{label}");
+        assert!(!public.contains("Ändrat direkt i databasen."), "{label}");
+        // Every other output withholds the changed content too (the rule
+        // is the view layer's): the text and HTML protocol, the API, OParl.
+        for path in [
+            format!("/sammantraden/{m}/dokument/protokoll.txt"),
+            format!("/sammantraden/{m}/dokument/protokoll.html"),
+        ] {
+            let r = app.get(None, &path).await;
+            assert_ne!(r.status(), StatusCode::OK, "{path} {label}");
+            assert!(!r.text().await.unwrap().contains("Ändrat direkt"), "{path}");
+        }
+        for path in [
+            format!("/api/v1/meetings/{m}"),
+            format!("/api/oparl/v1/meetings/{m}"),
+        ] {
+            let r = app.get(None, &path).await;
+            let text = r.text().await.unwrap();
+            assert!(!text.contains("Ändrat direkt"), "{path}: {text}");
+            assert!(!text.contains("resultsProtocol"), "{path}: {text}");
+        }
+        let api = app.get(None, &format!("/api/v1/meetings/{m}")).await;
+        let api: serde_json::Value = api.json().await.unwrap();
+        assert!(
+            api.to_string().contains("kan inte visas som justerat"),
+            "{api}"
+        );
     }
 }
