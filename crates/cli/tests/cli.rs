@@ -306,15 +306,35 @@ fn documents_render_from_the_demo_database_by_the_ids_meetings_list_prints() {
         "the line starts with the ID: {line}"
     );
 
-    // The demo's meeting is held, not justerat: no public protocol yet
-    // (kansli_core::publication); the complete original is the draft.
-    let (ok, _, err) = run(&[
+    // The demo leaves this meeting justerat by signatures, so its public
+    // protocol renders; a held, unapproved meeting's does not
+    // (kansli_core::publication).
+    let (ok, text, err) = run(&[
         "render",
         "protocol",
         "--db",
         &db,
         "--meeting",
         id,
+        "--format",
+        "txt",
+        "-o",
+        "-",
+    ]);
+    assert!(ok, "{err}");
+    assert!(!text.contains("UTKAST"), "{text}");
+    let unapproved = listing
+        .lines()
+        .find(|l| l.contains("2017-08-16") && l.contains("Individ- och familjenämnden"))
+        .unwrap_or_else(|| panic!("no held, unapproved meeting in:\n{listing}"));
+    let unapproved = unapproved.split('\t').next().unwrap();
+    let (ok, _, err) = run(&[
+        "render",
+        "protocol",
+        "--db",
+        &db,
+        "--meeting",
+        unapproved,
         "-o",
         "-",
     ]);
