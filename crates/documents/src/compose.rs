@@ -619,15 +619,10 @@ pub fn extract(m: &MeetingView, number: u32) -> Result<Doc, DocumentError> {
 
 /// The anslag on the anslagstavla: the protocol is approved, where it is
 /// kept, and until when its decisions can be appealed (KL 8 kap. 12 §,
-/// 13 kap. 5 §).
-pub fn notice(m: &MeetingView) -> Result<Doc, DocumentError> {
-    notice_signed(m, None)
-}
-
-/// The anslag, naming the SHA-256 of the signed protocol when it is
+/// 13 kap. 5 §); naming the SHA-256 of the signed protocol when it is
 /// justerat by electronic signatures, so that anyone can check that the
 /// file they have is the one the anslag is about.
-pub fn notice_signed(m: &MeetingView, signed_sha256: Option<&str>) -> Result<Doc, DocumentError> {
+pub fn notice(m: &MeetingView, signed_sha256: Option<&str>) -> Result<Doc, DocumentError> {
     let (Some(_), Some(posted), Some(appeal_ends)) = (
         &m.approval.approved,
         &m.approval.notice_posted,

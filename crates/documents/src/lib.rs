@@ -163,7 +163,7 @@ pub async fn load(
         }
         Request::Notice { meeting } => {
             let signed = store.signed_protocol(*meeting).await.ok().flatten();
-            compose::notice_signed(
+            compose::notice(
                 &view::meeting_for(store, *meeting, audience).await?,
                 signed.as_ref().map(|s| s.sha256.as_str()),
             )?
