@@ -55,6 +55,8 @@ enum Command {
         /// exists. With PostgreSQL nothing can be signed without it.
         #[arg(long = "keys", env = "KANSLI_KEYS")]
         keys: Option<PathBuf>,
+        #[command(flatten)]
+        smtp: SmtpArg,
     },
     /// Create (or reuse) a SQLite database with the demo data and serve it.
     Demo {
@@ -78,6 +80,8 @@ enum Command {
         /// demo organisations' keys are made there when missing.
         #[arg(long = "keys", env = "KANSLI_KEYS")]
         keys: Option<PathBuf>,
+        #[command(flatten)]
+        smtp: SmtpArg,
     },
     /// The organisations' signing keys: a root certificate and a signing CA
     /// per organisation, in the keys directory.
@@ -367,6 +371,37 @@ enum CalendarCommand {
     NextWorkingDay { date: jiff::civil::Date },
 }
 
+/// The SMTP server for e-mail (kallelser, justering, förhinder).
+#[derive(Args)]
+struct SmtpArg {
+    /// The SMTP server e-mail is sent through: a relay on the operator's
+    /// network, reached by plain SMTP. None: no e-mail is sent (it stays
+    /// in the outbox).
+    #[arg(long = "smtp-host", env = "KANSLI_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// Its port.
+    #[arg(long = "smtp-port", env = "KANSLI_SMTP_PORT", default_value_t = 25)]
+    smtp_port: u16,
+    /// The sender of Kansli's e-mail ("Kansli <kansli@kommun.se>").
+    #[arg(
+        long = "smtp-from",
+        env = "KANSLI_SMTP_FROM",
+        default_value = "Kansli <kansli@localhost>"
+    )]
+    smtp_from: String,
+}
+
+impl SmtpArg {
+    fn smtp(&self) -> Result<Option<kansli_web::mail::Smtp>, CliError> {
+        match &self.smtp_host {
+            None => Ok(None),
+            Some(host) => kansli_web::mail::Smtp::new(host, self.smtp_port, &self.smtp_from)
+                .map(Some)
+                .map_err(|reason| kansli_core::Refusal::new("--smtp-from", reason).into()),
+        }
+    }
+}
+
 #[derive(Args)]
 struct DbArg {
     /// Database: a path to a SQLite file (created when missing), a sqlite: URL
@@ -547,7 +582,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             today,
             trusted_proxies,
             keys,
+            smtp,
         } => {
+            let smtp = smtp.smtp()?;
             let store = Store::connect(&db.db).await?;
             let keys_dir = keys.or_else(|| default_keys_dir(&db.db).filter(|d| d.is_dir()));
             if keys_dir.is_none() {
@@ -564,6 +601,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     today,
                     trusted_proxies,
                     keys_dir,
+                    smtp,
                     ..kansli_web::Config::default()
                 },
                 None,
@@ -577,7 +615,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             public_url,
             today,
             keys,
+            smtp,
         } => {
+            let smtp = smtp.smtp()?;
             std::fs::create_dir_all(&data_dir).map_err(|source| CliError::DataDir {
                 path: data_dir.clone(),
                 source,
@@ -632,6 +672,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 today,
                 public_url: Some(public_url),
                 keys_dir: Some(keys_dir),
+                smtp,
                 ..kansli_web::Config::default()
             };
             let config = sign_demo_protocol(&store, config).await?;

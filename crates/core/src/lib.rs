@@ -22,7 +22,10 @@
 //!   recorded lot.
 //! - [`wording`]: the sentences the rules produce, in protocol house style.
 //! - [`publication`]: what the public may see of a meeting and a case, and when.
+//! - [`absence`]: förhinder and the substitute to call in, by the engine's
+//!   serving order.
 
+pub mod absence;
 pub mod calendar;
 pub mod case;
 pub mod deadlines;

@@ -199,6 +199,10 @@ async fn add_users(tx: &mut Tx) -> Result<(), StoreError> {
     let org = org.id;
     for (username, name, role, person) in DEMO_USERS {
         let user = tx.add_user(username, name, DEMO_PASSWORD, false).await?;
+        // Example addresses (example.se is reserved): e-mail is tried against
+        // a test server, never a real inbox.
+        tx.set_email(user, Some(&format!("{username}@example.se")))
+            .await?;
         if let Some(role) = role {
             tx.grant_role(user, role, org, None).await?;
         }

@@ -21,6 +21,8 @@ mod error;
 pub mod export;
 pub mod feeds;
 pub mod headers;
+pub mod mail;
+pub mod member;
 pub mod once;
 pub mod oparl;
 pub mod pages;
@@ -74,6 +76,9 @@ pub struct Config {
     /// [`kansli_sign::OrganisationPki::write_to_dir`]. Outside the
     /// database, owner-only. `None`: nothing can be signed.
     pub keys_dir: Option<std::path::PathBuf>,
+    /// The SMTP server e-mail is sent through ([`mail`]); `None`: nothing
+    /// is sent (the outbox keeps it), and the log says so once.
+    pub smtp: Option<mail::Smtp>,
 }
 
 /// The public base URL of an app built without a listener and without
@@ -285,6 +290,7 @@ impl Routes {
 pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     use Need::*;
     let state = AppState::new(store, config);
+    mail::start(&state);
     let mut r = Routes {
         state: state.clone(),
         paths: vec![],
@@ -625,6 +631,45 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/sammantraden/{meeting}/aterkalla",
         Secretary,
         sitting::withdraw_sending,
+    );
+    // #18 N: förhinder, substitutes, e-mail, the member's start page.
+    r.get("/sekretariat/ledamot", SignedIn, member::start);
+    r.get("/sekretariat/aviseringar", SignedIn, member::notices);
+    r.post("/sekretariat/aviseringar", SignedIn, member::save_notices);
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/handlingar/{file}",
+        Member,
+        member::file,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/forhinder",
+        Member,
+        member::report,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/forhinder/aterkalla",
+        Member,
+        member::withdraw,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/forhinder",
+        Secretary,
+        member::absences,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/forhinder/kalla",
+        Secretary,
+        member::call,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/forhinder/tjanstgor",
+        Secretary,
+        member::serve,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/e-post",
+        Secretary,
+        member::retry_mail,
     );
 
     let table = r.table;

@@ -996,7 +996,7 @@ pub async fn staff_file(
     if !doc.access.is_public() {
         let organisation = app.store.case(case).await?.organisation;
         let bodies = app.store.case_bodies(case).await?;
-        if !reads_secret_files(&s, organisation, &bodies) {
+        if !reads_secret_files(&s, organisation, &bodies, app.config.today()) {
             return Err(WebError::Forbidden(
                 "Handlingen omfattas av sekretess, och ärendet hör inte till de organ du är sekreterare för. Du har inte behörighet till filen.".into(),
             )
@@ -1012,13 +1012,17 @@ pub async fn staff_file(
 /// only in cases that belong to one of them — a case belongs to a body when
 /// it is on the agenda of one of the body's meetings, or its motion was
 /// filed in or referred to the body ([`kansli_store::Store::case_bodies`]).
+/// A ledamot or ersättare reads them in cases of a body they sit in on
+/// `day` (the meeting's date), for the work of that body.
 pub fn reads_secret_files(
     session: &kansli_store::access::Session,
     organisation: OrganisationId,
     case_bodies: &[kansli_core::BodyId],
+    day: jiff::civil::Date,
 ) -> bool {
     use kansli_store::access::Role;
     session.user.is_admin
+        || case_bodies.iter().any(|b| session.member_on(*b, day))
         || session.grants.iter().any(|g| {
             g.organisation == organisation
                 && match (g.role, g.body) {

@@ -232,6 +232,7 @@ pub async fn send_for_justering(
             )
             .await?;
         tx.commit().await?;
+        crate::mail::sent_for_justering(&app, id).await;
         Ok(format!(
             "Protokollet är skickat för justering (version {}, SHA-256 {}). Det kan inte längre ändras utan att utskicket återkallas.",
             v.version, v.sent_sha256

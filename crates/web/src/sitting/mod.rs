@@ -610,6 +610,7 @@ pub async fn issue_notice(
         let mut tx = app.store.begin(&actor(&s)).await?;
         tx.issue_notice(id).await?;
         tx.commit().await?;
+        crate::mail::notice_issued(&app, id).await;
         Ok(
             "Kallelsen är utfärdad. Ledamöterna ser nu föredragningslistan och handlingarna."
                 .to_string(),
