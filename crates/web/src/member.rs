@@ -98,12 +98,47 @@ pub async fn absence_block(
     let store = &app.store;
     let record = store.meeting_record(meeting).await?;
     let absences = store.absences(meeting).await?;
-    let proceedings = store.proceedings(meeting).await?;
-    let setting = proceedings.setting();
-    let snapshot = proceedings.snapshot();
-    let closed = proceedings.is_closed()
+    // A meeting recorded without the engine (imported, held) has none.
+    let proceedings = store.proceedings(meeting).await.ok();
+    let closed = proceedings.as_ref().is_none_or(|p| p.is_closed())
         || record.meeting.status.is_sealed()
         || matches!(record.meeting.status, MeetingStatus::Held);
+    let Some(proceedings) = proceedings.filter(|_| !closed) else {
+        let mut persons: Vec<PersonId> = absences.iter().map(|a| a.person).collect();
+        persons.extend(
+            absences
+                .iter()
+                .filter_map(|a| a.call.as_ref().map(|c| c.substitute)),
+        );
+        let names = store.persons(&persons).await?;
+        return Ok(AbsenceBlock {
+            meeting: meeting.0,
+            csrf: csrf.to_string(),
+            lines: absences
+                .iter()
+                .map(|a| AbsenceLine {
+                    id: a.id,
+                    who: name_of(&names, a.person),
+                    what: match &a.item_title {
+                        None => "hela sammanträdet".into(),
+                        Some(t) => {
+                            format!("ärendet {}", kansli_core::limits::shorten(Kind::Title, t))
+                        }
+                    },
+                    reason: a.reason.clone(),
+                    withdrawn: a.withdrawn_at.is_some(),
+                    called: a.call.as_ref().map(|c| name_of(&names, c.substitute)),
+                    proposal: None,
+                    none_free: false,
+                    serve: None,
+                })
+                .collect(),
+            can_call: false,
+            on_screen,
+        });
+    };
+    let setting = proceedings.setting();
+    let snapshot = proceedings.snapshot();
     let mut persons: Vec<PersonId> = absences.iter().map(|a| a.person).collect();
     persons.extend(
         absences
@@ -310,9 +345,12 @@ async fn card(
     let issued = !matches!(m.status, MeetingStatus::Planned);
     let begun = !store.meeting_events(m.id).await?.is_empty();
     let absences = store.absences(m.id).await?;
-    let setting = store.proceedings(m.id).await?.setting().clone();
+    // A meeting with no term for its date has no roster: a ledamot.
+    let setting = store.proceedings(m.id).await.map(|p| p.setting().clone());
     let seat = setting
-        .roster
+        .as_ref()
+        .map(|s| s.roster.as_slice())
+        .unwrap_or_default()
         .iter()
         .find(|x| x.person.id == person)
         .map_or("ledamot", |x| {
@@ -713,12 +751,11 @@ pub async fn absences(
     let record = store.meeting_record(meeting).await?;
     let body = store.body(record.meeting.body).await?;
     let block = absence_block(&app, meeting, &s.csrf, false).await?;
-    let proceedings = store.proceedings(meeting).await?;
-    let begun = !proceedings.log().is_empty();
+    let proceedings = store.proceedings(meeting).await.ok();
+    let begun = proceedings.as_ref().is_none_or(|p| !p.log().is_empty());
     let people = proceedings
-        .setting()
-        .roster
         .iter()
+        .flat_map(|p| p.setting().roster.iter())
         .map(|x| Choice {
             value: x.person.id.0.to_string(),
             label: format!("{} ({})", x.person.display(), x.role.label_sv()),

@@ -263,6 +263,8 @@ struct MeetingPage {
     versions: Vec<VersionLine>,
     warning: Option<String>,
     withdraw_reason: String,
+    /// #18 N: förhinder and called-in substitutes.
+    absences: crate::member::AbsenceBlock,
 }
 
 pub async fn meeting(
@@ -427,6 +429,7 @@ pub async fn meeting(
         }
     }
     let page = MeetingPage {
+        absences: crate::member::absence_block(&app, id, &s.csrf, false).await?,
         flash,
         csrf: s.csrf.clone(),
         id: id.0,

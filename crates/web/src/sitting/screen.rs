@@ -70,6 +70,8 @@ struct ScreenPage {
     others: Vec<(String, String)>,
     /// The open item is an election: a tie is settled by lot.
     election: bool,
+    /// #18 N: förhinder and called-in substitutes, in the attendance part.
+    absences: Option<crate::member::AbsenceBlock>,
 }
 
 impl KeptFields for ScreenPage {
@@ -113,13 +115,14 @@ pub async fn screen(
         }
     };
     let (jar, flash) = take_flash(&app, &s, jar);
-    let page = screen_page(
+    let mut page = screen_page(
         &p,
         flash,
         s.csrf.clone(),
         id,
         format!("{} {}", body.name, m.date),
     );
+    page.absences = Some(crate::member::absence_block(&app, id, &s.csrf, true).await?);
     Ok((jar, Html(page.render()?)).into_response())
 }
 
@@ -326,6 +329,7 @@ fn screen_page(
                 _ => None,
             })
             .collect(),
+        absences: None,
     }
 }
 
