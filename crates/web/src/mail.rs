@@ -229,10 +229,15 @@ pub async fn notice_issued(app: &AppState, meeting: MeetingId) {
 }
 
 /// A change to a meeting after its kallelse (moved, cancelled, a
-/// tilläggskallelse), told to the same people; `what` is the sentence that
-/// says what changed, and `key` names the change so it is told once.
-pub async fn meeting_changed(app: &AppState, meeting: MeetingId, what: &str, key: &str) {
-    if let Err(e) = notice_mails(app, meeting, key, Some(what)).await {
+/// tilläggskallelse), told to the same people as the kallelse; `what` is
+/// the sentence that says what changed (the same sentence twice is told
+/// once). This is what `sitting::members_told` calls.
+pub async fn meeting_changed(app: &AppState, meeting: MeetingId, what: &str) {
+    let key = format!(
+        "andring:{}",
+        &kansli_store::access::sha256_hex(what.as_bytes())[..16]
+    );
+    if let Err(e) = notice_mails(app, meeting, &key, Some(what)).await {
         tracing::warn!("ändringen av sammanträde {meeting} kunde inte skickas med e-post: {e}");
     }
 }
@@ -451,6 +456,48 @@ pub async fn absence_changed(app: &AppState, absence: i64) {
     .await;
     if let Err(e) = outcome {
         tracing::warn!("förhinder {absence} kunde inte skickas med e-post: {e}");
+    }
+}
+
+/// A call withdrawn with the förhinder it was for: the substitute is told
+/// they need not come.
+pub async fn call_cancelled(
+    app: &AppState,
+    meeting: MeetingId,
+    call: &kansli_store::members::Call,
+) {
+    let outcome = async {
+        let (name, _) = heading(app, meeting).await?;
+        let replacing = app.store.person(call.replacing).await?.display();
+        let body = format!(
+            "{replacing} har återkallat sitt förhinder till {name}. Din inkallelse som ersättare för {replacing} gäller inte längre.\n\nDina sammanträden: {}\n",
+            link(&app.config, "/sekretariat/ledamot")
+        );
+        let mut mails = Vec::new();
+        for (_, c) in app.store.users_of(&[call.substitute]).await? {
+            let Some(to) = reachable(&c, Notice::Kallelse) else {
+                continue;
+            };
+            mails.push(NewMail {
+                key: format!("inkallelse-aterkallad:{}:user:{}", call.id, c.user.0),
+                kind: "inkallelse",
+                meeting: Some(meeting),
+                user: Some(c.user),
+                recipient: to,
+                recipient_name: c.display_name.clone(),
+                subject: format!("Inkallelsen gäller inte längre: {name}"),
+                body: body.clone(),
+            });
+        }
+        queue(app, "system:e-post", mails).await;
+        Ok::<(), kansli_store::StoreError>(())
+    }
+    .await;
+    if let Err(e) = outcome {
+        tracing::warn!(
+            "återkallad inkallelse {} kunde inte skickas med e-post: {e}",
+            call.id
+        );
     }
 }
 

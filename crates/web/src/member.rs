@@ -696,6 +696,9 @@ pub async fn withdraw(
         if !was {
             crate::mail::absence_changed(&app, id).await;
         }
+        if let Some(c) = &cancelled {
+            crate::mail::call_cancelled(&app, meeting, c).await;
+        }
         Ok(match cancelled {
             Some(_) => {
                 "Förhindret är återkallat, och inkallelsen av ersättaren gäller inte längre."

@@ -160,7 +160,12 @@ fn read_log(path: &Path) -> Vec<Received> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| {
+            let mut r: Received = serde_json::from_str(l).unwrap();
+            // SMTP carries lines ended by CRLF.
+            r.body = r.body.replace("\r\n", "\n");
+            r
+        })
         .collect()
 }
 
@@ -373,11 +378,45 @@ async fn forhinder_inkallelse_and_kallelse_reach_the_right_people_and_nothing_se
                 .iter()
                 .any(|r| r.starts_with("anna") || r.starts_with("bo@"))
         );
+        // The chair can come after all: the secretary is told, and so is
+        // the substitute who need not come.
+        app.submit(
+            &chair,
+            &format!("/sekretariat/sammantraden/{m}/forhinder/aterkalla"),
+            &[("absence", &absence.to_string())],
+        )
+        .await;
+        let got = smtp.wait_for(9).await;
+        let last: Vec<Received> = got[7..].to_vec();
+        assert_eq!(
+            rcpts(&last),
+            ["cecilia@example.se", "sekreterare@example.se"],
+            "{label}"
+        );
+        let to_cecilia = last
+            .iter()
+            .find(|k| k.rcpt == ["cecilia@example.se"])
+            .unwrap();
+        assert!(
+            to_cecilia
+                .subject
+                .starts_with("Inkallelsen gäller inte längre")
+        );
+        assert!(to_cecilia.body.contains(
+            "Din inkallelse som ersättare för Mikaela Waltersson (M) gäller inte längre."
+        ));
+        let to_secretary = last
+            .iter()
+            .find(|k| k.rcpt == ["sekreterare@example.se"])
+            .unwrap();
+        assert!(to_secretary
+            .body
+            .contains("Mikaela Waltersson (M) har återkallat sitt förhinder till Regionstyrelsen den 2025-02-26."));
         // Every message is recorded as sent.
         assert_eq!(
             app.count("SELECT COUNT(*) FROM mail_outbox WHERE state = 'sent'")
                 .await,
-            7,
+            9,
             "{label}"
         );
         let page = app
@@ -425,6 +464,32 @@ async fn a_member_who_wants_no_kallelse_gets_none_and_nobody_without_an_address(
     .await;
     let got = smtp.wait_for(1).await;
     assert_eq!(rcpts(&got), ["justerare@example.se"]);
+
+    // A change after the kallelse (the hook of moving and cancelling),
+    // told once to the same people however often it is said.
+    let state = kansli_web::AppState::new(app.store.clone(), config(&smtp));
+    for _ in 0..2 {
+        kansli_web::mail::meeting_changed(
+            &state,
+            f.meeting,
+            "Sammanträdet är flyttat till den 2025-02-27.",
+        )
+        .await;
+    }
+    let got = smtp.wait_for(2).await;
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert_eq!(got[1].rcpt, ["justerare@example.se"]);
+    assert_eq!(
+        got[1].subject,
+        "Ändrat sammanträde: Regionstyrelsen den 2025-02-26"
+    );
+    assert!(
+        got[1]
+            .body
+            .starts_with("Sammanträdet är flyttat till den 2025-02-27.\n\nKallelse till"),
+        "{}",
+        got[1].body
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
