@@ -158,7 +158,10 @@ pub async fn absence_block(
             .roster
             .iter()
             .any(|s| s.person.id == a.person && s.role.is_member());
-        let serve = match (&a.call, on_screen && a.withdrawn_at.is_none() && !closed) {
+        // For one item (jäv) the screen's own Jäv and Tjänstgör forms are
+        // used when the item is up; here only a whole meeting's förhinder.
+        let offer = on_screen && a.withdrawn_at.is_none() && !closed && a.item.is_none();
+        let serve = match (&a.call, offer) {
             (Some(c), true) => {
                 let present = snapshot.present.iter().find(|(p, _)| *p == c.substitute);
                 match present.map(|(_, cap)| cap) {
@@ -370,6 +373,17 @@ async fn card(
                     let bodies = store.case_bodies(c).await?;
                     let may_read_secret =
                         crate::registry::reads_secret_files(s, case.organisation, &bodies, m.date);
+                    // The beslutsförslag, public from the kallelse (TF 2 kap.
+                    // 10 §), as the public reads it; a secret one is not
+                    // rendered for members here.
+                    let reports = store.officer_reports_with_access(c).await?;
+                    if reports.last().is_some_and(|(_, a)| a.is_public()) {
+                        documents.push(DocLink {
+                            title: "Beslutsförslag (PDF)".into(),
+                            href: format!("/arenden/{}/beslutsforslag.pdf", c.0),
+                            secret: None,
+                        });
+                    }
                     for d in store.documents(c).await? {
                         let secret = match &d.access {
                             kansli_core::Access::Secret { ground } => Some(ground.clone()),

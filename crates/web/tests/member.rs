@@ -69,6 +69,15 @@ async fn the_start_page_shows_the_documents_secret_ones_to_the_bodys_members_onl
         );
         assert!(page.contains(SECRET_DOC), "{label}: {page}");
         assert!(page.contains("Verksamhetsplan 2025"), "{label}");
+        // The beslutsförslag of a case on the agenda, and it opens.
+        let report = page
+            .split("href=\"")
+            .filter_map(|x| x.split('"').next())
+            .find(|h| h.ends_with("/beslutsforslag.pdf"))
+            .unwrap_or_else(|| panic!("{label}: no beslutsförslag in {page}"))
+            .to_string();
+        let (status, _) = app.get(&report).await;
+        assert_eq!(status, StatusCode::OK, "{label}: {report}");
         assert!(
             page.contains(&format!("sekretess enligt {SECRET_GROUND}")),
             "{label}"
