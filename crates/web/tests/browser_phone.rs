@@ -37,7 +37,9 @@ async fn fits(b: &Browser, name: &str, axe: Option<&str>) {
             "const d = document.documentElement;
              const wide = [...document.querySelectorAll('body *')]
                .filter(e => e.getBoundingClientRect().right > d.clientWidth + 1)
-               .filter(e => !e.closest('.table-wrap'))
+               .filter(e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                   const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll') return false; }
+                 return true; })
                .slice(0, 5)
                .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40));
              return [window.innerWidth, d.clientWidth, d.scrollWidth, document.body.scrollWidth, wide];",
