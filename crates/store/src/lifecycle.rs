@@ -408,10 +408,29 @@ impl Tx {
     /// (Sammanfattning) of its case's latest officer's report dated by the
     /// meeting, when that report is public: the prose the secretary edits
     /// like any other ([`Prose::Matter`]; an edit, even an empty one, wins).
-    /// A secret report's text never enters a paragraph this way.
+    /// A secret report's text never enters a paragraph this way. The item
+    /// reporting delegationsbeslut gets the list of them.
     async fn matter_from_reports(&mut self, record: &mut MeetingRecord) -> Result<(), StoreError> {
         let date = record.meeting.date.to_string();
         for item in record.items.iter_mut() {
+            // The reported delegationsbeslut, one line each, as the item's
+            // beslutsunderlag lists them (crate::delegation).
+            if item.title == crate::delegation::ITEM_TITLE
+                && !item.basis.is_empty()
+                && let Some(p) = item.paragraph.as_mut()
+                && p.matter.trim().is_empty()
+            {
+                let mut text = String::from(
+                    "Följande beslut som fattats med stöd av delegation anmäls (6 kap. 40 § kommunallagen):\n",
+                );
+                for b in &item.basis {
+                    text.push_str(&format!("\n- {}", b.title));
+                }
+                if limits::check("ärendet", Kind::FreeText, &text).is_ok() {
+                    p.matter = text;
+                }
+                continue;
+            }
             let (Some(case), Some(p)) = (item.case, item.paragraph.as_mut()) else {
                 continue;
             };
