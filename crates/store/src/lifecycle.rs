@@ -766,3 +766,91 @@ impl Store {
         rows.iter().map(crate::read::audit_row).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kansli_core::decision::{Clause, Decision, Formula};
+    use kansli_core::meeting::ItemKind;
+
+    fn record(title: &str, decision: Option<&str>) -> MeetingRecord {
+        let mut p = Paragraph::new(1, title);
+        p.decision = decision.map(|t| Decision::single(Formula::Decides, vec![Clause::new(t)]));
+        MeetingRecord {
+            meeting: Meeting {
+                id: MeetingId(1),
+                body: BodyId(1),
+                date: jiff::civil::date(2025, 3, 4),
+                starts: None,
+                ends: None,
+                place: "Sal".into(),
+                status: MeetingStatus::InSession,
+                secretary: None,
+                chair: None,
+                approvers: vec![],
+                approval_place: None,
+                attendance_complete: true,
+                source_note: None,
+            },
+            items: vec![AgendaItem {
+                title: title.into(),
+                case: None,
+                kind: ItemKind::Decision,
+                access: Access::Public,
+                basis: vec![],
+                paragraph: Some(p),
+            }],
+            attendance: vec![],
+        }
+    }
+
+    #[test]
+    fn the_justerare_are_those_the_decision_on_justering_names_in_order() {
+        let names = [
+            (PersonId(1), "Per Persson".to_string()),
+            (PersonId(2), "Lise-Lotte Bensköld Olsson".to_string()),
+            (PersonId(3), "My Clingston".to_string()),
+        ];
+        let r = record(
+            "Val av justerare",
+            Some(
+                "utse Lise-Lotte Bensköld Olsson (S) och Per Persson (S) att jämte ordföranden justera protokollet.",
+            ),
+        );
+        assert_eq!(
+            chosen_approvers(&r, &names),
+            Some((1, vec![PersonId(2), PersonId(1)]))
+        );
+        // "Justering" as the title, as in the demo's source protocol.
+        let r = record(
+            "Justering",
+            Some("utse My Clingston (KD) att justera protokollet."),
+        );
+        assert_eq!(chosen_approvers(&r, &names), Some((1, vec![PersonId(3)])));
+        // Not decided yet, another item, a decision about something else,
+        // or nobody present named: nobody is appointed.
+        assert_eq!(
+            chosen_approvers(&record("Val av justerare", None), &names),
+            None
+        );
+        let other = record(
+            "Godkännande av föredragningslista",
+            Some("godkänna föredragningslistan, Per Persson"),
+        );
+        assert_eq!(chosen_approvers(&other, &names), None);
+        let r = record(
+            "Val av justerare",
+            Some("utse Anna Ek att justera protokollet."),
+        );
+        assert_eq!(chosen_approvers(&r, &names), None);
+        let r = record(
+            "Justering",
+            Some("fastställa tid för justering till fredag; Per Persson"),
+        );
+        assert_eq!(
+            chosen_approvers(&r, &names),
+            None,
+            "the decision does not say «justera»"
+        );
+    }
+}

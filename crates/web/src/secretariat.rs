@@ -413,7 +413,14 @@ pub async fn start(
                         m.date,
                         Due {
                             href,
-                            text: format!("{title}{time}, {} – {}", m.place, m.status.label_sv()),
+                            text: format!(
+                                "{title}{time}, {} – {}",
+                                kansli_core::limits::shorten(
+                                    kansli_core::limits::Kind::Code,
+                                    &m.place
+                                ),
+                                m.status.label_sv()
+                            ),
                             when: String::new(),
                             mark: if m.status == MeetingStatus::Planned && days(today, m.date) <= 14
                             {
