@@ -222,7 +222,7 @@ fn the_demo_protocol_is_signed_posted_and_checks_out_with_independent_tools() {
     let index = rt.block_on(async { get(&format!("{base}/anslagstavla")).await.1 });
     let index = String::from_utf8(index).unwrap();
     let at = index
-        .find("Region Hallands anslagstavla")
+        .find("\">Region Hallands anslagstavla</a>")
         .expect("the board on the index");
     let href = index[..at]
         .rsplit("href=\"")

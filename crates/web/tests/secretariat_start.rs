@@ -382,6 +382,19 @@ async fn the_protocol_is_written_from_what_is_known() {
         .await
         .unwrap();
         tx.issue_notice(meeting).await.unwrap();
+        // A delegationsbeslut reported at this meeting.
+        tx.register_delegation_decision(&kansli_store::delegation::NewDelegationDecision {
+            body: rsau,
+            decided: jiff::civil::date(2025, 2, 20),
+            decided_by: "Anna Berg, regiondirektör",
+            subject: "Yttrande över remiss om kollektivtrafik",
+            delegation_point: None,
+            case: None,
+        })
+        .await
+        .unwrap();
+        let (reported, _) = tx.report_delegation_decisions(rsau, date).await.unwrap();
+        assert_eq!(reported, meeting);
         tx.commit().await.unwrap();
         let members: Vec<PersonId> = app
             .store
@@ -473,6 +486,30 @@ async fn the_protocol_is_written_from_what_is_known() {
         .unwrap();
         tx.commit().await.unwrap();
         record(Command::Decide { decision: None }).await;
+        record(Command::FinishItem).await;
+        // The reported delegationsbeslut are listed as Ärendet.
+        record(Command::TakeUp {
+            item: 2,
+            draft_decision: None,
+        })
+        .await;
+        let p = app.store.meeting_record(meeting).await.unwrap().items[2]
+            .paragraph
+            .clone()
+            .unwrap();
+        assert!(
+            p.matter.starts_with("Följande beslut som fattats med stöd av delegation anmäls")
+                && p.matter.contains("- 2025-02-20 Anna Berg, regiondirektör: Yttrande över remiss om kollektivtrafik"),
+            "{}",
+            p.matter
+        );
+        record(Command::Decide {
+            decision: Some(Decision::single(
+                Formula::NotesInformation,
+                vec![Clause::new("anteckna att delegationsbesluten har anmälts.")],
+            )),
+        })
+        .await;
         record(Command::FinishItem).await;
         record(Command::Close { at: t("15:30") }).await;
         let record_now = app.store.meeting_record(meeting).await.unwrap();
