@@ -53,7 +53,7 @@ async fn fits(b: &Browser, name: &str, axe: Option<&str>) {
         w[2], w[1],
         "{name}: the page's scrollWidth equals its width ({widths})"
     );
-    assert_eq!(w[3].as_i64() <= w[1].as_i64(), true, "{name}: {widths}");
+    assert!(w[3].as_i64() <= w[1].as_i64(), "{name}: {widths}");
     assert_eq!(w[4], serde_json::json!([]), "{name}: cut off: {widths}");
     b.check_page().await;
     if let Some(axe) = axe {
