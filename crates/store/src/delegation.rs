@@ -103,7 +103,9 @@ pub fn next_meeting(
 }
 
 impl Tx {
-    /// Registers a delegationsbeslut to be reported to `body`.
+    /// Registers a delegationsbeslut to be reported to `body`; the same
+    /// decision (body, date, decider, subject) again writes nothing and
+    /// gives the one registered.
     pub async fn register_delegation_decision(
         &mut self,
         d: &NewDelegationDecision<'_>,
@@ -144,6 +146,20 @@ impl Tx {
                 )
                 .into());
             }
+        }
+        // The same decision registered again (a form sent twice) is the
+        // one already registered.
+        let same: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM delegation_decisions WHERE body_id = $1 AND decided = $2 AND decided_by = $3 AND subject = $4",
+        )
+        .bind(body.id.0)
+        .bind(d.decided.to_string())
+        .bind(decided_by)
+        .bind(subject)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if let Some(id) = same {
+            return Ok(id);
         }
         let id = self.next_id("delegation_decisions").await?;
         sqlx::query(

@@ -233,6 +233,22 @@ async fn delegationsbeslut_are_registered_and_reported_on_the_next_agenda() {
                 .await;
             assert!(answer.contains("är registrerat"), "{answer}");
         }
+        // Sent again without its one-time key (an old page): the same
+        // decision, not a second one.
+        app.submit(
+            &s,
+            &page,
+            &[
+                ("decided", "2025-02-04"),
+                ("decided_by", "Anna Berg, regiondirektör"),
+                ("subject", "Yttrande över remiss om kollektivtrafik"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM delegation_decisions").await,
+            2
+        );
         let start = app.staff_text(&s, "/sekretariat").await;
         assert!(
             section(&start, "delegation").contains("2 beslut att anmäla"),
