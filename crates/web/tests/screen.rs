@@ -481,3 +481,69 @@ async fn a_meeting_is_not_opened_before_its_date() {
         assert_eq!(m.status, MeetingStatus::NoticeIssued);
     }
 }
+
+/// The chair and the justerare under one rule: neither signs before the
+/// meeting's day (the chair's first signature was once accepted while the
+/// justerare's last one was refused).
+#[tokio::test]
+async fn neither_the_chair_nor_the_justerare_signs_before_the_meeting_day() {
+    for db in kansli_testsupport::all().await {
+        let keys = tempfile::tempdir().unwrap();
+        let store = db.store().await;
+        kansli_demo::load(&store).await.unwrap();
+        let halland = store
+            .organisation_by_name("Region Halland")
+            .await
+            .unwrap()
+            .unwrap();
+        kansli_sign::OrganisationPki::create(&halland.name, jiff::Timestamp::now())
+            .unwrap()
+            .write_to_dir(&keys.path().join(halland.id.0.to_string()))
+            .unwrap();
+        // The demo's held meeting of 28 January 2025, a day early.
+        let config = kansli_web::Config {
+            today: Some(jiff::civil::date(2025, 1, 27)),
+            keys_dir: Some(keys.path().to_path_buf()),
+            ..kansli_web::Config::default()
+        };
+        let app = spawn_with(db, config).await;
+        let meeting = app
+            .meeting("Regionstyrelsens arbetsutskott", "2025-01-28")
+            .await;
+        let secretary = app.sign_in("sekreterare").await;
+        let page = app
+            .submit(
+                &secretary,
+                &format!("/sekretariat/sammantraden/{}/skicka", meeting.0),
+                &[],
+            )
+            .await;
+        assert!(!refused(&page), "{page}");
+        let justering = format!("/sekretariat/sammantraden/{}/justering", meeting.0);
+        let signatures = "SELECT COUNT(*) FROM protocol_signatures";
+        let before = app.count(signatures).await;
+        for who in ["ordforande", "justerare"] {
+            let s = app.sign_in(who).await;
+            let page = app.staff_text(&s, &justering).await;
+            assert!(
+                page.contains(
+                    "Protokollet kan inte justeras före sammanträdet den 2025-01-28 (i dag är det 2025-01-27)."
+                ),
+                "{who}: {page}"
+            );
+            let page = app
+                .submit(
+                    &s,
+                    &justering,
+                    &[("password", kansli_demo::DEMO_PASSWORD), ("version", "1")],
+                )
+                .await;
+            assert!(refused(&page), "{who}: {page}");
+            assert!(
+                page.contains("protokollet kan inte justeras före sammanträdet den 2025-01-28"),
+                "{who}: {page}"
+            );
+            assert_eq!(app.count(signatures).await, before, "{who} signed early");
+        }
+    }
+}
