@@ -389,6 +389,33 @@ async fn the_screen_runs_a_meeting_with_corrections_and_confirmations() {
         step(vec![cmd("decide")]).await;
         step(vec![cmd("finish"), ("confirm", "ja".into())]).await;
         step(vec![cmd("take_up"), ("item", "1".into())]).await;
+        // "Alla närvarande": everyone taking part moves it.
+        let page = step(vec![
+            cmd("move"),
+            ("movers", "alla".into()),
+            ("kind", "bifall".into()),
+            ("text", "att informationen läggs till handlingarna".into()),
+        ])
+        .await;
+        assert!(!refused(&page), "{page}");
+        let movers = app
+            .store
+            .proceedings(meeting)
+            .await
+            .unwrap()
+            .snapshot()
+            .paragraph
+            .unwrap()
+            .proposals[0]
+            .movers
+            .len();
+        assert_eq!(movers, 5);
+        step(vec![
+            cmd("put"),
+            ("put", "0".into()),
+            ("found_for", "0".into()),
+        ])
+        .await;
         step(vec![cmd("decide")]).await;
         step(vec![cmd("finish"), ("confirm", "ja".into())]).await;
 
