@@ -506,6 +506,34 @@ async fn a_meeting_is_not_opened_before_its_date() {
         assert!(page.contains("<strong id=\"fas\">inte öppnat</strong>"));
         let m = app.store.meeting(tomorrow).await.unwrap();
         assert_eq!(m.status, MeetingStatus::NoticeIssued);
+        // The store: an opening names its day, which the engine checks.
+        use kansli_core::proceedings::Command;
+        for (on, why) in [
+            (None, "ange vilken dag sammanträdet öppnas"),
+            (Some(day(TODAY.2)), "flytta först sammanträdet"),
+        ] {
+            let mut tx = app.store.begin("user:test").await.unwrap();
+            let r = tx
+                .record_command(tomorrow, &Command::Open { at: None, on })
+                .await;
+            let e = r.expect_err("opened").to_string();
+            assert!(e.contains(why), "{e}");
+        }
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        tx.record_command(
+            tomorrow,
+            &Command::Open {
+                at: None,
+                on: Some(day(TODAY.2 + 1)),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            app.store.meeting(tomorrow).await.unwrap().status,
+            MeetingStatus::InSession
+        );
     }
 }
 
