@@ -168,11 +168,9 @@ impl MeetingStatus {
     pub fn check_dates(&self, meeting_date: Date) -> Result<(), Refusal> {
         let at = "sammanträdets status";
         match self {
-            MeetingStatus::Approved { approved } if *approved < meeting_date => {
-                return Err(Refusal::new(
-                    at,
-                    "protokollet kan inte justeras före sammanträdet",
-                ));
+            MeetingStatus::Approved { approved } => {
+                check_justering_day(meeting_date, *approved)
+                    .map_err(|r| Refusal::new(at, r.reason))?;
             }
             MeetingStatus::NoticePosted {
                 approved,
@@ -180,12 +178,8 @@ impl MeetingStatus {
                 taken_down,
                 kept_at,
             } => {
-                if *approved < meeting_date {
-                    return Err(Refusal::new(
-                        at,
-                        "protokollet kan inte justeras före sammanträdet",
-                    ));
-                }
+                check_justering_day(meeting_date, *approved)
+                    .map_err(|r| Refusal::new(at, r.reason))?;
                 if posted < approved {
                     return Err(Refusal::new(
                         at,
@@ -211,6 +205,42 @@ impl MeetingStatus {
         }
         Ok(())
     }
+}
+
+// #18 S: the days a meeting may be opened and its protocol signed.
+
+/// A meeting is held on the day it was called to: fullmäktige sets the days
+/// of its meetings (KL 5 kap. 10 §), a nämnd meets on the day it decides
+/// (KL 6 kap. 23 §). Held earlier, it is first moved to that day (the chair
+/// may change the day, KL 5 kap. 12 §), which is logged; opening it before
+/// its date is refused. Opening later than planned (a meeting recorded
+/// afterwards) is allowed.
+pub fn check_opening(meeting_date: Date, today: Date) -> Result<(), Refusal> {
+    if today < meeting_date {
+        return Err(Refusal::new(
+            "sammanträdet",
+            format!(
+                "sammanträdet är utlyst till {meeting_date} och kan inte öppnas i dag ({today}); ska det hållas tidigare, flytta först sammanträdet till dagens datum"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The protocol is justerat after the meeting (KL 5 kap. 69 §, 6 kap.
+/// 35 §): nobody signs it before the meeting's day. One rule for every
+/// signature, the chair's and each justerare's, so the first signature is
+/// refused on the same day the last one would be.
+pub fn check_justering_day(meeting_date: Date, today: Date) -> Result<(), Refusal> {
+    if today < meeting_date {
+        return Err(Refusal::new(
+            "justeringen",
+            format!(
+                "protokollet kan inte justeras före sammanträdet den {meeting_date} (i dag är det {today})"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// An item on the agenda (föredragningslista), and, once the meeting has dealt

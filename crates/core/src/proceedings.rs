@@ -23,7 +23,7 @@ use crate::meeting::{
 use crate::org::{Body, BodyKind, Party, Person, Role};
 use crate::rules::{Outcome, has_quorum, outcome, tally};
 use crate::wording::{self, Names, Stage};
-use crate::{CaseId, PersonId, Refusal, Time};
+use crate::{CaseId, Date, PersonId, Refusal, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -102,15 +102,35 @@ pub struct Snapshot {
     /// Who takes part in decisions now.
     pub deciding: Vec<PersonId>,
     pub presiding: Option<PersonId>,
+    /// What the chair's next proposition may put now, each set one
+    /// proposition: a procedural proposal alone (any of them), else the
+    /// candidates for the motförslag, else every standing main proposal.
+    /// Empty when no proposition may be put.
+    pub may_put: Vec<Vec<usize>>,
+    /// Whether a yrkande may be moved now.
+    pub may_move: bool,
+    /// Whether the item may be decided now (no proposition or vote is
+    /// pending, procedural questions first, the main question settled).
+    pub may_decide: bool,
+    /// The two sides of the vote requested (when [`Step::VoteRequested`]):
+    /// the voting order puts them as ja and nej, either way round.
+    pub sides: Option<[Option<usize>; 2]>,
+    /// What a ja and a nej are for in the vote under way.
+    pub ja_nej: Option<(Option<usize>, Option<usize>)>,
 }
 
 /// One thing that happens at the meeting, as the secretary records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    /// The chair opens the meeting.
+    /// The chair opens the meeting, on the day `on`: never before the
+    /// meeting's date ([`crate::meeting::check_opening`]). `None` only in
+    /// logs written before the day was recorded; the store refuses a new
+    /// opening without it.
     Open {
         at: Option<Time>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<Date>,
     },
     /// A member or substitute of the body arrives.
     Arrive {
@@ -170,6 +190,30 @@ pub enum Command {
     CastVote {
         person: PersonId,
         choice: VoteChoice,
+    },
+    /// A recorded ballot is corrected (the secretary heard or clicked
+    /// wrong): only while the roll call is under way, before the votes are
+    /// counted. A second `CastVote` for the same person stays refused, so a
+    /// correction is always explicit in the log.
+    CorrectVote {
+        person: PersonId,
+        choice: VoteChoice,
+    },
+    /// A yrkande corrected: its movers and text (and the decision it
+    /// carries) replaced, its kind kept; only while no proposition has been
+    /// put on it.
+    AmendProposal {
+        proposal: usize,
+        movers: Vec<Actor>,
+        text: String,
+        decision: Option<Decision>,
+    },
+    /// A decided item is taken up again before the meeting closes: its
+    /// decision, propositions, votes and reservations are withdrawn and the
+    /// beslutsgång starts over under the same paragraph number, with its
+    /// yrkanden, jäv and protokollsanteckningar kept.
+    Reopen {
+        paragraph: u32,
     },
     /// The votes are counted. In an election a tie is settled by lot, whose
     /// result is given here; otherwise `lot` must be empty.
@@ -436,7 +480,107 @@ impl Proceedings {
                 .collect(),
             deciding: self.deciding_now(),
             presiding: self.presiding(),
+            may_put: self.may_put(),
+            may_move: self.may_move(),
+            may_decide: self.may_decide(),
+            sides: match self.current.as_ref().map(|c| &c.pending) {
+                Some(Pending::VoteRequested { sides, .. }) => Some(*sides),
+                _ => None,
+            },
+            ja_nej: match self.current.as_ref().map(|c| &c.pending) {
+                Some(Pending::Voting { ja, nej, .. }) => Some((*ja, *nej)),
+                _ => None,
+            },
         }
+    }
+
+    /// The open, undecided item with a finding no vote was requested on
+    /// carried out: what the next command would see.
+    fn settled_current(&self) -> Option<Current> {
+        let mut c = self.current.clone().filter(|c| !c.decided)?;
+        if !matches!(
+            c.pending,
+            Pending::Found {
+                stage: Stage::Counter,
+                ..
+            }
+        ) {
+            Self::commit_found(&mut c);
+        }
+        Some(c)
+    }
+
+    fn may_put(&self) -> Vec<Vec<usize>> {
+        if self.phase != Phase::Open {
+            return vec![];
+        }
+        let Some(c) = self.settled_current() else {
+            return vec![];
+        };
+        if c.pending != Pending::Idle || c.procedural_won.is_some() {
+            return vec![];
+        }
+        let proposals = &c.paragraph.proposals;
+        let procedural: Vec<Vec<usize>> = proposals
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                p.kind.is_procedural() && !p.withdrawn && !c.procedural_settled.contains(i)
+            })
+            .map(|(i, _)| vec![i])
+            .collect();
+        if !procedural.is_empty() {
+            return procedural;
+        }
+        if let Some(pool) = &c.counter_pool {
+            return vec![pool.iter().copied().collect()];
+        }
+        if c.main_winner.is_some() || c.main_found.is_some() {
+            return vec![];
+        }
+        let main: Vec<usize> = proposals
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.kind.is_procedural() && !p.withdrawn)
+            .map(|(i, _)| i)
+            .collect();
+        if main.is_empty() { vec![] } else { vec![main] }
+    }
+
+    fn may_move(&self) -> bool {
+        if self.phase != Phase::Open {
+            return false;
+        }
+        self.settled_current().is_some_and(|c| {
+            c.pending == Pending::Idle
+                && c.main_found.is_none()
+                && c.main_winner.is_none()
+                && c.counter_pool.is_none()
+                && c.procedural_won.is_none()
+        })
+    }
+
+    fn may_decide(&self) -> bool {
+        if self.phase != Phase::Open {
+            return false;
+        }
+        let Some(c) = self.settled_current() else {
+            return false;
+        };
+        if c.pending != Pending::Idle {
+            return false;
+        }
+        if c.procedural_won.is_some() {
+            return true;
+        }
+        let standing = |procedural: bool| {
+            c.paragraph.proposals.iter().enumerate().any(|(i, p)| {
+                p.kind.is_procedural() == procedural
+                    && !p.withdrawn
+                    && !(procedural && c.procedural_settled.contains(&i))
+            })
+        };
+        !standing(true) && (!standing(false) || c.main_winner.is_some())
     }
 
     /// The paragraph number of the item now open, if any.
@@ -619,11 +763,241 @@ impl Proceedings {
         Ok(())
     }
 
+    /// Attendance is what the protocol records as it was at each decision
+    /// (KL 5 kap. 67 §, 6 kap. 35 §): once the meeting is closed nobody
+    /// arrives, leaves, serves or declares jäv any more.
+    fn attendance_open(&self, at: &str) -> Result<(), Refusal> {
+        if self.phase == Phase::Closed {
+            return refuse(
+                at,
+                "sammanträdet är avslutat; närvaro, tjänstgöring och jäv kan inte längre ändras",
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether a proposition has been put on the proposal, or is being.
+    fn is_put(c: &Current, proposal: usize) -> bool {
+        c.paragraph
+            .propositions
+            .iter()
+            .any(|s| s.put.contains(&proposal))
+            || matches!(&c.pending, Pending::Found { put, .. } if put.contains(&proposal))
+    }
+
+    /// Who took part in the item by moving or voting, with the capacity they
+    /// did it in, after a yrkande was corrected or the item reopened.
+    fn recount_voters(c: &mut Current, present: &[(PersonId, Capacity)]) {
+        let mut people: BTreeSet<PersonId> = c
+            .paragraph
+            .proposals
+            .iter()
+            .flat_map(|p| p.movers.iter())
+            .filter_map(|a| match a {
+                Actor::Person { person } => Some(*person),
+                Actor::Party { .. } => None,
+            })
+            .collect();
+        for v in &c.paragraph.votes {
+            people.extend(v.ballots.iter().map(|b| b.person));
+        }
+        if let Pending::Voting { ballots, .. } = &c.pending {
+            people.extend(ballots.iter().map(|b| b.person));
+        }
+        let old = std::mem::take(&mut c.voters);
+        c.voters = people
+            .into_iter()
+            .filter_map(|p| {
+                old.get(&p)
+                    .cloned()
+                    .or_else(|| {
+                        present
+                            .iter()
+                            .find(|(x, _)| *x == p)
+                            .map(|(_, cap)| cap.clone())
+                    })
+                    .map(|cap| (p, cap))
+            })
+            .collect();
+    }
+
+    /// Corrects a ballot of the roll call under way. After "Räkna rösterna"
+    /// the result is announced and stands (KL 5 kap. 67 §: the protocol
+    /// records the vote as held); a mistake then needs the item reopened.
+    fn correct_vote(&mut self, person: PersonId, choice: VoteChoice) -> Result<(), Refusal> {
+        let at = format!("{}, omröstning", self.current_at());
+        self.require_sitting(&at)?;
+        let name = self.name(person);
+        let c = self.open_item(&at)?;
+        let counted = !c.paragraph.votes.is_empty();
+        let Pending::Voting { ballots, .. } = &mut c.pending else {
+            return refuse(
+                at,
+                if counted {
+                    "rösterna är redan räknade; en röst kan bara rättas innan rösterna räknas"
+                } else {
+                    "ingen omröstning pågår"
+                },
+            );
+        };
+        let Some(ballot) = ballots.iter_mut().find(|b| b.person == person) else {
+            return refuse(
+                at,
+                format!("{name} har inte röstat; det finns ingen röst att rätta"),
+            );
+        };
+        if ballot.choice == choice {
+            return refuse(
+                at,
+                format!(
+                    "{name} har redan röstat {}",
+                    choice.label_sv().to_lowercase()
+                ),
+            );
+        }
+        ballot.choice = choice;
+        Ok(())
+    }
+
+    /// Corrects a yrkande as moved: who moved it and what it says. Once the
+    /// chair has put it, the body has taken a position on it as worded
+    /// (KL 5 kap. 67 § records the propositions), so it stays.
+    fn amend_proposal(
+        &mut self,
+        proposal: usize,
+        movers: &[Actor],
+        text: &str,
+        decision: Option<Decision>,
+    ) -> Result<(), Refusal> {
+        let at = format!("{}, yrkande {}", self.current_at(), proposal + 1);
+        self.require_sitting(&at)?;
+        let mut allowed: BTreeSet<PersonId> = self.deciding_now().into_iter().collect();
+        if let Some(c) = &self.current
+            && let Some(p) = c.paragraph.proposals.get(proposal)
+        {
+            // Who moved it may have left since; they stay movers.
+            allowed.extend(p.movers.iter().filter_map(|a| match a {
+                Actor::Person { person } => Some(*person),
+                Actor::Party { .. } => None,
+            }));
+        }
+        if text.trim().is_empty() {
+            return refuse(at, "yrkandet saknar innehåll");
+        }
+        if let Some(d) = &decision {
+            d.check(&at)?;
+        }
+        let present = self.present.clone();
+        {
+            let c = self.open_item(&at)?;
+            let Some(p) = c.paragraph.proposals.get(proposal) else {
+                return refuse(at, "yrkandet finns inte");
+            };
+            if p.withdrawn {
+                return refuse(at, "yrkandet är återkallat och kan inte ändras");
+            }
+            if Self::is_put(c, proposal) {
+                return refuse(
+                    at,
+                    "ordföranden har ställt proposition på yrkandet; det kan inte längre ändras",
+                );
+            }
+            if p.kind.is_procedural() && decision.is_some() {
+                return refuse(
+                    at,
+                    "återremiss och bordläggning har inget eget beslutsinnehåll",
+                );
+            }
+        }
+        self.check_actors(&at, movers, &allowed)?;
+        let c = self.open_item(&at)?;
+        let p = &mut c.paragraph.proposals[proposal];
+        p.movers = movers.to_vec();
+        p.text = text.trim().to_string();
+        p.decision = decision;
+        Self::recount_voters(c, &present);
+        Ok(())
+    }
+
+    /// Takes a decided item up again (ärendet återupptas), while the
+    /// meeting sits and no other item is open. The decision is withdrawn
+    /// with what led to it and what rests on it (propositions, votes,
+    /// reservations); the yrkanden, jäv and protokollsanteckningar stay, and
+    /// the paragraph keeps its number. A minority's referral made in it is
+    /// undone with it (KL 5 kap. 50 §: the case may ask again).
+    fn reopen(&mut self, number: u32) -> Result<(), Refusal> {
+        let at = format!("§{number}, återupptas");
+        match self.phase {
+            Phase::Closed => {
+                return refuse(
+                    at,
+                    "sammanträdet är avslutat; ett ärende kan bara återupptas innan sammanträdet avslutas",
+                );
+            }
+            _ => self.require_sitting(&at)?,
+        }
+        match &self.current {
+            Some(c) if c.paragraph.number != number => {
+                return refuse(
+                    at,
+                    format!(
+                        "§{} är uppe för behandling; gör klart den först",
+                        c.paragraph.number
+                    ),
+                );
+            }
+            Some(c) if !c.decided => {
+                return refuse(at, "ärendet är inte avgjort; det behandlas fortfarande");
+            }
+            _ => {}
+        }
+        let Some(i) = self.done.iter().position(|d| d.paragraph.number == number) else {
+            return refuse(at, format!("§{number} är inte avgjord vid sammanträdet"));
+        };
+        let done = self.done.remove(i);
+        let mut paragraph = done.paragraph;
+        if paragraph.propositions.iter().any(|p| p.by_minority)
+            && let Some(case) = self.setting.items[done.item].case
+            && !self.setting.minority_used.contains(&case)
+        {
+            self.minority_used.remove(&case);
+        }
+        paragraph.propositions.clear();
+        paragraph.votes.clear();
+        paragraph.decision = None;
+        paragraph.reservations.clear();
+        let disqualified = paragraph
+            .disqualifications
+            .iter()
+            .map(|d| d.person)
+            .collect();
+        let mut current = Current {
+            item: done.item,
+            paragraph,
+            disqualified,
+            pending: Pending::Idle,
+            procedural_settled: BTreeSet::new(),
+            procedural_won: None,
+            main_found: None,
+            counter_pool: None,
+            main_winner: None,
+            voters: done.present.into_iter().collect(),
+            vote_winners: Vec::new(),
+            decided: false,
+        };
+        Self::recount_voters(&mut current, &self.present);
+        self.current = Some(current);
+        Ok(())
+    }
+
     fn step(&mut self, command: &Command) -> Result<(), Refusal> {
         match command {
-            Command::Open { at } => {
+            Command::Open { at, on } => {
                 if self.phase != Phase::NotOpened {
                     return refuse("sammanträdet", "sammanträdet är redan öppnat");
+                }
+                if let Some(day) = on {
+                    crate::meeting::check_opening(self.setting.meeting.date, *day)?;
                 }
                 let Some(chair) = self.presiding() else {
                     return refuse(
@@ -637,9 +1011,7 @@ impl Proceedings {
             }
             Command::Arrive { person } => {
                 let at = "närvaro";
-                if self.phase == Phase::Closed {
-                    return refuse(at, "sammanträdet är avslutat");
-                }
+                self.attendance_open(at)?;
                 let Some(seat) = self.seat(*person) else {
                     return refuse(
                         at,
@@ -668,9 +1040,7 @@ impl Proceedings {
                 title,
             } => {
                 let at = "närvaro";
-                if self.phase == Phase::Closed {
-                    return refuse(at, "sammanträdet är avslutat");
-                }
+                self.attendance_open(at)?;
                 if self.seat(*person).is_some() {
                     return refuse(
                         at,
@@ -701,6 +1071,7 @@ impl Proceedings {
             }
             Command::Leave { person } => {
                 let at = "närvaro";
+                self.attendance_open(at)?;
                 if self.capacity(*person).is_none() {
                     return refuse(at, format!("{} är inte närvarande", self.name(*person)));
                 }
@@ -725,6 +1096,7 @@ impl Proceedings {
             } => self.serve(*substitute, *replacing)?,
             Command::Disqualify { person, ground } => {
                 let at = self.current_at();
+                self.attendance_open(&at)?;
                 let name = self.name(*person);
                 if ground.trim().is_empty() {
                     return refuse(at, "ange grunden för jävet");
@@ -773,13 +1145,7 @@ impl Proceedings {
                 if p.withdrawn {
                     return refuse(at, "yrkandet är redan återkallat");
                 }
-                let put = c
-                    .paragraph
-                    .propositions
-                    .iter()
-                    .any(|s| s.put.contains(proposal))
-                    || matches!(&c.pending, Pending::Found { put, .. } if put.contains(proposal));
-                if put {
+                if Self::is_put(c, *proposal) {
                     return refuse(
                         at,
                         "ett yrkande som ordföranden har ställt proposition på kan inte återkallas",
@@ -850,6 +1216,14 @@ impl Proceedings {
                     c.voters.insert(*person, capacity);
                 }
             }
+            Command::CorrectVote { person, choice } => self.correct_vote(*person, *choice)?,
+            Command::AmendProposal {
+                proposal,
+                movers,
+                text,
+                decision,
+            } => self.amend_proposal(*proposal, movers, text, decision.clone())?,
+            Command::Reopen { paragraph } => self.reopen(*paragraph)?,
             Command::CountVotes { lot } => self.count_votes(*lot)?,
             Command::MinorityReferral {
                 proposal,
@@ -932,9 +1306,7 @@ impl Proceedings {
     /// order; another group's only when none of the own group is free.
     fn serve(&mut self, substitute: PersonId, replacing: PersonId) -> Result<(), Refusal> {
         let at = "tjänstgöring";
-        if matches!(self.phase, Phase::Closed) {
-            return refuse(at, "sammanträdet är avslutat");
-        }
+        self.attendance_open(at)?;
         let sub_name = self.name(substitute);
         let member_name = self.name(replacing);
         if self.capacity(substitute) != Some(&Capacity::Substitute) {

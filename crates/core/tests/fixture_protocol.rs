@@ -252,7 +252,7 @@ fn meeting() -> Proceedings {
         name: "Anna Hamnér".into(),
         title: "sekreterare".into(),
     });
-    commands.push(Command::Open { at: None });
+    commands.push(Command::Open { at: None, on: None });
     commands.extend(motion_answered_by_vote(0, 13));
     commands.extend(motion_answered_by_vote(1, 14));
     commands.push(Command::Close { at: None });

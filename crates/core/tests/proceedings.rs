@@ -95,7 +95,7 @@ impl Run {
         for id in arriving {
             run.ok(Command::Arrive { person: p(*id) });
         }
-        run.ok(Command::Open { at: None });
+        run.ok(Command::Open { at: None, on: None });
         run
     }
 
@@ -846,7 +846,7 @@ fn minority_referral_in_fullmaktige_once_per_case() {
     for id in [1, 2, 3, 4, 5] {
         run.ok(Command::Arrive { person: p(id) });
     }
-    run.ok(Command::Open { at: None });
+    run.ok(Command::Open { at: None, on: None });
     run.take_up(0);
     run.moves(3, ProposalKind::Aterremiss, "återremiss");
     run.refused(
@@ -874,7 +874,7 @@ fn minority_referral_in_fullmaktige_once_per_case() {
 fn the_meeting_has_an_order() {
     let mut run =
         Run(Proceedings::new(setting(BodyKind::Namnd, &[ItemKind::Information; 2])).unwrap());
-    run.refused(Command::Open { at: None }, "ingen ledamot");
+    run.refused(Command::Open { at: None, on: None }, "ingen ledamot");
     run.refused(
         Command::TakeUp {
             item: 0,
@@ -887,7 +887,7 @@ fn the_meeting_has_an_order() {
     }
     run.refused(Command::Arrive { person: p(2) }, "redan närvarande");
     run.refused(Command::Arrive { person: p(77) }, "inte ledamot");
-    run.ok(Command::Open { at: None });
+    run.ok(Command::Open { at: None, on: None });
     // The first vice chair presides while the chair is away.
     assert_eq!(run.0.presiding(), Some(p(2)));
     run.ok(Command::TakeUp {
@@ -1053,4 +1053,452 @@ fn the_snapshot_follows_the_item_through_vote_and_reservation() {
     run.ok(Command::FinishItem);
     let s = run.0.snapshot();
     assert_eq!((s.open_item, s.done.clone()), (None, vec![(0, n)]));
+}
+
+// #18: corrections at the meeting and the state rules.
+
+/// Two proposals put against each other and a vote requested, ja for the
+/// first.
+fn voting_on_two(run: &mut Run) {
+    run.take_up(0);
+    run.moves(1, ProposalKind::Bifall, "bifalla förslaget");
+    run.moves(3, ProposalKind::Avslag, "avslå förslaget");
+    run.ok(Command::Put {
+        put: vec![0, 1],
+        found_for: Some(0),
+    });
+    run.ok(Command::RequestVote { by: p(3) });
+    run.ok(Command::ApproveVotingOrder {
+        ja: Some(0),
+        nej: Some(1),
+    });
+}
+
+#[test]
+fn a_ballot_is_corrected_until_the_votes_are_counted() {
+    let mut run = Run::new(BodyKind::Namnd, &[ItemKind::Decision], &[1, 2, 3, 4, 5]);
+    voting_on_two(&mut run);
+    run.refused(
+        Command::CorrectVote {
+            person: p(2),
+            choice: Nej,
+        },
+        "har inte röstat",
+    );
+    run.vote(&[(1, Ja), (2, Ja), (3, Nej), (4, Ja), (5, Nej)]);
+    // A second cast is still refused: a correction is explicit.
+    run.refused(
+        Command::CastVote {
+            person: p(2),
+            choice: Nej,
+        },
+        "redan röstat",
+    );
+    run.refused(
+        Command::CorrectVote {
+            person: p(2),
+            choice: Ja,
+        },
+        "har redan röstat ja",
+    );
+    run.ok(Command::CorrectVote {
+        person: p(2),
+        choice: Nej,
+    });
+    run.ok(Command::CorrectVote {
+        person: p(4),
+        choice: Avstar,
+    });
+    assert_eq!(
+        run.0
+            .snapshot()
+            .ballots
+            .iter()
+            .map(|b| (b.person.0, b.choice))
+            .collect::<Vec<_>>(),
+        vec![(1, Ja), (2, Nej), (3, Nej), (4, Avstar), (5, Nej)],
+        "corrected in place, in roll-call order"
+    );
+    run.ok(Command::CountVotes { lot: None });
+    run.refused(
+        Command::CorrectVote {
+            person: p(2),
+            choice: Ja,
+        },
+        "rösterna är redan räknade",
+    );
+    run.ok(Command::Decide { decision: None });
+    let record = run.0.record();
+    let paragraph = record.paragraph(1).unwrap();
+    // Nej (avslag) won 3–1 with one abstaining, as corrected.
+    assert_eq!(paragraph.votes[0].ballots[1].choice, Nej);
+    assert!(
+        paragraph.votes[0].wording.contains("3 nej-röster"),
+        "{}",
+        paragraph.votes[0].wording
+    );
+    assert_eq!(paragraph.decision, Some(decides("avslå förslaget")));
+    // The corrected meeting replays to the same state.
+    let again = Proceedings::replay(run.0.setting().clone(), run.0.log()).unwrap();
+    assert_eq!(again.record(), record);
+}
+
+#[test]
+fn no_ballot_correction_without_a_roll_call() {
+    let mut run = Run::new(BodyKind::Namnd, &[ItemKind::Decision], &[1, 2, 3]);
+    run.refused(
+        Command::CorrectVote {
+            person: p(1),
+            choice: Ja,
+        },
+        "inget ärende",
+    );
+    run.take_up(0);
+    run.refused(
+        Command::CorrectVote {
+            person: p(1),
+            choice: Ja,
+        },
+        "ingen omröstning pågår",
+    );
+}
+
+#[test]
+fn a_yrkande_is_corrected_until_the_chair_puts_it() {
+    let mut run = Run::new(BodyKind::Namnd, &[ItemKind::Decision], &[1, 2, 3, 4, 5]);
+    run.take_up(0);
+    run.moves(1, ProposalKind::Bifall, "bifall till förslaget");
+    run.moves(3, ProposalKind::Andring, "att utreda frågan");
+    run.ok(Command::AmendProposal {
+        proposal: 1,
+        movers: vec![actor(3), actor(5)],
+        text: "att utreda frågan vidare".into(),
+        decision: Some(decides("utreda frågan vidare")),
+    });
+    run.refused(
+        Command::AmendProposal {
+            proposal: 1,
+            movers: vec![actor(3)],
+            text: "  ".into(),
+            decision: None,
+        },
+        "saknar innehåll",
+    );
+    run.refused(
+        Command::AmendProposal {
+            proposal: 1,
+            movers: vec![actor(12)],
+            text: "något".into(),
+            decision: None,
+        },
+        "deltar inte i beslutet",
+    );
+    run.refused(
+        Command::AmendProposal {
+            proposal: 7,
+            movers: vec![actor(3)],
+            text: "något".into(),
+            decision: None,
+        },
+        "finns inte",
+    );
+    let paragraph = run.0.snapshot().paragraph.unwrap();
+    assert_eq!(paragraph.proposals[1].text, "att utreda frågan vidare");
+    assert_eq!(paragraph.proposals[1].movers, vec![actor(3), actor(5)]);
+    run.moves(4, ProposalKind::Tillagg, "också informera");
+    run.ok(Command::Withdraw { proposal: 2 });
+    run.refused(
+        Command::AmendProposal {
+            proposal: 2,
+            movers: vec![actor(4)],
+            text: "något".into(),
+            decision: None,
+        },
+        "återkallat",
+    );
+    run.ok(Command::Put {
+        put: vec![0, 1],
+        found_for: Some(1),
+    });
+    run.refused(
+        Command::AmendProposal {
+            proposal: 1,
+            movers: vec![actor(3)],
+            text: "något annat".into(),
+            decision: None,
+        },
+        "har ställt proposition",
+    );
+    run.ok(Command::Decide { decision: None });
+    assert_eq!(
+        run.0.record().paragraph(1).unwrap().decision,
+        Some(decides("utreda frågan vidare"))
+    );
+}
+
+#[test]
+fn a_mover_corrected_away_who_left_no_longer_took_part() {
+    let mut run = Run::new(BodyKind::Namnd, &[ItemKind::Decision], &[1, 2, 3, 4, 5]);
+    run.take_up(0);
+    run.moves(5, ProposalKind::Bifall, "bifall");
+    run.ok(Command::Leave { person: p(5) });
+    // Person 5 moved, so took part though gone.
+    let before = run.0.record();
+    assert!(before.deciding_at(1).contains(&p(5)));
+    // It was Person 4's yrkande after all.
+    run.ok(Command::AmendProposal {
+        proposal: 0,
+        movers: vec![actor(4)],
+        text: "bifall".into(),
+        decision: Some(decides("bifall")),
+    });
+    assert!(!run.0.record().deciding_at(1).contains(&p(5)));
+}
+
+#[test]
+fn a_decided_item_is_reopened_until_the_meeting_closes() {
+    let mut run = Run::new(
+        BodyKind::Namnd,
+        &[ItemKind::Decision, ItemKind::Decision],
+        &[1, 2, 3, 4, 5],
+    );
+    voting_on_two(&mut run);
+    run.vote(&[(1, Ja), (2, Ja), (3, Nej), (4, Ja), (5, Nej)]);
+    run.ok(Command::CountVotes { lot: None });
+    run.ok(Command::Decide { decision: None });
+    run.ok(Command::Reserve {
+        paragraph: 1,
+        by: vec![actor(3)],
+        in_favour_of: Some(1),
+        reasons: None,
+    });
+    run.ok(Command::FinishItem);
+    run.take_up(1);
+    run.refused(
+        Command::Reopen { paragraph: 1 },
+        "§2 är uppe för behandling",
+    );
+    run.refused(Command::Reopen { paragraph: 2 }, "inte avgjort");
+    run.ok(Command::Decide { decision: None });
+    run.ok(Command::FinishItem);
+    run.refused(Command::Reopen { paragraph: 9 }, "§9 är inte avgjord");
+    run.ok(Command::Adjourn);
+    run.refused(Command::Reopen { paragraph: 1 }, "ajournerat");
+    run.ok(Command::Resume);
+    run.ok(Command::Reopen { paragraph: 1 });
+    let snap = run.0.snapshot();
+    assert_eq!(snap.open_item, Some(0));
+    assert!(!snap.decided);
+    let paragraph = snap.paragraph.unwrap();
+    assert_eq!(paragraph.number, 1, "the paragraph keeps its number");
+    assert_eq!(paragraph.proposals.len(), 2, "the yrkanden stay");
+    assert!(paragraph.propositions.is_empty());
+    assert!(paragraph.votes.is_empty());
+    assert!(paragraph.reservations.is_empty());
+    assert_eq!(paragraph.decision, None);
+    assert_eq!(snap.may_put, vec![vec![0, 1]]);
+    // The meeting cannot close with the reopened item undecided.
+    run.refused(Command::Close { at: None }, "inte avgjort");
+    // Decided the other way this time, without a vote.
+    run.ok(Command::Put {
+        put: vec![0, 1],
+        found_for: Some(1),
+    });
+    run.ok(Command::Decide { decision: None });
+    run.ok(Command::FinishItem);
+    let record = run.0.record();
+    let paragraph = record.paragraph(1).unwrap();
+    assert_eq!(paragraph.decision, Some(decides("avslå förslaget")));
+    assert_eq!(paragraph.propositions.len(), 1);
+    assert!(paragraph.votes.is_empty());
+    assert_eq!(record.paragraph(2).unwrap().number, 2);
+    // The next item still gets the next number.
+    assert_eq!(
+        record.paragraphs().map(|p| p.number).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    run.ok(Command::Close { at: None });
+    run.refused(
+        Command::Reopen { paragraph: 1 },
+        "innan sammanträdet avslutas",
+    );
+    let again = Proceedings::replay(run.0.setting().clone(), run.0.log()).unwrap();
+    assert_eq!(again.record(), run.0.record());
+    assert_eq!(again.record().paragraph(1), record.paragraph(1));
+}
+
+#[test]
+fn the_item_still_open_is_reopened_before_it_is_finished() {
+    let mut run = Run::new(BodyKind::Namnd, &[ItemKind::Decision], &[1, 2, 3]);
+    run.take_up(0);
+    run.ok(Command::Decide { decision: None });
+    run.ok(Command::Reopen { paragraph: 1 });
+    assert!(!run.0.snapshot().decided);
+    run.refused(Command::FinishItem, "inte avgjort");
+    run.ok(Command::Decide {
+        decision: Some(decides("återremittera ärendet")),
+    });
+    assert_eq!(
+        run.0.record().paragraph(1).unwrap().decision,
+        Some(decides("återremittera ärendet"))
+    );
+}
+
+#[test]
+fn a_minority_referral_reopened_may_be_asked_again() {
+    let mut run = Run::new(
+        BodyKind::Fullmaktige,
+        &[ItemKind::Decision],
+        &[1, 2, 3, 4, 5],
+    );
+    run.take_up(0);
+    run.moves(3, ProposalKind::Aterremiss, "återremiss");
+    run.ok(Command::MinorityReferral {
+        proposal: 0,
+        supporters: vec![p(3), p(5)],
+    });
+    run.ok(Command::Decide { decision: None });
+    run.ok(Command::Reopen { paragraph: 1 });
+    // The referral is undone with the decision; the minority may ask again.
+    run.ok(Command::MinorityReferral {
+        proposal: 0,
+        supporters: vec![p(3), p(5)],
+    });
+}
+
+#[test]
+fn a_meeting_is_not_opened_before_its_date() {
+    let mut run = Run(Proceedings::new(setting(BodyKind::Namnd, &[ItemKind::Decision])).unwrap());
+    for id in [1, 2, 3] {
+        run.ok(Command::Arrive { person: p(id) });
+    }
+    // The meeting is set for 10 March 2026.
+    let r = run.refused(
+        Command::Open {
+            at: None,
+            on: Some(jiff::civil::date(2026, 3, 9)),
+        },
+        "flytta först sammanträdet",
+    );
+    assert!(r.reason.contains("2026-03-10"), "{r}");
+    run.ok(Command::Open {
+        at: None,
+        on: Some(jiff::civil::date(2026, 3, 10)),
+    });
+    // Opened later than planned (recorded afterwards) is fine.
+    let mut late = Run(Proceedings::new(setting(BodyKind::Namnd, &[ItemKind::Decision])).unwrap());
+    late.ok(Command::Arrive { person: p(1) });
+    late.ok(Command::Open {
+        at: None,
+        on: Some(jiff::civil::date(2026, 3, 11)),
+    });
+}
+
+#[test]
+fn the_opening_rule_at_its_edges() {
+    use kansli_core::meeting::check_opening;
+    let day = jiff::civil::date(2026, 12, 15);
+    assert!(check_opening(day, jiff::civil::date(2026, 12, 14)).is_err());
+    assert!(check_opening(day, jiff::civil::date(2026, 12, 1)).is_err());
+    assert!(check_opening(day, day).is_ok());
+    assert!(check_opening(day, jiff::civil::date(2026, 12, 16)).is_ok());
+}
+
+#[test]
+fn nothing_about_attendance_after_the_meeting_closes() {
+    let mut run = Run::new(BodyKind::Namnd, &[ItemKind::Decision], &[1, 2, 3, 11]);
+    run.take_up(0);
+    run.ok(Command::Decide { decision: None });
+    run.ok(Command::FinishItem);
+    run.ok(Command::Close { at: None });
+    let chair = run.0.record().meeting.chair;
+    for c in [
+        Command::Leave { person: p(1) },
+        Command::Arrive { person: p(4) },
+        Command::ArriveOther {
+            person: p(50),
+            name: "Sara Sekreterare".into(),
+            title: "sekreterare".into(),
+        },
+        Command::Serve {
+            substitute: p(11),
+            replacing: p(4),
+        },
+        Command::Disqualify {
+            person: p(2),
+            ground: "släkt".into(),
+        },
+    ] {
+        run.refused(c, "närvaro, tjänstgöring och jäv kan inte längre ändras");
+    }
+    assert_eq!(run.0.record().meeting.chair, chair);
+}
+
+#[test]
+fn the_screen_is_told_only_what_may_be_done() {
+    let mut run = Run::new(BodyKind::Namnd, &[ItemKind::Decision], &[1, 2, 3, 4, 5]);
+    run.take_up(0);
+    let snap = run.0.snapshot();
+    assert!(snap.may_move && snap.may_decide && snap.may_put.is_empty());
+    run.moves(1, ProposalKind::Bifall, "bifall");
+    run.moves(2, ProposalKind::Aterremiss, "återremiss");
+    run.moves(3, ProposalKind::Avslag, "avslag");
+    run.moves(4, ProposalKind::Bordlaggning, "bordläggning");
+    let snap = run.0.snapshot();
+    // Procedural questions first, one at a time.
+    assert_eq!(snap.may_put, vec![vec![1], vec![3]]);
+    assert!(!snap.may_decide);
+    run.ok(Command::Put {
+        put: vec![1],
+        found_for: None,
+    });
+    // Found against the återremiss: the next is the bordläggning, and
+    // yrkanden may still be moved.
+    let snap = run.0.snapshot();
+    assert_eq!(snap.may_put, vec![vec![3]]);
+    assert!(snap.may_move);
+    run.ok(Command::Put {
+        put: vec![3],
+        found_for: None,
+    });
+    assert_eq!(run.0.snapshot().may_put, vec![vec![0, 2]]);
+    run.ok(Command::Put {
+        put: vec![0, 2],
+        found_for: Some(0),
+    });
+    let snap = run.0.snapshot();
+    assert!(snap.may_decide && !snap.may_move && snap.may_put.is_empty());
+    run.ok(Command::RequestVote { by: p(3) });
+    let snap = run.0.snapshot();
+    assert_eq!(snap.sides, Some([Some(0), Some(2)]));
+    assert!(!snap.may_decide);
+    run.ok(Command::ApproveVotingOrder {
+        ja: Some(2),
+        nej: Some(0),
+    });
+    let snap = run.0.snapshot();
+    assert_eq!(snap.ja_nej, Some((Some(2), Some(0))));
+    assert!(!snap.may_decide && !snap.may_move && snap.may_put.is_empty());
+}
+
+#[test]
+fn one_justering_day_rule_for_every_signature() {
+    use kansli_core::meeting::{MeetingStatus, check_justering_day};
+    let day = jiff::civil::date(2026, 12, 15);
+    let r = check_justering_day(day, jiff::civil::date(2026, 12, 14)).unwrap_err();
+    assert!(r.reason.contains("före sammanträdet den 2026-12-15"), "{r}");
+    assert!(check_justering_day(day, day).is_ok());
+    // The status's own dates follow the same rule.
+    assert!(
+        MeetingStatus::Approved {
+            approved: jiff::civil::date(2026, 12, 14)
+        }
+        .check_dates(day)
+        .is_err()
+    );
+    assert!(
+        MeetingStatus::Approved { approved: day }
+            .check_dates(day)
+            .is_ok()
+    );
 }

@@ -148,7 +148,7 @@ fn command(raw: (u8, u8, u8, u8)) -> Command {
     let choice = |x: u8| [VoteChoice::Ja, VoteChoice::Nej, VoteChoice::Avstar][x as usize % 3];
     let decision =
         |x: u8| Decision::single(Formula::Decides, vec![Clause::new(format!("förslag {x}"))]);
-    match what % 20 {
+    match what % 24 {
         0 | 1 => Command::Arrive { person: person(a) },
         2 => Command::Leave { person: person(a) },
         3 => Command::Serve {
@@ -208,6 +208,28 @@ fn command(raw: (u8, u8, u8, u8)) -> Command {
             proposal: (a % 3) as usize,
             supporters: vec![person(b), person(c), person(a)],
         },
+        20 => Command::CorrectVote {
+            person: person(a),
+            choice: choice(b),
+        },
+        21 => Command::AmendProposal {
+            proposal: (a % 4) as usize,
+            movers: vec![Actor::Person { person: person(b) }],
+            text: if c % 7 == 0 {
+                " ".into()
+            } else {
+                format!("ändrat yrkande {c}")
+            },
+            decision: (c % 2 == 0).then(|| decision(c)),
+        },
+        22 => Command::Reopen {
+            paragraph: 1 + (a % 4) as u32,
+        },
+        // A second opening on some day around the meeting's (5 May 2026).
+        23 => Command::Open {
+            at: None,
+            on: Some(jiff::civil::date(2026, 5, (3 + a % 5) as i8)),
+        },
         18 => {
             if a % 3 == 0 {
                 Command::Adjourn
@@ -249,6 +271,13 @@ enum Step {
     RequestVote(u8),
     /// Decide, then finish the item.
     DecideAndFinish,
+    /// Someone who voted in the roll call under way has their ballot
+    /// corrected.
+    CorrectSomeone(u8),
+    /// The last decided paragraph is reopened.
+    ReopenLast,
+    /// A standing yrkande is corrected by someone serving.
+    AmendStanding(u8),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -263,6 +292,9 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<u8>().prop_map(Step::EveryoneVotes),
         1 => any::<u8>().prop_map(Step::Count),
         1 => Just(Step::LosersReserve),
+        1 => any::<u8>().prop_map(Step::CorrectSomeone),
+        1 => Just(Step::ReopenLast),
+        1 => any::<u8>().prop_map(Step::AmendStanding),
     ]
 }
 
@@ -386,6 +418,47 @@ fn commands_for(step: &Step, meeting: &Proceedings) -> Vec<Command> {
                 }),
             },
         ],
+        Step::CorrectSomeone(seed) => {
+            let ballots = meeting.snapshot().ballots;
+            if ballots.is_empty() {
+                return vec![];
+            }
+            let b = &ballots[*seed as usize % ballots.len()];
+            vec![Command::CorrectVote {
+                person: b.person,
+                choice: [VoteChoice::Ja, VoteChoice::Nej, VoteChoice::Avstar]
+                    [(*seed as usize / 7) % 3],
+            }]
+        }
+        Step::ReopenLast => {
+            let Some(p) = record.paragraphs().filter(|p| p.decision.is_some()).last() else {
+                return vec![];
+            };
+            vec![Command::Reopen {
+                paragraph: p.number,
+            }]
+        }
+        Step::AmendStanding(seed) => {
+            let Some(p) = open else { return vec![] };
+            let serving = meeting.deciding_now();
+            if serving.is_empty() || p.proposals.is_empty() {
+                return vec![];
+            }
+            let i = *seed as usize % p.proposals.len();
+            vec![Command::AmendProposal {
+                proposal: i,
+                movers: vec![Actor::Person {
+                    person: serving[*seed as usize % serving.len()],
+                }],
+                text: format!("rättat yrkande {seed}"),
+                decision: (!p.proposals[i].kind.is_procedural()).then(|| {
+                    Decision::single(
+                        Formula::Decides,
+                        vec![Clause::new(format!("rättat förslag {seed}"))],
+                    )
+                }),
+            }]
+        }
         Step::LosersReserve => {
             let Some(p) = record.paragraphs().filter(|p| p.decision.is_some()).last() else {
                 return vec![];
@@ -427,13 +500,44 @@ proptest! {
                 meeting.apply(Command::Arrive { person: PersonId(id) }).unwrap();
             }
         }
-        let _ = meeting.apply(Command::Open { at: None });
+        // Mostly opened on the meeting's day or later; sometimes tried the
+        // day before (refused), so that a later opening is left to chance.
+        let day = if steps.len() % 4 == 0 { 4 } else { 5 + shape.vacancies as i8 };
+        let _ = meeting.apply(Command::Open {
+            at: None,
+            on: Some(jiff::civil::date(2026, 5, day)),
+        });
+        let mut closed = false;
         for step in &steps {
             for command in commands_for(step, &meeting) {
                 let before = meeting.log().len();
-                if meeting.apply(command).is_err() {
-                    prop_assert_eq!(meeting.log().len(), before);
+                let (record, snapshot) = (meeting.record(), meeting.snapshot());
+                let attendance = matches!(
+                    command,
+                    Command::Arrive { .. }
+                        | Command::ArriveOther { .. }
+                        | Command::Leave { .. }
+                        | Command::Serve { .. }
+                        | Command::Disqualify { .. }
+                );
+                let reopen = matches!(command, Command::Reopen { .. });
+                let early = matches!(command, Command::Open { on: Some(d), .. } if d < setting.meeting.date);
+                match meeting.apply(command.clone()) {
+                    Err(_) => {
+                        // A refusal changes nothing.
+                        prop_assert_eq!(meeting.log().len(), before);
+                        prop_assert_eq!(meeting.record(), record);
+                        prop_assert_eq!(meeting.snapshot(), snapshot);
+                    }
+                    Ok(()) => {
+                        prop_assert!(!early, "opened before the meeting's date: {:?}", command);
+                        prop_assert!(
+                            !(closed && (attendance || reopen)),
+                            "accepted after the meeting closed: {:?}", command
+                        );
+                    }
                 }
+                closed = meeting.is_closed();
             }
         }
         let record = meeting.record();

@@ -562,6 +562,10 @@ impl Tx {
                 m.date
             )));
         }
+        // The same day rule for the chair and each justerare, before
+        // anything is written (not only for the last signature, which
+        // makes the status Approved).
+        kansli_core::meeting::check_justering_day(m.date, today)?;
         let linked: Option<Option<i64>> =
             sqlx::query_scalar("SELECT person_id FROM users WHERE id = $1")
                 .bind(user.id.0)

@@ -907,6 +907,16 @@ impl Tx {
             )));
         }
         crate::protocols::frozen(&mut self.tx, meeting).await?;
+        // The engine checks the opening day against the meeting's date
+        // (`meeting::check_opening`); a log entry without one would escape
+        // the rule, so a new opening must name its day.
+        if let kansli_core::proceedings::Command::Open { on: None, .. } = command {
+            return Err(kansli_core::Refusal::new(
+                "sammanträdet",
+                "ange vilken dag sammanträdet öppnas",
+            )
+            .into());
+        }
         let stored: Option<String> =
             sqlx::query_scalar("SELECT setting FROM meeting_sessions WHERE meeting_id = $1")
                 .bind(meeting.0)

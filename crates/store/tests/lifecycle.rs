@@ -104,7 +104,10 @@ async fn from_planned_meeting_to_posted_notice() {
             Command::Arrive { person: b },
             Command::Arrive { person: c },
             Command::Arrive { person: p },
-            Command::Open { at: None },
+            Command::Open {
+                at: None,
+                on: Some(d(2025, 2, 25)),
+            },
             Command::TakeUp {
                 item: 0,
                 draft_decision: Some(draft.clone()),

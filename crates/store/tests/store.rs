@@ -484,6 +484,7 @@ async fn a_meeting_run_command_by_command_survives_a_restart() {
             Command::Arrive { person: dan },
             Command::Open {
                 at: Some(jiff::civil::time(18, 0, 0, 0)),
+                on: Some(jiff::civil::date(2025, 3, 4)),
             },
             Command::Serve {
                 substitute: dan,

@@ -541,7 +541,10 @@ async fn screen_step(app: &App, b: &Browser, meeting: i64, form: &[(&str, &str)]
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
     if let Some(at) = page.find("role=\"alert\"") {
-        eprintln!("{form:?}: {}", &page[at..at + 200.min(page.len() - at)]);
+        eprintln!(
+            "{form:?}: {}",
+            page[at..].chars().take(200).collect::<String>()
+        );
     }
     page
 }
@@ -795,10 +798,11 @@ async fn the_screens_forms_in_fullmaktige_jav_substitute_withdrawal_minority_and
             ],
         )
         .await;
-        assert!(page.contains("Återta yrkande 1"), "{page}");
+        // Numbered from 1 for people: the second yrkande is "yrkande 2".
+        assert!(page.contains("Återta yrkande 2"), "{page}");
         let page = screen_step(&app, &b, m, &[("command", "withdraw"), ("proposal", "1")]).await;
         assert!(page.contains("(återtaget)"), "{page}");
-        assert!(!page.contains("Återta yrkande 1"));
+        assert!(!page.contains("Återta yrkande 2"));
 
         // Two of ten are fewer than a third: refused, with the reason.
         let two = [id("Stina Isaksson"), id("Jonas Strand")];
@@ -849,7 +853,7 @@ async fn the_screens_forms_in_fullmaktige_jav_substitute_withdrawal_minority_and
 
         // An election with a tie: the chair has no casting vote, the lot
         // decides.
-        screen_step(&app, &b, m, &[("command", "finish")]).await;
+        screen_step(&app, &b, m, &[("command", "finish"), ("confirm", "ja")]).await;
         screen_step(&app, &b, m, &[("command", "take_up"), ("item", "1")]).await;
         for (mover, kind, text) in [
             ("Johan Lindahl", "bifall", "att välja Anna Eksted Lingvall"),
@@ -892,7 +896,7 @@ async fn the_screens_forms_in_fullmaktige_jav_substitute_withdrawal_minority_and
             &app,
             &b,
             m,
-            &[("command", "voting_order"), ("ja", "0"), ("nej", "1")],
+            &[("command", "voting_order"), ("order", "0:1")],
         )
         .await;
         let deciding = store
@@ -916,13 +920,19 @@ async fn the_screens_forms_in_fullmaktige_jav_substitute_withdrawal_minority_and
             )
             .await;
         }
-        let page = screen_step(&app, &b, m, &[("command", "count")]).await;
+        let page = screen_step(&app, &b, m, &[("command", "count"), ("confirm", "ja")]).await;
         assert!(
             page.contains("lika röstetal i ett val avgörs genom lottning"),
             "{page}"
         );
-        assert!(page.contains("Räkna med lottens utfall"), "{page}");
-        let page = screen_step(&app, &b, m, &[("command", "count"), ("lot", "nej")]).await;
+        assert!(page.contains("Lotten föll på"), "{page}");
+        let page = screen_step(
+            &app,
+            &b,
+            m,
+            &[("command", "count"), ("lot", "nej"), ("confirm", "ja")],
+        )
+        .await;
         assert!(
             page.contains("Efter lottning vid 5 ja-röster och 5 nej-röster"),
             "{page}"

@@ -238,6 +238,7 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
     .await;
     b.submit("form:has(input[value=decide])").await;
     b.expect_done("decide the first item").await;
+    b.tick("#klar", "Inga fler").await;
     b.click("button[value=finish]").await;
     b.click(&format!("button[aria-label='Ta upp {title}']"))
         .await;
@@ -271,14 +272,18 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
     );
     b.goto(&format!("/sekretariat/sammantraden/{meeting_id}/mote"))
         .await;
-    b.choose("p-found", "Mikaela Waltersson").await;
+    b.tick("form:has(input[value=put])", "Mikaela Waltersson")
+        .await;
     b.submit("form:has(input[value=put])").await;
     b.expect_done("proposition").await;
     b.choose("v-by", "Bensköld Olsson").await;
     b.submit("form:has(input[value=request_vote])").await;
     b.expect_done("vote requested").await;
-    b.choose("vo-ja", "Mikaela Waltersson").await;
-    b.choose("vo-nej", "Lise-Lotte Bensköld Olsson").await;
+    b.tick(
+        "form:has(input[value=voting_order])",
+        "Ja-röst för Yrkande 2 (Mikaela Waltersson (M))",
+    )
+    .await;
     b.submit("form:has(input[value=voting_order])").await;
     b.expect_done("voting order").await;
     // The roll call by keyboard: the focus is on the next member's Ja.
@@ -308,7 +313,8 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
         b.click(&format!("button[aria-label='{m} {label}']")).await;
         b.expect_done("ballot").await;
     }
-    b.click("button[value=count]").await;
+    b.tick("#rakna", "kontrollerade").await;
+    b.submit("#rakna").await;
     b.expect_done("count").await;
     b.submit("form:has(input[value=decide])").await;
     b.expect_done("decide").await;
@@ -319,14 +325,16 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
     .await;
     b.tick("form:has(button[value=reserve])", "Per Persson")
         .await;
-    b.fill("#r-for", "0").await;
+    b.choose("r-for", "Yrkande 1").await;
     b.click("button[value=reserve]").await;
     b.expect_done("reservation").await;
     let text = b.main_text().await;
     assert!(text.contains("Med 3 ja-röster och 2 nej-röster"), "{text}");
     assert!(text.contains("reserverar sig"), "{text}");
+    b.tick("#klar", "Inga fler").await;
     b.click("button[value=finish]").await;
     b.set("c-at", "16:00").await;
+    b.tick("#avsluta", "avslutas").await;
     b.click("button[value=close]").await;
     b.expect_done("close").await;
 

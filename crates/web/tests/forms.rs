@@ -218,9 +218,15 @@ async fn meeting_in_session(app: &App) -> (MeetingId, String) {
         .await
         .unwrap();
     }
-    tx.record_command(meeting, &Command::Open { at: None })
-        .await
-        .unwrap();
+    tx.record_command(
+        meeting,
+        &Command::Open {
+            at: None,
+            on: Some(jiff::civil::date(2025, 5, 6)),
+        },
+    )
+    .await
+    .unwrap();
     tx.record_command(
         meeting,
         &Command::TakeUp {

@@ -445,7 +445,11 @@ async fn the_protocol_is_written_from_what_is_known() {
         for p in &members {
             record(Command::Arrive { person: *p }).await;
         }
-        record(Command::Open { at: t("14:00") }).await;
+        record(Command::Open {
+            at: t("14:00"),
+            on: Some(date),
+        })
+        .await;
         // Nobody chose the secretary: the one at the screen is it.
         let hamner = app
             .store

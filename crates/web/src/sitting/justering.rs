@@ -353,7 +353,16 @@ pub async fn approval(
         (Some(p), Some(x)) if x.version.signature_of(p).is_some() => {
             Some("Du har signerat protokollet.".into())
         }
-        _ => None,
+        // The same day rule for the chair and every justerare, as
+        // `Tx::sign_protocol` applies it.
+        _ => kansli_core::meeting::check_justering_day(m.date, app.config.today())
+            .err()
+            .map(|r| {
+                let mut c = r.reason.chars();
+                c.next().map_or_else(String::new, |f| {
+                    format!("{}{}.", f.to_uppercase(), c.as_str())
+                })
+            }),
     };
     let warning = content_changed(&app, id).await?;
     let (jar, flash) = take_flash(&app, &s, jar);

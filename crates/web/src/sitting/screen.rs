@@ -1,7 +1,13 @@
 //! The meeting screen: one form per step, each a `proceedings::Command`
 //! sent through `Tx::record_command`, the state from the engine's snapshot.
+//! Only what the engine would accept now is offered (`Snapshot::may_put`,
+//! `may_move`, `may_decide`, the voting order's two sides); choices that
+//! point at a yrkande start empty; steps that cannot be undone at the
+//! screen (closing the meeting, finishing the item, counting the votes,
+//! reopening a decided item) need their confirm box ticked.
 
 use super::*;
+use kansli_core::meeting::Proposal;
 
 struct SeatLine {
     id: i64,
@@ -9,18 +15,54 @@ struct SeatLine {
     role: &'static str,
     present: Option<String>,
     deciding: bool,
-    ballot: Option<&'static str>,
-    /// The next to vote in the roll call: their Ja button has the focus.
-    next: bool,
 }
 
 struct ProposalLine {
+    /// The engine's position; people see `number`, counted from 1.
     index: usize,
+    number: usize,
+    mover_ids: Vec<String>,
     text: String,
+    kind: &'static str,
+    /// "Yrkande 1 (Anna Andersson (S)): bifall till förslaget".
+    label: String,
     withdrawn: bool,
+    /// Neither put nor withdrawn: it may still be withdrawn or corrected.
+    open: bool,
     /// Återremiss or bordläggning: what a minority in fullmäktige may
     /// demand (KL 5 kap. 50 §).
     procedural: bool,
+    /// The att-clauses it carries, one per line, for the correction form.
+    clauses: String,
+}
+
+impl ProposalLine {
+    fn moved_by(&self, id: &str) -> bool {
+        self.mover_ids.iter().any(|x| x == id)
+    }
+}
+
+/// One proposition the chair may put now.
+struct PutForm {
+    put: Vec<usize>,
+    /// The proposals put, as people read them.
+    listed: Vec<String>,
+    /// What the chair may find for: the proposals, and for a procedural
+    /// question "avgörs i dag" (value `idag`).
+    options: Vec<Choice>,
+    procedural: bool,
+    key: String,
+}
+
+struct RollLine {
+    id: i64,
+    name: String,
+    /// The ballot recorded so far, as shown.
+    ballot: Option<&'static str>,
+    /// Its code ("ja", "nej", "avstar"), or empty.
+    code: &'static str,
+    /// The next to vote in the roll call: their Ja button has the focus.
+    next: bool,
 }
 
 struct ItemChoice {
@@ -28,6 +70,19 @@ struct ItemChoice {
     title: String,
     done: Option<u32>,
     open: bool,
+}
+
+/// A decided paragraph where reservations and notes may be recorded.
+struct ReserveForm {
+    number: u32,
+    title: String,
+    /// Those who took part in the decision.
+    deciding: Vec<Choice>,
+    /// The yrkanden a reservation may favour.
+    proposals: Vec<Choice>,
+    current: bool,
+    /// Decided: reservations may be made (else only notes).
+    decided: bool,
 }
 
 #[derive(Template)]
@@ -44,22 +99,35 @@ struct ScreenPage {
     adjourned: bool,
     closed: bool,
     seats: Vec<SeatLine>,
+    /// Members and substitutes not in the room.
+    any_absent_member: bool,
     present: Vec<Choice>,
     absent_members: Vec<Choice>,
     substitutes: Vec<Choice>,
     items: Vec<ItemChoice>,
     current: Option<String>,
-    number: u32,
+    /// The förslag till beslut of the open item, as it would be decided.
+    draft: Vec<String>,
     proposals: Vec<ProposalLine>,
     texts: Vec<String>,
     step: &'static str,
-    idle: bool,
     found: bool,
     vote_requested: bool,
     voting: bool,
     decided: bool,
+    may_move: bool,
+    may_decide: bool,
+    /// Jäv may still be declared (no proposition yet).
+    may_disqualify: bool,
+    put_forms: Vec<PutForm>,
+    /// The two ways round the voting order may put the sides.
+    orders: Vec<Choice>,
+    /// "Ja-röst för …, nej-röst för …" of the vote under way.
+    ja_nej: String,
+    roll: Vec<RollLine>,
+    all_voted: bool,
     kinds: Vec<Choice>,
-    finished: Vec<Choice>,
+    reserve_forms: Vec<ReserveForm>,
     presiding: String,
     /// Fullmäktige: the minority rule on återremiss and bordläggning
     /// applies.
@@ -126,6 +194,43 @@ pub async fn screen(
     Ok((jar, Html(page.render()?)).into_response())
 }
 
+/// A decision as the protocol words it: the intro, then each att-clause.
+fn decision_lines(d: &Decision, body: &str) -> Vec<String> {
+    d.parts
+        .iter()
+        .flat_map(|part| {
+            std::iter::once(part.intro(body))
+                .chain(part.clauses.iter().map(|c| format!("– att {}", c.text)))
+        })
+        .collect()
+}
+
+/// "Yrkande 1 (Anna Andersson (S))": how people tell the proposals apart.
+fn proposal_label(names: &kansli_core::wording::Names, i: usize, p: &Proposal) -> String {
+    format!(
+        "Yrkande {} ({}): {}",
+        i + 1,
+        names.actors(&p.movers),
+        p.text
+    )
+}
+
+/// What a side of a vote is for: a yrkande, or deciding the matter today.
+fn side_label(
+    names: &kansli_core::wording::Names,
+    proposals: &[Proposal],
+    side: Option<usize>,
+) -> String {
+    match side.and_then(|i| proposals.get(i).map(|p| (i, p))) {
+        Some((i, p)) => proposal_label(names, i, p),
+        None => "att ärendet avgörs i dag".into(),
+    }
+}
+
+fn side_code(side: Option<usize>) -> String {
+    side.map_or_else(|| "-".into(), |i| i.to_string())
+}
+
 fn screen_page(
     p: &Proceedings,
     flash: Option<Flash>,
@@ -135,8 +240,9 @@ fn screen_page(
 ) -> ScreenPage {
     let snap = p.snapshot();
     let setting = p.setting();
+    let names = p.names();
     let name = |person: PersonId| {
-        p.names()
+        names
             .persons
             .get(&person)
             .map(|x| x.display())
@@ -165,21 +271,9 @@ fn screen_page(
                 role: seat.role.label_sv(),
                 present,
                 deciding: snap.deciding.contains(&pid),
-                ballot: snap
-                    .ballots
-                    .iter()
-                    .find(|b| b.person == pid)
-                    .map(|b| b.choice.label_sv()),
-                next: false,
             }
         })
         .collect();
-    let mut seats: Vec<SeatLine> = seats;
-    if snap.step == Step::Voting
-        && let Some(s) = seats.iter_mut().find(|s| s.deciding && s.ballot.is_none())
-    {
-        s.next = true;
-    }
     let choice = |pid: PersonId| Choice {
         value: pid.0.to_string(),
         label: name(pid),
@@ -198,6 +292,10 @@ fn screen_page(
         .filter(|s| s.role.is_member() && !snap.deciding.contains(&s.person.id))
         .map(|s| choice(s.person.id))
         .collect();
+    let any_absent_member = setting
+        .roster
+        .iter()
+        .any(|s| s.role.is_member() && !snap.present.iter().any(|(x, _)| *x == s.person.id));
     let substitutes = snap
         .present
         .iter()
@@ -215,7 +313,15 @@ fn screen_page(
             open: snap.open_item == Some(i),
         })
         .collect();
-    let (current, number, proposals, texts) = match &snap.paragraph {
+    let empty: Vec<Proposal> = Vec::new();
+    let proposals_now = snap.paragraph.as_ref().map_or(&empty, |x| &x.proposals);
+    let put_before: Vec<usize> = snap
+        .paragraph
+        .iter()
+        .flat_map(|x| x.propositions.iter().flat_map(|s| s.put.iter().copied()))
+        .chain(snap.put.iter().copied())
+        .collect();
+    let (current, draft, texts) = match &snap.paragraph {
         Some(par) => {
             let mut texts = Vec::new();
             for pr in &par.propositions {
@@ -225,57 +331,205 @@ fn screen_page(
                 texts.push(v.wording.clone());
             }
             if let Some(d) = &par.decision {
-                for part in &d.parts {
-                    let clauses: Vec<String> =
-                        part.clauses.iter().map(|c| c.text.clone()).collect();
-                    texts.push(format!(
-                        "Beslut: {} {}",
-                        part.intro(&setting.body.name),
-                        clauses.join("; ")
-                    ));
-                }
+                texts.push(format!(
+                    "Beslut: {}",
+                    decision_lines(d, &setting.body.name).join(" ")
+                ));
             }
             for r in &par.reservations {
                 texts.push(r.text.clone());
             }
             (
                 Some(format!("§{} {}", par.number, par.title)),
-                par.number,
-                par.proposals
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| ProposalLine {
-                        index: i,
-                        text: format!(
-                            "{}: {} ({})",
-                            x.movers
-                                .iter()
-                                .map(|a| match a {
-                                    Actor::Person { person } => name(*person),
-                                    Actor::Party { party } => party.clone(),
-                                })
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            x.text,
-                            x.kind.label_sv()
-                        ),
-                        withdrawn: x.withdrawn,
-                        procedural: x.kind.is_procedural(),
-                    })
-                    .collect(),
+                par.draft_decision
+                    .as_ref()
+                    .map(|d| decision_lines(d, &setting.body.name))
+                    .unwrap_or_default(),
                 texts,
             )
         }
-        None => (None, 0, vec![], vec![]),
+        None => (None, vec![], vec![]),
     };
-    let finished = snap
-        .done
+    let proposals: Vec<ProposalLine> = proposals_now
         .iter()
-        .map(|(i, n)| Choice {
-            value: n.to_string(),
-            label: format!("§{n} {}", setting.items[*i].title),
+        .enumerate()
+        .map(|(i, x)| ProposalLine {
+            index: i,
+            number: i + 1,
+            mover_ids: x
+                .movers
+                .iter()
+                .filter_map(|a| match a {
+                    Actor::Person { person } => Some(person.0.to_string()),
+                    Actor::Party { .. } => None,
+                })
+                .collect(),
+            text: x.text.clone(),
+            kind: x.kind.label_sv(),
+            label: proposal_label(names, i, x),
+            withdrawn: x.withdrawn,
+            open: !x.withdrawn && !put_before.contains(&i) && !snap.decided,
+            procedural: x.kind.is_procedural(),
+            clauses: x
+                .decision
+                .as_ref()
+                .filter(|d| {
+                    Some(*d)
+                        != snap
+                            .paragraph
+                            .as_ref()
+                            .and_then(|p| p.draft_decision.as_ref())
+                })
+                .map(|d| {
+                    d.parts
+                        .iter()
+                        .flat_map(|part| part.clauses.iter().map(|c| c.text.clone()))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
         })
         .collect();
+    let put_forms = snap
+        .may_put
+        .iter()
+        .map(|set| {
+            let procedural = set.len() == 1
+                && proposals_now
+                    .get(set[0])
+                    .is_some_and(|x| x.kind.is_procedural());
+            let mut options: Vec<Choice> = set
+                .iter()
+                .filter_map(|i| proposals_now.get(*i).map(|x| (i, x)))
+                .map(|(i, x)| Choice {
+                    value: i.to_string(),
+                    label: proposal_label(names, *i, x),
+                })
+                .collect();
+            if procedural {
+                options.push(Choice {
+                    value: "idag".into(),
+                    label: "att ärendet avgörs i dag (avslag på yrkandet)".into(),
+                });
+            }
+            PutForm {
+                key: set
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join("-"),
+                listed: set
+                    .iter()
+                    .filter_map(|i| proposals_now.get(*i).map(|x| proposal_label(names, *i, x)))
+                    .collect(),
+                put: set.clone(),
+                options,
+                procedural,
+            }
+        })
+        .collect();
+    let orders = snap
+        .sides
+        .map(|[a, b]| {
+            [(a, b), (b, a)]
+                .into_iter()
+                .map(|(ja, nej)| Choice {
+                    value: format!("{}:{}", side_code(ja), side_code(nej)),
+                    label: format!(
+                        "Ja-röst för {}; nej-röst för {}",
+                        side_label(names, proposals_now, ja),
+                        side_label(names, proposals_now, nej)
+                    ),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let ja_nej = snap
+        .ja_nej
+        .map(|(ja, nej)| {
+            format!(
+                "Ja-röst för {}; nej-röst för {}.",
+                side_label(names, proposals_now, ja),
+                side_label(names, proposals_now, nej)
+            )
+        })
+        .unwrap_or_default();
+    let mut roll: Vec<RollLine> = if snap.step == Step::Voting {
+        // The roll call follows the roster; everyone taking part now.
+        let mut order: Vec<PersonId> = setting
+            .roster
+            .iter()
+            .map(|s| s.person.id)
+            .filter(|x| snap.deciding.contains(x))
+            .collect();
+        // Anyone who voted and has left since still has their ballot.
+        for b in &snap.ballots {
+            if !order.contains(&b.person) {
+                order.push(b.person);
+            }
+        }
+        order
+            .into_iter()
+            .map(|x| {
+                let ballot = snap.ballots.iter().find(|b| b.person == x);
+                RollLine {
+                    id: x.0,
+                    name: name(x),
+                    ballot: ballot.map(|b| b.choice.label_sv()),
+                    code: ballot.map_or("", |b| b.choice.code()),
+                    next: false,
+                }
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    if let Some(r) = roll.iter_mut().find(|r| r.ballot.is_none()) {
+        r.next = true;
+    }
+    let all_voted = !roll.is_empty() && roll.iter().all(|r| r.ballot.is_some());
+    let record = p.record();
+    // Reservations and notes: the decided paragraphs, the open one first.
+    let mut reserve_forms: Vec<ReserveForm> = Vec::new();
+    if let Some(par) = snap.paragraph.as_ref().filter(|_| !snap.decided) {
+        reserve_forms.push(ReserveForm {
+            number: par.number,
+            title: par.title.clone(),
+            deciding: snap
+                .present
+                .iter()
+                .filter(|(_, c)| !matches!(c, Capacity::Other { .. }))
+                .map(|(x, _)| choice(*x))
+                .collect(),
+            proposals: vec![],
+            current: true,
+            decided: false,
+        });
+    }
+    let mut numbers: Vec<u32> = snap.done.iter().map(|(_, n)| *n).collect();
+    numbers.sort_by_key(|n| (Some(*n) != snap.paragraph.as_ref().map(|x| x.number), *n));
+    for n in numbers {
+        let Some(par) = record.paragraph(n) else {
+            continue;
+        };
+        reserve_forms.push(ReserveForm {
+            number: n,
+            title: par.title.clone(),
+            deciding: record.deciding_at(n).into_iter().map(&choice).collect(),
+            proposals: par
+                .proposals
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| !x.withdrawn)
+                .map(|(i, x)| Choice {
+                    value: i.to_string(),
+                    label: proposal_label(names, i, x),
+                })
+                .collect(),
+            current: snap.paragraph.as_ref().is_some_and(|x| x.number == n),
+            decided: true,
+        });
+    }
     ScreenPage {
         flash,
         csrf,
@@ -288,25 +542,39 @@ fn screen_page(
         adjourned: snap.phase == MeetingPhase::Adjourned,
         closed: snap.phase == MeetingPhase::Closed,
         seats,
+        any_absent_member,
         present,
         absent_members,
         substitutes,
         items,
         current,
-        number,
+        draft,
         proposals,
         texts,
         step: match snap.step {
             Step::Idle => "yrkanden",
-            Step::Found => "ordförande har funnit",
+            Step::Found => "ordföranden har funnit",
             Step::VoteRequested => "votering begärd",
             Step::Voting => "omröstning pågår",
         },
-        idle: snap.step == Step::Idle,
-        found: snap.step == Step::Found,
+        found: snap.step == Step::Found && !snap.decided,
         vote_requested: snap.step == Step::VoteRequested,
         voting: snap.step == Step::Voting,
         decided: snap.decided,
+        may_move: snap.may_move,
+        may_decide: snap.may_decide,
+        may_disqualify: snap.phase == MeetingPhase::Open
+            && !snap.decided
+            && snap.step == Step::Idle
+            && snap
+                .paragraph
+                .as_ref()
+                .is_some_and(|x| x.propositions.is_empty()),
+        put_forms,
+        orders,
+        ja_nej,
+        roll,
+        all_voted,
         kinds: ProposalKind::ALL
             .iter()
             .map(|k| Choice {
@@ -314,7 +582,7 @@ fn screen_page(
                 label: k.label_sv().into(),
             })
             .collect(),
-        finished,
+        reserve_forms,
         presiding: snap.presiding.map(name).unwrap_or_else(|| "ingen".into()),
         fullmaktige: setting.body.kind == kansli_core::org::BodyKind::Fullmaktige,
         deciding: snap.deciding.iter().map(|x| choice(*x)).collect(),
@@ -346,6 +614,8 @@ pub struct CommandForm {
     ground: String,
     #[serde(default)]
     item: String,
+    /// People chosen (movers, supporters, reserving); `alla` stands for
+    /// everyone taking part in decisions now.
     #[serde(default)]
     movers: Vec<String>,
     #[serde(default)]
@@ -358,14 +628,22 @@ pub struct CommandForm {
     proposal: String,
     #[serde(default)]
     put: Vec<String>,
+    /// A proposal's position, `idag` (a procedural question found against:
+    /// the matter is decided today), or empty (nothing chosen).
     #[serde(default)]
     found_for: String,
+    /// The voting order: "ja:nej", each a proposal's position or `-`.
     #[serde(default)]
-    ja: String,
-    #[serde(default)]
-    nej: String,
+    order: String,
     #[serde(default)]
     choice: String,
+    /// The roll call in one form: "person:choice" per member, empty where
+    /// nothing was chosen.
+    #[serde(default)]
+    votes: Vec<String>,
+    /// One member's vote from the roll call's own button: "person:choice".
+    #[serde(default)]
+    quick: String,
     #[serde(default)]
     paragraph: String,
     #[serde(default)]
@@ -380,11 +658,14 @@ pub struct CommandForm {
     /// How the lot fell on a tie in an election: ja or nej.
     #[serde(default)]
     lot: String,
+    /// The confirm box of a step that cannot be undone here: `ja`.
+    #[serde(default)]
+    confirm: String,
 }
 
 fn opt_index(at: &str, s: &str) -> Result<Option<usize>, StoreError> {
     match s.trim() {
-        "" => Ok(None),
+        "" | "-" => Ok(None),
         x => form_number(at, x).map(Some),
     }
 }
@@ -396,13 +677,33 @@ fn person(at: &str, s: &str) -> Result<PersonId, StoreError> {
     form_number::<i64>(at, s).map(PersonId)
 }
 
-fn actors(at: &str, ids: &[String]) -> Result<Vec<Actor>, StoreError> {
-    if ids.is_empty() {
+/// The people chosen; `alla` is everyone taking part in decisions now.
+fn people(at: &str, ids: &[String], everyone: &[PersonId]) -> Result<Vec<PersonId>, StoreError> {
+    let mut out: Vec<PersonId> = Vec::new();
+    for x in ids {
+        let chosen = if x == "alla" {
+            everyone.to_vec()
+        } else {
+            vec![person(at, x)?]
+        };
+        for c in chosen {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn actors(at: &str, ids: &[String], everyone: &[PersonId]) -> Result<Vec<Actor>, StoreError> {
+    let chosen = people(at, ids, everyone)?;
+    if chosen.is_empty() {
         return Err(refused(at, "välj minst en person"));
     }
-    ids.iter()
-        .map(|x| person(at, x).map(|p| Actor::Person { person: p }))
-        .collect()
+    Ok(chosen
+        .into_iter()
+        .map(|p| Actor::Person { person: p })
+        .collect())
 }
 
 fn time(s: &str) -> Result<Option<jiff::civil::Time>, StoreError> {
@@ -412,6 +713,43 @@ fn time(s: &str) -> Result<Option<jiff::civil::Time>, StoreError> {
             .parse()
             .map(Some)
             .map_err(|_| refused("klockslag", format!("«{t}» är ingen tid (TT:MM)"))),
+    }
+}
+
+fn vote_choice(at: &str, s: &str) -> Result<VoteChoice, StoreError> {
+    VoteChoice::from_code(s).ok_or_else(|| refused(at, "välj ja, nej eller avstår"))
+}
+
+/// "person:choice" as the roll call sends it.
+fn ballot(s: &str) -> Result<(PersonId, VoteChoice), StoreError> {
+    let (who, what) = s
+        .split_once(':')
+        .ok_or_else(|| refused("röst", "välj ja, nej eller avstår"))?;
+    Ok((person("röst", who)?, vote_choice("röst", what)?))
+}
+
+/// A cast, or a correction when the person has voted already.
+fn cast(
+    snap: &kansli_core::proceedings::Snapshot,
+    person: PersonId,
+    choice: VoteChoice,
+) -> Option<Command> {
+    match snap.ballots.iter().find(|b| b.person == person) {
+        None => Some(Command::CastVote { person, choice }),
+        Some(b) if b.choice != choice => Some(Command::CorrectVote { person, choice }),
+        Some(_) => None,
+    }
+}
+
+/// The confirm box of a step that cannot be undone at the screen.
+fn confirmed(f: &CommandForm, at: &str, what: &str) -> Result<(), StoreError> {
+    if f.confirm == "ja" {
+        Ok(())
+    } else {
+        Err(refused(
+            at,
+            format!("kryssa i rutan för att bekräfta att {what}"),
+        ))
     }
 }
 
@@ -429,40 +767,91 @@ fn decision_from(clauses: &str, draft: Option<&Decision>) -> Option<Decision> {
     Some(Decision::single(formula, clauses))
 }
 
-/// The form's command, read against the meeting as it stands.
-async fn command_from(
+/// What a yrkande of `kind` decides: its own att-clauses, else the draft
+/// for bifall or avslag (the draft says what is decided), none for a
+/// procedural one.
+fn proposal_decision(
+    kind: ProposalKind,
+    clauses: &str,
+    draft: Option<&Decision>,
+) -> Option<Decision> {
+    if kind.is_procedural() {
+        return None;
+    }
+    decision_from(clauses, draft).or_else(|| match kind {
+        ProposalKind::Bifall | ProposalKind::Avslag => draft.cloned(),
+        _ => None,
+    })
+}
+
+fn yrkande_text(f: &CommandForm) -> Result<String, StoreError> {
+    let text = f.text.trim();
+    if text.is_empty() {
+        return Err(refused(
+            "yrkande",
+            "skriv vad som yrkas, t.ex. ”bifall till motionen”",
+        ));
+    }
+    Ok(text.into())
+}
+
+/// The form's commands, read against the meeting as it stands; most forms
+/// give one, "alla ledamöter närvarande" and the roll call one per person.
+async fn commands_from(
     app: &AppState,
     p: &Proceedings,
     f: &CommandForm,
-) -> Result<Command, StoreError> {
+) -> Result<Vec<Command>, StoreError> {
     let snap = p.snapshot();
     let draft = snap
         .paragraph
         .as_ref()
         .and_then(|x| x.draft_decision.clone());
-    Ok(match f.command.as_str() {
-        "open" => Command::Open { at: time(&f.at)? },
-        "arrive" => Command::Arrive {
+    let one = |c: Command| Ok(vec![c]);
+    match f.command.as_str() {
+        "open" => one(Command::Open {
+            at: time(&f.at)?,
+            on: Some(app.config.today()),
+        }),
+        "arrive" => one(Command::Arrive {
             person: person("ankommer", &f.person)?,
-        },
-        "leave" => Command::Leave {
+        }),
+        // Every member not in the room arrives; substitutes are marked one
+        // by one, as they come.
+        "arrive_all" => {
+            let arriving: Vec<Command> = p
+                .setting()
+                .roster
+                .iter()
+                .filter(|s| s.role.is_member())
+                .filter(|s| !snap.present.iter().any(|(x, _)| *x == s.person.id))
+                .map(|s| Command::Arrive {
+                    person: s.person.id,
+                })
+                .collect();
+            if arriving.is_empty() {
+                return Err(refused("närvaro", "alla ledamöter är redan närvarande"));
+            }
+            Ok(arriving)
+        }
+        "leave" => one(Command::Leave {
             person: person("lämnar", &f.person)?,
-        },
+        }),
         // The person is registered in the same transaction as the arrival
         // (see `record`); until then the id is a placeholder.
-        "arrive_other" => Command::ArriveOther {
+        "arrive_other" => one(Command::ArriveOther {
             person: PersonId(0),
             name: f.name.trim().into(),
             title: f.title.trim().into(),
-        },
-        "serve" => Command::Serve {
+        }),
+        "serve" => one(Command::Serve {
             substitute: person("ersättare", &f.person)?,
             replacing: person("ersätter", &f.replacing)?,
-        },
-        "disqualify" => Command::Disqualify {
+        }),
+        "disqualify" => one(Command::Disqualify {
             person: person("jäv", &f.person)?,
             ground: f.ground.trim().into(),
-        },
+        }),
         "take_up" => {
             let item: usize = form_number("punkt", &f.item)?;
             let agenda = p
@@ -482,110 +871,178 @@ async fn command_from(
                     .map(|r| r.draft_decision.clone()),
                 _ => None,
             };
-            Command::TakeUp {
+            one(Command::TakeUp {
                 item,
                 draft_decision,
-            }
+            })
         }
         "move" => {
             let kind = ProposalKind::ALL
                 .into_iter()
                 .find(|k| k.code() == f.kind)
                 .ok_or_else(|| refused("yrkande", "välj typ av yrkande"))?;
-            let decision = if kind.is_procedural() {
-                None
-            } else {
-                decision_from(&f.clauses, draft.as_ref()).or_else(|| match kind {
-                    // Bifall to the draft, or avslag to a motion whose draft
-                    // is to reject it: the draft says what is decided.
-                    ProposalKind::Bifall | ProposalKind::Avslag => draft.clone(),
-                    _ => None,
-                })
+            let text = yrkande_text(f)?;
+            one(Command::Move {
+                movers: actors("yrkande", &f.movers, &snap.deciding)?,
+                kind,
+                text,
+                decision: proposal_decision(kind, &f.clauses, draft.as_ref()),
+            })
+        }
+        "amend" => {
+            let proposal: usize = form_number("yrkande", &f.proposal)?;
+            let kind = snap
+                .paragraph
+                .as_ref()
+                .and_then(|x| x.proposals.get(proposal))
+                .map(|x| x.kind)
+                .ok_or_else(|| refused("yrkande", "yrkandet finns inte"))?;
+            let text = yrkande_text(f)?;
+            one(Command::AmendProposal {
+                proposal,
+                movers: actors("yrkande", &f.movers, &snap.deciding)?,
+                text,
+                decision: proposal_decision(kind, &f.clauses, draft.as_ref()),
+            })
+        }
+        "withdraw" => one(Command::Withdraw {
+            proposal: form_number("yrkande", &f.proposal)?,
+        }),
+        "minority" => one(Command::MinorityReferral {
+            proposal: form_number("minoritetsåterremiss", &f.proposal)?,
+            supporters: people("minoritetsåterremiss", &f.movers, &snap.deciding)?,
+        }),
+        "put" => {
+            let found_for = match f.found_for.trim() {
+                "" => {
+                    return Err(refused(
+                        "proposition",
+                        "välj vad ordföranden finner att organet bifaller",
+                    ));
+                }
+                "idag" => None,
+                x => Some(form_number("ordföranden finner", x)?),
             };
-            let text = f.text.trim();
-            if text.is_empty() {
+            one(Command::Put {
+                put: f
+                    .put
+                    .iter()
+                    .map(|x| form_number("proposition", x))
+                    .collect::<Result<_, _>>()?,
+                found_for,
+            })
+        }
+        "request_vote" => one(Command::RequestVote {
+            by: person("votering begärd av", &f.person)?,
+        }),
+        "voting_order" => {
+            let (ja, nej) = f.order.split_once(':').ok_or_else(|| {
+                refused(
+                    "voteringsproposition",
+                    "välj vad en ja-röst och en nej-röst står för",
+                )
+            })?;
+            one(Command::ApproveVotingOrder {
+                ja: opt_index("ja", ja)?,
+                nej: opt_index("nej", nej)?,
+            })
+        }
+        // One member's vote; a second for the same member corrects it.
+        "cast" => {
+            let who = person("röst", &f.person)?;
+            let choice = vote_choice("röst", &f.choice)?;
+            Ok(cast(&snap, who, choice).into_iter().collect())
+        }
+        // The roll call in one form; a button of its own sends one vote.
+        "roll_call" => {
+            if !f.quick.is_empty() {
+                let (who, choice) = ballot(&f.quick)?;
+                return Ok(cast(&snap, who, choice).into_iter().collect());
+            }
+            let mut out = Vec::new();
+            for v in f.votes.iter().filter(|v| !v.trim().is_empty()) {
+                let (who, choice) = ballot(v)?;
+                out.extend(cast(&snap, who, choice));
+            }
+            if out.is_empty() {
                 return Err(refused(
-                    "yrkande",
-                    "skriv vad som yrkas, t.ex. ”bifall till motionen”",
+                    "upprop",
+                    "inga nya eller ändrade röster; välj ja, nej eller avstår för ledamöterna",
                 ));
             }
-            Command::Move {
-                movers: actors("yrkande", &f.movers)?,
-                kind,
-                text: text.into(),
-                decision,
-            }
+            Ok(out)
         }
-        "withdraw" => Command::Withdraw {
-            proposal: form_number("yrkande", &f.proposal)?,
-        },
-        "minority" => Command::MinorityReferral {
-            proposal: form_number("minoritetsåterremiss", &f.proposal)?,
-            supporters: f
-                .movers
-                .iter()
-                .map(|x| person("minoritetsåterremiss", x))
-                .collect::<Result<_, _>>()?,
-        },
-        "put" => Command::Put {
-            put: f
-                .put
-                .iter()
-                .map(|x| form_number("proposition", x))
-                .collect::<Result<_, _>>()?,
-            found_for: opt_index("ordförande finner", &f.found_for)?,
-        },
-        "request_vote" => Command::RequestVote {
-            by: person("votering begärd av", &f.person)?,
-        },
-        "voting_order" => Command::ApproveVotingOrder {
-            ja: opt_index("ja", &f.ja)?,
-            nej: opt_index("nej", &f.nej)?,
-        },
-        "cast" => Command::CastVote {
-            person: person("röst", &f.person)?,
-            choice: match f.choice.as_str() {
-                "ja" => VoteChoice::Ja,
-                "nej" => VoteChoice::Nej,
-                "avstar" => VoteChoice::Avstar,
-                _ => return Err(refused("röst", "välj ja, nej eller avstår")),
-            },
-        },
-        "count" => Command::CountVotes {
-            lot: match f.lot.as_str() {
-                "" => None,
-                "ja" => Some(VoteChoice::Ja),
-                "nej" => Some(VoteChoice::Nej),
-                _ => return Err(refused("lottning", "lotten faller på ja eller nej")),
-            },
-        },
-        "decide" => Command::Decide {
+        "count" => {
+            confirmed(
+                f,
+                "omröstning",
+                "rösterna ska räknas; därefter kan de inte rättas",
+            )?;
+            one(Command::CountVotes {
+                lot: match f.lot.as_str() {
+                    "" => None,
+                    "ja" => Some(VoteChoice::Ja),
+                    "nej" => Some(VoteChoice::Nej),
+                    _ => return Err(refused("lottning", "lotten faller på ja eller nej")),
+                },
+            })
+        }
+        "decide" => one(Command::Decide {
             decision: decision_from(&f.clauses, draft.as_ref()),
-        },
-        "reserve" => Command::Reserve {
-            paragraph: form_number("paragraf", &f.paragraph)?,
-            by: actors("reservation", &f.movers)?,
-            in_favour_of: opt_index("till förmån för", &f.in_favour_of)?,
-            reasons: Some(f.text.trim().to_string()).filter(|t| !t.is_empty()),
-        },
-        "note" => Command::MinuteNote {
-            paragraph: form_number("paragraf", &f.paragraph)?,
-            by: if f.movers.is_empty() {
-                vec![]
-            } else {
-                actors("protokollsanteckning", &f.movers)?
-            },
-            text: f.text.trim().into(),
-        },
-        "finish" => Command::FinishItem,
-        "adjourn" => Command::Adjourn,
-        "resume" => Command::Resume,
-        "close" => Command::Close { at: time(&f.at)? },
-        other => return Err(refused("sammanträdet", format!("okänd åtgärd «{other}»"))),
-    })
+        }),
+        "reserve" => {
+            let number: u32 = form_number("paragraf", &f.paragraph)?;
+            let record = p.record();
+            let everyone = record.deciding_at(number);
+            one(Command::Reserve {
+                paragraph: number,
+                by: actors("reservation", &f.movers, &everyone)?,
+                in_favour_of: opt_index("till förmån för", &f.in_favour_of)?,
+                reasons: Some(f.text.trim().to_string()).filter(|t| !t.is_empty()),
+            })
+        }
+        "note" => {
+            let number: u32 = form_number("paragraf", &f.paragraph)?;
+            one(Command::MinuteNote {
+                paragraph: number,
+                by: if f.movers.is_empty() {
+                    vec![]
+                } else {
+                    actors("protokollsanteckning", &f.movers, &snap.deciding)?
+                },
+                text: f.text.trim().into(),
+            })
+        }
+        "finish" => {
+            confirmed(f, "punkten", "punkten är klar")?;
+            one(Command::FinishItem)
+        }
+        "reopen" => {
+            confirmed(
+                f,
+                "punkten",
+                "beslutet, propositionerna, omröstningarna och reservationerna i paragrafen tas bort och punkten behandlas på nytt",
+            )?;
+            one(Command::Reopen {
+                paragraph: form_number("paragraf", &f.paragraph)?,
+            })
+        }
+        "adjourn" => one(Command::Adjourn),
+        "resume" => one(Command::Resume),
+        "close" => {
+            confirmed(
+                f,
+                "sammanträdet",
+                "sammanträdet ska avslutas; därefter kan inget mer antecknas",
+            )?;
+            one(Command::Close { at: time(&f.at)? })
+        }
+        other => Err(refused("sammanträdet", format!("okänd åtgärd «{other}»"))),
+    }
 }
 
-/// Records one step; the engine accepts it or the screen shows why not.
+/// Records one step (or the few commands of one form, all or none); the
+/// engine accepts it or the screen shows why not.
 pub async fn record(
     State(app): State<AppState>,
     SignedIn(s): SignedIn,
@@ -597,31 +1054,38 @@ pub async fn record(
     let who = actor(&s);
     let outcome = async {
         let p = app.store.proceedings(id).await?;
-        let command = command_from(&app, &p, &f).await?;
+        let commands = commands_from(&app, &p, &f).await?;
         let mut tx = app.store.begin(&who).await?;
-        let command = match command {
-            Command::ArriveOther { name, title, .. } => {
-                // The engine checks name and title; its refusal rolls the
-                // new person back with the arrival.
-                let person = tx.add_person(&name, None).await?;
-                Command::ArriveOther {
-                    person,
-                    name,
-                    title,
+        let n = commands.len();
+        for command in commands {
+            let command = match command {
+                Command::ArriveOther { name, title, .. } => {
+                    // The engine checks name and title; its refusal rolls
+                    // the new person back with the arrival.
+                    let person = tx.add_person(&name, None).await?;
+                    Command::ArriveOther {
+                        person,
+                        name,
+                        title,
+                    }
                 }
-            }
-            c => c,
-        };
-        tx.record_command(id, &command).await?;
+                c => c,
+            };
+            tx.record_command(id, &command).await?;
+        }
         tx.commit().await?;
-        Ok("Antecknat.".to_string())
+        Ok(match (f.command.as_str(), n) {
+            (_, 0) => "Ingen ändring: rösten var redan antecknad.".to_string(),
+            ("roll_call" | "arrive_all", n) if n > 1 => format!("Antecknat ({n} st)."),
+            _ => "Antecknat.".to_string(),
+        })
     }
     .await;
     let outcome = logged(&app, &who, id, "sammanträdet", outcome).await;
     // During the roll call the next vote has the focus (autofocus), which
     // a fragment in the address would cancel; otherwise the page scrolls to
     // the open item.
-    let to = if matches!(f.command.as_str(), "voting_order" | "cast") {
+    let to = if matches!(f.command.as_str(), "voting_order" | "cast" | "roll_call") {
         format!("/sekretariat/sammantraden/{}/mote", id.0)
     } else {
         format!("/sekretariat/sammantraden/{}/mote#aktuellt", id.0)
@@ -635,6 +1099,7 @@ pub async fn record(
         ("name", Kind::Name, f.name.as_str()),
         ("title", Kind::Line, f.title.as_str()),
         ("ground", Kind::Line, f.ground.as_str()),
+        ("proposal", Kind::Code, f.proposal.as_str()),
     ];
     after_keeping(&app, &s, jar, &to, outcome, &f.command, &kept)
 }
