@@ -14,6 +14,7 @@ pub mod files;
 pub mod follow;
 pub mod idempotency;
 pub mod lifecycle;
+pub mod planning;
 pub mod protocol_documents;
 pub mod protocols;
 pub mod publication;
