@@ -7,11 +7,7 @@ mod support;
 
 use support::browser::*;
 
-const TITLES: [&str; 3] = [
-    "Val av justerare",
-    "Budget 2027",
-    "Informationsärenden",
-];
+const TITLES: [&str; 3] = ["Val av justerare", "Budget 2027", "Informationsärenden"];
 
 async fn agenda_titles(b: &Browser, meeting: kansli_core::MeetingId) -> Vec<String> {
     b.store
@@ -61,7 +57,11 @@ async fn the_secretary_edits_reorders_removes_and_cancels_and_the_public_sees_in
     b.expect_done("planned").await;
     let path = b.path().await;
     let meeting = kansli_core::MeetingId(
-        path.rsplit('/').next().unwrap().parse().expect("the meeting's page"),
+        path.rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .expect("the meeting's page"),
     );
     for t in TITLES {
         b.fill("#a-title", t).await;
@@ -133,13 +133,16 @@ async fn the_secretary_edits_reorders_removes_and_cancels_and_the_public_sees_in
     }
 
     // Cancelled, with the reason, after confirming.
-    b.click("#planering details:nth-of-type(2) summary").await;
+    b.click("#d-installa summary").await;
     b.fill("#c-reason", "För få ärenden").await;
     b.tick("#installa", "Ja, ställ in").await;
     b.submit("#installa").await;
     b.expect_done("cancelled").await;
     let text = b.main_text().await;
-    assert!(text.contains("Sammanträdet är inställt. Skäl: För få ärenden"), "{text}");
+    assert!(
+        text.contains("Sammanträdet är inställt. Skäl: För få ärenden"),
+        "{text}"
+    );
     assert!(!text.contains("Lägg till punkt"), "{text}");
 
     // The public pages: the meeting, the body's list, all meetings.
@@ -165,7 +168,10 @@ async fn the_secretary_edits_reorders_removes_and_cancels_and_the_public_sees_in
         .text()
         .await
         .unwrap();
-    assert!(row.contains("2026-12-15") && row.contains("Inställt"), "{row}");
+    assert!(
+        row.contains("2026-12-15") && row.contains("Inställt"),
+        "{row}"
+    );
     b.check_page().await;
     b.goto("/sammantraden").await;
     assert!(b.main_text().await.contains("Inställt"));
