@@ -573,6 +573,19 @@ async fn changes_after_the_kallelse_make_a_tilläggskallelse_that_lists_them() {
         assert!(!text.contains("Gamla Tullen"), "{text}");
         assert!(!text.contains("Krock med fullmäktige"), "{text}");
         assert!(!text.contains("Kallelsen skickades ut"), "{text}");
+        // The public meeting page says so too, with the same list.
+        let public = app.ok(&format!("/sammantraden/{}", m.0)).await;
+        assert!(
+            public.contains("Tilläggskallelse och föredragningslista som PDF"),
+            "{public}"
+        );
+        assert!(public.contains("Ny punkt 3: «Delårsrapport»."), "{public}");
+        assert!(
+            public.contains("Ny punkt 4: ärende med sekretess (OSL 19 kap. 1 §)."),
+            "{public}"
+        );
+        assert!(!public.contains("Gamla Tullen"), "{public}");
+        assert!(!public.contains("Krock med fullmäktige"), "{public}");
         // The staff page has it all.
         let staff = app
             .staff_text(&s, &format!("/sekretariat/sammantraden/{}", m.0))
