@@ -17,7 +17,12 @@ const BODY: &str = "Regionstyrelsen";
 
 /// A Regionstyrelsen meeting planned through the form on 2026-12-15.
 async fn plan(app: &App, s: &Session) -> MeetingId {
-    let body = app.body(BODY).await;
+    plan_for(app, s, BODY).await
+}
+
+/// A meeting of `name` planned through the form on 2026-12-15.
+async fn plan_for(app: &App, s: &Session, name: &str) -> MeetingId {
+    let body = app.body(name).await;
     let page = app
         .submit(
             s,
@@ -30,7 +35,7 @@ async fn plan(app: &App, s: &Session) -> MeetingId {
         )
         .await;
     assert!(page.contains("Sammanträdet är planerat"), "{page}");
-    app.meeting(BODY, "2026-12-15").await
+    app.meeting(name, "2026-12-15").await
 }
 
 async fn add_item(
@@ -671,6 +676,100 @@ async fn the_kallelse_lists_the_ersättare_in_calling_order_and_the_föredragand
         assert!(
             at("- 1. Budget 2027") < at("Föredragande: Per Persson"),
             "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_föredragande_follows_the_item_into_the_protocols_ärendelista() {
+    for db in kansli_testsupport::all().await {
+        let app = spawn(db).await;
+        let s = app.sign_in("sekreterare").await;
+        // The arbetsutskott: all its seats are filled in the demo, so it
+        // has a quorum.
+        let m = plan_for(&app, &s, "Regionstyrelsens arbetsutskott").await;
+        // Held on an earlier day than planned: moved first.
+        app.submit(
+            &s,
+            &format!("/sekretariat/sammantraden/{}/flytta", m.0),
+            &[
+                ("date", "2026-11-30"),
+                ("starts", "09:00"),
+                ("place", "Sessionssalen"),
+                ("reason", "Tidigarelagt"),
+            ],
+        )
+        .await;
+        let presenter = app
+            .store
+            .person_by_name("Per Persson")
+            .await
+            .unwrap()
+            .unwrap();
+        add_item(
+            &app,
+            &s,
+            m,
+            "Budget 2027",
+            &[("presenter", &presenter.id.0.to_string())],
+        )
+        .await;
+        app.submit(
+            &s,
+            &format!("/sekretariat/sammantraden/{}/kallelse", m.0),
+            &[],
+        )
+        .await;
+        let roster = app
+            .store
+            .proceedings(m)
+            .await
+            .unwrap()
+            .setting()
+            .roster
+            .clone();
+        let mut tx = app.store.begin("user:test").await.unwrap();
+        for seat in roster.iter().filter(|x| x.role.is_member()) {
+            tx.record_command(
+                m,
+                &Command::Arrive {
+                    person: seat.person.id,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.record_command(m, &Command::Open { at: None })
+            .await
+            .unwrap();
+        tx.record_command(
+            m,
+            &Command::TakeUp {
+                item: 0,
+                draft_decision: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let record = app.store.meeting_record(m).await.unwrap();
+        assert_eq!(record.items[0].presenter, Some(presenter.id));
+        let number = record.items[0].paragraph.as_ref().unwrap().number;
+        assert_eq!(
+            app.store.meeting(m).await.unwrap().date.to_string(),
+            "2026-11-30"
+        );
+        let protocol = app
+            .staff_text(
+                &s,
+                &format!("/sekretariat/sammantraden/{}/protokoll/protokoll.txt", m.0),
+            )
+            .await;
+        assert!(
+            protocol.contains(&format!(
+                "§{number} Budget 2027 (föredragande: Per Persson)"
+            )),
+            "{protocol}"
         );
     }
 }
