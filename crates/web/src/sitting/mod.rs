@@ -267,6 +267,8 @@ struct MeetingPage {
     changes: Vec<kansli_documents::view::ChangeView>,
     /// Changes after the kallelse: the kallelse is a tilläggskallelse.
     supplement: bool,
+    /// The kallelse has gone out: a change now goes into a tilläggskallelse.
+    notice_issued: bool,
     held: bool,
     sealed: bool,
     present: Vec<Pick>,
@@ -530,6 +532,7 @@ pub async fn meeting(
         cancelled,
         changes,
         supplement,
+        notice_issued: m.status.changes_are_supplement(),
         held: m.status.is_held(),
         sealed: m.status.is_sealed(),
         present: record
