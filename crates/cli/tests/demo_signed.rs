@@ -218,7 +218,20 @@ fn the_demo_protocol_is_signed_posted_and_checks_out_with_independent_tools() {
     drop(page);
 
     // Posted: the anslagstavla names the signed protocol's SHA-256.
-    let board = rt.block_on(async { get(&format!("{base}/anslagstavla")).await.1 });
+    // Region Halland's own board, from the index of all boards.
+    let index = rt.block_on(async { get(&format!("{base}/anslagstavla")).await.1 });
+    let index = String::from_utf8(index).unwrap();
+    let at = index
+        .find("\">Region Hallands anslagstavla</a>")
+        .expect("the board on the index");
+    let href = index[..at]
+        .rsplit("href=\"")
+        .next()
+        .and_then(|h| h.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(href.ends_with("/anslagstavla"), "{href}");
+    let board = rt.block_on(async { get(&format!("{base}{href}")).await.1 });
     let board = String::from_utf8(board).unwrap();
     assert!(board.contains(&report.sha256), "{board}");
 

@@ -76,14 +76,16 @@ impl MeetingStatus {
         }
     }
 
+    /// The status as Swedish municipal practice writes it (one line per
+    /// status: pages, feeds, API labels and the CLI all use this).
     pub fn label_sv(&self) -> &'static str {
         match self {
             MeetingStatus::Planned => "Planerat",
-            MeetingStatus::NoticeIssued => "Kallelse utskickad",
+            MeetingStatus::NoticeIssued => "Kallelse utsänd",
             MeetingStatus::InSession => "Pågår",
-            MeetingStatus::Held => "Genomfört, protokoll ej justerat",
+            MeetingStatus::Held => "Genomfört, protokollet ej justerat",
             MeetingStatus::Approved { .. } => "Protokollet justerat",
-            MeetingStatus::NoticePosted { .. } => "Justering anslagen",
+            MeetingStatus::NoticePosted { .. } => "Protokollet justerat och anslaget",
             MeetingStatus::Cancelled => "Inställt",
         }
     }

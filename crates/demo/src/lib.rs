@@ -73,11 +73,13 @@ pub const DEMO_USERS: [(&str, &str, Option<Role>, Option<&str>); 6] = [
         Some(Role::Administrator),
         None,
     ),
+    // The secretary is Karolin Hamnér, the arbetsutskott's secretary in
+    // the source protocol: the meetings she records name her.
     (
         "sekreterare",
         "Nämndsekreteraren (demo)",
         Some(Role::Secretary),
-        None,
+        Some("Karolin Hamnér"),
     ),
     (
         "handlaggare",

@@ -10,7 +10,7 @@ use crate::DocumentError;
 use crate::model::*;
 use crate::view::{
     AttendeeView, Block as Prose, CaseView, ChangeView, DecisionView, MeetingView, MemberView,
-    OfficerReportView, ParagraphView, VoteView,
+    OfficerReportView, OpenMotionView, ParagraphView, VoteView,
 };
 
 /// The boxes at the foot of each protocol page.
@@ -52,13 +52,15 @@ fn meta(kind: DocKind, title: &str, m: &MeetingView, full_title: String) -> Meta
     }
 }
 
-/// "Borgkammaren/Fataburen, klockan 14:00–16:00".
+/// "Borgkammaren/Fataburen, klockan 14:00–16:00 (svensk tid)": the times
+/// are the meeting's own, local in Sweden (Europe/Stockholm), and the
+/// protocol says so.
 fn place_and_time(m: &MeetingView) -> String {
     let span = m.summary.time_span();
     if span.is_empty() {
         m.summary.place.clone()
     } else {
-        format!("{}, klockan {span}", m.summary.place)
+        format!("{}, klockan {span} (svensk tid)", m.summary.place)
     }
 }
 
@@ -628,6 +630,15 @@ pub fn extract(m: &MeetingView, number: u32) -> Result<Doc, DocumentError> {
     Ok(Doc { meta, parts })
 }
 
+/// How to appeal the decisions of a posted protocol (laglighetsprövning,
+/// KL 13 kap. 1 och 5 §§): the one text that the anslag document and the
+/// anslagstavla both show.
+pub fn appeal_text(organisation: &str, appeal_ends: &str) -> String {
+    format!(
+        "Den som är medlem i {organisation} kan överklaga besluten genom laglighetsprövning hos förvaltningsrätten (13 kap. kommunallagen). Överklagandet ska ha kommit in till förvaltningsrätten senast {appeal_ends}, tre veckor från den dag då anslaget sattes upp."
+    )
+}
+
 /// The anslag on the anslagstavla: the protocol is approved, where it is
 /// kept, and until when its decisions can be appealed (KL 8 kap. 12 §,
 /// 13 kap. 5 §); naming the SHA-256 of the signed protocol when it is
@@ -666,10 +677,7 @@ pub fn notice(m: &MeetingView, signed_sha256: Option<&str>) -> Result<Doc, Docum
     }
     blocks.extend([
         Block::heading("Överklagande"),
-        Block::text(format!(
-            "Den som är medlem i {} kan överklaga besluten genom laglighetsprövning hos förvaltningsrätten (13 kap. kommunallagen). Överklagandet ska ha kommit in till förvaltningsrätten senast {appeal_ends}, tre veckor från den dag då anslaget sattes upp.",
-            m.summary.organisation.name
-        )),
+        Block::text(appeal_text(&m.summary.organisation.name, appeal_ends)),
     ]);
     Ok(Doc {
         meta,
@@ -931,4 +939,110 @@ pub fn officer_report(c: &CaseView, index: usize) -> Result<Doc, DocumentError> 
         });
     }
     Ok(Doc { meta, parts })
+}
+
+/// The report to fullmäktige of the motions whose preparation was not
+/// finished within a year of their filing (KL 5 kap. 35 §: what has come
+/// out of the preparation is to be reported to fullmäktige within the
+/// year, and fullmäktige may then strike the motion off). `motions` are
+/// the open motions ([`crate::view::open_motions`]); those past their year
+/// are listed, filed in `assembly`, as on `date`.
+pub fn motions_report(
+    organisation: &str,
+    assembly: &str,
+    date: &str,
+    motions: &[OpenMotionView],
+) -> Doc {
+    let overdue: Vec<&OpenMotionView> = motions
+        .iter()
+        .filter(|m| m.standing == "overdue" && m.filed_in == assembly)
+        .collect();
+    let title = "Motioner som inte har beretts färdigt inom ett år";
+    let meta = Meta {
+        kind: DocKind::MotionReport,
+        title: "Redovisning".into(),
+        organisation: organisation.into(),
+        issuer: assembly.into(),
+        issuer_lines: vec![],
+        date_label: "Datum".into(),
+        date: date.into(),
+        case_number: None,
+        furniture: vec![],
+        full_title: format!("{title}, {assembly} {date}"),
+        keywords: vec![organisation.into(), assembly.into(), "motioner".into()],
+        draft: None,
+    };
+    let mut blocks = vec![
+        Block::fields(vec![
+            Field::one("Till", assembly),
+            Field::one(
+                "Redovisningen avser",
+                format!("motioner väckta senast ett år före {date}"),
+            ),
+        ]),
+        Block::text(
+            "En motion bör beredas så att fullmäktige kan fatta beslut inom ett år från det att motionen väcktes. Om beredningen inte kan avslutas inom denna tid, ska detta och vad som har kommit fram vid beredningen anmälas till fullmäktige inom samma tid. Fullmäktige får då avskriva motionen från vidare handläggning (5 kap. 35 § kommunallagen).",
+        ),
+    ];
+    if overdue.is_empty() {
+        blocks.push(Block::text(format!(
+            "Alla motioner som väcktes i {assembly} för mer än ett år sedan har beretts färdigt och beslutats. Det finns inga motioner att redovisa."
+        )));
+    } else {
+        blocks.push(Block::text(format!(
+            "Följande {} har inte beretts färdigt inom ett år. Beredningen pågår hos det organ som anges.",
+            if overdue.len() == 1 {
+                "motion".to_string()
+            } else {
+                format!("{} motioner", overdue.len())
+            }
+        )));
+        blocks.push(Block::Table {
+            table: Table {
+                caption: format!("{title} ({date})"),
+                columns: vec![
+                    "Diarienummer".into(),
+                    "Motion".into(),
+                    "Motionärer".into(),
+                    "Väckt".into(),
+                    "Ett år".into(),
+                    "Bereds av".into(),
+                ],
+                rows: overdue
+                    .iter()
+                    .map(|m| {
+                        vec![
+                            m.number.clone(),
+                            m.title.clone(),
+                            m.movers.clone(),
+                            m.filed.clone(),
+                            m.deadline.clone(),
+                            m.referred_to
+                                .clone()
+                                .unwrap_or_else(|| "ej remitterad".into()),
+                        ]
+                    })
+                    .collect(),
+                footer: None,
+            },
+        });
+    }
+    let mut parts = vec![Part {
+        id: Some("redovisning".into()),
+        heading: Some(title.into()),
+        blocks,
+        ..Default::default()
+    }];
+    parts.push(Part {
+        id: Some("forslag".into()),
+        heading: Some("Förslag till beslut".into()),
+        blocks: vec![
+            Block::text(format!("{assembly} beslutar att")),
+            Block::list([
+                "lägga redovisningen av motioner som inte har beretts färdigt inom ett år till handlingarna.".to_string(),
+            ]),
+        ],
+        ..Default::default()
+    });
+    Doc { meta, parts }
 }

@@ -22,6 +22,9 @@ pub enum DocKind {
     Agenda,
     /// Anslag on the anslagstavla that the protocol is approved.
     Notice,
+    /// Redovisning till fullmäktige av motioner som inte har beretts
+    /// färdigt inom ett år (KL 5 kap. 35 §).
+    MotionReport,
 }
 
 impl DocKind {
@@ -33,6 +36,7 @@ impl DocKind {
             DocKind::OfficerReport => "beslutsforslag",
             DocKind::Agenda => "kallelse",
             DocKind::Notice => "anslag",
+            DocKind::MotionReport => "motionsredovisning",
         }
     }
 }

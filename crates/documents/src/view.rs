@@ -1698,3 +1698,128 @@ pub async fn report_is_draft(store: &Store, case: CaseId) -> Result<bool, StoreE
         .last()
         .is_some_and(|p| !publication::report_public(p.final_at.is_some(), p.sent_with_kallelse)))
 }
+
+/// A motion still open (not decided by the fullmäktige it was filed in),
+/// with where it stands against its year (KL 5 kap. 35 §).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpenMotionView {
+    pub case_id: i64,
+    pub number: String,
+    pub title: String,
+    /// "Lise-Lotte Bensköld Olsson (S) och Per Persson (S)".
+    pub movers: String,
+    pub filed: String,
+    /// The fullmäktige it was filed in.
+    pub filed_in: String,
+    pub referred_to: Option<String>,
+    /// One year after filing.
+    pub deadline: String,
+    /// in_time, near or overdue.
+    pub standing: String,
+    /// "12 dagar kvar", "ett år passerades för 30 dagar sedan".
+    pub standing_label: String,
+}
+
+/// The organisation's motions not yet decided by the fullmäktige they were
+/// filed in, oldest first, each with its standing on `today`, warning
+/// `warn_days` before the year is out (`kansli_core::deadlines`). A motion
+/// counts as decided when that fullmäktige has a paragraph on its case at
+/// a meeting held after the filing. A case whose matter is secret is left
+/// out, as everywhere for the public.
+pub async fn open_motions(
+    store: &Store,
+    organisation: kansli_core::OrganisationId,
+    today: jiff::civil::Date,
+    warn_days: i32,
+) -> Result<Vec<OpenMotionView>, StoreError> {
+    use deadlines::MotionStanding;
+    let secret = store.secret_cases(organisation).await?;
+    let mut out = Vec::new();
+    for case in store.cases(organisation).await? {
+        if secret.contains_key(&case.id) {
+            continue;
+        }
+        let Some(motion) = store.motion(case.id).await? else {
+            continue;
+        };
+        let decided = store.case_steps(case.id).await?.iter().any(|s| {
+            s.body.id == motion.filed_in
+                && s.paragraph.is_some()
+                && s.meeting.date > motion.filed
+                && s.meeting.status.is_held()
+        });
+        if decided {
+            continue;
+        }
+        let Ok(standing) = deadlines::motion_standing(motion.filed, today, warn_days) else {
+            continue;
+        };
+        let (code, label, deadline) = match standing {
+            MotionStanding::InTime { deadline } => {
+                ("in_time", format!("senast {deadline}"), deadline)
+            }
+            MotionStanding::Near {
+                deadline,
+                days_left,
+            } => (
+                "near",
+                match days_left {
+                    0 => "året går ut i dag".to_string(),
+                    1 => "1 dag kvar av året".to_string(),
+                    n => format!("{n} dagar kvar av året"),
+                },
+                deadline,
+            ),
+            MotionStanding::Overdue {
+                deadline,
+                days_over,
+            } => (
+                "overdue",
+                match days_over {
+                    1 => "året gick ut i går".to_string(),
+                    n => format!("året gick ut för {n} dagar sedan"),
+                },
+                deadline,
+            ),
+        };
+        let movers = store.persons(&motion.movers).await?;
+        let names: Vec<String> = motion
+            .movers
+            .iter()
+            .filter_map(|p| movers.get(p))
+            .map(|p| cap(Kind::Name, &p.display()))
+            .collect();
+        let filed_in = store.body(motion.filed_in).await?;
+        let referred_to = match motion.referred_to {
+            Some(b) => Some(cap(Kind::Name, &store.body(b).await?.name)),
+            None => None,
+        };
+        out.push(OpenMotionView {
+            case_id: case.id.0,
+            number: cap(Kind::Code, &case.number),
+            title: cap(Kind::Title, &motion.title),
+            movers: join_sv(&names),
+            filed: motion.filed.to_string(),
+            filed_in: cap(Kind::Name, &filed_in.name),
+            referred_to,
+            deadline: deadline.to_string(),
+            standing: code.into(),
+            standing_label: label,
+        });
+    }
+    out.sort_by(|a, b| a.filed.cmp(&b.filed).then(a.number.cmp(&b.number)));
+    Ok(out)
+}
+
+/// The local time in Sweden (Europe/Stockholm) of a stored timestamp
+/// (RFC 3339, UTC), as "2026-12-01 15:04"; the text itself when it is
+/// not a timestamp.
+pub fn swedish_time(stored: &str) -> String {
+    let Ok(ts) = stored.parse::<jiff::Timestamp>() else {
+        return cap(Kind::Code, stored);
+    };
+    match jiff::tz::TimeZone::get("Europe/Stockholm") {
+        Ok(tz) => ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}

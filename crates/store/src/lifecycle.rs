@@ -410,8 +410,200 @@ impl Tx {
         .await
     }
 
-    /// Lays the secretary's edits over a record the engine wrote.
+    /// Completes a record the engine wrote with what is already known, so
+    /// that the protocol needs no retyping: Ärendet from the officer's
+    /// report ([`Tx::matter_from_reports`]), then the secretary's edits
+    /// over it, the justerare the meeting chose
+    /// ([`Tx::appoint_chosen_approvers`]) and the meeting's secretary
+    /// ([`Tx::secretary_by_default`]).
     pub(crate) async fn overlay_prose(
+        &mut self,
+        meeting: MeetingId,
+        record: &mut MeetingRecord,
+    ) -> Result<(), StoreError> {
+        self.matter_from_reports(record).await?;
+        self.overlay_edits(meeting, record).await?;
+        self.appoint_chosen_approvers(meeting, record).await?;
+        self.secretary_by_default(meeting, record).await
+    }
+
+    /// Ärendet of each paragraph that has none, from the summary
+    /// (Sammanfattning) of its case's latest officer's report dated by the
+    /// meeting, when that report is public: the prose the secretary edits
+    /// like any other ([`Prose::Matter`]; an edit, even an empty one, wins).
+    /// A secret report's text never enters a paragraph this way. The item
+    /// reporting delegationsbeslut gets the list of them.
+    async fn matter_from_reports(&mut self, record: &mut MeetingRecord) -> Result<(), StoreError> {
+        let date = record.meeting.date.to_string();
+        for item in record.items.iter_mut() {
+            // The reported delegationsbeslut, one line each, as the item's
+            // beslutsunderlag lists them (crate::delegation).
+            if item.title == crate::delegation::ITEM_TITLE
+                && !item.basis.is_empty()
+                && let Some(p) = item.paragraph.as_mut()
+                && p.matter.trim().is_empty()
+            {
+                let mut text = String::from(
+                    "Följande beslut som fattats med stöd av delegation anmäls (6 kap. 40 § kommunallagen):\n",
+                );
+                for b in &item.basis {
+                    text.push_str(&format!("\n- {}", b.title));
+                }
+                if limits::check("ärendet", Kind::FreeText, &text).is_ok() {
+                    p.matter = text;
+                }
+                continue;
+            }
+            let (Some(case), Some(p)) = (item.case, item.paragraph.as_mut()) else {
+                continue;
+            };
+            if !p.matter.trim().is_empty() {
+                continue;
+            }
+            let latest: Option<(String, Option<String>)> = sqlx::query_as(
+                "SELECT content, secrecy_ground FROM officer_reports \
+                 WHERE case_id = $1 AND date <= $2 ORDER BY date DESC, id DESC LIMIT 1",
+            )
+            .bind(case.0)
+            .bind(&date)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+            let Some((content, None)) = latest else {
+                continue;
+            };
+            let report: kansli_core::case::OfficerReport = serde_json::from_str(&content)?;
+            let summary = limits::normalize_newlines(report.summary.trim());
+            if !summary.trim().is_empty()
+                && limits::check("ärendet", Kind::FreeText, summary.trim()).is_ok()
+            {
+                p.matter = summary.trim().to_string();
+            }
+        }
+        Ok(())
+    }
+
+    /// The justerare chosen at the meeting's item on justering ("Val av
+    /// justerare", "Justering"), appointed as if the secretary had chosen
+    /// them, once that item is decided and while nobody is appointed yet:
+    /// the deciding members present whom the decision names, in the order
+    /// named, the chair left out (the chair signs anyway, KL 5 kap. 69 §,
+    /// 6 kap. 35 §). Changed later on the meeting page like any appointment.
+    async fn appoint_chosen_approvers(
+        &mut self,
+        meeting: MeetingId,
+        record: &mut MeetingRecord,
+    ) -> Result<(), StoreError> {
+        if !record.meeting.approvers.is_empty() {
+            return Ok(());
+        }
+        let mut names = Vec::new();
+        for a in record.attendance.iter().filter(|a| a.capacity.decides()) {
+            if Some(a.person) == record.meeting.chair {
+                continue;
+            }
+            let name: Option<String> = sqlx::query_scalar("SELECT name FROM persons WHERE id = $1")
+                .bind(a.person.0)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            if let Some(name) = name {
+                names.push((a.person, name));
+            }
+        }
+        let Some((number, chosen)) = chosen_approvers(record, &names) else {
+            return Ok(());
+        };
+        record.meeting.approvers = chosen.clone();
+        self.audit(
+            "approvers",
+            "meeting",
+            Some(meeting.0),
+            json!({"approvers": chosen, "paragraph": number}),
+        )
+        .await
+    }
+
+    /// The meeting's secretary, when none is set: the person of the user
+    /// who records the meeting (the secretary at the screen). Set on the
+    /// meeting page otherwise ([`Tx::set_secretary`]).
+    async fn secretary_by_default(
+        &mut self,
+        meeting: MeetingId,
+        record: &mut MeetingRecord,
+    ) -> Result<(), StoreError> {
+        let current: Option<i64> =
+            sqlx::query_scalar("SELECT secretary_id FROM meetings WHERE id = $1")
+                .bind(meeting.0)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        if let Some(p) = current {
+            record.meeting.secretary = Some(PersonId(p));
+            return Ok(());
+        }
+        let Some(username) = self.actor().strip_prefix("user:").map(str::to_string) else {
+            return Ok(());
+        };
+        let person: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT person_id FROM users WHERE username = $1")
+                .bind(&username)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let Some(Some(person)) = person else {
+            return Ok(());
+        };
+        self.write_secretary(meeting, Some(PersonId(person)), "default")
+            .await?;
+        record.meeting.secretary = Some(PersonId(person));
+        Ok(())
+    }
+
+    async fn write_secretary(
+        &mut self,
+        meeting: MeetingId,
+        person: Option<PersonId>,
+        how: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE meetings SET secretary_id = $2 WHERE id = $1")
+            .bind(meeting.0)
+            .bind(person.map(|p| p.0))
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            "secretary",
+            "meeting",
+            Some(meeting.0),
+            json!({"secretary": person, "how": how}),
+        )
+        .await
+    }
+
+    /// Sets who is the meeting's secretary, named on the protocol's first
+    /// page (Sekreterare) and under its extracts; `None` clears it. Not once
+    /// the protocol is sent for justering or justerat.
+    pub async fn set_secretary(
+        &mut self,
+        meeting: MeetingId,
+        person: Option<PersonId>,
+    ) -> Result<(), StoreError> {
+        let m = crate::read::meeting_in(&mut self.tx, meeting).await?;
+        sealed(&m)?;
+        crate::protocols::frozen(&mut self.tx, meeting).await?;
+        if m.status == MeetingStatus::Cancelled {
+            return Err(Refusal::new("sekreterare", "sammanträdet är inställt").into());
+        }
+        if let Some(p) = person {
+            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE id = $1")
+                .bind(p.0)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            if known.is_none() {
+                return Err(Refusal::new("sekreterare", format!("person {p} finns inte")).into());
+            }
+        }
+        self.write_secretary(meeting, person, "set").await
+    }
+
+    /// Lays the secretary's edits over a record the engine wrote.
+    async fn overlay_edits(
         &mut self,
         meeting: MeetingId,
         record: &mut MeetingRecord,
@@ -486,6 +678,46 @@ impl Tx {
     }
 }
 
+/// The justerare a meeting chose, from its decided item on justering: the
+/// paragraph whose title speaks of justering ("Val av justerare",
+/// "Justering", "Val av protokollsjusterare") and whose decision says
+/// "justera", and the persons of `names` (deciding members present, not the
+/// chair) its decision names, in the order named. `None` when there is no
+/// such decided paragraph or it names nobody.
+pub fn chosen_approvers(
+    record: &MeetingRecord,
+    names: &[(PersonId, String)],
+) -> Option<(u32, Vec<PersonId>)> {
+    let p = record.paragraphs().find(|p| {
+        let t = p.title.to_lowercase();
+        t.contains("justera") || t.contains("justering")
+    })?;
+    let decision = p.decision.as_ref()?;
+    let text: String = decision
+        .parts
+        .iter()
+        .flat_map(|d| d.clauses.iter())
+        .flat_map(|c| std::iter::once(c.text.as_str()).chain(c.items.iter().map(String::as_str)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !text.to_lowercase().contains("justera") {
+        return None;
+    }
+    let mut found: Vec<(usize, PersonId)> = names
+        .iter()
+        .filter(|(_, n)| !n.trim().is_empty())
+        .filter_map(|(id, n)| text.find(n.trim()).map(|at| (at, *id)))
+        .collect();
+    found.sort();
+    let mut chosen: Vec<PersonId> = Vec::new();
+    for (_, id) in found {
+        if !chosen.contains(&id) {
+            chosen.push(id);
+        }
+    }
+    (!chosen.is_empty()).then_some((p.number, chosen))
+}
+
 /// Who is to approve, and who has: the signatures on the active version
 /// of the protocol sent for justering (see [`crate::protocols`]).
 async fn approvals_in(
@@ -555,5 +787,94 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(crate::read::audit_row).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kansli_core::decision::{Clause, Decision, Formula};
+    use kansli_core::meeting::ItemKind;
+
+    fn record(title: &str, decision: Option<&str>) -> MeetingRecord {
+        let mut p = Paragraph::new(1, title);
+        p.decision = decision.map(|t| Decision::single(Formula::Decides, vec![Clause::new(t)]));
+        MeetingRecord {
+            meeting: Meeting {
+                id: MeetingId(1),
+                body: BodyId(1),
+                date: jiff::civil::date(2025, 3, 4),
+                starts: None,
+                ends: None,
+                place: "Sal".into(),
+                status: MeetingStatus::InSession,
+                secretary: None,
+                chair: None,
+                approvers: vec![],
+                approval_place: None,
+                attendance_complete: true,
+                source_note: None,
+            },
+            items: vec![AgendaItem {
+                title: title.into(),
+                case: None,
+                kind: ItemKind::Decision,
+                access: Access::Public,
+                basis: vec![],
+                paragraph: Some(p),
+                presenter: None,
+            }],
+            attendance: vec![],
+        }
+    }
+
+    #[test]
+    fn the_justerare_are_those_the_decision_on_justering_names_in_order() {
+        let names = [
+            (PersonId(1), "Per Persson".to_string()),
+            (PersonId(2), "Lise-Lotte Bensköld Olsson".to_string()),
+            (PersonId(3), "My Clingston".to_string()),
+        ];
+        let r = record(
+            "Val av justerare",
+            Some(
+                "utse Lise-Lotte Bensköld Olsson (S) och Per Persson (S) att jämte ordföranden justera protokollet.",
+            ),
+        );
+        assert_eq!(
+            chosen_approvers(&r, &names),
+            Some((1, vec![PersonId(2), PersonId(1)]))
+        );
+        // "Justering" as the title, as in the demo's source protocol.
+        let r = record(
+            "Justering",
+            Some("utse My Clingston (KD) att justera protokollet."),
+        );
+        assert_eq!(chosen_approvers(&r, &names), Some((1, vec![PersonId(3)])));
+        // Not decided yet, another item, a decision about something else,
+        // or nobody present named: nobody is appointed.
+        assert_eq!(
+            chosen_approvers(&record("Val av justerare", None), &names),
+            None
+        );
+        let other = record(
+            "Godkännande av föredragningslista",
+            Some("godkänna föredragningslistan, Per Persson"),
+        );
+        assert_eq!(chosen_approvers(&other, &names), None);
+        let r = record(
+            "Val av justerare",
+            Some("utse Anna Ek att justera protokollet."),
+        );
+        assert_eq!(chosen_approvers(&r, &names), None);
+        let r = record(
+            "Justering",
+            Some("fastställa tid för justering till fredag; Per Persson"),
+        );
+        assert_eq!(
+            chosen_approvers(&r, &names),
+            None,
+            "the decision does not say «justera»"
+        );
     }
 }

@@ -42,6 +42,11 @@ impl Tx {
         }
     }
 
+    /// Who the transaction writes for ("user:anna", "system:demo").
+    pub(crate) fn actor(&self) -> &str {
+        &self.actor
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
         self.version

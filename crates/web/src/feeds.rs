@@ -1,4 +1,4 @@
-//! Feeds to follow without visiting: the anslagstavla's notices as Atom
+//! Feeds to follow without visiting: each anslagstavla's notices as Atom
 //! (RFC 4287), and a body's meetings as iCalendar (RFC 5545), for a
 //! calendar program to subscribe to. Their absolute links come from
 //! [`crate::Config::public_url`], never from the request's `Host` (the
@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use kansli_core::meeting::MeetingStatus;
-use kansli_core::{BodyId, Date, Time};
+use kansli_core::{BodyId, Date, OrganisationId, Time};
 
 /// Midnight, or the time given, in Sweden, as UTC.
 fn utc(date: Date, time: Option<Time>) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -23,46 +23,58 @@ fn utc(date: Date, time: Option<Time>) -> Option<chrono::DateTime<chrono::Utc>> 
     chrono::DateTime::from_timestamp(ts.as_second(), 0)
 }
 
-/// `/anslagstavla.atom`: every posted notice, newest first.
+/// `/anslagstavla.atom`: every organisation's posted notices, newest first.
 pub async fn notices_atom(State(app): State<AppState>) -> Result<Response, PageError> {
+    notices_feed(&app, None).await
+}
+
+/// `/organisationer/{id}/anslagstavla.atom`: one organisation's
+/// anslagstavla, as its page shows it.
+pub async fn organisation_notices_atom(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let organisation = app.store.organisation(id).await?;
+    notices_feed(&app, Some(organisation)).await
+}
+
+async fn notices_feed(
+    app: &AppState,
+    organisation: Option<kansli_core::org::Organisation>,
+) -> Result<Response, PageError> {
     use atom_syndication::{Entry, Feed, Link, Person, Text};
     let base = app.config.public_url();
-    let mut all = app.store.all_meetings().await?;
-    all.sort_by_key(|s| std::cmp::Reverse(s.meeting.date));
+    let lines =
+        crate::sitting::notices(app, organisation.as_ref().map(|o| o.id), app.config.today())
+            .await?;
     let mut entries = Vec::new();
     let mut newest = None;
-    for s in all {
-        let MeetingStatus::NoticePosted {
-            approved,
-            posted,
-            taken_down,
-            kept_at,
-        } = &s.meeting.status
-        else {
-            continue;
-        };
-        let appeal = kansli_core::deadlines::appeal_deadline(*posted)
-            .map(|d| d.to_string())
-            .unwrap_or_default();
-        let Some(updated) = utc(*posted, None) else {
+    for n in lines {
+        let Some(updated) = n.posted.parse::<Date>().ok().and_then(|d| utc(d, None)) else {
             continue;
         };
         newest = newest.max(Some(updated));
-        let href = format!("{base}/sammantraden/{}", s.meeting.id);
+        let href = format!("{base}{}", n.protocol_href);
         entries.push(Entry {
-            id: format!("{base}/sammantraden/{}#anslag", s.meeting.id),
+            id: format!("{href}#anslag"),
             title: Text::plain(format!(
                 "Anslag: protokoll från {} {}",
-                line(&s.body.name),
-                s.meeting.date
+                line(&n.body),
+                n.date
             )),
             updated: updated.into(),
             published: Some(updated.into()),
             summary: Some(Text::plain(format!(
-                "Protokollet från {} sammanträde {} justerades {approved}. Anslaget sattes upp {posted} och tas ned {taken_down}. Sista dag att överklaga är {appeal}. Protokollet förvaras hos {}.",
-                line(&s.body.name),
-                s.meeting.date,
-                line(kept_at)
+                "Protokollet från {} sammanträde {} justerades {}. Anslaget sattes upp {} och tas ned {}. Sista dag att överklaga är {}. Protokollet förvaras hos {}. {}",
+                line(&n.body),
+                n.date,
+                n.approved,
+                n.posted,
+                n.taken_down,
+                n.appeal_ends,
+                line(&n.kept_at),
+                line(&n.appeal),
             ))),
             links: vec![Link {
                 href,
@@ -71,27 +83,43 @@ pub async fn notices_atom(State(app): State<AppState>) -> Result<Response, PageE
                 ..Link::default()
             }],
             authors: vec![Person {
-                name: line(&s.organisation.name).into_owned(),
+                name: line(&n.organisation).into_owned(),
                 ..Person::default()
             }],
             ..Entry::default()
         });
     }
+    let (page, title) = match &organisation {
+        Some(o) => (
+            crate::sitting::board_href(o.id),
+            format!(
+                "{} – Kansli",
+                crate::sitting::board_name(&kansli_core::limits::shorten(
+                    kansli_core::limits::Kind::Name,
+                    &o.name
+                ))
+            ),
+        ),
+        None => (
+            "/anslagstavla".to_string(),
+            "Anslagstavlor – Kansli".to_string(),
+        ),
+    };
     let feed = Feed {
-        id: format!("{base}/anslagstavla"),
-        title: Text::plain("Anslagstavla – Kansli"),
+        id: format!("{base}{page}"),
+        title: Text::plain(line(&title).into_owned()),
         updated: newest
             .or_else(|| chrono::DateTime::from_timestamp(0, 0))
             .map(Into::into)
             .unwrap_or_default(),
         links: vec![
             Link {
-                href: format!("{base}/anslagstavla.atom"),
+                href: format!("{base}{page}.atom"),
                 rel: "self".into(),
                 ..Link::default()
             },
             Link {
-                href: format!("{base}/anslagstavla"),
+                href: format!("{base}{page}"),
                 rel: "alternate".into(),
                 mime_type: Some("text/html".into()),
                 ..Link::default()

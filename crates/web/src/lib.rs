@@ -21,6 +21,7 @@ mod error;
 pub mod export;
 pub mod feeds;
 pub mod headers;
+pub mod menu;
 pub mod once;
 pub mod oparl;
 pub mod pages;
@@ -229,7 +230,10 @@ impl Routes {
             need,
             body_limit,
         };
-        let route = route.route_layer(axum::middleware::from_fn_with_state(guard, auth::guard));
+        // #18 P: the menu sees the session the guard found.
+        let route = route
+            .route_layer(axum::middleware::from_fn(menu::layer))
+            .route_layer(axum::middleware::from_fn_with_state(guard, auth::guard));
         match self.paths.iter_mut().find(|(p, _)| *p == path) {
             Some((_, existing)) => {
                 let merged = std::mem::take(existing).merge(route);
@@ -467,6 +471,17 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     r.get("/anslagstavla", Public, sitting::notice_board);
     r.get("/anslagstavla.atom", Public, feeds::notices_atom);
     r.get("/organ/{id}/sammantraden.ics", Public, feeds::meetings_ical);
+    // #18 P: one anslagstavla per organisation, with its feed.
+    r.get(
+        "/organisationer/{id}/anslagstavla",
+        Public,
+        sitting::organisation_board,
+    );
+    r.get(
+        "/organisationer/{id}/anslagstavla.atom",
+        Public,
+        feeds::organisation_notices_atom,
+    );
     r.get("/filer/{file}", Public, registry::public_file);
     // The registry.
     r.get(
@@ -625,6 +640,33 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/sammantraden/{meeting}/aterkalla",
         Secretary,
         sitting::withdraw_sending,
+    );
+    // #18 P: the secretary's start page work — the meeting's secretary,
+    // the motions report, delegationsbeslut.
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/sekreterare",
+        Secretary,
+        secretariat::set_secretary,
+    );
+    r.get(
+        "/sekretariat/organisationer/{organisation}/motioner/{file}",
+        Secretary,
+        secretariat::motions_report,
+    );
+    r.get(
+        "/sekretariat/organ/{body}/delegationsbeslut",
+        Secretary,
+        secretariat::delegation_page,
+    );
+    r.post(
+        "/sekretariat/organ/{body}/delegationsbeslut",
+        Secretary,
+        secretariat::register_delegation,
+    );
+    r.post(
+        "/sekretariat/organ/{body}/delegationsbeslut/anmal",
+        Secretary,
+        secretariat::report_delegation,
     );
     // #18 M: before the meeting: moved, cancelled (the agenda's item
     // edits go through /dagordning).

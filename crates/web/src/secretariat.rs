@@ -239,11 +239,37 @@ struct WorkLink {
     text: String,
 }
 
+/// A line of the secretary's work: what, when by, and whether it is late
+/// or near.
+struct Due {
+    href: String,
+    text: String,
+    /// "senast 2025-02-11".
+    when: String,
+    /// "late", "near" or "".
+    mark: &'static str,
+}
+
+/// Delegationsbeslut waiting to be reported to one body.
+struct DelegationLine {
+    body: String,
+    href: String,
+    pending: usize,
+}
+
+/// The motions of one organisation near or past their year, and the link
+/// to the report for fullmäktige.
+struct MotionsLine {
+    organisation: String,
+    report: String,
+    motions: Vec<Due>,
+}
+
 #[derive(Template)]
 #[template(path = "staff_start.html")]
 struct StaffStart {
     name: String,
-    csrf: String,
+    today: String,
     flash: Option<Flash>,
     roles: Vec<RoleLine>,
     member_of: Vec<BodyLine>,
@@ -251,10 +277,27 @@ struct StaffStart {
     meetings: Vec<WorkLink>,
     approvals: Vec<WorkLink>,
     notices: Vec<WorkLink>,
+    /// The secretary's work: coming meetings, protocols to justera,
+    /// notices to post or take down, motions, delegationsbeslut.
+    secretary: bool,
+    coming: Vec<Due>,
+    justering: Vec<Due>,
+    anslag: Vec<Due>,
+    motions: Vec<MotionsLine>,
+    delegation: Vec<DelegationLine>,
     /// The administrator's pages (API tokens) per organisation.
     administration: Vec<WorkLink>,
     /// An administrator (of an organisation, or of the system).
     administrator: bool,
+}
+
+/// How many days ahead the start page warns of a motion's year running out.
+pub const MOTION_WARN_DAYS: i32 = 60;
+/// How many days ahead (and after) the start page lists a notice to take down.
+const TAKE_DOWN_DAYS: i64 = 7;
+
+fn days(from: jiff::civil::Date, to: jiff::civil::Date) -> i64 {
+    (to - from).get_days() as i64
 }
 
 pub async fn start(
@@ -264,6 +307,7 @@ pub async fn start(
 ) -> Result<Response, PageError> {
     use kansli_core::meeting::MeetingStatus;
     let store = &app.store;
+    let today = app.config.today();
     let mut roles = Vec::new();
     let mut registry = Vec::new();
     let mut meetings = Vec::new();
@@ -286,6 +330,9 @@ pub async fn start(
             });
         }
     }
+    // The bodies and organisations whose meetings the user keeps.
+    let mut kept_bodies: Vec<kansli_core::org::Body> = Vec::new();
+    let mut kept_organisations: Vec<kansli_core::org::Organisation> = Vec::new();
     for g in &grants {
         let organisation = store.organisation(g.organisation).await?;
         let body = match g.body {
@@ -317,6 +364,9 @@ pub async fn start(
             });
         }
         if matches!(g.role, Role::Secretary | Role::Administrator) {
+            if !kept_organisations.iter().any(|o| o.id == organisation.id) {
+                kept_organisations.push(organisation.clone());
+            }
             for b in store.bodies(g.organisation).await? {
                 if g.body.is_some_and(|x| x != b.id) {
                     continue;
@@ -327,6 +377,7 @@ pub async fn start(
                         href,
                         text: format!("Sammanträden i {}", b.name),
                     });
+                    kept_bodies.push(b);
                 }
             }
         }
@@ -338,6 +389,158 @@ pub async fn start(
             body: None,
         });
     }
+
+    // The secretary's work, body by body.
+    let mut coming = Vec::new();
+    let mut justering = Vec::new();
+    let mut anslag = Vec::new();
+    let mut delegation = Vec::new();
+    for b in &kept_bodies {
+        let mut ms = store.meetings(b.id).await?;
+        ms.reverse();
+        for m in ms {
+            let href = format!("/sekretariat/sammantraden/{}", m.id.0);
+            let title = format!("{} {}", b.name, m.date);
+            match &m.status {
+                MeetingStatus::Planned | MeetingStatus::NoticeIssued | MeetingStatus::InSession
+                    if m.date >= today || m.status == MeetingStatus::InSession =>
+                {
+                    let time = m
+                        .starts
+                        .map(|t| format!(" klockan {}", t.strftime("%H:%M")))
+                        .unwrap_or_default();
+                    coming.push((
+                        m.date,
+                        Due {
+                            href,
+                            text: format!(
+                                "{title}{time}, {} – {}",
+                                kansli_core::limits::shorten(
+                                    kansli_core::limits::Kind::Code,
+                                    &m.place
+                                ),
+                                m.status.label_sv()
+                            ),
+                            when: String::new(),
+                            mark: if m.status == MeetingStatus::Planned && days(today, m.date) <= 14
+                            {
+                                "near"
+                            } else {
+                                ""
+                            },
+                        },
+                    ));
+                }
+                MeetingStatus::Held => {
+                    let Ok(due) = kansli_core::deadlines::approval_deadline(m.date) else {
+                        continue;
+                    };
+                    let a = store.approvals(m.id).await?;
+                    let state = if a.sent {
+                        format!(
+                            "utskickat för justering, {} av {} har signerat",
+                            a.confirmed.len(),
+                            a.signatories.len()
+                        )
+                    } else {
+                        "inte utskickat för justering".to_string()
+                    };
+                    justering.push((
+                        due,
+                        Due {
+                            href,
+                            text: format!("{title}: {state}"),
+                            when: format!("justeras senast {due}"),
+                            mark: if due < today {
+                                "late"
+                            } else if days(today, due) <= 3 {
+                                "near"
+                            } else {
+                                ""
+                            },
+                        },
+                    ));
+                }
+                MeetingStatus::Approved { approved } => {
+                    let Ok(due) = kansli_core::deadlines::notice_deadline(*approved) else {
+                        continue;
+                    };
+                    anslag.push((
+                        due,
+                        Due {
+                            href,
+                            text: format!("{title}: justerat {approved}, anslaget är inte uppsatt"),
+                            when: format!("sätts upp senast {due}"),
+                            mark: if due < today { "late" } else { "near" },
+                        },
+                    ));
+                }
+                MeetingStatus::NoticePosted { taken_down, .. }
+                    if days(today, *taken_down) <= TAKE_DOWN_DAYS
+                        && days(*taken_down, today) <= TAKE_DOWN_DAYS =>
+                {
+                    anslag.push((
+                        *taken_down,
+                        Due {
+                            href,
+                            text: format!("{title}: anslaget tas ned"),
+                            when: if *taken_down <= today {
+                                format!("tas ned från {taken_down} (överklagandetiden har gått ut)")
+                            } else {
+                                format!("tas ned {taken_down}")
+                            },
+                            mark: if *taken_down <= today { "near" } else { "" },
+                        },
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let pending = store
+            .delegation_decisions(b.organisation)
+            .await?
+            .into_iter()
+            .filter(|d| d.body == b.id && d.reported_at.is_none())
+            .count();
+        delegation.push(DelegationLine {
+            body: b.name.clone(),
+            href: format!("/sekretariat/organ/{}/delegationsbeslut", b.id.0),
+            pending,
+        });
+    }
+    let sorted = |mut v: Vec<(jiff::civil::Date, Due)>| {
+        v.sort_by_key(|(d, _)| *d);
+        v.into_iter().map(|(_, l)| l).collect::<Vec<_>>()
+    };
+    let coming = sorted(coming);
+    let justering = sorted(justering);
+    let anslag = sorted(anslag);
+    let mut motions = Vec::new();
+    for o in &kept_organisations {
+        let open = crate::view::open_motions(store, o.id, today, MOTION_WARN_DAYS).await?;
+        motions.push(MotionsLine {
+            organisation: o.name.clone(),
+            report: format!(
+                "/sekretariat/organisationer/{}/motioner/motionsredovisning",
+                o.id.0
+            ),
+            motions: open
+                .into_iter()
+                .filter(|m| m.standing != "in_time")
+                .map(|m| Due {
+                    href: format!("/sekretariat/arenden/{}", m.case_id),
+                    text: format!("{} {} ({}), väckt {}", m.number, m.title, m.movers, m.filed),
+                    when: format!("ett år {}: {}", m.deadline, m.standing_label),
+                    mark: if m.standing == "overdue" {
+                        "late"
+                    } else {
+                        "near"
+                    },
+                })
+                .collect(),
+        });
+    }
+
     let mut member_of = Vec::new();
     let mut approvals = Vec::new();
     let mut notices = Vec::new();
@@ -363,9 +566,12 @@ pub async fn start(
                         && a.signatories.contains(&p)
                         && !a.has_confirmed(p)
                     {
+                        let due = kansli_core::deadlines::approval_deadline(m.date)
+                            .map(|d| format!(" (senast {d})"))
+                            .unwrap_or_default();
                         approvals.push(WorkLink {
                             href: format!("/sekretariat/sammantraden/{}/justering", m.id.0),
-                            text: format!("Justera protokollet: {title}"),
+                            text: format!("Justera protokollet: {title}{due}"),
                         });
                     }
                 }
@@ -388,18 +594,353 @@ pub async fn start(
     let (jar, flash) = take_flash(&app, &s, jar);
     let page = render(StaffStart {
         name: s.user.display_name.clone(),
-        csrf: s.csrf.clone(),
+        today: today.to_string(),
         flash,
         roles,
         member_of,
         registry,
+        secretary: !kept_bodies.is_empty(),
         meetings,
         approvals,
         notices,
+        coming,
+        justering,
+        anslag,
+        motions,
+        delegation,
         administration,
         administrator: s.user.is_admin || s.grants.iter().any(|g| g.role == Role::Administrator),
     })?;
     Ok((jar, page).into_response())
+}
+
+/// `/sekretariat/organisationer/{organisation}/motioner/motionsredovisning.{html,pdf,txt}`:
+/// the report to the organisation's fullmäktige of the motions not
+/// prepared within a year (KL 5 kap. 35 §), as of today.
+pub async fn motions_report(
+    State(app): State<AppState>,
+    axum::extract::Path((raw, file)): axum::extract::Path<(String, String)>,
+) -> Result<Response, PageError> {
+    use kansli_documents::Format;
+    let id: kansli_core::OrganisationId = crate::pages::parse_id(&raw, "Organisationen")?;
+    let format = match file.as_str() {
+        "motionsredovisning.html" => Format::Html,
+        "motionsredovisning.pdf" => Format::Pdf,
+        "motionsredovisning.txt" => Format::Text,
+        _ => {
+            return Err(WebError::NotFound(format!("dokumentet «{file}» finns inte")).into());
+        }
+    };
+    let organisation = app.store.organisation(id).await?;
+    let today = app.config.today();
+    let Some(assembly) = app
+        .store
+        .bodies(id)
+        .await?
+        .into_iter()
+        .find(|b| b.kind == kansli_core::org::BodyKind::Fullmaktige)
+    else {
+        return Err(WebError::NotFound(format!(
+            "{} har inget fullmäktige i Kansli",
+            organisation.name
+        ))
+        .into());
+    };
+    let open = crate::view::open_motions(&app.store, id, today, MOTION_WARN_DAYS).await?;
+    let doc = kansli_documents::compose::motions_report(
+        &kansli_core::limits::shorten(kansli_core::limits::Kind::Name, &organisation.name),
+        &kansli_core::limits::shorten(kansli_core::limits::Kind::Name, &assembly.name),
+        &today.to_string(),
+        &open,
+    );
+    let name = kansli_documents::file_name(&doc, format);
+    let bytes = if format == Format::Pdf {
+        let _permit =
+            app.typesetting.clone().acquire_owned().await.map_err(|e| {
+                WebError::Document(kansli_documents::DocumentError::Pdf(e.to_string()))
+            })?;
+        tokio::task::spawn_blocking(move || kansli_documents::render(&doc, format))
+            .await
+            .map_err(|e| {
+                WebError::Document(kansli_documents::DocumentError::Pdf(e.to_string()))
+            })??
+    } else {
+        kansli_documents::render(&doc, format)?
+    };
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                format.media_type().to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// One registered delegationsbeslut as the register page lists it.
+struct DelegationRow {
+    decided: String,
+    decided_by: String,
+    subject: String,
+    point: String,
+    case: String,
+    /// Where it was reported, or empty.
+    reported: Option<WorkLink>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_delegation.html")]
+struct DelegationPage {
+    body: String,
+    body_id: i64,
+    organisation: String,
+    csrf: String,
+    flash: Option<Flash>,
+    today: String,
+    pending: Vec<DelegationRow>,
+    reported: Vec<DelegationRow>,
+}
+
+impl KeptFields for DelegationPage {
+    fn flash_ref(&self) -> Option<&Flash> {
+        self.flash.as_ref()
+    }
+}
+
+/// `/sekretariat/organ/{body}/delegationsbeslut`: the register of the
+/// body's delegationsbeslut, those waiting to be reported first, with the
+/// forms to register one and to place them on the next agenda.
+pub async fn delegation_page(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let id: kansli_core::BodyId = crate::pages::parse_id(&raw, "Organet")?;
+    let body = app.store.body(id).await?;
+    let organisation = app.store.organisation(body.organisation).await?;
+    let mut pending = Vec::new();
+    let mut reported = Vec::new();
+    for d in app.store.delegation_decisions(body.organisation).await? {
+        if d.body != id {
+            continue;
+        }
+        let case = match d.case {
+            Some(c) => app.store.case(c).await?.number,
+            None => String::new(),
+        };
+        let reported_at = match d.reported_at {
+            Some(m) => {
+                let meeting = app.store.meeting(m).await?;
+                Some(WorkLink {
+                    href: format!("/sekretariat/sammantraden/{}", m.0),
+                    text: format!("{} {}", body.name, meeting.date),
+                })
+            }
+            None => None,
+        };
+        let row = DelegationRow {
+            decided: d.decided.to_string(),
+            decided_by: d.decided_by,
+            subject: d.subject,
+            point: d.delegation_point.unwrap_or_default(),
+            case,
+            reported: reported_at,
+        };
+        if row.reported.is_some() {
+            reported.push(row);
+        } else {
+            pending.push(row);
+        }
+    }
+    let (jar, flash) = take_flash(&app, &s, jar);
+    let page = render(DelegationPage {
+        body: body.name,
+        body_id: id.0,
+        organisation: organisation.name,
+        csrf: s.csrf.clone(),
+        flash,
+        today: app.config.today().to_string(),
+        pending,
+        reported,
+    })?;
+    Ok((jar, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DelegationForm {
+    #[serde(default)]
+    decided: String,
+    #[serde(default)]
+    decided_by: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    point: String,
+    #[serde(default)]
+    case: String,
+}
+
+/// Registers a delegationsbeslut of the body.
+pub async fn register_delegation(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    jar: CookieJar,
+    axum::Form(f): axum::Form<DelegationForm>,
+) -> Result<Response, PageError> {
+    let id: kansli_core::BodyId = crate::pages::parse_id(&raw, "Organet")?;
+    let back = format!("/sekretariat/organ/{}/delegationsbeslut", id.0);
+    let outcome = async {
+        let body = app.store.body(id).await?;
+        let decided = form_date("delegationsbeslut, beslutsdatum", &f.decided)?;
+        if decided > app.config.today() {
+            return Err(refused(
+                "delegationsbeslut, beslutsdatum",
+                format!("{decided} har inte varit än; ett beslut anmäls när det är fattat"),
+            ));
+        }
+        let case = match f.case.trim() {
+            "" => None,
+            number => Some(
+                app.store
+                    .case_by_number(body.organisation, number)
+                    .await?
+                    .ok_or_else(|| {
+                        refused(
+                            "delegationsbeslut, ärende",
+                            format!(
+                                "det finns inget ärende med diarienummer «{}»",
+                                kansli_core::limits::excerpt(number, 40)
+                            ),
+                        )
+                    })?
+                    .id,
+            ),
+        };
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        tx.register_delegation_decision(&kansli_store::delegation::NewDelegationDecision {
+            body: id,
+            decided,
+            decided_by: &f.decided_by,
+            subject: &f.subject,
+            delegation_point: Some(f.point.as_str()),
+            case,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok("Delegationsbeslutet är registrerat och väntar på att anmälas.".to_string())
+    }
+    .await;
+    use kansli_core::limits::Kind;
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &back,
+        outcome,
+        "delegation",
+        &[
+            ("decided", Kind::Code, f.decided.as_str()),
+            ("decided_by", Kind::Line, f.decided_by.as_str()),
+            ("subject", Kind::Title, f.subject.as_str()),
+            ("point", Kind::Code, f.point.as_str()),
+            ("case", Kind::Code, f.case.as_str()),
+        ],
+    )
+}
+
+/// Places the body's delegationsbeslut not yet reported on its next
+/// agenda, as the item «Anmälan av delegationsbeslut».
+pub async fn report_delegation(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let id: kansli_core::BodyId = crate::pages::parse_id(&raw, "Organet")?;
+    let back = format!("/sekretariat/organ/{}/delegationsbeslut", id.0);
+    let outcome = async {
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let (meeting, n) = tx
+            .report_delegation_decisions(id, app.config.today())
+            .await?;
+        tx.commit().await?;
+        let m = app.store.meeting(meeting).await?;
+        Ok(format!(
+            "{} förs upp under «{}» på föredragningslistan till sammanträdet {}.",
+            if n == 1 {
+                "Ett delegationsbeslut".to_string()
+            } else {
+                format!("{n} delegationsbeslut")
+            },
+            kansli_store::delegation::ITEM_TITLE,
+            m.date
+        ))
+    }
+    .await;
+    after(&app, jar, &back, outcome)
+}
+
+#[derive(Deserialize)]
+pub struct SecretaryForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// Sets the meeting's secretary, shown on the protocol's first page: the
+/// person named (registered as a person when not yet known), or, with
+/// the name left empty, the signed-in user's own person.
+pub async fn set_secretary(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    jar: CookieJar,
+    axum::Form(f): axum::Form<SecretaryForm>,
+) -> Result<Response, PageError> {
+    let id: kansli_core::MeetingId = crate::pages::parse_id(&raw, "Sammanträdet")?;
+    let back = format!("/sekretariat/sammantraden/{}", id.0);
+    let name = f.name.trim().to_string();
+    let outcome = async {
+        kansli_core::limits::check("sekreterare", kansli_core::limits::Kind::Name, &name)?;
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let person = if name.is_empty() {
+            match s.person {
+                Some(p) => p,
+                None => {
+                    return Err(refused(
+                        "sekreterare",
+                        "ange sekreterarens namn (ditt konto är inte kopplat till en person)",
+                    ));
+                }
+            }
+        } else {
+            match app.store.person_by_name(&name).await? {
+                Some(p) => p.id,
+                None => tx.add_person(&name, None).await?,
+            }
+        };
+        tx.set_secretary(id, Some(person)).await?;
+        tx.commit().await?;
+        let p = app.store.person(person).await?;
+        Ok(format!("{} är sekreterare vid sammanträdet.", p.name))
+    }
+    .await;
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &back,
+        outcome,
+        "secretary",
+        &[("name", kansli_core::limits::Kind::Name, f.name.as_str())],
+    )
 }
 
 /// One line of the log of failed sign-ins, as the page shows it.
@@ -465,11 +1006,12 @@ pub async fn sign_in_attempts(
         .map(|r| AttemptLine {
             username: r.username,
             address: r.address,
-            hour: r.hour.replace('T', " ").trim_end_matches('Z').to_string() + " UTC",
+            // Swedish local time, as every time a user reads.
+            hour: crate::view::swedish_time(&r.hour),
             reason: r.reason.label(),
             attempts: r.attempts,
             slowed: r.slowed,
-            last_at: r.last_at.get(..19).unwrap_or(&r.last_at).replace('T', " ") + " UTC",
+            last_at: crate::view::swedish_time(&r.last_at),
         })
         .collect();
     let page = render(SignInsPage {

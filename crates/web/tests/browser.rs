@@ -547,6 +547,7 @@ async fn the_secretariat_takes_a_motion_to_a_posted_notice() {
     b.client.delete_all_cookies().await.unwrap();
     b.goto("/").await;
     b.follow("Anslagstavla").await;
+    b.follow("Region Hallands anslagstavla").await;
     b.check_page().await;
     let board = b.main_text().await;
     assert!(

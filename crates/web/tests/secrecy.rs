@@ -358,6 +358,8 @@ async fn a_secret_cases_matter_reaches_no_public_output() {
             format!("/filer/{}", p.public_file),
             "/anslagstavla".to_string(),
             "/anslagstavla.atom".to_string(),
+            format!("/organisationer/{org}/anslagstavla"),
+            format!("/organisationer/{org}/anslagstavla.atom"),
             format!("/organ/{body}/sammantraden.ics"),
         ];
         for person in &p.persons {

@@ -606,7 +606,12 @@ async fn the_protocol_is_frozen_then_signed_by_the_chair_and_the_approver() {
             .await
             .unwrap();
         assert!(notice.contains(&signed.sha256), "{notice}");
-        let board = app.get(None, "/anslagstavla").await.text().await.unwrap();
+        let board = app
+            .get(None, &format!("/organisationer/{}/anslagstavla", org.id.0))
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(board.contains(&signed.sha256));
 
         // A hand-made change of the rows: staff are warned, the log says

@@ -704,7 +704,11 @@ async fn notices_and_meetings_can_be_subscribed_to() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let board = app.page("/anslagstavla").await;
+    // The index leads to each organisation's own board.
+    let index = app.page("/anslagstavla").await;
+    let board = app
+        .page(&follow(&index, "Region Hallands anslagstavla"))
+        .await;
     let posted = board.matches("<article class=\"notice\">").count();
     assert_eq!(posted, 1);
     assert!(
