@@ -116,6 +116,29 @@ impl MeetingStatus {
         (2..=5).contains(&self.rank())
     }
 
+    /// Whether the meeting may still be planned again: moved to another
+    /// day, time or place, or its agenda changed. Only until it begins;
+    /// from then on what happens is recorded in the protocol. Who decides
+    /// is set by the arbetsordning (KL 5 kap. 72 §) or the nämnd's
+    /// reglemente (KL 6 kap. 44 §), commonly the chair, who has the
+    /// members and substitutes told at once.
+    pub fn check_replanning(&self, what: &str) -> Result<(), Refusal> {
+        match self {
+            MeetingStatus::Planned | MeetingStatus::NoticeIssued => Ok(()),
+            MeetingStatus::Cancelled => Err(Refusal::new(what, "sammanträdet är inställt")),
+            _ => Err(Refusal::new(
+                what,
+                "sammanträdet har börjat; det som händer nu antecknas i protokollet",
+            )),
+        }
+    }
+
+    /// Whether a change made now goes out as a tilläggskallelse: the
+    /// kallelse has been sent, so the members are told what changed since.
+    pub fn changes_are_supplement(&self) -> bool {
+        *self == MeetingStatus::NoticeIssued
+    }
+
     /// Checks a status change against the order of the steps and the dates.
     pub fn check_transition(
         &self,
@@ -254,6 +277,10 @@ pub struct AgendaItem {
     /// Beslutsunderlag sent out with the agenda.
     pub basis: Vec<BasisItem>,
     pub paragraph: Option<Paragraph>,
+    /// Föredragande: the official (or member) who presents the item,
+    /// named in the kallelse and the protocol's ärendelista.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presenter: Option<PersonId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -656,6 +683,31 @@ mod tests {
         let r = approved.check_transition(&early, d).unwrap_err();
         assert!(r.reason.contains("2025-02-26"), "{r}");
         assert!(approved.is_sealed() && posted.is_sealed() && !MeetingStatus::Held.is_sealed());
+    }
+
+    #[test]
+    fn a_meeting_is_planned_again_only_before_it_begins() {
+        assert!(MeetingStatus::Planned.check_replanning("x").is_ok());
+        assert!(MeetingStatus::NoticeIssued.check_replanning("x").is_ok());
+        let r = MeetingStatus::InSession
+            .check_replanning("flytt")
+            .unwrap_err();
+        assert_eq!(r.at, "flytt");
+        assert!(r.reason.contains("har börjat"), "{r}");
+        assert!(MeetingStatus::Held.check_replanning("x").is_err());
+        assert!(
+            MeetingStatus::Approved {
+                approved: date(2025, 2, 3)
+            }
+            .check_replanning("x")
+            .is_err()
+        );
+        let r = MeetingStatus::Cancelled.check_replanning("x").unwrap_err();
+        assert!(r.reason.contains("inställt"), "{r}");
+        // Only changes after the kallelse make a tilläggskallelse.
+        assert!(!MeetingStatus::Planned.changes_are_supplement());
+        assert!(MeetingStatus::NoticeIssued.changes_are_supplement());
+        assert!(!MeetingStatus::Cancelled.changes_are_supplement());
     }
 
     #[test]

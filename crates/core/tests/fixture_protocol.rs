@@ -116,6 +116,7 @@ fn item(title: &str) -> AgendaItem {
         access: Access::Public,
         basis: vec![],
         paragraph: None,
+        presenter: None,
     }
 }
 

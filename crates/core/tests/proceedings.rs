@@ -48,6 +48,7 @@ fn setting(kind: BodyKind, items: &[ItemKind]) -> Setting {
                 access: Access::Public,
                 basis: vec![],
                 paragraph: None,
+                presenter: None,
             })
             .collect(),
         body: Body {

@@ -93,6 +93,7 @@ fn setting(s: &Shape) -> Setting {
                 access: Access::Public,
                 basis: vec![],
                 paragraph: None,
+                presenter: None,
             })
             .collect(),
         body: Body {

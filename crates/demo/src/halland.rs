@@ -386,6 +386,7 @@ fn item(
         access: Access::Public,
         basis: paragraph.basis.clone(),
         paragraph: Some(paragraph),
+        presenter: None,
     }
 }
 
@@ -701,6 +702,7 @@ fn rsau_meeting(
         access: Access::Public,
         basis: vec![],
         paragraph: Some(directors),
+        presenter: None,
     });
 
     let member = |person| Attendee {
@@ -765,6 +767,7 @@ fn planned(
         access: Access::Public,
         basis: basis(basis_titles),
         paragraph: None,
+        presenter: None,
     };
     let mut items = vec![
         entry(

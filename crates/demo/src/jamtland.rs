@@ -89,6 +89,7 @@ pub(crate) async fn load(tx: &mut Tx) -> Result<(), StoreError> {
             access: Access::Public,
             basis: vec![],
             paragraph: Some(p),
+            presenter: None,
         }],
         attendance: vec![],
     })

@@ -9,7 +9,7 @@
 use crate::DocumentError;
 use crate::model::*;
 use crate::view::{
-    AttendeeView, Block as Prose, CaseView, DecisionView, MeetingView, MemberView,
+    AttendeeView, Block as Prose, CaseView, ChangeView, DecisionView, MeetingView, MemberView,
     OfficerReportView, OpenMotionView, ParagraphView, VoteView,
 };
 
@@ -452,7 +452,18 @@ pub fn protocol(m: &MeetingView) -> Result<Doc, DocumentError> {
     let agenda: Vec<String> = m
         .paragraphs
         .iter()
-        .map(|p| format!("§{} {}", p.number, p.title))
+        .map(|p| {
+            // The item's föredragande, where one was named (issue #18).
+            let presenter = m
+                .agenda
+                .iter()
+                .find(|i| i.paragraph == Some(p.number))
+                .and_then(|i| i.presenter.as_ref());
+            match presenter {
+                Some(x) => format!("§{} {} (föredragande: {})", p.number, p.title, x.name),
+                None => format!("§{} {}", p.number, p.title),
+            }
+        })
         .collect();
     if !agenda.is_empty() {
         parts.push(Part {
@@ -680,15 +691,67 @@ pub fn notice(m: &MeetingView, signed_sha256: Option<&str>) -> Result<Doc, Docum
     })
 }
 
-/// The kallelse with its föredragningslista: when and where, who is called,
-/// and the items with their basis documents.
-pub fn agenda(m: &MeetingView, roster: &[MemberView]) -> Doc {
+/// The ersättare in their calling order: per party group (the substitutes
+/// serve for members of their own group first, KL 6 kap. 11–12 §§), each
+/// group in its serving order, the order the engine calls them in
+/// (`kansli_core::proceedings`, by `Role::rank`). One field per group:
+/// "Ersättare (S)" with "1. Anna Andersson (S)".
+fn substitutes_in_calling_order(roster: &[MemberView]) -> Vec<Field> {
+    let mut subs: Vec<&MemberView> = roster
+        .iter()
+        .filter(|x| x.substitute_order.is_some())
+        .collect();
+    // Groups by name, a substitute of no group last; within a group by
+    // serving order, then as the roster lists them (a stable sort).
+    subs.sort_by(|a, b| {
+        (a.party_group.is_none(), &a.party_group, a.substitute_order).cmp(&(
+            b.party_group.is_none(),
+            &b.party_group,
+            b.substitute_order,
+        ))
+    });
+    let mut fields: Vec<Field> = Vec::new();
+    let mut current: Option<&Option<String>> = None;
+    for x in subs {
+        if current != Some(&x.party_group) {
+            let label = match &x.party_group {
+                Some(g) => format!("Ersättare ({g})"),
+                None => "Ersättare".to_string(),
+            };
+            fields.push(Field::new(label, vec![]));
+            current = Some(&x.party_group);
+        }
+        let line = format!(
+            "{}. {}",
+            x.substitute_order.unwrap_or_default(),
+            x.person.display
+        );
+        if let Some(f) = fields.last_mut() {
+            f.lines.push(line);
+        }
+    }
+    fields
+}
+
+/// The kallelse with its föredragningslista: when and where, who is called
+/// (the ersättare in their calling order), and the items with their
+/// föredragande and basis documents. With changes after the kallelse
+/// went out (`changes` as `view::planning_changes` gives them), it is a
+/// tilläggskallelse and lists what changed.
+pub fn agenda(m: &MeetingView, roster: &[MemberView], changes: &[ChangeView]) -> Doc {
     let body = &m.summary.body.name;
+    let changed: Vec<&ChangeView> = changes.iter().filter(|c| c.after_notice).collect();
+    let supplement = !changed.is_empty();
+    let title = if supplement {
+        "Tilläggskallelse"
+    } else {
+        "Kallelse"
+    };
     let meta = meta(
         DocKind::Agenda,
-        "Kallelse",
+        title,
         m,
-        format!("Kallelse {body} {}", m.summary.date),
+        format!("{title} {body} {}", m.summary.date),
     );
     let time = match &m.summary.starts {
         Some(t) => format!("{} klockan {t}", m.summary.date),
@@ -698,27 +761,21 @@ pub fn agenda(m: &MeetingView, roster: &[MemberView]) -> Doc {
         Field::one("Tid", time),
         Field::one("Plats", &m.summary.place),
     ];
-    let named = |pred: fn(&MemberView) -> bool| -> Vec<String> {
-        roster
-            .iter()
-            .filter(|x| pred(x))
-            .map(|x| {
-                if x.role == "member" || x.role_label == "ersättare" {
-                    x.person.display.clone()
-                } else {
-                    format!("{} ({})", x.person.display, x.role_label)
-                }
-            })
-            .collect()
-    };
-    let members = named(|x| x.substitute_order.is_none());
-    let substitutes = named(|x| x.substitute_order.is_some());
+    let members: Vec<String> = roster
+        .iter()
+        .filter(|x| x.substitute_order.is_none())
+        .map(|x| {
+            if x.role == "member" {
+                x.person.display.clone()
+            } else {
+                format!("{} ({})", x.person.display, x.role_label)
+            }
+        })
+        .collect();
     if !members.is_empty() {
         fields.push(Field::new("Ledamöter", members));
     }
-    if !substitutes.is_empty() {
-        fields.push(Field::new("Ersättare", substitutes));
-    }
+    fields.extend(substitutes_in_calling_order(roster));
     if let Some(s) = &m.secretary {
         fields.push(Field::one("Sekreterare", &s.name));
     }
@@ -735,25 +792,28 @@ pub fn agenda(m: &MeetingView, roster: &[MemberView]) -> Doc {
             if i.kind == "information" {
                 text.push_str(" – information");
             }
-            ListItem {
-                text,
-                items: i
-                    .basis
-                    .iter()
-                    .map(|b| format!("Underlag: {}", b.title))
-                    .collect(),
-            }
+            let mut lines: Vec<String> = i
+                .presenter
+                .iter()
+                .map(|p| format!("Föredragande: {}", p.name))
+                .collect();
+            lines.extend(i.basis.iter().map(|b| format!("Underlag: {}", b.title)));
+            ListItem { text, items: lines }
         })
         .collect();
+    let mut first = vec![Block::fields(fields)];
+    if supplement {
+        first.push(Block::text(
+            "Detta är en tilläggskallelse. Föredragningslistan nedan gäller i stället för den i den tidigare kallelsen; ändringarna står sist.",
+        ));
+    }
+    first.push(Block::text(
+        "Ledamot som har förhinder ska snarast anmäla det till sekreteraren, som kallar ersättare. Ersättare som inte tjänstgör har rätt att närvara och yttra sig.",
+    ));
     let mut parts = vec![Part {
         id: Some("kallelse".into()),
-        heading: Some(format!("Kallelse till sammanträde med {body}")),
-        blocks: vec![
-            Block::fields(fields),
-            Block::text(
-                "Ledamot som har förhinder ska snarast anmäla det till sekreteraren, som kallar ersättare. Ersättare som inte tjänstgör har rätt att närvara och yttra sig.",
-            ),
-        ],
+        heading: Some(format!("{title} till sammanträde med {body}")),
+        blocks: first,
         ..Default::default()
     }];
     parts.push(Part {
@@ -766,6 +826,19 @@ pub fn agenda(m: &MeetingView, roster: &[MemberView]) -> Doc {
         },
         ..Default::default()
     });
+    if supplement {
+        parts.push(Part {
+            id: Some("andringar".into()),
+            heading: Some("Ändringar sedan kallelsen".into()),
+            blocks: vec![Block::list(
+                changed
+                    .iter()
+                    .map(|c| format!("{}: {}", c.date, c.text))
+                    .collect::<Vec<_>>(),
+            )],
+            ..Default::default()
+        });
+    }
     Doc { meta, parts }
 }
 

@@ -183,7 +183,8 @@ pub async fn load(
                 .filter(|x| x.term.contains(date))
                 .map(view::MemberView::from)
                 .collect();
-            compose::agenda(&m, &roster)
+            let changes = view::planning_changes(store, *meeting, audience).await?;
+            compose::agenda(&m, &roster, &changes)
         }
         Request::OfficerReport { case } => {
             let c = view::case_for(store, *case, audience).await?;

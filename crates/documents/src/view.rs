@@ -257,6 +257,8 @@ pub struct AgendaItemView {
     pub secrecy_ground: Option<String>,
     pub paragraph: Option<u32>,
     pub basis: Vec<BasisView>,
+    /// Föredragande; none for a secret item shown to the public.
+    pub presenter: Option<PersonRef>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -625,6 +627,7 @@ impl Context {
         ids.extend(record.meeting.chair);
         ids.extend(record.meeting.secretary);
         ids.extend(record.meeting.approvers.iter().copied());
+        ids.extend(record.items.iter().filter_map(|i| i.presenter));
         for a in &record.attendance {
             if let Capacity::ServingSubstitute { replacing } = a.capacity {
                 ids.push(replacing);
@@ -818,6 +821,7 @@ impl Context {
                     secrecy_ground: secrecy_ground(&item.access),
                     paragraph: item.paragraph.as_ref().map(|p| p.number),
                     basis: if public { basis(&item.basis) } else { vec![] },
+                    presenter: item.presenter.filter(|_| public).map(|p| self.person(p)),
                 }
             })
             .collect();
@@ -1320,6 +1324,93 @@ pub async fn case_for(
         html: format!("/arenden/{}", c.id),
         api: format!("/api/v1/cases/{}", c.id),
     })
+}
+
+/// One change of a meeting's planning, as an audience may read it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChangeView {
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// notice, moved, cancelled, item_added, item_edited, item_moved or
+    /// item_removed.
+    pub kind: String,
+    /// Made after the kallelse: listed in the tilläggskallelse.
+    pub after_notice: bool,
+    /// The change as one sentence.
+    pub text: String,
+    /// The reason given for moving or cancelling: for the secretariat.
+    pub reason: Option<String>,
+}
+
+/// A meeting's planning changes, oldest first. The public reads only what
+/// the tilläggskallelse says (the changes after the kallelse, once the
+/// agenda is public), a secret item by its number and ground only, and no
+/// reasons; the secretariat reads everything.
+pub async fn planning_changes(
+    store: &Store,
+    meeting: kansli_core::MeetingId,
+    audience: Audience,
+) -> Result<Vec<ChangeView>, StoreError> {
+    use kansli_store::planning::ChangeKind;
+    let official = audience == Audience::Official;
+    if !official {
+        let m = store.meeting(meeting).await?;
+        if !public_disclosure(store, &m).await?.agenda {
+            return Ok(vec![]);
+        }
+    }
+    let mut out = Vec::new();
+    for c in store.meeting_changes(meeting).await? {
+        if !official && !c.after_notice {
+            continue;
+        }
+        let public = c.item_access.is_public() || official;
+        let label = match (&c.item_title, &c.item_access) {
+            (Some(t), Access::Public) => format!("«{}»", cap(Kind::Title, t)),
+            (Some(t), Access::Secret { ground }) if public => format!(
+                "«{}» (sekretess: {})",
+                cap(Kind::Title, t),
+                cap(Kind::Code, ground)
+            ),
+            (_, Access::Secret { ground }) => {
+                format!("ärende med sekretess ({})", cap(Kind::Code, ground))
+            }
+            (None, _) => String::new(),
+        };
+        let n = c.item_position.unwrap_or(0);
+        let line = |s: &Option<String>| cap(Kind::Line, s.as_deref().unwrap_or(""));
+        let text = match c.kind {
+            ChangeKind::Notice => "Kallelsen skickades ut.".to_string(),
+            ChangeKind::Moved => format!(
+                "Sammanträdet flyttades från {} till {}.",
+                line(&c.previous),
+                line(&c.detail)
+            ),
+            ChangeKind::Cancelled => "Sammanträdet ställdes in.".to_string(),
+            ChangeKind::ItemAdded => format!("Ny punkt {n}: {label}."),
+            ChangeKind::ItemEdited => {
+                let mut t = format!("Punkt {n}, {label}: {}", line(&c.detail));
+                if let Some(p) = c.previous.as_ref().filter(|_| public) {
+                    t.push_str(&format!(" (tidigare rubrik «{}»)", cap(Kind::Title, p)));
+                }
+                t.push('.');
+                t
+            }
+            ChangeKind::ItemMoved => format!(
+                "Punkten {label} flyttades {} till punkt {n}.",
+                line(&c.detail)
+            ),
+            ChangeKind::ItemRemoved => format!("Utgår: {label} (var punkt {n})."),
+        };
+        out.push(ChangeView {
+            date: c.made_on.to_string(),
+            kind: c.kind.code().into(),
+            after_notice: c.after_notice,
+            text,
+            reason: c.reason.filter(|_| official).map(|r| cap(Kind::Line, &r)),
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

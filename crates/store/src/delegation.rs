@@ -254,6 +254,7 @@ impl Tx {
                     access: Access::Public,
                     basis: vec![],
                     paragraph: None,
+                    presenter: None,
                 });
                 items.len() - 1
             }

@@ -16,6 +16,7 @@ pub mod follow;
 pub mod idempotency;
 pub mod lifecycle;
 pub mod members;
+pub mod planning;
 pub mod protocol_documents;
 pub mod protocols;
 pub mod publication;

@@ -180,6 +180,23 @@ impl Tx {
         meeting: MeetingId,
         items: &[AgendaItem],
     ) -> Result<(), StoreError> {
+        self.write_agenda(meeting, items).await?;
+        self.audit(
+            "agenda",
+            "meeting",
+            Some(meeting.0),
+            json!({"items": items.iter().map(|i| &i.title).collect::<Vec<_>>()}),
+        )
+        .await
+    }
+
+    /// [`Tx::set_agenda`] without its audit record, for the writes that
+    /// keep their own (`planning`).
+    pub(crate) async fn write_agenda(
+        &mut self,
+        meeting: MeetingId,
+        items: &[AgendaItem],
+    ) -> Result<(), StoreError> {
         let mut record = crate::read::meeting_record_in(&mut self.tx, meeting).await?;
         sealed(&record.meeting)?;
         crate::protocols::frozen(&mut self.tx, meeting).await?;
@@ -188,6 +205,9 @@ impl Tx {
                 .bind(meeting.0)
                 .fetch_optional(&mut *self.tx)
                 .await?;
+        if record.meeting.status == MeetingStatus::Cancelled {
+            return Err(Refusal::new("föredragningslistan", "sammanträdet är inställt").into());
+        }
         if started.is_some() || record.meeting.status.is_held() {
             return Err(Refusal::new(
                 "föredragningslistan",
@@ -222,14 +242,7 @@ impl Tx {
         record.items = items.to_vec();
         limits::check_meeting_record(&record).map_err(StoreError::Refused)?;
         self.clear_content(meeting.0).await?;
-        self.write_content(meeting.0, &body, &record).await?;
-        self.audit(
-            "agenda",
-            "meeting",
-            Some(meeting.0),
-            json!({"items": items.iter().map(|i| &i.title).collect::<Vec<_>>()}),
-        )
-        .await
+        self.write_content(meeting.0, &body, &record).await
     }
 
     /// Appoints the members who approve the protocol with the chair, and
@@ -307,7 +320,17 @@ impl Tx {
             return Err(Refusal::new("kallelsen", "föredragningslistan är tom").into());
         }
         self.set_meeting_status(meeting, &MeetingStatus::NoticeIssued)
-            .await
+            .await?;
+        self.note_change(
+            meeting,
+            &record.meeting.status,
+            crate::planning::ChangeKind::Notice,
+            None,
+            None,
+            None,
+            None,
+        )
+        .await
     }
 
     /// Rewrites one prose section of a paragraph. The edit is kept, so the
@@ -799,6 +822,7 @@ mod tests {
                 access: Access::Public,
                 basis: vec![],
                 paragraph: Some(p),
+                presenter: None,
             }],
             attendance: vec![],
         }

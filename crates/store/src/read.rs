@@ -255,6 +255,7 @@ pub(crate) async fn meeting_record_in(
             access: access_from_column(r.try_get("secrecy_ground")?),
             basis: json(&r.try_get::<String, _>("basis")?)?,
             paragraph: paragraph.map(|p| json::<Paragraph>(&p)).transpose()?,
+            presenter: r.try_get::<Option<i64>, _>("presenter_id")?.map(PersonId),
         });
     }
     Ok(MeetingRecord {

@@ -780,8 +780,8 @@ impl Tx {
         for (i, item) in record.items.iter().enumerate() {
             let item_id = self.next_id("agenda_items").await?;
             sqlx::query(
-                "INSERT INTO agenda_items (id, meeting_id, position, title, case_id, kind, secrecy_ground, basis) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO agenda_items (id, meeting_id, position, title, case_id, kind, secrecy_ground, basis, presenter_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(item_id)
             .bind(id)
@@ -791,6 +791,7 @@ impl Tx {
             .bind(item.kind.code())
             .bind(secrecy_column(&item.access))
             .bind(serde_json::to_string(&item.basis)?)
+            .bind(item.presenter.map(|p| p.0))
             .execute(&mut *self.tx)
             .await?;
             let Some(p) = &item.paragraph else { continue };

@@ -86,6 +86,7 @@ async fn from_planned_meeting_to_posted_notice() {
             access: Access::Public,
             basis: vec![],
             paragraph: None,
+            presenter: None,
         };
         tx.set_agenda(meeting, std::slice::from_ref(&item))
             .await

@@ -461,6 +461,7 @@ async fn a_meeting_run_command_by_command_survives_a_restart() {
                     access: Access::Public,
                     basis: vec![],
                     paragraph: None,
+                    presenter: None,
                 }],
                 attendance: vec![],
             })

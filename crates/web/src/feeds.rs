@@ -136,8 +136,9 @@ async fn notices_feed(
         .into_response())
 }
 
-/// `/organ/{id}/sammantraden.ics`: the body's meetings (not those
-/// cancelled), with place, time and a link to the meeting page.
+/// `/organ/{id}/sammantraden.ics`: the body's meetings, with place, time
+/// and a link to the meeting page; a cancelled one stays in the calendar
+/// as `STATUS:CANCELLED`, so that calendars that took it remove it.
 pub async fn meetings_ical(
     State(app): State<AppState>,
     Path(raw): Path<String>,
@@ -150,16 +151,21 @@ pub async fn meetings_ical(
     let mut cal = Calendar::new();
     cal.name(&format!("{name} – sammanträden"));
     for m in app.store.meetings(id).await? {
-        if m.status == MeetingStatus::Cancelled {
-            continue;
-        }
+        let cancelled = m.status == MeetingStatus::Cancelled;
         let mut e = Event::new();
+        if cancelled {
+            e.status(icalendar::EventStatus::Cancelled);
+        }
         e.uid(&format!(
             "sammantrade-{}@{}",
             m.id,
             base.split("://").nth(1).unwrap_or("kansli")
         ))
-        .summary(&format!("{name} sammanträder"))
+        .summary(&if cancelled {
+            format!("Inställt: {name} sammanträder")
+        } else {
+            format!("{name} sammanträder")
+        })
         // The crate escapes LF, not a bare CR; a CR in a stored place
         // would end the line and start a property of its own.
         .location(&line(&kansli_core::limits::shorten(

@@ -713,6 +713,18 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         Secretary,
         member::retry_mail,
     );
+    // #18 M: before the meeting: moved, cancelled (the agenda's item
+    // edits go through /dagordning).
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/flytta",
+        Secretary,
+        sitting::move_meeting,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/installa",
+        Secretary,
+        sitting::cancel_meeting,
+    );
 
     let table = r.table;
     let mut router = Router::new();

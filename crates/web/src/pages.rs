@@ -97,6 +97,8 @@ pub async fn body(State(app): State<AppState>, Path(raw): Path<String>) -> Page 
 struct MeetingPage {
     meeting: MeetingView,
     level: u8,
+    /// What the tilläggskallelse lists, as the public may read it.
+    changes: Vec<view::ChangeView>,
 }
 
 pub async fn meeting(State(app): State<AppState>, Path(raw): Path<String>) -> Page {
@@ -105,7 +107,12 @@ pub async fn meeting(State(app): State<AppState>, Path(raw): Path<String>) -> Pa
     // Rows that no longer give what was signed are withheld by the view;
     // here the difference is written to the log for staff.
     crate::sitting::content_changed(&app, id).await?;
-    render(MeetingPage { meeting, level: 3 })
+    let changes = view::planning_changes(&app.store, id, view::Audience::Public).await?;
+    render(MeetingPage {
+        meeting,
+        level: 3,
+        changes,
+    })
 }
 
 #[derive(Template)]

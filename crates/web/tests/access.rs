@@ -618,6 +618,7 @@ async fn the_screens_forms_in_fullmaktige_jav_substitute_withdrawal_minority_and
                     access: kansli_core::Access::Public,
                     basis: vec![],
                     paragraph: None,
+                    presenter: None,
                 },
                 kansli_core::meeting::AgendaItem {
                     title: "Val av ordförande i patientnämnden".into(),
@@ -626,6 +627,7 @@ async fn the_screens_forms_in_fullmaktige_jav_substitute_withdrawal_minority_and
                     access: kansli_core::Access::Public,
                     basis: vec![],
                     paragraph: None,
+                    presenter: None,
                 },
             ],
         )

@@ -193,6 +193,7 @@ async fn meeting_in_session(app: &App) -> (MeetingId, String) {
             access: kansli_core::Access::Public,
             basis: vec![],
             paragraph: None,
+            presenter: None,
         }],
     )
     .await

@@ -479,6 +479,7 @@ async fn in_session(app: &App) -> (MeetingId, String) {
             access: Access::Public,
             basis: vec![],
             paragraph: None,
+            presenter: None,
         }],
     )
     .await
@@ -658,6 +659,7 @@ async fn the_agenda_is_public_from_the_kallelse() {
                 access: Access::Public,
                 basis: vec![],
                 paragraph: None,
+                presenter: None,
             }],
         )
         .await
@@ -918,6 +920,7 @@ async fn a_beslutsforslag_is_public_when_marked_final_or_sent_with_the_kallelse(
                 access: Access::Public,
                 basis: vec![],
                 paragraph: None,
+                presenter: None,
             }],
         )
         .await

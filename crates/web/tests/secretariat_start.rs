@@ -387,6 +387,7 @@ async fn the_protocol_is_written_from_what_is_known() {
             access: Access::Public,
             basis: vec![],
             paragraph: None,
+            presenter: None,
         };
         tx.set_agenda(
             meeting,

@@ -269,6 +269,7 @@ pub async fn save(
             access: paragraph.access.clone(),
             basis: vec![],
             paragraph: Some(paragraph),
+            presenter: None,
         });
     }
     let meeting = tx.add_meeting(&record).await?;

@@ -20,11 +20,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::{CookieJar, Form};
 use kansli_core::decision::{Clause, Decision, Formula};
 use kansli_core::limits::Kind;
-use kansli_core::meeting::{
-    Actor, AgendaItem, BasisItem, Capacity, ItemKind, MeetingStatus, ProposalKind, VoteChoice,
-};
+use kansli_core::meeting::{Actor, Capacity, ItemKind, MeetingStatus, ProposalKind, VoteChoice};
 use kansli_core::proceedings::{Command, MeetingPhase, Proceedings, Step};
-use kansli_core::{Access, BodyId, CaseId, MeetingId, PersonId};
+use kansli_core::{Access, BodyId, MeetingId, PersonId};
 use kansli_store::StoreError;
 use kansli_store::lifecycle::Prose;
 use serde::Deserialize;
@@ -201,6 +199,17 @@ struct ItemLine {
     secret: Option<String>,
     basis: Vec<String>,
     paragraph: Option<u32>,
+    /// The föredragande's name.
+    presenter: Option<String>,
+    /// The edit form's fields: as stored, or as a refused edit had them.
+    form: String,
+    edit_title: String,
+    edit_kind: String,
+    edit_ground: String,
+    edit_presenter: String,
+    /// The refused form was this item's edit or removal: open it again.
+    open_edit: bool,
+    open_remove: bool,
 }
 
 struct ProseLine {
@@ -245,6 +254,21 @@ struct MeetingPage {
     can_issue: bool,
     items: Vec<ItemLine>,
     cases: Vec<Choice>,
+    /// Who may be föredragande.
+    presenters: Vec<Choice>,
+    /// Before the meeting begins: it may be moved or cancelled.
+    replannable: bool,
+    move_date: String,
+    move_starts: String,
+    move_place: String,
+    /// Inställt, with the reason given.
+    cancelled: Option<String>,
+    /// The planning's changes, for the secretariat.
+    changes: Vec<kansli_documents::view::ChangeView>,
+    /// Changes after the kallelse: the kallelse is a tilläggskallelse.
+    supplement: bool,
+    /// The kallelse has gone out: a change now goes into a tilläggskallelse.
+    notice_issued: bool,
     held: bool,
     sealed: bool,
     present: Vec<Pick>,
@@ -303,7 +327,9 @@ pub async fn meeting(
             .map(|x| x.display())
             .unwrap_or_else(|| format!("person {p}"))
     };
-    let mut items = Vec::new();
+    let presenter_ids: Vec<PersonId> = record.items.iter().filter_map(|i| i.presenter).collect();
+    let presenter_names = store.persons(&presenter_ids).await?;
+    let mut items: Vec<ItemLine> = Vec::new();
     for (index, item) in record.items.iter().enumerate() {
         let case = match item.case {
             Some(c) => Some(store.case(c).await?.number),
@@ -324,8 +350,47 @@ pub async fn meeting(
             },
             basis: item.basis.iter().map(|b| b.title.clone()).collect(),
             paragraph: item.paragraph.as_ref().map(|p| p.number),
+            presenter: item.presenter.map(|p| {
+                presenter_names
+                    .get(&p)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| format!("person {p}"))
+            }),
+            form: planning::item_form(index),
+            edit_title: item.title.clone(),
+            edit_kind: item.kind.code().to_string(),
+            edit_ground: match &item.access {
+                Access::Secret { ground } => ground.clone(),
+                Access::Public => String::new(),
+            },
+            edit_presenter: item.presenter.map(|p| p.0.to_string()).unwrap_or_default(),
+            open_edit: false,
+            open_remove: false,
         });
     }
+    let presenters: Vec<Choice> = store
+        .presenter_choices(body.organisation)
+        .await?
+        .iter()
+        .map(|p| Choice {
+            value: p.id.0.to_string(),
+            label: p.display(),
+        })
+        .collect();
+    let changes = kansli_documents::view::planning_changes(
+        store,
+        id,
+        kansli_documents::view::Audience::Official,
+    )
+    .await?;
+    let cancelled = (m.status == MeetingStatus::Cancelled).then(|| {
+        changes
+            .iter()
+            .rev()
+            .find(|c| c.kind == "cancelled")
+            .and_then(|c| c.reason.clone())
+            .unwrap_or_default()
+    });
     let approvals = store.approvals(id).await?;
     let signatories = approvals
         .signatories
@@ -427,7 +492,22 @@ pub async fn meeting(
         if f.form == "notice" {
             kept_at = f.kept("notice", "kept_at").to_string();
         }
+        for i in &mut items {
+            if f.form == i.form {
+                if f.kept(&i.form, "action") == "remove" {
+                    i.open_remove = true;
+                } else {
+                    i.open_edit = true;
+                    i.edit_title = f.kept(&i.form, "title").to_string();
+                    i.edit_kind = f.kept(&i.form, "kind").to_string();
+                    i.edit_ground = f.kept(&i.form, "ground").to_string();
+                    i.edit_presenter = f.kept(&i.form, "presenter").to_string();
+                }
+            }
+        }
     }
+    let supplement = changes.iter().any(|c| c.after_notice);
+    let replannable = planning::replannable(&m.status, started);
     let page = MeetingPage {
         absences: crate::member::absence_block(&app, id, &s.csrf, false).await?,
         flash,
@@ -444,6 +524,18 @@ pub async fn meeting(
         can_issue: m.status == MeetingStatus::Planned && !record.items.is_empty(),
         items,
         cases,
+        presenters,
+        replannable,
+        move_date: m.date.to_string(),
+        move_starts: m
+            .starts
+            .map(|t| t.strftime("%H:%M").to_string())
+            .unwrap_or_default(),
+        move_place: m.place.clone(),
+        cancelled,
+        changes,
+        supplement,
+        notice_issued: m.status.changes_are_supplement(),
         held: m.status.is_held(),
         sealed: m.status.is_sealed(),
         present: record
@@ -479,123 +571,6 @@ pub async fn meeting(
         withdraw_reason,
     };
     Ok((jar, Html(page.render()?)).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct AgendaForm {
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    index: String,
-    #[serde(default)]
-    case: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    ground: String,
-}
-
-/// Adds an item (from a case, with the case's documents as its basis),
-/// moves one up or down, or removes it.
-pub async fn agenda(
-    State(app): State<AppState>,
-    SignedIn(s): SignedIn,
-    Path(raw): Path<String>,
-    jar: CookieJar,
-    Form(f): Form<AgendaForm>,
-) -> Result<Response, PageError> {
-    let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
-    let who = actor(&s);
-    let outcome = async {
-        let record = app.store.meeting_record(id).await?;
-        let mut items = record.items;
-        let message = match f.action.as_str() {
-            "add" => {
-                let case: Option<CaseId> = match f.case.trim() {
-                    "" => None,
-                    c => Some(CaseId(form_number("ärende", c)?)),
-                };
-                let mut title = f.title.trim().to_string();
-                let mut basis = Vec::new();
-                if let Some(c) = case {
-                    let found = app.store.case(c).await?;
-                    if title.is_empty() {
-                        title = found.title;
-                    }
-                    // Public documents only: the basis is printed in the
-                    // kallelse and on public pages.
-                    for d in app.store.documents(c).await? {
-                        if d.access.is_public() {
-                            basis.push(BasisItem {
-                                title: d.title,
-                                document: Some(d.id),
-                            });
-                        }
-                    }
-                }
-                let kind = match f.kind.as_str() {
-                    "information" => ItemKind::Information,
-                    "election" => ItemKind::Election,
-                    _ => ItemKind::Decision,
-                };
-                // A case whose matter is secret comes onto the agenda secret,
-                // with its ground, unless another ground is given.
-                let case_ground = match case {
-                    Some(c) => app.store.case_secrecy(c).await?,
-                    None => None,
-                };
-                let access = match (f.ground.trim(), case_ground) {
-                    ("", None) => Access::Public,
-                    ("", Some(g)) => Access::Secret { ground: g },
-                    (g, _) => Access::Secret { ground: g.into() },
-                };
-                items.push(AgendaItem {
-                    title: title.clone(),
-                    case,
-                    kind,
-                    access,
-                    basis,
-                    paragraph: None,
-                });
-                format!("«{title}» är tillagd i föredragningslistan.")
-            }
-            "up" | "down" | "remove" => {
-                let i: usize = form_number("punkt", &f.index)?;
-                if i >= items.len() {
-                    return Err(refused("föredragningslistan", "punkten finns inte"));
-                }
-                match f.action.as_str() {
-                    "up" if i > 0 => items.swap(i, i - 1),
-                    "down" if i + 1 < items.len() => items.swap(i, i + 1),
-                    "remove" => {
-                        items.remove(i);
-                    }
-                    _ => {}
-                }
-                "Föredragningslistan är ändrad.".into()
-            }
-            _ => return Err(refused("föredragningslistan", "okänd åtgärd")),
-        };
-        let mut tx = app.store.begin(&who).await?;
-        tx.set_agenda(id, &items).await?;
-        tx.commit().await?;
-        Ok(message)
-    }
-    .await;
-    let outcome = logged(&app, &who, id, "föredragningslistan", outcome).await;
-    let kept: &[(&str, Kind, &str)] = if f.action == "add" {
-        &[
-            ("case", Kind::Code, &f.case),
-            ("title", Kind::Title, &f.title),
-            ("kind", Kind::Code, &f.kind),
-            ("ground", Kind::Code, &f.ground),
-        ]
-    } else {
-        &[]
-    };
-    after_keeping(&app, &s, jar, &meeting_href(id), outcome, "agenda", kept)
 }
 
 #[derive(Deserialize)]
@@ -825,8 +800,10 @@ pub async fn set_meets_in_public(
 
 mod justering;
 mod notice_board;
+mod planning;
 mod screen;
 
 pub use justering::*;
 pub use notice_board::*;
+pub use planning::*;
 pub use screen::*;
