@@ -9,6 +9,7 @@
 //! Reads return `kansli-core` types, or the small read models in [`read`].
 
 pub mod access;
+pub mod diarium;
 mod error;
 pub mod files;
 pub mod follow;
