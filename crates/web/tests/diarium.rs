@@ -636,3 +636,37 @@ async fn the_administrator_keeps_the_classification_plan() {
     let (status, _) = app.staff(&officer, &path).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// The diarium's pages in headless Chromium: reached by links, checked by
+/// the page checks (one h1, labels, no overflow) and axe-core.
+#[tokio::test]
+async fn the_diarium_pages_pass_axe_core_in_the_browser() {
+    use support::browser::*;
+    let Some(axe) = axe_source() else { return };
+    let Some(b) = start_at("2025-02-03").await else {
+        return;
+    };
+    let check = async |b: &Browser| {
+        b.check_page().await;
+        b.axe(&axe).await;
+    };
+    b.goto("/organisationer/1/postlista?datum=2025-01-28").await;
+    let text = b.main_text().await;
+    assert!(text.contains("Sekretess enligt 15 kap. 2 § OSL"), "{text}");
+    assert!(!text.contains("Länsstyrelsen"), "{text}");
+    check(&b).await;
+    b.sign_in("handlaggare").await;
+    b.goto("/sekretariat/organisationer/1/arenden?status=closed")
+        .await;
+    check(&b).await;
+    b.follow("RS250028").await;
+    let text = b.main_text().await;
+    assert!(text.contains("Avslutat"), "{text}");
+    check(&b).await;
+    b.goto("/sekretariat/organisationer/1/handlingar?q=RS240886")
+        .await;
+    check(&b).await;
+    b.sign_in("admin").await;
+    b.goto("/sekretariat/organisationer/1/klassificering").await;
+    check(&b).await;
+}
