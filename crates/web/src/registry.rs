@@ -97,7 +97,7 @@ fn action_sentence(entity: &str, action: &str) -> &'static str {
         ("meeting", "sign") => "Signerade protokollet",
         ("meeting", "status") => "Ändrade sammanträdets status",
         (_, "integrity") => "AVVIKELSE: en kontroll av lagrade uppgifter slog fel",
-        (_, "refused") => "NEKADES: försöket godtogs inte",
+        (_, "refused") => "NEKAT försök: det godtogs inte",
         (_, "register") => "Registrerade",
         (_, "add") => "Lade till",
         (_, "edit") => "Redigerade",
@@ -559,7 +559,6 @@ struct HandlingLine {
 #[template(path = "staff_documents.html")]
 struct DocumentsPage {
     organisation: String,
-    action: String,
     cases_href: String,
     documents: Vec<HandlingLine>,
     query: ListQuery,
@@ -586,7 +585,6 @@ pub async fn documents(
     let base = format!("/sekretariat/organisationer/{}/handlingar", org.0);
     let page = DocumentsPage {
         organisation: organisation.name,
-        action: base.clone(),
         cases_href: format!("/sekretariat/organisationer/{}/arenden", org.0),
         columns: sort_links(
             &base,
