@@ -166,6 +166,8 @@ async fn the_postlista_shows_a_secret_handling_by_its_ground_only() {
         .unwrap();
         tx.commit().await.unwrap();
 
+        let front = app.ok(&format!("/organisationer/{org}")).await;
+        assert!(front.contains(&format!("href=\"/organisationer/{org}/postlista\"")));
         let path = format!("/organisationer/{org}/postlista?datum=2025-01-28");
         let page = app.ok(&path).await;
         for shown in [
