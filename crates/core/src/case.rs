@@ -154,6 +154,201 @@ pub struct Case {
     pub registered: Date,
     /// Set when the case is closed (avslutat); a closed case can be archived.
     pub closed: Option<Date>,
+    /// Handläggare: the official responsible for the case.
+    pub officer: Option<PersonId>,
+    /// Ärendetyp ("Motion", "Remiss", "Avtal").
+    pub case_type: Option<String>,
+    /// The code of the organisation's classification plan the case is
+    /// filed under (KLASSA-style, "2.4.1").
+    pub classification: Option<String>,
+    pub status: CaseStatus,
+    /// How the case was closed; set exactly when `closed` is.
+    pub closed_how: Option<Closing>,
+}
+
+/// Where a case stands in the diarium.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Öppet: being prepared.
+    Open,
+    /// Vilande: waiting (for an answer, a remiss, another authority),
+    /// nothing to do meanwhile.
+    Dormant,
+    /// Avslutat: closed, with its date and how.
+    Closed,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 3] = [CaseStatus::Open, CaseStatus::Dormant, CaseStatus::Closed];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CaseStatus::Open => "open",
+            CaseStatus::Dormant => "dormant",
+            CaseStatus::Closed => "closed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CaseStatus> {
+        CaseStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            CaseStatus::Open => "Öppet",
+            CaseStatus::Dormant => "Vilande",
+            CaseStatus::Closed => "Avslutat",
+        }
+    }
+}
+
+/// How a case was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Closing {
+    /// Avslutat genom beslut: decided.
+    Decision,
+    /// Avskrivet: written off without a decision on the matter (withdrawn,
+    /// lapsed, no longer relevant).
+    WrittenOff,
+    /// Överlämnat: handed over to another authority.
+    Transferred,
+}
+
+impl Closing {
+    pub const ALL: [Closing; 3] = [Closing::Decision, Closing::WrittenOff, Closing::Transferred];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Closing::Decision => "decision",
+            Closing::WrittenOff => "written_off",
+            Closing::Transferred => "transferred",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Closing> {
+        Closing::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            Closing::Decision => "Beslut",
+            Closing::WrittenOff => "Avskrivet",
+            Closing::Transferred => "Överlämnat",
+        }
+    }
+}
+
+/// A change of a case's status, as the registrar asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusChange {
+    /// Öppnas (again): from vilande, or återupptas after being closed.
+    Open,
+    /// Vilandeförklaras.
+    Dormant,
+    /// Avslutas on a date, in a way.
+    Close { date: Date, how: Closing },
+}
+
+impl Case {
+    /// Checks a status change and gives the case's new (status, closed,
+    /// closed_how). A case is closed on a day no earlier than it was
+    /// registered and no later than today (a closing is registered when
+    /// it happens, not ahead); closing a closed case again is refused (it
+    /// is reopened first, so its history shows both); a closed case is
+    /// reopened (återupptas) as open, not straight into vilande.
+    pub fn change_status(
+        &self,
+        change: StatusChange,
+        today: Date,
+    ) -> Result<(CaseStatus, Option<Date>, Option<Closing>), Refusal> {
+        let at = format!("ärende {}", self.number);
+        match change {
+            StatusChange::Open => {
+                if self.status == CaseStatus::Open {
+                    return Err(Refusal::new(at, "ärendet är redan öppet"));
+                }
+                Ok((CaseStatus::Open, None, None))
+            }
+            StatusChange::Dormant => match self.status {
+                CaseStatus::Dormant => Err(Refusal::new(at, "ärendet är redan vilande")),
+                CaseStatus::Closed => Err(Refusal::new(
+                    at,
+                    "ärendet är avslutat; öppna det igen innan det vilandeförklaras",
+                )),
+                CaseStatus::Open => Ok((CaseStatus::Dormant, None, None)),
+            },
+            StatusChange::Close { date, how } => {
+                if self.status == CaseStatus::Closed {
+                    return Err(Refusal::new(
+                        at,
+                        format!(
+                            "ärendet avslutades redan {}; öppna det igen för att ändra avslutet",
+                            self.closed.map(|d| d.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                }
+                if date < self.registered {
+                    return Err(Refusal::new(
+                        at,
+                        format!(
+                            "avslutsdatumet {date} är före registreringsdatumet {}",
+                            self.registered
+                        ),
+                    ));
+                }
+                if date > today {
+                    return Err(Refusal::new(
+                        at,
+                        format!("avslutsdatumet {date} har inte kommit ännu (i dag är {today})"),
+                    ));
+                }
+                Ok((CaseStatus::Closed, Some(date), Some(how)))
+            }
+        }
+    }
+}
+
+/// One heading of an organisation's classification plan (klassificerings­
+/// struktur, as KLASSA-based plans have): a code and its title. The plan
+/// is the organisation's own; cases are filed under its codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classification {
+    pub code: String,
+    pub title: String,
+}
+
+impl Classification {
+    /// A code is groups of digits or letters separated by dots ("2",
+    /// "2.4", "2.4.1", "KS.1"), a title is a non-empty line.
+    pub fn check(&self) -> Result<(), Refusal> {
+        let code = self.code.trim();
+        let at = "klassificeringskod";
+        if code.is_empty() {
+            return Err(Refusal::new(at, "koden saknas"));
+        }
+        if code.chars().count() > 20
+            || code
+                .split('.')
+                .any(|g| g.is_empty() || !g.chars().all(|c| c.is_alphanumeric()))
+        {
+            return Err(Refusal::new(
+                at,
+                format!(
+                    "«{code}» är ingen kod: skriv siffror eller bokstäver i grupper med punkt emellan, t.ex. 2.4.1 (högst 20 tecken)"
+                ),
+            ));
+        }
+        if self.title.trim().is_empty() {
+            return Err(Refusal::new(at, format!("rubrik saknas för koden {code}")));
+        }
+        crate::limits::check(
+            "klassificeringens rubrik",
+            crate::limits::Kind::Title,
+            &self.title,
+        )
+    }
 }
 
 /// A handling registered in a case.
@@ -161,11 +356,65 @@ pub struct Case {
 pub struct Document {
     pub id: crate::DocumentId,
     pub case: CaseId,
+    /// Löpnummer within the case, from 1, in the order of registration;
+    /// never reused (see [`handling_number`]).
+    pub number: u32,
     pub kind: DocumentKind,
     pub title: String,
     pub date: Date,
     pub direction: Direction,
     pub access: Access,
+}
+
+/// A handling's number: the case number, a hyphen and the handling's
+/// löpnummer in the case ("RS231470-3", "KS 2023/145-3").
+pub fn handling_number(case_number: &str, number: u32) -> String {
+    format!("{case_number}-{number}")
+}
+
+/// Splits a handling number into the case number and the löpnummer
+/// ("RS231470-3" → ("RS231470", 3)); `None` when the text is no
+/// handling number.
+pub fn split_handling_number(text: &str) -> Option<(&str, u32)> {
+    let (case, n) = text.trim().rsplit_once('-')?;
+    let n: u32 = n.parse().ok().filter(|n| *n > 0)?;
+    (!case.is_empty()).then_some((case, n))
+}
+
+/// What the public register (diarium, postlista) shows of a registered
+/// handling. By OSL 5 kap. 2 § the register holds the date the handling
+/// came in or was drawn up, its number, whom it came from or went to, and
+/// in short what it concerns; the last two are left out when needed so
+/// that a secret uppgift is not revealed. The date, number and direction
+/// are always shown; for a secret handling, or one in a case whose matter
+/// is secret, the ground is shown instead of its description and its
+/// sender or receiver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterEntry {
+    /// The description (the handling's title, the case's ärendemening)
+    /// and the sender or receiver may be shown.
+    pub described: bool,
+    /// The OSL ground shown instead, when they may not.
+    pub ground: Option<String>,
+}
+
+/// The rule of [`RegisterEntry`]: `access` is the handling's own, and
+/// `case_matter` the ground when the matter of its case is secret.
+pub fn register_entry(access: &Access, case_matter: Option<&str>) -> RegisterEntry {
+    match (access, case_matter) {
+        (Access::Secret { ground }, _) => RegisterEntry {
+            described: false,
+            ground: Some(ground.clone()),
+        },
+        (Access::Public, Some(ground)) => RegisterEntry {
+            described: false,
+            ground: Some(ground.to_string()),
+        },
+        (Access::Public, None) => RegisterEntry {
+            described: true,
+            ground: None,
+        },
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,6 +485,35 @@ pub enum Direction {
     Incoming { sender: String },
     Outgoing { receiver: String },
     Internal,
+}
+
+impl Direction {
+    /// The register's word for the direction: inkommande, upprättad,
+    /// utgående.
+    pub fn label_sv(&self) -> &'static str {
+        match self {
+            Direction::Incoming { .. } => "Inkommande",
+            Direction::Outgoing { .. } => "Utgående",
+            Direction::Internal => "Upprättad",
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Direction::Incoming { .. } => "incoming",
+            Direction::Outgoing { .. } => "outgoing",
+            Direction::Internal => "internal",
+        }
+    }
+
+    /// The sender or receiver, if any.
+    pub fn counterpart(&self) -> Option<&str> {
+        match self {
+            Direction::Incoming { sender } => Some(sender),
+            Direction::Outgoing { receiver } => Some(receiver),
+            Direction::Internal => None,
+        }
+    }
 }
 
 /// A motion: one or more members' proposal to fullmäktige (KL 5 kap. 22 §).
@@ -400,5 +678,156 @@ mod tests {
             .check()
             .is_err()
         );
+    }
+
+    fn case(status: CaseStatus) -> Case {
+        Case {
+            id: CaseId(1),
+            organisation: OrganisationId(1),
+            number: "RS231470".into(),
+            title: "Motion".into(),
+            registered: jiff::civil::date(2023, 12, 4),
+            closed: (status == CaseStatus::Closed).then(|| jiff::civil::date(2025, 4, 29)),
+            officer: None,
+            case_type: None,
+            classification: None,
+            status,
+            closed_how: (status == CaseStatus::Closed).then_some(Closing::Decision),
+        }
+    }
+
+    #[test]
+    fn a_case_closes_between_its_registration_and_today() {
+        let today = jiff::civil::date(2025, 5, 1);
+        let open = case(CaseStatus::Open);
+        let close = |date| StatusChange::Close {
+            date,
+            how: Closing::WrittenOff,
+        };
+        // The edges themselves are allowed: the day it was registered, today.
+        for date in [open.registered, today] {
+            assert_eq!(
+                open.change_status(close(date), today).unwrap(),
+                (CaseStatus::Closed, Some(date), Some(Closing::WrittenOff))
+            );
+        }
+        let before = open
+            .change_status(close(jiff::civil::date(2023, 12, 3)), today)
+            .unwrap_err();
+        assert!(
+            before
+                .reason
+                .contains("före registreringsdatumet 2023-12-04"),
+            "{before}"
+        );
+        let ahead = open
+            .change_status(close(jiff::civil::date(2025, 5, 2)), today)
+            .unwrap_err();
+        assert!(ahead.reason.contains("har inte kommit"), "{ahead}");
+        // A dormant case may be closed too.
+        assert!(
+            case(CaseStatus::Dormant)
+                .change_status(close(today), today)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn status_changes_follow_the_diarium() {
+        let today = jiff::civil::date(2025, 5, 1);
+        let closed = case(CaseStatus::Closed);
+        let again = closed
+            .change_status(
+                StatusChange::Close {
+                    date: today,
+                    how: Closing::Decision,
+                },
+                today,
+            )
+            .unwrap_err();
+        assert!(
+            again.reason.contains("avslutades redan 2025-04-29"),
+            "{again}"
+        );
+        assert!(closed.change_status(StatusChange::Dormant, today).is_err());
+        // Reopening clears the closing.
+        assert_eq!(
+            closed.change_status(StatusChange::Open, today).unwrap(),
+            (CaseStatus::Open, None, None)
+        );
+        assert!(
+            case(CaseStatus::Open)
+                .change_status(StatusChange::Open, today)
+                .is_err()
+        );
+        assert!(
+            case(CaseStatus::Dormant)
+                .change_status(StatusChange::Dormant, today)
+                .is_err()
+        );
+        assert_eq!(
+            case(CaseStatus::Open)
+                .change_status(StatusChange::Dormant, today)
+                .unwrap()
+                .0,
+            CaseStatus::Dormant
+        );
+    }
+
+    #[test]
+    fn handling_numbers_in_both_styles() {
+        assert_eq!(handling_number("RS231470", 3), "RS231470-3");
+        assert_eq!(handling_number("KS 2023/145", 3), "KS 2023/145-3");
+        assert_eq!(
+            split_handling_number("KS 2023/145-3"),
+            Some(("KS 2023/145", 3))
+        );
+        assert_eq!(
+            split_handling_number(" RS231470-12 "),
+            Some(("RS231470", 12))
+        );
+        for bad in ["RS231470", "RS231470-0", "RS231470-", "-3", "RS231470-x"] {
+            assert_eq!(split_handling_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_register_leaves_out_what_would_reveal_a_secret() {
+        let secret = Access::Secret {
+            ground: "21 kap. 1 § OSL".into(),
+        };
+        let e = register_entry(&secret, None);
+        assert!(!e.described);
+        assert_eq!(e.ground.as_deref(), Some("21 kap. 1 § OSL"));
+        // A public handling of a case whose matter is secret is described
+        // no more than a secret one; the case's ground is given.
+        let e = register_entry(&Access::Public, Some("18 kap. 8 § OSL"));
+        assert!(!e.described);
+        assert_eq!(e.ground.as_deref(), Some("18 kap. 8 § OSL"));
+        // The handling's own ground wins.
+        let e = register_entry(&secret, Some("18 kap. 8 § OSL"));
+        assert_eq!(e.ground.as_deref(), Some("21 kap. 1 § OSL"));
+        assert_eq!(
+            register_entry(&Access::Public, None),
+            RegisterEntry {
+                described: true,
+                ground: None
+            }
+        );
+    }
+
+    #[test]
+    fn classification_codes_are_checked() {
+        let c = |code: &str, title: &str| Classification {
+            code: code.into(),
+            title: title.into(),
+        };
+        for good in ["2", "2.4", "2.4.1", "KS.1"] {
+            assert!(c(good, "Styra").check().is_ok(), "{good}");
+        }
+        for bad in ["", "2..4", ".2", "2.", "2 4", "2/4", &"1.".repeat(11)] {
+            assert!(c(bad, "Styra").check().is_err(), "{bad}");
+        }
+        assert!(c("2.4", " ").check().is_err());
     }
 }

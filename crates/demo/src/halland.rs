@@ -832,3 +832,125 @@ fn planned(
         attendance: vec![],
     }
 }
+
+/// The demo's classification plan for Region Halland: a small plan in the
+/// style of KLASSA (codes and titles are the demo's own, not the region's).
+const PLAN: [(&str, &str); 12] = [
+    ("1", "Ledning och styrning"),
+    ("1.1", "Politisk styrning och beslutsfattande"),
+    ("1.2", "Ekonomistyrning, budget och bokslut"),
+    ("1.3", "Motioner och medborgarförslag"),
+    ("1.4", "Ägarstyrning av bolag"),
+    ("2", "Hälso- och sjukvård"),
+    ("2.1", "Patientsäkerhet och kvalitet"),
+    ("2.2", "Krisberedskap och civilt försvar"),
+    ("3", "Regional utveckling"),
+    ("3.1", "Kollektivtrafik och infrastruktur"),
+    ("3.2", "Samverkan och internationellt arbete"),
+    ("4.1", "Lokalförsörjning och fastigheter"),
+];
+
+/// The diarium of the demo's cases: ärendetyp, classification and
+/// handläggare, and the status each case has after the meeting of
+/// 2025-01-28. The sources name only the KAST report's author; the other
+/// cases have the demo's handläggare, and the statuses and the one secret
+/// handling are set for the demo (a case decided by the arbetsutskott is
+/// closed by beslut on the meeting's day, one waits for the state and is
+/// vilande). Run after the other organisations, so that their ids stay.
+pub(crate) async fn diarium(tx: &mut Tx) -> Result<(), StoreError> {
+    use kansli_core::case::{Classification, Closing, StatusChange};
+    use kansli_store::diarium::CaseDetails;
+    let org = tx
+        .organisation_named(MARKER_ORGANISATION)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("demoorganisationen saknas".into()))?
+        .id;
+    for (code, title) in PLAN {
+        tx.set_classification(
+            org,
+            &Classification {
+                code: code.into(),
+                title: title.into(),
+            },
+        )
+        .await?;
+    }
+    let author = tx.add_person("Amina Boulaabi", None).await?;
+    let demo_officer = tx.add_person("Handläggaren (demo)", None).await?;
+    // (number, ärendetyp, code, the report's author or the demo's officer)
+    let cases: [(&str, &str, &str, bool); 12] = [
+        ("RS240123", "Avtal", "3.1", false),
+        ("RS241266", "Information", "2.1", false),
+        ("RS250087", "Ägarstyrning", "1.4", false),
+        ("RS241274", "Verksamhetsplan", "3.2", false),
+        ("RS250028", "Information", "3.2", false),
+        ("RS240030", "Bokslut", "1.2", false),
+        ("RS250067", "Styrdokument", "4.1", false),
+        ("RS240886", "Remiss", "2.2", false),
+        ("RS240682", "Motion", "1.3", false),
+        ("RS240813", "Motion", "1.3", false),
+        ("RS231469", "Motion", "1.3", false),
+        ("RS231470", "Motion", "1.3", true),
+    ];
+    let meeting_day = d(2025, 1, 28);
+    for (number, case_type, code, by_author) in cases {
+        let case = tx
+            .case_numbered(org, number)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("demoärendet {number} saknas")))?;
+        tx.set_case_details(
+            case,
+            &CaseDetails {
+                officer: Some(if by_author { author } else { demo_officer }),
+                case_type: Some(case_type.into()),
+                classification: Some(code.into()),
+            },
+        )
+        .await?;
+        match number {
+            // Information the arbetsutskott noted: nothing more to do.
+            "RS250028" | "RS241266" => {
+                tx.change_case_status(
+                    case,
+                    StatusChange::Close {
+                        date: meeting_day,
+                        how: Closing::Decision,
+                    },
+                    meeting_day,
+                )
+                .await?;
+            }
+            // Waiting for the state's assignment on NSPL.
+            "RS240886" => {
+                tx.register_document(
+                    case,
+                    DocumentKind::Letter,
+                    "Underlag om regionens beredskapsplanering inför höjd beredskap",
+                    meeting_day,
+                    &Direction::Incoming {
+                        sender: "Länsstyrelsen i Hallands län".into(),
+                    },
+                    &Access::Secret {
+                        ground: "15 kap. 2 § OSL".into(),
+                    },
+                )
+                .await?;
+                tx.register_document(
+                    case,
+                    DocumentKind::Statement,
+                    "Regionens svar på remissen om nationell samordning (NSPL)",
+                    meeting_day,
+                    &Direction::Outgoing {
+                        receiver: "Socialdepartementet".into(),
+                    },
+                    &Access::Public,
+                )
+                .await?;
+                tx.change_case_status(case, StatusChange::Dormant, meeting_day)
+                    .await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -54,6 +54,7 @@ pub async fn load(store: &Store) -> Result<Loaded, StoreError> {
     halland::load(&mut tx).await?;
     umea::load(&mut tx).await?;
     jamtland::load(&mut tx).await?;
+    halland::diarium(&mut tx).await?;
     add_users(&mut tx).await?;
     tx.commit().await?;
     tracing::info!("demodata inläst");

@@ -1061,6 +1061,9 @@ fn basis(items: &[kansli_core::meeting::BasisItem]) -> Vec<BasisView> {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DocumentView {
     pub id: i64,
+    /// The handling's number in the diarium, "RS231470-3" (empty where the
+    /// case number is not known).
+    pub number: String,
     pub kind: String,
     pub kind_label: String,
     /// The title, or "Handling med sekretess" for a secret document.
@@ -1095,6 +1098,7 @@ impl From<&Document> for DocumentView {
         };
         DocumentView {
             id: d.id.0,
+            number: String::new(),
             kind: d.kind.code().into(),
             kind_label: d.kind.label_sv().into(),
             title: if public {
@@ -1251,6 +1255,7 @@ pub async fn case_for(
     let mut documents = Vec::new();
     for d in store.documents(id).await? {
         let mut view = DocumentView::from(&d);
+        view.number = kansli_core::case::handling_number(&cap(Kind::Code, &c.number), d.number);
         if view.public {
             view.files = store
                 .attachments(d.id)
@@ -1821,5 +1826,107 @@ pub fn swedish_time(stored: &str) -> String {
     match jiff::tz::TimeZone::get("Europe/Stockholm") {
         Ok(tz) => ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string(),
         Err(_) => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+// ---- the postlista (#18 D) -------------------------------------------------
+
+/// One handling on the postlista. What a secret one shows is decided by
+/// [`kansli_core::case::register_entry`] (OSL 5 kap. 2 §): its number,
+/// date, direction and ground, never its title, its case's ärendemening,
+/// its kind, its sender or receiver, or a link to a case whose matter is
+/// secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PostlistaEntryView {
+    /// "RS231470-3".
+    pub number: String,
+    pub case_number: String,
+    /// The day it came in or was drawn up.
+    pub date: String,
+    /// incoming, internal or outgoing.
+    pub direction: String,
+    /// "Inkommande", "Upprättad", "Utgående".
+    pub direction_label: String,
+    /// The kind ("Skrivelse"); none for a secret handling.
+    pub kind_label: Option<String>,
+    /// The handling's title; none for a secret handling.
+    pub title: Option<String>,
+    /// The case's ärendemening; none for a secret handling.
+    pub case_title: Option<String>,
+    /// The sender of an incoming, the receiver of an outgoing handling;
+    /// none for a secret handling.
+    pub counterpart: Option<String>,
+    /// "Sekretess enligt 21 kap. 1 § OSL" for a secret handling.
+    pub secrecy: Option<String>,
+    /// The case's public page, when the case has one.
+    pub case_html: Option<String>,
+}
+
+/// The postlista of an organisation for a day.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PostlistaView {
+    pub organisation: NamedRef,
+    pub date: String,
+    pub entries: Vec<PostlistaEntryView>,
+    pub html: String,
+    pub api: String,
+    pub atom: String,
+}
+
+/// The postlista: every handling of the organisation dated on the day,
+/// secret ones by their ground only.
+pub async fn postlista(
+    store: &Store,
+    organisation: kansli_core::OrganisationId,
+    day: kansli_core::Date,
+) -> Result<PostlistaView, StoreError> {
+    let org = store.organisation(organisation).await?;
+    let secret_matters = store.secret_cases(organisation).await?;
+    let entries = store
+        .registered_on(organisation, day)
+        .await?
+        .iter()
+        .map(|r| postlista_entry(r, secret_matters.get(&r.case.id).map(String::as_str)))
+        .collect();
+    let id = organisation.0;
+    Ok(PostlistaView {
+        organisation: NamedRef { id, name: org.name },
+        date: day.to_string(),
+        entries,
+        html: format!("/organisationer/{id}/postlista?datum={day}"),
+        api: format!("/api/v1/organisations/{id}/postlista?date={day}"),
+        atom: format!("/organisationer/{id}/postlista.atom"),
+    })
+}
+
+/// One row, by the register's rule.
+pub fn postlista_entry(
+    r: &kansli_store::diarium::Registered,
+    case_matter: Option<&str>,
+) -> PostlistaEntryView {
+    let d = &r.document;
+    let rule = kansli_core::case::register_entry(&d.access, case_matter);
+    let case_number = cap(Kind::Code, &r.case.number);
+    PostlistaEntryView {
+        number: kansli_core::case::handling_number(&case_number, d.number),
+        case_number,
+        date: d.date.to_string(),
+        direction: d.direction.code().into(),
+        direction_label: d.direction.label_sv().into(),
+        kind_label: rule.described.then(|| d.kind.label_sv().to_string()),
+        title: rule.described.then(|| cap(Kind::Title, &d.title)),
+        case_title: rule.described.then(|| cap(Kind::Title, &r.case.title)),
+        counterpart: if rule.described {
+            d.direction.counterpart().map(|c| cap(Kind::Line, c))
+        } else {
+            None
+        },
+        secrecy: rule
+            .ground
+            .as_ref()
+            .map(|g| format!("Sekretess enligt {}", cap(Kind::Code, g))),
+        case_html: case_matter
+            .is_none()
+            .then(|| format!("/arenden/{}", r.case.id)),
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod delegation;
+pub mod diarium;
 mod error;
 pub mod files;
 pub mod follow;

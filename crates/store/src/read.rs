@@ -2,7 +2,9 @@
 //! can use them too; the `Store` methods take one from the pool.
 
 use crate::{Store, StoreError};
-use kansli_core::case::{Case, Direction, Document, DocumentKind, Motion, OfficerReport};
+use kansli_core::case::{
+    Case, CaseStatus, Closing, Direction, Document, DocumentKind, Motion, OfficerReport,
+};
 use kansli_core::meeting::{
     AgendaItem, Attendee, Capacity, ItemKind, Meeting, MeetingRecord, MeetingStatus, Paragraph,
 };
@@ -27,12 +29,12 @@ pub(crate) fn access_from_column(ground: Option<String>) -> Access {
     }
 }
 
-fn date(s: &str) -> Result<Date, StoreError> {
+pub(crate) fn date(s: &str) -> Result<Date, StoreError> {
     s.parse()
         .map_err(|e| StoreError::Corrupt(format!("datum «{s}»: {e}")))
 }
 
-fn opt_date(s: Option<String>) -> Result<Option<Date>, StoreError> {
+pub(crate) fn opt_date(s: Option<String>) -> Result<Option<Date>, StoreError> {
     s.map(|s| date(&s)).transpose()
 }
 
@@ -99,6 +101,48 @@ pub(crate) fn case_row(r: &AnyRow) -> Result<Case, StoreError> {
         title: r.try_get("title")?,
         registered: date(&r.try_get::<String, _>("registered")?)?,
         closed: opt_date(r.try_get("closed")?)?,
+        officer: r.try_get::<Option<i64>, _>("officer_id")?.map(PersonId),
+        case_type: r.try_get("case_type")?,
+        classification: r.try_get("classification")?,
+        status: {
+            let s: String = r.try_get("status")?;
+            CaseStatus::from_code(&s)
+                .ok_or_else(|| StoreError::Corrupt(format!("ärendestatus «{s}»")))?
+        },
+        closed_how: match r.try_get::<Option<String>, _>("closed_how")? {
+            None => None,
+            Some(s) => Some(
+                Closing::from_code(&s)
+                    .ok_or_else(|| StoreError::Corrupt(format!("avslutssätt «{s}»")))?,
+            ),
+        },
+    })
+}
+
+/// A handling from its row in `documents`.
+pub(crate) fn document_row(r: &AnyRow) -> Result<Document, StoreError> {
+    let kind: String = r.try_get("kind")?;
+    let counterpart: Option<String> = r.try_get("counterpart")?;
+    let direction: String = r.try_get("direction")?;
+    let direction = match direction.as_str() {
+        "incoming" => Direction::Incoming {
+            sender: counterpart.unwrap_or_default(),
+        },
+        "outgoing" => Direction::Outgoing {
+            receiver: counterpart.unwrap_or_default(),
+        },
+        _ => Direction::Internal,
+    };
+    Ok(Document {
+        id: DocumentId(r.try_get("id")?),
+        case: CaseId(r.try_get("case_id")?),
+        number: r.try_get::<Option<i64>, _>("sequence")?.unwrap_or(0) as u32,
+        kind: DocumentKind::from_code(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("handlingstyp «{kind}»")))?,
+        title: r.try_get("title")?,
+        date: date(&r.try_get::<String, _>("date")?)?,
+        direction,
+        access: access_from_column(r.try_get("secrecy_ground")?),
     })
 }
 
@@ -306,7 +350,15 @@ pub struct AuditRecord {
     pub entity: String,
     pub entity_id: Option<i64>,
     pub detail: serde_json::Value,
+    /// The display name of the user who acted, when the query joined it.
+    pub actor_name: Option<String>,
 }
+
+/// Joins the acting user's display name as `actor_name` to `audit_log a`
+/// (a user's own actor, or the demo acting as a user).
+pub(crate) const AUDIT_WITH_NAMES: &str = "SELECT a.*, u.display_name AS actor_name FROM audit_log a \
+     LEFT JOIN users u ON a.actor = 'user:' || u.username \
+     OR a.actor = 'system:demo som user:' || u.username";
 
 /// A member of a body, with the person and the term.
 #[derive(Debug, Clone, Serialize)]
@@ -600,32 +652,7 @@ impl Store {
             .bind(case.0)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                let counterpart: Option<String> = r.try_get("counterpart")?;
-                let direction: String = r.try_get("direction")?;
-                let direction = match direction.as_str() {
-                    "incoming" => Direction::Incoming {
-                        sender: counterpart.unwrap_or_default(),
-                    },
-                    "outgoing" => Direction::Outgoing {
-                        receiver: counterpart.unwrap_or_default(),
-                    },
-                    _ => Direction::Internal,
-                };
-                Ok(Document {
-                    id: DocumentId(r.try_get("id")?),
-                    case: CaseId(r.try_get("case_id")?),
-                    kind: DocumentKind::from_code(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("handlingstyp «{kind}»")))?,
-                    title: r.try_get("title")?,
-                    date: date(&r.try_get::<String, _>("date")?)?,
-                    direction,
-                    access: access_from_column(r.try_get("secrecy_ground")?),
-                })
-            })
-            .collect()
+        rows.iter().map(document_row).collect()
     }
 
     pub async fn motion(&self, case: CaseId) -> Result<Option<Motion>, StoreError> {
@@ -692,12 +719,13 @@ impl Store {
 
     /// The audit log of one entity ("case", "meeting"), oldest first.
     pub async fn audit_log(&self, entity: &str, id: i64) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows =
-            sqlx::query("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id")
-                .bind(entity)
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{AUDIT_WITH_NAMES} WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.id"
+        )))
+        .bind(entity)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(audit_row).collect()
     }
 
@@ -782,5 +810,6 @@ pub(crate) fn audit_row(r: &AnyRow) -> Result<AuditRecord, StoreError> {
         entity: r.try_get("entity")?,
         entity_id: r.try_get("entity_id")?,
         detail: json(&r.try_get::<String, _>("detail")?)?,
+        actor_name: r.try_get::<Option<String>, _>("actor_name").ok().flatten(),
     })
 }

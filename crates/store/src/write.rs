@@ -557,6 +557,25 @@ impl Tx {
         direction: &Direction,
         access: &Access,
     ) -> Result<DocumentId, StoreError> {
+        Ok(self
+            .register_document(case, kind, title, date, direction, access)
+            .await?
+            .0)
+    }
+
+    /// Registers a handling in its case with the case's next löpnummer,
+    /// taken in this transaction (so a refused or rolled-back write takes
+    /// none, and two writes never get the same one); gives the handling and
+    /// its number ("RS231470-3").
+    pub async fn register_document(
+        &mut self,
+        case: CaseId,
+        kind: DocumentKind,
+        title: &str,
+        date: Date,
+        direction: &Direction,
+        access: &Access,
+    ) -> Result<(DocumentId, String), StoreError> {
         if title.trim().is_empty() {
             return Err(Refusal::new("handling", "rubrik saknas").into());
         }
@@ -575,10 +594,21 @@ impl Tx {
             Direction::Outgoing { receiver } => ("outgoing", Some(receiver.as_str())),
             Direction::Internal => ("internal", None),
         };
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "UPDATE cases SET last_handling = last_handling + 1 WHERE id = $1 \
+             RETURNING last_handling, number",
+        )
+        .bind(case.0)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let (sequence, case_number) = row.ok_or(StoreError::NotFound {
+            what: "ärendet",
+            id: case.to_string(),
+        })?;
         let id = self.next_id("documents").await?;
         sqlx::query(
-            "INSERT INTO documents (id, case_id, kind, title, date, direction, counterpart, secrecy_ground) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO documents (id, case_id, kind, title, date, direction, counterpart, secrecy_ground, sequence) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(id)
         .bind(case.0)
@@ -588,16 +618,19 @@ impl Tx {
         .bind(dir)
         .bind(counterpart)
         .bind(secrecy_column(access))
+        .bind(sequence)
         .execute(&mut *self.tx)
         .await?;
+        let number = kansli_core::case::handling_number(&case_number, sequence as u32);
         self.audit(
             "register",
             "document",
             Some(id),
-            json!({"case": case, "title": title, "kind": kind.code()}),
+            json!({"case": case, "number": number, "title": title, "kind": kind.code(),
+                   "direction": dir, "secret": !access.is_public()}),
         )
         .await?;
-        Ok(DocumentId(id))
+        Ok((DocumentId(id), number))
     }
 
     pub async fn add_motion(&mut self, motion: &Motion) -> Result<MotionId, StoreError> {

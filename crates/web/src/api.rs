@@ -31,6 +31,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         organisation,
         organisation_cases,
         register_case,
+        postlista,
         body,
         meetings,
         meeting,
@@ -123,6 +124,42 @@ pub async fn organisation_cases(
     app.store.organisation(id).await?;
     let cases = view::public_cases(&app.store, id).await?;
     Ok(Json(cases.iter().map(Into::into).collect()))
+}
+
+/// The day of a postlista, YYYY-MM-DD.
+#[derive(Debug, Deserialize, Default)]
+pub struct PostlistaParams {
+    #[serde(default)]
+    date: Option<String>,
+}
+
+/// The organisation's postlista for a day: every handling registered that
+/// day (the day it came in or was drawn up). A secret handling, or one in a
+/// case whose matter is secret, shows only its number, date, direction and
+/// ground (OSL 5 kap. 2 §): no title, kind, sender or receiver.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/postlista", tag = "kansli",
+    params(("id" = i64, Path, description = "Organisationens id"),
+        ("date" = Option<String>, Query, format = Date, description = "Dagen, ÅÅÅÅ-MM-DD; i dag om den utelämnas")),
+    responses(
+        (status = 200, description = "Postlistan", body = PostlistaView),
+        (status = 400, description = "Datumet är inget datum", body = Problem),
+        (status = 404, description = "Organisationen finns inte", body = Problem)))]
+pub async fn postlista(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<PostlistaParams>,
+) -> ApiResult<PostlistaView> {
+    let id: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let day = match q.date.as_deref().map(str::trim) {
+        None | Some("") => app.config.today(),
+        Some(s) => s.parse::<Date>().map_err(|_| {
+            WebError::BadRequest(format!(
+                "Parametern date: «{}» är inget datum på formen ÅÅÅÅ-MM-DD.",
+                s.chars().take(40).collect::<String>()
+            ))
+        })?,
+    };
+    Ok(Json(view::postlista(&app.store, id, day).await?))
 }
 
 /// A case to register.

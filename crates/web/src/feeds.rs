@@ -207,3 +207,101 @@ pub async fn meetings_ical(
     )
         .into_response())
 }
+
+/// `/organisationer/{id}/postlista.atom`: the postlista of the last two
+/// weeks, one entry per handling, newest day first, each shown as the
+/// postlista shows it (`kansli_documents::view::postlista`: a secret one
+/// by number, direction and ground only).
+pub async fn postlista_atom(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    use atom_syndication::{Entry, Feed, Link, Person, Text};
+    let id: kansli_core::OrganisationId = parse_id(&raw, "Organisationen")?;
+    let organisation = app.store.organisation(id).await?;
+    let base = app.config.public_url();
+    let mut entries = Vec::new();
+    let mut newest = None;
+    let mut day = app.config.today();
+    for _ in 0..14 {
+        let list = crate::view::postlista(&app.store, id, day).await?;
+        if let Some(updated) = utc(day, None) {
+            for e in &list.entries {
+                newest = newest.max(Some(updated));
+                let what = match (&e.secrecy, &e.title) {
+                    (Some(s), _) => s.clone(),
+                    (None, Some(t)) => line(t).into_owned(),
+                    (None, None) => String::new(),
+                };
+                let mut summary = format!(
+                    "{} {}, {}.",
+                    e.direction_label,
+                    e.date,
+                    e.kind_label.as_deref().unwrap_or("handling").to_lowercase()
+                );
+                if let Some(c) = &e.counterpart {
+                    let word = if e.direction == "incoming" {
+                        "Från"
+                    } else {
+                        "Till"
+                    };
+                    summary.push_str(&format!(" {word} {}.", line(c)));
+                }
+                if let Some(t) = &e.case_title {
+                    summary.push_str(&format!(" Ärende {} {}.", e.case_number, line(t)));
+                }
+                entries.push(Entry {
+                    id: format!("{base}{}#{}", list.html, e.number.replace(' ', "_")),
+                    title: Text::plain(format!("{} {}: {what}", e.number, e.direction_label)),
+                    updated: updated.into(),
+                    published: Some(updated.into()),
+                    summary: Some(Text::plain(text(&summary).into_owned())),
+                    links: vec![Link {
+                        href: format!("{base}{}", list.html),
+                        rel: "alternate".into(),
+                        mime_type: Some("text/html".into()),
+                        ..Link::default()
+                    }],
+                    authors: vec![Person {
+                        name: line(&organisation.name).into_owned(),
+                        ..Person::default()
+                    }],
+                    ..Entry::default()
+                });
+            }
+        }
+        match day.yesterday() {
+            Ok(d) => day = d,
+            Err(_) => break,
+        }
+    }
+    let feed = Feed {
+        id: format!("{base}/organisationer/{}/postlista", id.0),
+        title: Text::plain(format!("Postlista – {}", line(&organisation.name))),
+        updated: newest
+            .or_else(|| chrono::DateTime::from_timestamp(0, 0))
+            .map(Into::into)
+            .unwrap_or_default(),
+        links: vec![
+            Link {
+                href: format!("{base}/organisationer/{}/postlista.atom", id.0),
+                rel: "self".into(),
+                ..Link::default()
+            },
+            Link {
+                href: format!("{base}/organisationer/{}/postlista", id.0),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Link::default()
+            },
+        ],
+        lang: Some("sv".into()),
+        entries,
+        ..Feed::default()
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        feed.to_string(),
+    )
+        .into_response())
+}

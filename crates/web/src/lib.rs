@@ -489,6 +489,22 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         feeds::organisation_notices_atom,
     );
     r.get("/filer/{file}", Public, registry::public_file);
+    // #18 D: the postlista, public (page, API, feed).
+    r.get(
+        "/api/v1/organisations/{id}/postlista",
+        Public,
+        api::postlista,
+    );
+    r.get(
+        "/organisationer/{id}/postlista",
+        Public,
+        registry::postlista,
+    );
+    r.get(
+        "/organisationer/{id}/postlista.atom",
+        Public,
+        feeds::postlista_atom,
+    );
     // The registry.
     r.get(
         "/sekretariat/organisationer/{organisation}/arenden",
@@ -550,6 +566,37 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/arenden/{case}/filer/{file}",
         CaseOfficer,
         registry::staff_file,
+    );
+    // #18 D: the diarium for staff.
+    r.get(
+        "/sekretariat/organisationer/{organisation}/handlingar",
+        CaseOfficer,
+        registry::documents,
+    );
+    r.get(
+        "/sekretariat/organisationer/{organisation}/klassificering",
+        Administrator,
+        registry::classification_plan,
+    );
+    r.post(
+        "/sekretariat/organisationer/{organisation}/klassificering",
+        Administrator,
+        registry::set_classification,
+    );
+    r.post(
+        "/sekretariat/organisationer/{organisation}/klassificering/ta-bort",
+        Administrator,
+        registry::remove_classification,
+    );
+    r.post(
+        "/sekretariat/arenden/{case}/uppgifter",
+        CaseOfficer,
+        registry::set_details,
+    );
+    r.post(
+        "/sekretariat/arenden/{case}/status",
+        CaseOfficer,
+        registry::change_status,
     );
     // Meetings.
     r.get(

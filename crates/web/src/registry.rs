@@ -12,16 +12,18 @@ use crate::secretariat::{
     take_flash,
 };
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::Form;
+use kansli_core::case::{CaseStatus, Classification, Closing, StatusChange};
 use kansli_core::case::{Direction, DocumentKind, Motion, OfficerReport, Signatory};
 use kansli_core::decision::{Clause, Decision, Formula};
 use kansli_core::limits::Kind;
 use kansli_core::org::BodyKind;
 use kansli_core::{Access, AttachmentId, CaseId, DocumentId, OrganisationId, PersonId};
+use kansli_store::diarium::{CaseDetails, Hits, Search, SortBy};
 use kansli_store::{AuditRecord, StoreError};
 use serde::Deserialize;
 
@@ -31,32 +33,169 @@ pub struct Choice {
     pub label: String,
 }
 
-/// An audit record as a log table shows it.
+/// An audit record as a log table shows it: in Swedish, with the actor's
+/// name and the time in Swedish local time.
 pub struct LogLine {
+    /// "2026-12-01 15:04", Europe/Stockholm.
     pub at: String,
     pub actor: String,
-    pub action: &'static str,
-    pub detail: String,
+    /// What was done, as a sentence.
+    pub action: String,
+    /// The details as Swedish fields (label, value).
+    pub fields: Vec<(String, String)>,
 }
 
-/// What an audit action is called in Swedish.
-fn action_label(action: &str) -> &'static str {
-    match action {
-        "register" => "registrerat",
-        "add" => "lagt till",
-        "attach" => "bifogat fil",
-        "agenda" => "ändrat föredragningslistan",
-        "approvers" => "utsett justerare",
-        "command" => "antecknat under sammanträdet",
-        "edit" => "redigerat text",
-        "approve" => "justerat",
-        "send" => "skickat för justering",
-        "withdraw" => "återkallat utskicket",
-        "sign" => "signerat protokollet",
-        "integrity" => "AVVIKELSE upptäckt",
-        "status" => "ändrat status",
-        "refused" => "NEKAT försök",
-        _ => "ändrat",
+/// A time as the log shows it: Swedish local time to the minute.
+pub fn local_time(at: &str) -> String {
+    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+    match at.parse::<jiff::Timestamp>() {
+        Ok(t) => t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => at.get(..16).unwrap_or(at).replace('T', " "),
+    }
+}
+
+/// Who did it: the user's name, or what the system part is called.
+fn actor_label(actor: &str, name: Option<&str>) -> String {
+    if let Some(rest) = actor.strip_prefix(crate::demo_signing::DEMO_ACTOR_PREFIX) {
+        let who = name.unwrap_or(rest.trim_start_matches("user:"));
+        return format!("Demodata (som {who})");
+    }
+    if let Some(n) = name {
+        return n.to_string();
+    }
+    match actor.split_once(':') {
+        Some(("user", u)) => format!("Användaren {u}"),
+        Some(("token", id)) => format!("API-nyckel {id}"),
+        Some(("system", "demo")) => "Demodata".into(),
+        Some(("system", "cli")) => "Kommandoraden".into(),
+        Some(("system", "sigill")) => "Kansli (sigill)".into(),
+        Some(("system", "sign-in")) => "Kansli (inloggning)".into(),
+        _ if actor == "kansli" => "Kansli".into(),
+        _ => actor.to_string(),
+    }
+}
+
+/// What an audit action says, as a sentence, by entity and action.
+fn action_sentence(entity: &str, action: &str) -> &'static str {
+    match (entity, action) {
+        ("case", "register") => "Registrerade ärendet",
+        ("case", "details") => "Ändrade ärendets handläggare, ärendetyp eller klassificering",
+        ("case", "case_status") => "Ändrade ärendets status",
+        ("document", "register") => "Registrerade en handling",
+        ("document" | "meeting", "attach") => "Bifogade en fil",
+        ("motion", "add") => "Registrerade motionen",
+        ("officer_report", "add") => "Sparade en version av beslutsförslaget",
+        ("officer_report", "mark_final") => "Markerade beslutsförslaget som färdigt",
+        ("meeting", "add") => "Lade till sammanträdet",
+        ("meeting", "agenda") => "Ändrade föredragningslistan",
+        ("meeting", "approvers") => "Utsåg justerare",
+        ("meeting", "command") => "Antecknade under sammanträdet",
+        ("meeting", "edit") => "Redigerade protokollets text",
+        ("meeting", "approve") => "Justerade protokollet",
+        ("meeting", "send") => "Skickade protokollet för justering",
+        ("meeting", "withdraw") => "Återkallade utskicket för justering",
+        ("meeting", "sign") => "Signerade protokollet",
+        ("meeting", "status") => "Ändrade sammanträdets status",
+        (_, "integrity") => "AVVIKELSE: en kontroll av lagrade uppgifter slog fel",
+        (_, "refused") => "NEKAT försök: det godtogs inte",
+        (_, "register") => "Registrerade",
+        (_, "add") => "Lade till",
+        (_, "edit") => "Redigerade",
+        _ => "Ändrade uppgifter",
+    }
+}
+
+/// A detail's field name in Swedish.
+fn field_label(key: &str) -> String {
+    match key {
+        "number" => "Nummer",
+        "title" => "Rubrik",
+        "kind" => "Typ",
+        "direction" => "Riktning",
+        "secret" => "Sekretess",
+        "officer" => "Handläggare",
+        "case_type" => "Ärendetyp",
+        "classification" => "Klassificering",
+        "status" => "Status",
+        "closed" => "Avslutat",
+        "how" => "Hur",
+        "file" | "file_name" | "name" => "Fil",
+        "sha256" => "SHA-256",
+        "size" => "Storlek",
+        "reason" => "Skäl",
+        "detail" => "Uppgift",
+        "date" => "Datum",
+        "filed" => "Väckt",
+        "type" | "command" => "Åtgärd",
+        "person" => "Person",
+        "vote" => "Röst",
+        "text" => "Text",
+        "section" => "Avsnitt",
+        "paragraph" => "Paragraf",
+        "version" => "Version",
+        "role" => "Roll",
+        "approvers" => "Justerare",
+        "items" => "Punkter",
+        other => return other.replace('_', " "),
+    }
+    .to_string()
+}
+
+/// A detail's value in Swedish: codes as their labels, yes/no as ja/nej,
+/// lists joined, nested values as "fält: värde".
+fn field_value(key: &str, v: &serde_json::Value) -> String {
+    use kansli_core::case::{CaseStatus, Closing};
+    use serde_json::Value;
+    match v {
+        Value::Null => "–".into(),
+        Value::Bool(b) => if *b { "ja" } else { "nej" }.into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(t) => {
+            let label = match key {
+                "kind" => DocumentKind::from_code(t).map(|k| k.label_sv()),
+                "status" => CaseStatus::from_code(t).map(|k| k.label_sv()),
+                "how" => Closing::from_code(t).map(|k| k.label_sv()),
+                "direction" => match t.as_str() {
+                    "incoming" => Some("Inkommande"),
+                    "outgoing" => Some("Utgående"),
+                    "internal" => Some("Upprättad"),
+                    _ => None,
+                },
+                _ => None,
+            };
+            label.map(str::to_string).unwrap_or_else(|| t.clone())
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|i| field_value(key, i))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| format!("{}: {}", field_label(k).to_lowercase(), field_value(k, v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// The details of an audit record as fields, ids of the entity itself
+/// left out (the page is about it), each value shortened to a line.
+fn detail_fields(detail: &serde_json::Value) -> Vec<(String, String)> {
+    let short = |s: String| {
+        if s.chars().count() > 200 {
+            format!("{}…", s.chars().take(200).collect::<String>())
+        } else {
+            s
+        }
+    };
+    match detail {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "case" | "meeting" | "id"))
+            .map(|(k, v)| (field_label(k), short(field_value(k, v))))
+            .collect(),
+        serde_json::Value::Null => vec![],
+        other => vec![("Uppgift".into(), short(field_value("", other)))],
     }
 }
 
@@ -64,19 +203,231 @@ pub fn log_lines(records: Vec<AuditRecord>) -> Vec<LogLine> {
     records
         .into_iter()
         .map(|r| LogLine {
-            at: r.at.get(..19).unwrap_or(&r.at).replace('T', " "),
-            actor: r.actor.trim_start_matches("user:").to_string(),
-            action: action_label(&r.action),
-            detail: {
-                let d = r.detail.to_string();
-                if d.chars().count() > 160 {
-                    format!("{}…", d.chars().take(160).collect::<String>())
-                } else {
-                    d
-                }
-            },
+            at: local_time(&r.at),
+            actor: actor_label(&r.actor, r.actor_name.as_deref()),
+            action: action_sentence(&r.entity, &r.action).to_string(),
+            fields: detail_fields(&r.detail),
         })
         .collect()
+}
+
+// ---- searching the diarium ----------------------------------------------------
+
+/// The search form of the staff lists, as typed (a GET form: every link
+/// of the list keeps it).
+#[derive(Deserialize, Default, Clone)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    handlaggare: String,
+    #[serde(default)]
+    fran: String,
+    #[serde(default)]
+    till: String,
+    #[serde(default)]
+    sortera: String,
+    #[serde(default)]
+    ordning: String,
+    #[serde(default)]
+    sida: String,
+}
+
+const PER_PAGE: u32 = 25;
+
+impl ListQuery {
+    /// The search, and what of the form could not be read (in Swedish,
+    /// naming the field); an unreadable field does not narrow the search.
+    fn search(&self) -> (Search, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut date = |label: &str, raw: &str| -> Option<kansli_core::Date> {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return None;
+            }
+            match form_date(label, raw) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.push(e.to_string());
+                    None
+                }
+            }
+        };
+        let from = date("från och med", &self.fran);
+        let to = date("till och med", &self.till);
+        let status = match self.status.trim() {
+            "" => None,
+            s => {
+                let found = CaseStatus::from_code(s);
+                if found.is_none() {
+                    problems.push(format!("Status: «{}» är inget val.", excerpt(s)));
+                }
+                found
+            }
+        };
+        let officer = match self.handlaggare.trim() {
+            "" => None,
+            s => match s.parse::<i64>() {
+                Ok(n) => Some(PersonId(n)),
+                Err(_) => {
+                    problems.push(format!("Handläggare: «{}» är inget val.", excerpt(s)));
+                    None
+                }
+            },
+        };
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            problems.push(format!(
+                "Datumen: från och med {f} är efter till och med {t}, så inget kan hittas."
+            ));
+        }
+        let sort = SortBy::from_code(self.sortera.trim()).unwrap_or_default();
+        let page = self.sida.trim().parse::<u32>().unwrap_or(1).max(1);
+        (
+            Search {
+                text: kansli_core::limits::shorten(Kind::Line, self.q.trim()).into_owned(),
+                status,
+                officer,
+                from,
+                to,
+                sort,
+                descending: match self.ordning.as_str() {
+                    "stigande" => false,
+                    "fallande" => true,
+                    // Dates newest first, the rest in reading order.
+                    _ => sort == SortBy::Date,
+                },
+                page,
+                per_page: PER_PAGE,
+            },
+            problems,
+        )
+    }
+
+    /// The query string of this search with some fields changed, for the
+    /// list's links (sorting, paging).
+    fn with(&self, changes: &[(&str, &str)]) -> String {
+        let mut fields: Vec<(&str, String)> = vec![
+            ("q", self.q.clone()),
+            ("status", self.status.clone()),
+            ("handlaggare", self.handlaggare.clone()),
+            ("fran", self.fran.clone()),
+            ("till", self.till.clone()),
+            ("sortera", self.sortera.clone()),
+            ("ordning", self.ordning.clone()),
+            ("sida", self.sida.clone()),
+        ];
+        for (k, v) in changes {
+            if let Some(f) = fields.iter_mut().find(|f| f.0 == *k) {
+                f.1 = v.to_string();
+            }
+        }
+        fields.retain(|f| !f.1.trim().is_empty());
+        let q = serde_urlencoded::to_string(&fields).unwrap_or_default();
+        if q.is_empty() {
+            String::new()
+        } else {
+            format!("?{q}")
+        }
+    }
+}
+
+fn excerpt(s: &str) -> String {
+    kansli_core::limits::excerpt(&kansli_core::limits::strip_controls(Kind::Code, s), 40)
+        .to_string()
+}
+
+/// A column heading that sorts the list: its link, and whether (and how)
+/// the list is sorted by it now.
+pub struct SortLink {
+    pub label: &'static str,
+    pub href: String,
+    /// "ascending", "descending" or "none", for `aria-sort`.
+    pub aria: &'static str,
+}
+
+fn sort_links(
+    base: &str,
+    query: &ListQuery,
+    search: &Search,
+    columns: &[(SortBy, &'static str)],
+) -> Vec<SortLink> {
+    columns
+        .iter()
+        .map(|(by, label)| {
+            let current = search.sort == *by;
+            // A click on the current column turns the order around.
+            let order = if current && !search.descending {
+                "fallande"
+            } else {
+                "stigande"
+            };
+            SortLink {
+                label,
+                href: format!(
+                    "{base}{}",
+                    query.with(&[("sortera", by.code()), ("ordning", order), ("sida", "")])
+                ),
+                aria: match (current, search.descending) {
+                    (false, _) => "none",
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                },
+            }
+        })
+        .collect()
+}
+
+/// Links to the other pages of a list.
+pub struct Paging {
+    pub page: u32,
+    pub pages: u32,
+    pub total: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub first_shown: usize,
+    pub last_shown: usize,
+}
+
+fn paging<T>(base: &str, query: &ListQuery, hits: &Hits<T>) -> Paging {
+    let link = |p: u32| format!("{base}{}", query.with(&[("sida", &p.to_string())]));
+    let first = (hits.page as usize - 1) * PER_PAGE as usize;
+    Paging {
+        page: hits.page,
+        pages: hits.pages,
+        total: hits.total,
+        previous: (hits.page > 1).then(|| link(hits.page - 1)),
+        next: (hits.page < hits.pages).then(|| link(hits.page + 1)),
+        first_shown: if hits.total == 0 { 0 } else { first + 1 },
+        last_shown: first + hits.items.len(),
+    }
+}
+
+/// The choices of the search form and the registration forms.
+fn status_choices() -> Vec<Choice> {
+    CaseStatus::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.code().into(),
+            label: s.label_sv().into(),
+        })
+        .collect()
+}
+
+async fn officer_choices(app: &AppState, org: OrganisationId) -> Result<Vec<Choice>, StoreError> {
+    Ok(app
+        .store
+        .case_officers(org)
+        .await?
+        .into_iter()
+        .map(|p| Choice {
+            value: p.id.0.to_string(),
+            label: p.name,
+        })
+        .collect())
 }
 
 // ---- the organisation's cases ---------------------------------------------
@@ -86,6 +437,9 @@ struct CaseLine {
     number: String,
     title: String,
     registered: String,
+    status: &'static str,
+    officer: String,
+    classification: String,
 }
 
 #[derive(Template)]
@@ -95,8 +449,17 @@ struct CasesPage {
     csrf: String,
     organisation: String,
     action: String,
+    documents_href: String,
+    plan_href: String,
+    postlista_href: String,
     today: String,
     cases: Vec<CaseLine>,
+    query: ListQuery,
+    problems: Vec<String>,
+    statuses: Vec<Choice>,
+    officers: Vec<Choice>,
+    columns: Vec<SortLink>,
+    paging: Paging,
 }
 
 impl KeptFields for CasesPage {
@@ -105,35 +468,158 @@ impl KeptFields for CasesPage {
     }
 }
 
+/// The names of persons, for list lines.
+async fn names(
+    app: &AppState,
+    ids: impl Iterator<Item = PersonId>,
+) -> Result<std::collections::HashMap<PersonId, String>, StoreError> {
+    let ids: Vec<PersonId> = ids.collect();
+    Ok(app
+        .store
+        .persons(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, p)| (id, p.name))
+        .collect())
+}
+
 pub async fn cases(
     State(app): State<AppState>,
     SignedIn(s): SignedIn,
     Path(raw): Path<String>,
+    Query(query): Query<ListQuery>,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
     let org: OrganisationId = parse_id(&raw, "Organisationen")?;
     let organisation = app.store.organisation(org).await?;
-    let mut cases = app.store.cases(org).await?;
-    cases.sort_by(|a, b| b.registered.cmp(&a.registered).then(b.id.0.cmp(&a.id.0)));
+    let (search, problems) = query.search();
+    let hits = app.store.search_cases(org, &search).await?;
+    let officer_names = names(&app, hits.items.iter().filter_map(|c| c.officer)).await?;
+    let base = format!("/sekretariat/organisationer/{}/arenden", org.0);
     let (jar, flash) = take_flash(&app, &s, jar);
     let page = CasesPage {
         flash,
         csrf: s.csrf.clone(),
         organisation: organisation.name,
-        action: format!("/sekretariat/organisationer/{}/arenden", org.0),
+        action: base.clone(),
+        documents_href: format!("/sekretariat/organisationer/{}/handlingar", org.0),
+        plan_href: format!("/sekretariat/organisationer/{}/klassificering", org.0),
+        postlista_href: format!("/organisationer/{}/postlista", org.0),
         today: app.config.today().to_string(),
-        cases: cases
+        columns: sort_links(
+            &base,
+            &query,
+            &search,
+            &[
+                (SortBy::Number, "Diarienummer"),
+                (SortBy::Title, "Ärendemening"),
+                (SortBy::Date, "Registrerat"),
+            ],
+        ),
+        paging: paging(&base, &query, &hits),
+        cases: hits
+            .items
             .into_iter()
             .map(|c| CaseLine {
                 href: format!("/sekretariat/arenden/{}", c.id.0),
-                number: c.number,
                 // Stored before the limits, a title could be any size.
                 title: kansli_core::limits::shorten(Kind::Title, &c.title).into_owned(),
                 registered: c.registered.to_string(),
+                status: c.status.label_sv(),
+                officer: c
+                    .officer
+                    .and_then(|p| officer_names.get(&p).cloned())
+                    .unwrap_or_default(),
+                classification: c.classification.unwrap_or_default(),
+                number: c.number,
             })
             .collect(),
+        query,
+        problems,
+        statuses: status_choices(),
+        officers: officer_choices(&app, org).await?,
     };
     Ok((jar, Html(page.render()?)).into_response())
+}
+
+// ---- the organisation's handlingar ----------------------------------------------
+
+struct HandlingLine {
+    number: String,
+    case_href: String,
+    date: String,
+    kind: &'static str,
+    title: String,
+    direction: &'static str,
+    counterpart: String,
+    secret: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_documents.html")]
+struct DocumentsPage {
+    organisation: String,
+    cases_href: String,
+    documents: Vec<HandlingLine>,
+    query: ListQuery,
+    problems: Vec<String>,
+    statuses: Vec<Choice>,
+    officers: Vec<Choice>,
+    columns: Vec<SortLink>,
+    paging: Paging,
+}
+
+/// `/sekretariat/organisationer/{id}/handlingar`: every handling of the
+/// organisation, searched and sorted like the cases (staff see secret
+/// ones in full).
+pub async fn documents(
+    State(app): State<AppState>,
+    SignedIn(_s): SignedIn,
+    Path(raw): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let org: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let organisation = app.store.organisation(org).await?;
+    let (search, problems) = query.search();
+    let hits = app.store.search_documents(org, &search).await?;
+    let base = format!("/sekretariat/organisationer/{}/handlingar", org.0);
+    let page = DocumentsPage {
+        organisation: organisation.name,
+        cases_href: format!("/sekretariat/organisationer/{}/arenden", org.0),
+        columns: sort_links(
+            &base,
+            &query,
+            &search,
+            &[
+                (SortBy::Number, "Nummer"),
+                (SortBy::Date, "Datum"),
+                (SortBy::Title, "Handling"),
+            ],
+        ),
+        paging: paging(&base, &query, &hits),
+        documents: hits
+            .items
+            .iter()
+            .map(|r| HandlingLine {
+                number: r.number(),
+                case_href: format!("/sekretariat/arenden/{}", r.case.id.0),
+                date: r.document.date.to_string(),
+                kind: r.document.kind.label_sv(),
+                title: kansli_core::limits::shorten(Kind::Title, &r.document.title).into_owned(),
+                direction: r.document.direction.label_sv(),
+                counterpart: r.document.direction.counterpart().unwrap_or("").to_string(),
+                secret: match &r.document.access {
+                    Access::Public => None,
+                    Access::Secret { ground } => Some(ground.clone()),
+                },
+            })
+            .collect(),
+        query,
+        problems,
+        statuses: status_choices(),
+        officers: officer_choices(&app, org).await?,
+    };
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -192,6 +678,7 @@ struct FileLine {
 }
 
 struct DocumentLine {
+    number: String,
     date: String,
     kind: &'static str,
     title: String,
@@ -238,6 +725,20 @@ struct CasePage {
     accepted: String,
     steps: Vec<StepLine>,
     log: Vec<crate::registry::LogLine>,
+    /// The diarium's fields of the case.
+    status: &'static str,
+    status_code: &'static str,
+    closed: Option<String>,
+    officer: Option<String>,
+    officer_id: String,
+    case_type: String,
+    classification: Option<String>,
+    classification_code: String,
+    officers: Vec<Choice>,
+    case_types: Vec<String>,
+    plan: Vec<Choice>,
+    closings: Vec<Choice>,
+    plan_href: String,
 }
 
 impl KeptFields for CasePage {
@@ -277,11 +778,12 @@ pub async fn case(
             })
             .collect();
         documents.push(DocumentLine {
+            number: kansli_core::case::handling_number(&case.number, d.number),
             date: d.date.to_string(),
             kind: d.kind.label_sv(),
             title: d.title,
             direction: match d.direction {
-                Direction::Incoming { sender } => format!("Inkommen från {sender}"),
+                Direction::Incoming { sender } => format!("Inkommande från {sender}"),
                 Direction::Outgoing { receiver } => format!("Utgående till {receiver}"),
                 Direction::Internal => "Upprättad".into(),
             },
@@ -354,8 +856,54 @@ pub async fn case(
             ),
         })
         .collect();
+    let plan = store.classification_plan(case.organisation).await?;
+    let officer = match case.officer {
+        Some(p) => Some(store.person(p).await?.name),
+        None => None,
+    };
     let (jar, flash) = take_flash(&app, &s, jar);
     let page = CasePage {
+        status: case.status.label_sv(),
+        status_code: case.status.code(),
+        closed: case.closed.map(|d| {
+            format!(
+                "{d} ({})",
+                case.closed_how
+                    .map(|h| h.label_sv())
+                    .unwrap_or("Avslutat")
+                    .to_lowercase()
+            )
+        }),
+        officer,
+        officer_id: case.officer.map(|p| p.0.to_string()).unwrap_or_default(),
+        case_type: case.case_type.clone().unwrap_or_default(),
+        classification: case.classification.as_ref().map(|c| {
+            match plan.iter().find(|x| &x.code == c) {
+                Some(x) => format!("{} {}", x.code, x.title),
+                None => c.clone(),
+            }
+        }),
+        classification_code: case.classification.clone().unwrap_or_default(),
+        officers: officer_choices(&app, case.organisation).await?,
+        case_types: store.case_types(case.organisation).await?,
+        plan: plan
+            .iter()
+            .map(|x| Choice {
+                value: x.code.clone(),
+                label: format!("{} {}", x.code, x.title),
+            })
+            .collect(),
+        closings: Closing::ALL
+            .iter()
+            .map(|c| Choice {
+                value: c.code().into(),
+                label: c.label_sv().into(),
+            })
+            .collect(),
+        plan_href: format!(
+            "/sekretariat/organisationer/{}/klassificering",
+            case.organisation.0
+        ),
         flash,
         csrf: s.csrf.clone(),
         id: id.0,
@@ -391,9 +939,143 @@ pub async fn case(
         accept: kansli_store::files::accept_attribute(),
         accepted: kansli_store::files::accepted_kinds_sv(),
         steps,
-        log: log_lines(store.case_log(id).await?),
+        log: log_lines(store.case_history(id).await?),
     };
     Ok((jar, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DetailsForm {
+    #[serde(default)]
+    handlaggare: String,
+    /// A handläggare not yet chosen before: their name, made a person.
+    #[serde(default)]
+    ny_handlaggare: String,
+    #[serde(default)]
+    arendetyp: String,
+    #[serde(default)]
+    klassificering: String,
+}
+
+/// Sets the case's handläggare, ärendetyp and classification.
+pub async fn set_details(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<DetailsForm>,
+) -> Result<Response, PageError> {
+    let id: CaseId = parse_id(&raw, "Ärendet")?;
+    let outcome = async {
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let new_name = form.ny_handlaggare.trim();
+        let officer = if !new_name.is_empty() {
+            kansli_core::limits::check("ny handläggare", Kind::Name, new_name)?;
+            // The same name again is the same person, so a second submit
+            // makes no second one.
+            match tx.person_named(new_name).await? {
+                Some(p) => Some(p),
+                None => Some(tx.add_person(new_name, None).await?),
+            }
+        } else {
+            match form.handlaggare.trim() {
+                "" => None,
+                p => Some(PersonId(form_number("handläggare", p)?)),
+            }
+        };
+        let changed = tx
+            .set_case_details(
+                id,
+                &CaseDetails {
+                    officer,
+                    case_type: Some(form.arendetyp.clone()),
+                    classification: Some(form.klassificering.clone()),
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(if changed {
+            "Ärendets uppgifter är sparade.".to_string()
+        } else {
+            "Inget ändrades: uppgifterna var redan desamma.".to_string()
+        })
+    }
+    .await;
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &format!("/sekretariat/arenden/{}", id.0),
+        outcome,
+        "details",
+        &[
+            ("handlaggare", Kind::Code, &form.handlaggare),
+            ("ny_handlaggare", Kind::Name, &form.ny_handlaggare),
+            ("arendetyp", Kind::Line, &form.arendetyp),
+            ("klassificering", Kind::Code, &form.klassificering),
+        ],
+    )
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    /// oppna, vilande or avsluta.
+    #[serde(default)]
+    atgard: String,
+    #[serde(default)]
+    datum: String,
+    #[serde(default)]
+    hur: String,
+}
+
+/// Opens, makes vilande or closes the case
+/// ([`kansli_core::case::Case::change_status`]).
+pub async fn change_status(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, PageError> {
+    let id: CaseId = parse_id(&raw, "Ärendet")?;
+    let today = app.config.today();
+    let outcome = async {
+        let change = match form.atgard.as_str() {
+            "oppna" => StatusChange::Open,
+            "vilande" => StatusChange::Dormant,
+            "avsluta" => StatusChange::Close {
+                date: form_date("avslutsdatum", &form.datum)?,
+                how: Closing::from_code(&form.hur).ok_or_else(|| {
+                    refused(
+                        "avslut",
+                        "välj hur ärendet avslutas: beslut, avskrivet eller överlämnat",
+                    )
+                })?,
+            },
+            _ => return Err(refused("status", "välj öppna, vilande eller avsluta")),
+        };
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let status = tx.change_case_status(id, change, today).await?;
+        tx.commit().await?;
+        Ok(format!(
+            "Ärendet är nu {}.",
+            status.label_sv().to_lowercase()
+        ))
+    }
+    .await;
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &format!("/sekretariat/arenden/{}", id.0),
+        outcome,
+        "status",
+        &[
+            ("atgard", Kind::Code, &form.atgard),
+            ("datum", Kind::Code, &form.datum),
+            ("hur", Kind::Code, &form.hur),
+        ],
+    )
 }
 
 /// A document with an optional file, sent as multipart (the CSRF token in
@@ -482,16 +1164,16 @@ pub async fn add_document(
         };
         let access = form_access(get("secret"), get("ground"))?;
         let mut tx = app.store.begin(&actor(&s)).await?;
-        let doc = tx
-            .add_document(id, kind, get("title").trim(), date, &direction, &access)
+        let (doc, number) = tx
+            .register_document(id, kind, get("title").trim(), date, &direction, &access)
             .await?;
         if let Some((name, bytes)) = &file {
             tx.attach_file(doc, name, bytes).await?;
         }
         tx.commit().await?;
         Ok(match &file {
-            Some((name, _)) => format!("Handlingen är registrerad med filen {name}."),
-            None => "Handlingen är registrerad.".into(),
+            Some((name, _)) => format!("Handlingen är registrerad som {number} med filen {name}."),
+            None => format!("Handlingen är registrerad som {number}."),
         })
     }
     .await;
@@ -1053,4 +1735,191 @@ pub async fn public_file(
 
 async fn document_access(app: &AppState, document: DocumentId) -> Result<Access, WebError> {
     Ok(crate::view::document_access(&app.store, document).await?)
+}
+
+// ---- the classification plan --------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "staff_classification.html")]
+struct PlanPage {
+    flash: Option<Flash>,
+    csrf: String,
+    organisation: String,
+    action: String,
+    remove_action: String,
+    cases_href: String,
+    plan: Vec<Classification>,
+}
+
+impl KeptFields for PlanPage {
+    fn flash_ref(&self) -> Option<&Flash> {
+        self.flash.as_ref()
+    }
+}
+
+/// `/sekretariat/organisationer/{id}/klassificering`: the organisation's
+/// own classification plan (codes and titles, as KLASSA-based plans have),
+/// which cases are filed under.
+pub async fn classification_plan(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let org: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let organisation = app.store.organisation(org).await?;
+    let (jar, flash) = take_flash(&app, &s, jar);
+    let base = format!("/sekretariat/organisationer/{}/klassificering", org.0);
+    let page = PlanPage {
+        flash,
+        csrf: s.csrf.clone(),
+        organisation: organisation.name,
+        remove_action: format!("{base}/ta-bort"),
+        action: base,
+        cases_href: format!("/sekretariat/organisationer/{}/arenden", org.0),
+        plan: app.store.classification_plan(org).await?,
+    };
+    Ok((jar, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    title: String,
+}
+
+/// Adds a code to the plan, or renames one (the same code and title again
+/// change nothing but the log).
+pub async fn set_classification(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<PlanForm>,
+) -> Result<Response, PageError> {
+    let org: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let outcome = async {
+        let entry = Classification {
+            code: form.code.trim().into(),
+            title: form.title.trim().into(),
+        };
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        tx.set_classification(org, &entry).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(format!(
+            "Koden {} {} finns nu i klassificeringsstrukturen.",
+            entry.code, entry.title
+        ))
+    }
+    .await;
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &format!("/sekretariat/organisationer/{}/klassificering", org.0),
+        outcome,
+        "plan",
+        &[
+            ("code", Kind::Code, &form.code),
+            ("title", Kind::Title, &form.title),
+        ],
+    )
+}
+
+/// Removes a code no case is filed under.
+pub async fn remove_classification(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<PlanForm>,
+) -> Result<Response, PageError> {
+    let org: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let outcome = async {
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let removed = tx.remove_classification(org, &form.code).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(if removed {
+            format!("Koden {} är borttagen.", form.code.trim())
+        } else {
+            format!("Koden {} fanns inte (redan borttagen).", form.code.trim())
+        })
+    }
+    .await;
+    after(
+        &app,
+        jar,
+        &format!("/sekretariat/organisationer/{}/klassificering", org.0),
+        outcome,
+    )
+}
+
+// ---- the postlista ----------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct PostlistaQuery {
+    #[serde(default)]
+    datum: String,
+}
+
+#[derive(Template)]
+#[template(path = "postlista.html")]
+struct PostlistaPage {
+    p: crate::view::PostlistaView,
+    previous: String,
+    next: String,
+    problem: Option<String>,
+    typed: String,
+}
+
+/// The day a postlista is asked for: `datum`, or today when it is left
+/// out; a day that is no date is said so, naming what was typed.
+fn postlista_day(app: &AppState, raw: &str) -> (kansli_core::Date, Option<String>) {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return (app.config.today(), None);
+    }
+    match form_date("datum", raw) {
+        Ok(d) => (d, None),
+        Err(e) => (
+            app.config.today(),
+            Some(format!("{e}. Postlistan för i dag visas.")),
+        ),
+    }
+}
+
+/// `/organisationer/{id}/postlista?datum=YYYY-MM-DD`: the handlingar
+/// registered on a day, secret ones by their ground only
+/// (`kansli_documents::view::postlista`).
+pub async fn postlista(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+    Query(q): Query<PostlistaQuery>,
+) -> Result<Response, PageError> {
+    let org: OrganisationId = parse_id(&raw, "Organisationen")?;
+    let (day, problem) = postlista_day(&app, &q.datum);
+    let p = crate::view::postlista(&app.store, org, day).await?;
+    let around = |d: Option<kansli_core::Date>| {
+        d.map(|d| format!("/organisationer/{}/postlista?datum={d}", org.0))
+            .unwrap_or_default()
+    };
+    let page = PostlistaPage {
+        previous: around(day.yesterday().ok()),
+        next: around(day.tomorrow().ok()),
+        typed: if problem.is_some() {
+            q.datum.clone()
+        } else {
+            day.to_string()
+        },
+        problem,
+        p,
+    };
+    let status = if page.problem.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
 }
