@@ -74,6 +74,7 @@ async fn planned(b: &Browser) -> MeetingId {
             access: Access::Public,
             basis: vec![],
             paragraph: None,
+            presenter: None,
         }],
     )
     .await

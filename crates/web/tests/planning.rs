@@ -739,9 +739,15 @@ async fn the_föredragande_follows_the_item_into_the_protocols_ärendelista() {
             .await
             .unwrap();
         }
-        tx.record_command(m, &Command::Open { at: None })
-            .await
-            .unwrap();
+        tx.record_command(
+            m,
+            &Command::Open {
+                at: None,
+                on: Some("2026-11-30".parse().unwrap()),
+            },
+        )
+        .await
+        .unwrap();
         tx.record_command(
             m,
             &Command::TakeUp {

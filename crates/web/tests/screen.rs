@@ -65,6 +65,7 @@ async fn planned(app: &App, date: jiff::civil::Date) -> MeetingId {
                 access: Access::Public,
                 basis: vec![],
                 paragraph: None,
+                presenter: None,
             },
             AgendaItem {
                 title: "Information om trafikläget".into(),
@@ -73,6 +74,7 @@ async fn planned(app: &App, date: jiff::civil::Date) -> MeetingId {
                 access: Access::Public,
                 basis: vec![],
                 paragraph: None,
+                presenter: None,
             },
         ],
     )

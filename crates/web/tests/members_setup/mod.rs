@@ -133,6 +133,7 @@ pub async fn prepare(store: &Store, org: OrganisationId) -> Fixture {
         },
         basis: vec![],
         paragraph: None,
+        presenter: None,
     });
     let secret_item = items.len() - 1;
     let mut tx = store.begin("test").await.unwrap();
