@@ -571,6 +571,34 @@ impl Store {
         Ok(all)
     }
 
+    /// The nearest earlier and later days with handlingar of the
+    /// organisation: the postlista links only to days that have a list, so
+    /// following its links ends (a crawler walks no endless calendar).
+    pub async fn postlista_neighbours(
+        &self,
+        organisation: OrganisationId,
+        day: Date,
+    ) -> Result<(Option<Date>, Option<Date>), StoreError> {
+        let near = |sql: &'static str| {
+            sqlx::query_scalar::<_, Option<String>>(sql)
+                .bind(organisation.0)
+                .bind(day.to_string())
+                .fetch_one(self.pool())
+        };
+        let before = near(
+            "SELECT MAX(d.date) FROM documents d JOIN cases c ON c.id = d.case_id \
+             WHERE c.organisation_id = $1 AND d.date < $2",
+        )
+        .await?;
+        let after = near(
+            "SELECT MIN(d.date) FROM documents d JOIN cases c ON c.id = d.case_id \
+             WHERE c.organisation_id = $1 AND d.date > $2",
+        )
+        .await?;
+        let parse = |d: Option<String>| d.and_then(|d| d.parse::<Date>().ok());
+        Ok((parse(before), parse(after)))
+    }
+
     /// The log of a case: the case, its handlingar, motion and officer's
     /// reports, oldest first, with the acting users' names.
     pub async fn case_history(&self, case: CaseId) -> Result<Vec<crate::AuditRecord>, StoreError> {

@@ -1905,9 +1905,10 @@ pub async fn postlista(
         d.map(|d| format!("/organisationer/{}/postlista?datum={d}", org.0))
             .unwrap_or_default()
     };
+    let (before, after) = app.store.postlista_neighbours(org, day).await?;
     let page = PostlistaPage {
-        previous: around(day.yesterday().ok()),
-        next: around(day.tomorrow().ok()),
+        previous: around(before),
+        next: around(after),
         typed: if problem.is_some() {
             q.datum.clone()
         } else {

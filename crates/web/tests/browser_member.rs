@@ -83,7 +83,7 @@ async fn a_forhinder_is_reported_the_substitute_called_in_and_serving_on_the_scr
     let row = b
         .client
         .execute(
-            "const r = [...document.querySelectorAll('#narvaro ~ table tr, section[aria-labelledby=narvaro] tr')].find(r => r.textContent.includes('Anna Andersson')); return r ? r.textContent : '';",
+            "const r = [...document.querySelectorAll('#narvaro tr')].find(r => r.textContent.includes('Anna Andersson')); return r ? r.textContent : '';",
             vec![],
         )
         .await

@@ -251,11 +251,14 @@ impl Browser {
             .find(Locator::XPath(xpath))
             .await
             .unwrap_or_else(|e| panic!("{xpath}: {e}"));
-        let link = e.tag_name().await.unwrap() == "a";
+        // As `click`: a link or a submit button loads a new page.
+        let tag = e.tag_name().await.unwrap();
+        let navigates = tag == "a"
+            || tag == "button" && e.attr("type").await.unwrap().is_none_or(|t| t == "submit");
         e.click()
             .await
             .unwrap_or_else(|e| panic!("click {xpath}: {e}"));
-        if link {
+        if navigates {
             self.wait_for_load(xpath).await;
         }
     }
