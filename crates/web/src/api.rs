@@ -150,8 +150,10 @@ pub async fn postlista(
     axum::extract::Query(q): axum::extract::Query<PostlistaParams>,
 ) -> ApiResult<PostlistaView> {
     let id: OrganisationId = parse_id(&raw, "Organisationen")?;
-    let day = match q.date.as_deref().map(str::trim) {
-        None | Some("") => app.config.today(),
+    // Left out: today. Given, it must be a date (an empty `date=` too is
+    // refused, as the OpenAPI document's format says).
+    let day = match q.date.as_deref() {
+        None => app.config.today(),
         Some(s) => s.parse::<Date>().map_err(|_| {
             WebError::BadRequest(format!(
                 "Parametern date: «{}» är inget datum på formen ÅÅÅÅ-MM-DD.",

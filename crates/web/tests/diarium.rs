@@ -255,6 +255,11 @@ async fn the_postlista_shows_a_secret_handling_by_its_ground_only() {
             bad.contains("Parametern date: «2025-02-30» är inget datum"),
             "{bad}"
         );
+        // An empty date is no date either (only leaving it out means today).
+        let (status, bad) = app
+            .get(&format!("/api/v1/organisations/{org}/postlista?date="))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         let openapi = app.ok("/api/openapi.json").await;
         assert!(openapi.contains("/api/v1/organisations/{id}/postlista"));
         assert!(openapi.contains("PostlistaView"));
