@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    if let Ok(p) = kansli_documents::import::parse_protocol(&text) {
+    if let Ok(p) = kansli_import::parse_protocol(&text) {
         // Whatever was read serialises.
         let _ = p.to_json();
     }

@@ -440,12 +440,12 @@ enum CliError {
     #[error("{path}: {source}")]
     Import {
         path: PathBuf,
-        source: kansli_documents::import::ImportError,
+        source: kansli_import::ImportError,
     },
     #[error("{path}: {source}")]
     Save {
         path: PathBuf,
-        source: kansli_documents::import::SaveError,
+        source: kansli_import::SaveError,
     },
     /// Standard output could not be written (a closed pipe, a full disk).
     #[error("kunde inte skriva till standard ut: {}", io_sv(.0))]
@@ -719,14 +719,24 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     organisation,
                 },
         } => {
-            let protocol = import_protocol(&file)?;
+            let (bytes, protocol) = import_protocol(&file)?;
             if json || db.is_none() {
                 say!("{}", protocol.to_json());
             }
             if let Some(db) = db {
                 let store = Store::connect(&db).await?;
-                let options = kansli_documents::import::SaveOptions { organisation };
-                let saved = kansli_documents::import::save(&store, &protocol, &options)
+                let file_name = if file.as_os_str() == "-" {
+                    "stdin".to_string()
+                } else {
+                    file.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                };
+                let options = kansli_import::SaveOptions {
+                    organisation,
+                    source: Some(kansli_import::SourceFile { file_name, bytes }),
+                };
+                let saved = kansli_import::save(&store, &protocol, &options)
                     .await
                     .map_err(|source| CliError::Save {
                         path: file.clone(),
@@ -870,7 +880,7 @@ async fn render(command: RenderCommand) -> Result<(), CliError> {
 
 fn import_protocol(
     file: &std::path::Path,
-) -> Result<kansli_documents::import::ImportedProtocol, CliError> {
+) -> Result<(Vec<u8>, kansli_import::ImportedProtocol), CliError> {
     use std::io::Read;
     let path = file.to_path_buf();
     let bytes = if file.as_os_str() == "-" {
@@ -888,8 +898,9 @@ fn import_protocol(
             source,
         })?
     };
-    kansli_documents::import::read_protocol(&bytes)
-        .map_err(|source| CliError::Import { path, source })
+    let protocol =
+        kansli_import::read_protocol(&bytes).map_err(|source| CliError::Import { path, source })?;
+    Ok((bytes, protocol))
 }
 
 fn calendar(command: CalendarCommand) -> Result<(), CliError> {

@@ -20,6 +20,10 @@
 //!   marks it final (TF 2 kap. 10 §, the matter's part finally settled).
 
 use crate::meeting::MeetingStatus;
+
+/// The mark on every page of a protocol (or extract) that is not justerat;
+/// the renderer prints it, the import reader skips it.
+pub const PROTOCOL_DRAFT: &str = "UTKAST – protokollet är inte justerat";
 use crate::org::BodyKind;
 
 /// Whether a body's meetings are public: fullmäktige always (KL 5 kap.

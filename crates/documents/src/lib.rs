@@ -9,13 +9,10 @@
 //! - [`compose`]: read models to documents: which sections, in which order.
 //! - [`render`]: a [`Doc`] to HTML (askama), text, or PDF (typst, PDF/A-2a).
 //! - [`load`]: fetch what a document needs from the store.
-//! - [`import`]: read a protocol's text (typed, or extracted from a PDF) back
-//!   into structure.
 //!
 //! Composition and rendering are pure; only [`load`] touches the store.
 
 pub mod compose;
-pub mod import;
 pub mod model;
 mod pdf;
 mod text;
@@ -211,7 +208,7 @@ pub async fn load(
 }
 
 /// The mark on every page of a protocol (or extract) that is not justerat.
-pub const PROTOCOL_DRAFT: &str = "UTKAST – protokollet är inte justerat";
+pub use kansli_core::publication::PROTOCOL_DRAFT;
 /// The mark on every page of an officer's report neither final nor sent.
 pub const REPORT_DRAFT: &str = "UTKAST – beslutsförslaget är inte färdigställt";
 

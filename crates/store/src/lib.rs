@@ -15,6 +15,7 @@ mod error;
 pub mod files;
 pub mod follow;
 pub mod idempotency;
+pub mod imports;
 pub mod lifecycle;
 pub mod members;
 pub mod planning;

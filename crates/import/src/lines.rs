@@ -76,11 +76,14 @@ const FURNITURE: [&str; 6] = [
 ];
 
 /// Kansli's mark of a draft, in the head of every page
-/// (`crate::PROTOCOL_DRAFT`): not part of the protocol.
+/// (`kansli_core::publication::PROTOCOL_DRAFT`): not part of the protocol.
 fn is_draft_mark(text: &str) -> bool {
     // The fold's patterns are in lower case.
     const MARK: &str = "utkast – protokollet är inte justerat";
-    debug_assert_eq!(MARK, crate::PROTOCOL_DRAFT.to_lowercase());
+    debug_assert_eq!(
+        MARK,
+        kansli_core::publication::PROTOCOL_DRAFT.to_lowercase()
+    );
     fold::strip_prefix(text.trim(), MARK).is_some_and(|rest| rest.trim().is_empty())
 }
 
@@ -417,7 +420,7 @@ mod tests {
             "Ordförandes sign   Justerares sign   Utdragsbestyrkande"
         ));
         assert!(!is_furniture("Ordförandes sign fattas"));
-        assert!(is_draft_mark(crate::PROTOCOL_DRAFT));
+        assert!(is_draft_mark(kansli_core::publication::PROTOCOL_DRAFT));
         assert!(is_draft_mark("   utkast – protokollet är inte justerat "));
         assert!(!is_draft_mark("Utkast till beslut"));
         assert!(!is_furniture(""));

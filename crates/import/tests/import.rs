@@ -2,7 +2,7 @@
 //! 2025-01-28) as extracted from its PDF, and our own renditions (text, and
 //! the PDF's text) read back.
 
-use kansli_documents::import::{ImportError, ImportedProtocol, parse_protocol};
+use kansli_import::{ImportError, ImportedProtocol, parse_protocol};
 use kansli_testsupport::shared_fixture;
 
 fn fixture() -> Option<ImportedProtocol> {
@@ -201,7 +201,7 @@ async fn our_protocol_reads_back_as_the_stored_meeting() {
     let text = String::from_utf8(render(&doc, Format::Text).unwrap()).unwrap();
     let mut renditions = vec![("text", text)];
     let pdf = render(&doc, Format::Pdf).unwrap();
-    let ours = kansli_documents::import::pdf_to_text(&pdf).expect("our PDF has text");
+    let ours = kansli_import::pdf_to_text(&pdf).expect("our PDF has text");
     if let Ok(dir) = std::env::var("KANSLI_DUMP") {
         std::fs::write(format!("{dir}/protocol-pdf.txt"), &ours).unwrap();
     }
@@ -224,7 +224,7 @@ async fn our_protocol_reads_back_as_the_stored_meeting() {
         assert_eq!(p.chair.as_deref(), Some("Mikaela Waltersson"), "{what}");
         assert_eq!(p.secretary.as_deref(), Some("Karolin Hamnér"), "{what}");
         assert_eq!(p.approvers, ["Lise-Lotte Bensköld Olsson"], "{what}");
-        let names = |v: &[kansli_documents::import::ImportedAttendee]| {
+        let names = |v: &[kansli_import::ImportedAttendee]| {
             v.iter().map(|a| a.name.clone()).collect::<Vec<_>>()
         };
         assert_eq!(
@@ -251,7 +251,7 @@ async fn our_protocol_reads_back_as_the_stored_meeting() {
             assert_eq!(got.number, want.number, "{at}");
             assert_eq!(got.title, want.title, "{at}");
             assert_eq!(got.case_number, want.case_number, "{at}");
-            let clauses = |d: &kansli_documents::import::ImportedDecision| {
+            let clauses = |d: &kansli_import::ImportedDecision| {
                 d.parts
                     .iter()
                     .flat_map(|p| p.clauses.iter().map(|c| (c.text.clone(), c.items.clone())))
@@ -491,9 +491,9 @@ fn the_norrvik_layout_field_by_field() {
 /// whose organisation is unknown is refused with the reason.
 #[tokio::test]
 async fn imported_protocols_are_stored_once_and_render_back_the_same() {
-    use kansli_documents::import::{SaveError, SaveOptions, save};
     use kansli_documents::view::Audience;
     use kansli_documents::{Format, Request, load, render};
+    use kansli_import::{SaveError, SaveOptions, save};
     for db in kansli_testsupport::all().await {
         let store = db.store().await;
         for text in [
@@ -533,7 +533,7 @@ async fn imported_protocols_are_stored_once_and_render_back_the_same() {
                 assert_eq!(a.votes.len(), b.votes.len(), "§{}", b.number);
                 for (va, vb) in a.votes.iter().zip(&b.votes) {
                     assert_eq!((va.ja, va.nej, va.avstar), (vb.ja, vb.nej, vb.avstar));
-                    let names = |v: &kansli_documents::import::ImportedVote| {
+                    let names = |v: &kansli_import::ImportedVote| {
                         v.roll
                             .iter()
                             .map(|r| (r.name.clone(), r.vote.clone()))

@@ -1,4 +1,4 @@
-//! Reading protocols: text (typed, exported, or extracted from a PDF with its
+//! kansli-import: reading protocols: text (typed, exported, or extracted from a PDF with its
 //! page furniture) in the common Swedish layouts, into a structured
 //! [`ImportedProtocol`].
 //!
@@ -19,7 +19,7 @@ mod people;
 mod save;
 
 pub use pdf::{looks_like_pdf, pdf_to_text};
-pub use save::{SaveError, SaveOptions, Saved, save};
+pub use save::{SaveError, SaveOptions, Saved, SourceFile, save};
 
 use lines::Line;
 use serde::Serialize;

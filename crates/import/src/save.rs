@@ -27,6 +27,17 @@ use std::collections::{HashMap, HashSet};
 pub struct SaveOptions {
     /// The organisation, when the protocol does not name it (or to override).
     pub organisation: Option<String>,
+    /// The file the protocol was read from, kept with the meeting (by its
+    /// SHA-256) with the reader's warnings; a file already imported is
+    /// refused ([`SaveError::AlreadyImported`]).
+    pub source: Option<SourceFile>,
+}
+
+/// The file a protocol was read from.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// The stored meeting, and what could not be stored as structure.
@@ -49,6 +60,8 @@ pub enum SaveError {
         date: String,
         existing: i64,
     },
+    #[error("filen är redan inläst (sammanträde {meeting})")]
+    AlreadyImported { meeting: i64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -79,6 +92,14 @@ pub async fn save(
         .ok_or_else(|| SaveError::Missing("sammanträdesdatum saknas".into()))?;
     let mut notes: Vec<String> = Vec::new();
     let mut tx = store.begin("import").await?;
+    if let Some(source) = &options.source {
+        let sha = kansli_store::access::sha256_hex(&source.bytes);
+        if let Some(existing) = tx.import_by_sha256(&sha).await? {
+            return Err(SaveError::AlreadyImported {
+                meeting: existing.0,
+            });
+        }
+    }
 
     let organisation = match tx.organisation_named(&org_name).await? {
         Some(o) => o.id,
@@ -273,6 +294,26 @@ pub async fn save(
         });
     }
     let meeting = tx.add_meeting(&record).await?;
+    if let Some(source) = &options.source {
+        let warnings = p
+            .warnings
+            .iter()
+            .map(|w| kansli_store::imports::ImportWarning {
+                line: w.line,
+                message: w.message.clone(),
+            })
+            .collect();
+        tx.record_import(
+            meeting,
+            &kansli_store::imports::ImportSource {
+                file_name: source.file_name.clone(),
+                bytes: source.bytes.clone(),
+                warnings,
+                notes: notes.clone(),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Saved {
         meeting,

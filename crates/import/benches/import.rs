@@ -13,11 +13,11 @@
 //! with the built-in extraction, in pages per second, against poppler's
 //! `pdftotext -layout` (one process per document) when it is installed.
 //!
-//! Run: `cargo bench -p kansli-documents --bench import`.
+//! Run: `cargo bench -p kansli-import --bench import`.
 
-use kansli_documents::import::{parse_protocol, pdf_to_text};
 use kansli_documents::view::Audience;
 use kansli_documents::{Format, Request, load, render};
+use kansli_import::{parse_protocol, pdf_to_text};
 use std::time::{Duration, Instant};
 
 const COPIES: usize = 200;
