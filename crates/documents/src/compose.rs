@@ -319,7 +319,18 @@ fn attendance_fields(m: &MeetingView) -> Vec<Field> {
             "Närvarolistan är ofullständig i underlaget.",
         ));
     }
+    if let Some(i) = &m.summary.imported {
+        fields.push(Field::one("Källa", imported_text(i)));
+    }
     fields
+}
+
+/// What the protocol says of a meeting read from an existing protocol.
+pub fn imported_text(i: &crate::view::ImportedView) -> String {
+    format!(
+        "Inläst från ett befintligt protokoll: {} (inläst {}, SHA-256 {})",
+        i.file_name, i.imported, i.sha256
+    )
 }
 
 fn approval_place_and_time(m: &MeetingView) -> String {

@@ -165,7 +165,56 @@ pub struct MeetingSummaryView {
     pub organisation: NamedRef,
     pub html: String,
     pub api: String,
+    /// Read from an existing protocol (issue #19); `null` for a meeting
+    /// recorded in Kansli.
+    pub imported: Option<ImportedView>,
 }
+
+/// The mark of a meeting read from an existing protocol: the source file,
+/// kept by its SHA-256, and when it was read.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportedView {
+    /// The source file's name, as it was imported.
+    pub file_name: String,
+    pub media_type: String,
+    /// In bytes.
+    pub size: i64,
+    /// SHA-256 of the file (lower-case hex): the original is served as
+    /// exactly these bytes.
+    pub sha256: String,
+    /// The day it was imported (YYYY-MM-DD, Swedish time).
+    pub imported: String,
+    /// The original file's address: only once the protocol is public
+    /// (justerat) and has no secret part (see [`original_public`]).
+    pub original: Option<String>,
+}
+
+/// Whether the original file of an imported protocol is public: by the
+/// protocol's rule (`kansli_core::publication::protocol_public`: justerat),
+/// and never when the meeting has a secret item or paragraph, which the
+/// original would show (only a public version without it may be given, as
+/// for a signed original, OSL).
+pub fn original_public(status: &MeetingStatus, has_secret: bool) -> bool {
+    publication::protocol_public(status) && !has_secret
+}
+
+impl ImportedView {
+    pub fn new(mark: &kansli_store::imports::ImportMark, status: &MeetingStatus) -> Self {
+        let imported = swedish_time(&mark.imported_at);
+        ImportedView {
+            file_name: cap(Kind::Name, &mark.file_name),
+            media_type: cap(Kind::Code, &mark.media_type),
+            size: mark.size,
+            sha256: mark.sha256.clone(),
+            imported: imported.get(..10).unwrap_or(&imported).to_string(),
+            original: original_public(status, mark.has_secret)
+                .then(|| format!("/sammantraden/{}/original", mark.meeting)),
+        }
+    }
+}
+
+/// The import marks of meetings, looked up once for a list.
+pub type ImportMarks = HashMap<kansli_core::MeetingId, kansli_store::imports::ImportMark>;
 
 fn hhmm(t: Option<jiff::civil::Time>) -> Option<String> {
     t.map(|t| t.strftime("%H:%M").to_string())
@@ -191,7 +240,14 @@ impl MeetingSummaryView {
             },
             html: format!("/sammantraden/{}", m.id),
             api: format!("/api/v1/meetings/{}", m.id),
+            imported: None,
         }
+    }
+
+    /// With the mark of an imported meeting, when `m` is one.
+    pub fn marked(mut self, m: &Meeting, marks: &ImportMarks) -> Self {
+        self.imported = marks.get(&m.id).map(|k| ImportedView::new(k, &m.status));
+        self
     }
 
     /// "14:00–16:00", or empty when no time is recorded.
@@ -212,8 +268,13 @@ impl From<&MeetingSummary> for MeetingSummaryView {
 
 /// Every meeting, newest first.
 pub async fn meetings_newest_first(store: &Store) -> Result<Vec<MeetingSummaryView>, StoreError> {
-    let mut all: Vec<MeetingSummaryView> =
-        store.all_meetings().await?.iter().map(Into::into).collect();
+    let marks = store.import_marks().await?;
+    let mut all: Vec<MeetingSummaryView> = store
+        .all_meetings()
+        .await?
+        .iter()
+        .map(|s| MeetingSummaryView::from(s).marked(&s.meeting, &marks))
+        .collect();
     all.reverse();
     Ok(all)
 }
@@ -582,6 +643,9 @@ pub async fn meeting_for(
         ctx.disclosure.protocol = false;
     }
     let mut view = ctx.meeting_view(&record, &body, &org);
+    if let Some(mark) = store.import_mark(id).await? {
+        view.summary.imported = Some(ImportedView::new(&mark, &record.meeting.status));
+    }
     if changed {
         view.summary.status_label = CANNOT_SHOW_AS_JUSTERAT.into();
     }
@@ -1273,6 +1337,7 @@ pub async fn case_for(
     }
     let mut steps = Vec::new();
     let mut disclosures = Disclosures::default();
+    let marks = store.import_marks().await?;
     for s in store.case_steps(id).await? {
         if !(s.item_public || official) {
             continue;
@@ -1291,7 +1356,7 @@ pub async fn case_for(
         steps.push(CaseStepView {
             paragraph_html: paragraph
                 .map(|n| format!("/sammantraden/{}/paragrafer/{n}", s.meeting.id)),
-            meeting: MeetingSummaryView::new(&s.meeting, &s.body, &org),
+            meeting: MeetingSummaryView::new(&s.meeting, &s.body, &org).marked(&s.meeting, &marks),
             item_title: s.item_title,
             paragraph,
         });

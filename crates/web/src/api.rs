@@ -300,11 +300,12 @@ pub(crate) async fn body_detail(store: &Store, id: BodyId) -> Result<BodyDetail,
         .into_iter()
         .map(|m| MemberView::from(&m))
         .collect();
+    let marks = store.import_marks().await?;
     let meetings = store
         .meetings(id)
         .await?
         .iter()
-        .map(|m| MeetingSummaryView::new(m, &body, &org))
+        .map(|m| MeetingSummaryView::new(m, &body, &org).marked(m, &marks))
         .collect();
     Ok(BodyDetail {
         body: (&body).into(),

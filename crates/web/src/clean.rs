@@ -51,6 +51,13 @@ const MAX_CLEANED: usize = 16 * 1024 * 1024;
 /// template cannot know which stored value holds one.
 pub async fn layer(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
+    if response
+        .extensions()
+        .get::<crate::imports::Verbatim>()
+        .is_some()
+    {
+        return response;
+    }
     let textual = response
         .headers()
         .get(header::CONTENT_TYPE)

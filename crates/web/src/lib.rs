@@ -21,6 +21,7 @@ mod error;
 pub mod export;
 pub mod feeds;
 pub mod headers;
+pub mod imports;
 pub mod mail;
 pub mod member;
 pub mod menu;
@@ -771,6 +772,30 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/sammantraden/{meeting}/installa",
         Secretary,
         sitting::cancel_meeting,
+    );
+    // #19 imports: the original file of an imported meeting (public by the
+    // protocol's rule), and the secretariat's review and corrections.
+    r.get("/sammantraden/{id}/original", Public, imports::original);
+    r.get("/sekretariat/importer", Secretary, imports::list);
+    r.get(
+        "/sekretariat/importer/{meeting}",
+        Secretary,
+        imports::review,
+    );
+    r.post(
+        "/sekretariat/importer/{meeting}",
+        Secretary,
+        imports::correct,
+    );
+    r.post(
+        "/sekretariat/importer/{meeting}/granskad",
+        Secretary,
+        imports::mark_reviewed,
+    );
+    r.get(
+        "/sekretariat/importer/{meeting}/original",
+        Secretary,
+        imports::staff_original,
     );
 
     let table = r.table;

@@ -229,6 +229,26 @@ pub struct Meeting {
     pub results_protocol: Option<File>,
     pub agenda_item: Vec<AgendaItem>,
     pub web: String,
+    /// An extension (#19): the meeting was read from an existing protocol;
+    /// left out for a meeting recorded in Kansli.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kansli_imported: Option<KansliImported>,
+}
+
+/// The source file of an imported meeting (extension).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KansliImported {
+    pub file_name: String,
+    pub mime_type: String,
+    pub size: i64,
+    /// SHA-256 of the file, lower-case hex.
+    pub sha256: String,
+    /// The day it was imported (YYYY-MM-DD).
+    pub imported: String,
+    /// The original file, byte for byte; only once it is public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<String>,
 }
 
 /// One ballot of a roll call.
@@ -665,6 +685,14 @@ async fn meeting_object(app: &AppState, u: &Urls<'_>, id: MeetingId) -> Result<M
             .then(|| file(protokoll, protokoll_name)),
         agenda_item,
         web: u.web(&s.html),
+        kansli_imported: s.imported.as_ref().map(|i| KansliImported {
+            file_name: i.file_name.clone(),
+            mime_type: i.media_type.clone(),
+            size: i.size,
+            sha256: i.sha256.clone(),
+            imported: i.imported.clone(),
+            download_url: i.original.as_ref().map(|o| u.web(o)),
+        }),
     })
 }
 

@@ -96,6 +96,9 @@ fn action_sentence(entity: &str, action: &str) -> &'static str {
         ("meeting", "withdraw") => "Återkallade utskicket för justering",
         ("meeting", "sign") => "Signerade protokollet",
         ("meeting", "status") => "Ändrade sammanträdets status",
+        ("meeting", "import") => "Läste in sammanträdet från ett befintligt protokoll",
+        ("meeting", "import_correction") => "Rättade det inlästa protokollets uppgifter",
+        ("meeting", "import_reviewed") => "Markerade inläsningen som granskad",
         (_, "integrity") => "AVVIKELSE: en kontroll av lagrade uppgifter slog fel",
         (_, "refused") => "NEKAT försök: det godtogs inte",
         (_, "register") => "Registrerade",
@@ -136,6 +139,12 @@ fn field_label(key: &str) -> String {
         "role" => "Roll",
         "approvers" => "Justerare",
         "items" => "Punkter",
+        "organ" => "Organ",
+        "chair" => "Ordförande",
+        "titles" => "Rubriker",
+        "warnings" => "Varningar",
+        "from" => "Från",
+        "to" => "Till",
         other => return other.replace('_', " "),
     }
     .to_string()

@@ -25,6 +25,9 @@ pub(crate) struct NoticeLine {
     pub sha256: Option<String>,
     /// Up on the board today (posted, and the take-down day not reached).
     pub current: bool,
+    /// Read from an existing protocol (#19 imports): the mark and the
+    /// original's address.
+    pub imported: Option<kansli_documents::view::ImportedView>,
 }
 
 /// The posted notices, newest meeting first, of one organisation or of
@@ -35,6 +38,7 @@ pub(crate) async fn notices(
     today: kansli_core::Date,
 ) -> Result<Vec<NoticeLine>, PageError> {
     let mut all = app.store.all_meetings().await?;
+    let marks = app.store.import_marks().await?;
     all.sort_by_key(|s| std::cmp::Reverse(s.meeting.date));
     let mut out = Vec::new();
     for s in all {
@@ -75,6 +79,9 @@ pub(crate) async fn notices(
                 .flatten()
                 .map(|x| x.sha256),
             current: *posted <= today && today < *taken_down,
+            imported: marks
+                .get(&s.meeting.id)
+                .map(|k| kansli_documents::view::ImportedView::new(k, &s.meeting.status)),
         });
     }
     Ok(out)
