@@ -358,6 +358,12 @@ async fn a_secretary_reviews_the_warnings_and_corrects_the_import_once() {
         );
         assert!(list.contains("<strong>Nej</strong>"));
 
+        // The staff meeting page leads to the review.
+        let staff = app
+            .staff_text(&s, &format!("/sekretariat/sammantraden/{id}"))
+            .await;
+        assert!(staff.contains(&format!("href=\"/sekretariat/importer/{id}\"")));
+
         // The page: each warning with its line and the source around it.
         let path = format!("/sekretariat/importer/{id}");
         let page = app.staff_text(&s, &path).await;

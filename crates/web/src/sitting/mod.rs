@@ -244,6 +244,8 @@ struct SignLine {
 #[derive(Template)]
 #[template(path = "staff_meeting.html")]
 struct MeetingPage {
+    /// Read from an existing protocol (#19 imports): the review page.
+    imported: bool,
     flash: Option<Flash>,
     csrf: String,
     id: i64,
@@ -509,6 +511,7 @@ pub async fn meeting(
     let supplement = changes.iter().any(|c| c.after_notice);
     let replannable = planning::replannable(&m.status, started);
     let page = MeetingPage {
+        imported: app.store.import_mark(id).await?.is_some(),
         absences: crate::member::absence_block(&app, id, &s.csrf, false).await?,
         flash,
         csrf: s.csrf.clone(),
