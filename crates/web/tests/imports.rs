@@ -484,3 +484,129 @@ async fn only_the_secretariat_reviews_and_corrects() {
         );
     }
 }
+
+/// Validates `value` against `schema` of the OpenAPI document `doc`.
+fn validate(doc: &serde_json::Value, schema: &serde_json::Value, value: &serde_json::Value) {
+    let mut root = schema.clone();
+    root["components"] = doc["components"].clone();
+    let validator = jsonschema::validator_for(&root).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[tokio::test]
+async fn the_api_document_declares_the_import_and_a_secret_part_keeps_the_original_back() {
+    for db in all().await {
+        let app = spawn(db).await;
+        let text = protocol("2026-03-10", true);
+        let id = import(&app, "kn-2026-03-10.txt", &text).await;
+        let doc: serde_json::Value =
+            serde_json::from_str(&app.ok("/api/openapi.json").await).unwrap();
+        for (path, object) in [
+            ("/api/v1/meetings/{id}", format!("/api/v1/meetings/{id}")),
+            ("/api/v1/meetings", "/api/v1/meetings".to_string()),
+        ] {
+            let schema = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+                ["schema"];
+            assert!(!schema.is_null(), "{path}");
+            let value: serde_json::Value = serde_json::from_str(&app.ok(&object).await).unwrap();
+            validate(&doc, schema, &value);
+        }
+        let summary = serde_json::to_string(&doc["components"]["schemas"]["MeetingSummaryView"])
+            .unwrap()
+            + &serde_json::to_string(&doc["components"]["schemas"]["MeetingView"]).unwrap();
+        assert!(summary.contains("imported"), "{summary}");
+
+        // A paragraph found secret after the import: the original, which
+        // would show it, is no longer public.
+        sqlx::query(
+            "UPDATE paragraphs SET secrecy_ground = $1 WHERE meeting_id = $2 AND number = 13",
+        )
+        .bind("OSL 26 kap. 1 §")
+        .bind(id.0)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+        let (status, body) = app
+            .get(&format!("/sammantraden/{id}/original?efter=1"))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert!(body.contains("sekretessbelagda"), "{body}");
+        let m: serde_json::Value =
+            serde_json::from_str(&app.ok(&format!("/api/v1/meetings/{id}?efter=1")).await).unwrap();
+        assert!(m["imported"]["original"].is_null(), "{m}");
+    }
+}
+
+#[tokio::test]
+async fn organ_and_chair_are_corrected_and_a_rename_to_a_taken_name_refused() {
+    for db in all().await {
+        let app = spawn(db).await;
+        let text = protocol("2026-03-10", true);
+        let id = import(&app, "kn-2026-03-10.txt", &text).await;
+        let s = app.sign_in("sekreterare").await;
+        let path = format!("/sekretariat/importer/{id}");
+        let record = app.store.meeting_record(id).await.unwrap();
+        let old_body = record.meeting.body;
+        let persons = app
+            .store
+            .persons(
+                &record
+                    .attendance
+                    .iter()
+                    .map(|a| a.person)
+                    .collect::<Vec<_>>(),
+            )
+            .await
+            .unwrap();
+        let nina = persons.values().find(|p| p.name == "Nina Berg").unwrap().id;
+
+        // A name another body has: refused, naming the organ.
+        let page = app.staff_text(&s, &path).await;
+        let mut fields = form_fields(&page, &path);
+        set(&mut fields, "rename", "Regionstyrelsen");
+        let refused = follow(&app, &s, post_fields(&app, &s, &path, &fields).await).await;
+        assert!(
+            refused.contains("organ: organisationen har redan ett organ"),
+            "{refused}"
+        );
+        assert!(refused.contains("value=\"Regionstyrelsen\""));
+
+        // Renamed, and the chair is someone else present.
+        let page = app.staff_text(&s, &path).await;
+        let mut fields = form_fields(&page, &path);
+        set(&mut fields, "rename", "Kultur- och fritidsnämnden");
+        set(&mut fields, "chair", &nina.0.to_string());
+        let done = follow(&app, &s, post_fields(&app, &s, &path, &fields).await).await;
+        assert!(done.contains("Rättat: organ, ordförande."), "{done}");
+        let public = app.ok(&format!("/sammantraden/{id}")).await;
+        assert!(public.contains("Kultur- och fritidsnämnden"), "{public}");
+        assert!(
+            public.contains("<dt>Ordförande</dt><dd>Nina Berg (C)</dd>"),
+            "{public}"
+        );
+        assert_eq!(
+            app.store.body(old_body).await.unwrap().name,
+            "Kultur- och fritidsnämnden"
+        );
+
+        // Moved to another body of the organisation.
+        let rs = app.body("Regionstyrelsens arbetsutskott").await;
+        let page = app.staff_text(&s, &path).await;
+        let mut fields = form_fields(&page, &path);
+        set(&mut fields, "body", &rs.0.to_string());
+        let done = follow(&app, &s, post_fields(&app, &s, &path, &fields).await).await;
+        assert!(done.contains("Rättat: organ."), "{done}");
+        assert_eq!(app.store.meeting(id).await.unwrap().body, rs);
+        let log = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE entity_id = {id} AND action = 'import_correction'"
+            ))
+            .await;
+        assert_eq!(log, 2);
+    }
+}
