@@ -56,6 +56,27 @@ async fn notices_feed(
         };
         newest = newest.max(Some(updated));
         let href = format!("{base}{}", n.protocol_href);
+        // #19 imports: a protocol read from a file says so, with the file.
+        let imported = n
+            .imported
+            .as_ref()
+            .map(|i| format!(" {}", line(&kansli_documents::compose::imported_text(i))))
+            .unwrap_or_default();
+        let mut links = vec![Link {
+            href: href.clone(),
+            rel: "alternate".into(),
+            mime_type: Some("text/html".into()),
+            ..Link::default()
+        }];
+        if let Some(original) = n.imported.as_ref().and_then(|i| i.original.as_ref()) {
+            links.push(Link {
+                href: format!("{base}{original}"),
+                rel: "related".into(),
+                mime_type: n.imported.as_ref().map(|i| i.media_type.clone()),
+                title: Some("Originalet".into()),
+                ..Link::default()
+            });
+        }
         entries.push(Entry {
             id: format!("{href}#anslag"),
             title: Text::plain(format!(
@@ -66,7 +87,7 @@ async fn notices_feed(
             updated: updated.into(),
             published: Some(updated.into()),
             summary: Some(Text::plain(format!(
-                "Protokollet från {} sammanträde {} justerades {}. Anslaget sattes upp {} och tas ned {}. Sista dag att överklaga är {}. Protokollet förvaras hos {}. {}",
+                "Protokollet från {} sammanträde {} justerades {}. Anslaget sattes upp {} och tas ned {}. Sista dag att överklaga är {}. Protokollet förvaras hos {}. {}{imported}",
                 line(&n.body),
                 n.date,
                 n.approved,
@@ -76,12 +97,7 @@ async fn notices_feed(
                 line(&n.kept_at),
                 line(&n.appeal),
             ))),
-            links: vec![Link {
-                href,
-                rel: "alternate".into(),
-                mime_type: Some("text/html".into()),
-                ..Link::default()
-            }],
+            links,
             authors: vec![Person {
                 name: line(&n.organisation).into_owned(),
                 ..Person::default()

@@ -166,6 +166,14 @@ async fn an_imported_meeting_is_marked_everywhere_and_its_original_served_as_it_
             "{board}"
         );
 
+        let feed = app
+            .ok(&format!("/organisationer/{}/anslagstavla.atom", app.org.0))
+            .await;
+        assert!(
+            feed.contains("Inläst från ett befintligt protokoll") && feed.contains(&original),
+            "{feed}"
+        );
+
         // The API and OParl.
         let m: serde_json::Value =
             serde_json::from_str(&app.ok(&format!("/api/v1/meetings/{id}")).await).unwrap();
