@@ -597,6 +597,9 @@ pub fn extract(m: &MeetingView, number: u32) -> Result<Doc, DocumentError> {
     if let Some(c) = &p.case_number {
         head.push(Field::one("Diarienummer", c));
     }
+    if let Some(i) = &m.summary.imported {
+        head.push(Field::one("Källa", imported_text(i)));
+    }
     let mut parts = vec![Part {
         id: Some("huvud".into()),
         blocks: vec![Block::fields(head)],

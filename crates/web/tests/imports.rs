@@ -153,6 +153,13 @@ async fn an_imported_meeting_is_marked_everywhere_and_its_original_served_as_it_
                 "{doc}: {d}"
             );
         }
+        let extract = app
+            .ok(&format!("/sammantraden/{id}/paragrafer/12/utdrag.txt"))
+            .await;
+        assert!(
+            extract.contains("Inläst från ett befintligt protokoll"),
+            "{extract}"
+        );
         let list = app.ok("/sammantraden").await;
         assert!(
             list.contains("inläst från ett befintligt protokoll"),
