@@ -98,6 +98,9 @@ pub fn pdf_text_isolated(
         .env("KANSLI_LOG", "off")
         .env(ENV_DEADLINE_MS, limits.deadline.as_millis().to_string())
         .env(ENV_MAX_OUTPUT, limits.max_output_bytes.to_string());
+    // Its own process group, so that whatever it starts dies with it (and
+    // the pipes close).
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let memory = limits.memory_bytes;
     // CPU seconds: the deadline and one more, so that a worker the parent
     // failed to kill still stops.
@@ -119,6 +122,7 @@ pub fn pdf_text_isolated(
     let mut child = command
         .spawn()
         .map_err(|e| ImportError::PdfWorker(e.to_string()))?;
+    let group = child.id() as libc::pid_t;
     let mut stdin = child.stdin.take().expect("piped");
     let mut stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
@@ -169,14 +173,19 @@ pub fn pdf_text_isolated(
         let mut timed_out = false;
         let status = loop {
             match child.try_wait() {
+                // Reaped: its group id may be reused, so not killed now.
                 Ok(Some(status)) => break Some(status),
                 Ok(None) => {}
-                Err(_) => break None,
+                Err(_) => {
+                    kill_group(group);
+                    break None;
+                }
             }
             if started.elapsed() >= limits.deadline {
                 timed_out = true;
             }
             if timed_out || overflow.load(Ordering::Relaxed) {
+                kill_group(group);
                 let _ = child.kill();
                 break child.wait().ok();
             }
@@ -244,6 +253,14 @@ fn outcome(
         libc::SIGXFSZ => ImportError::PdfCrashed("PDF-läsaren försökte skriva en fil".into()),
         s => ImportError::PdfCrashed(format!("PDF-läsaren kraschade (signal {s})")),
     })
+}
+
+/// Ends the worker and anything it started.
+fn kill_group(group: libc::pid_t) {
+    // SAFETY: a plain system call; the group is the worker's own.
+    unsafe {
+        libc::kill(-group, libc::SIGKILL);
+    }
 }
 
 fn memory(limits: &Limits) -> ImportError {

@@ -56,7 +56,10 @@ pub fn content(lines: &[&str]) -> Vec<u8> {
         c.push_str(&format!("({escaped}) Tj T*\n"));
     }
     c.push_str("ET");
-    c.into_bytes()
+    // WinAnsiEncoding: Latin-1 for å, ä, ö, é.
+    c.chars()
+        .map(|ch| u8::try_from(u32::from(ch)).unwrap_or(b'?'))
+        .collect()
 }
 
 const FONT: &str =
@@ -211,4 +214,29 @@ pub fn loops() -> Vec<(&'static str, Vec<u8>)> {
 
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// zlib data that inflates to `megabytes` MiB of zeros, in about a
+/// thousandth of that: one block of a megabyte of zeros repeated (each
+/// block refers back only to zeros, so any number of copies is valid
+/// deflate; the checksum at the end is not, which a reader notices only
+/// after inflating everything).
+pub fn zeros_deflate(megabytes: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let zeros = vec![0u8; 1 << 20];
+    let mut c = Compress::new(Compression::best(), true);
+    let mut out = Vec::new();
+    let mut step = |out: &mut Vec<u8>, input: &[u8], flush| {
+        out.reserve(1 << 21);
+        c.compress_vec(input, out, flush).expect("deflate");
+    };
+    step(&mut out, &zeros, FlushCompress::Sync);
+    let before = out.len();
+    step(&mut out, &zeros, FlushCompress::Sync);
+    let block = out[before..].to_vec();
+    for _ in 2..megabytes {
+        out.extend_from_slice(&block);
+    }
+    step(&mut out, &[], FlushCompress::Finish);
+    out
 }
