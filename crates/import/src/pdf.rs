@@ -170,7 +170,7 @@ pub fn pdf_to_text_limited(bytes: &[u8], limits: &ReadLimits) -> Result<String, 
 }
 
 fn too_much_text(max: usize) -> ImportError {
-    ImportError::PdfLimit(format!("mer än {} MB text", max >> 20))
+    ImportError::PdfLimit(format!("mer än {} text", crate::sandbox::size_sv(max)))
 }
 
 /// The deepest nesting of `[` and `<<` in the file's objects (strings,

@@ -97,7 +97,13 @@ pub fn pdf_text_isolated(
         // Whatever logging the binary sets up, the worker says nothing.
         .env("KANSLI_LOG", "off")
         .env(ENV_DEADLINE_MS, limits.deadline.as_millis().to_string())
-        .env(ENV_MAX_OUTPUT, limits.max_output_bytes.to_string());
+        .env(ENV_MAX_OUTPUT, limits.max_output_bytes.to_string())
+        // pdf_oxide's cap on one inflated stream (256 MB by default): an
+        // eighth of the address space, so that a bomb ends as an error.
+        .env(
+            "PDF_OXIDE_MAX_DECOMPRESS_MB",
+            ((limits.memory_bytes >> 20) / 8).max(1).to_string(),
+        );
     // Its own process group, so that whatever it starts dies with it (and
     // the pipes close).
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
@@ -201,8 +207,8 @@ pub fn pdf_text_isolated(
     });
     if overflow.load(Ordering::Relaxed) {
         return Err(ImportError::PdfLimit(format!(
-            "mer än {} MB text",
-            limits.max_output_bytes >> 20
+            "mer än {} text",
+            size_sv(limits.max_output_bytes)
         )));
     }
     if timed_out {
@@ -253,6 +259,15 @@ fn outcome(
         libc::SIGXFSZ => ImportError::PdfCrashed("PDF-läsaren försökte skriva en fil".into()),
         s => ImportError::PdfCrashed(format!("PDF-läsaren kraschade (signal {s})")),
     })
+}
+
+/// "64 MB", "100 byte".
+pub fn size_sv(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MB", bytes >> 20)
+    } else {
+        format!("{bytes} byte")
+    }
 }
 
 /// Ends the worker and anything it started.
