@@ -232,3 +232,50 @@ fn the_sandbox_maps_exits_and_crashes_to_errors() {
     let e = pdf_text_isolated(Path::new("/nonexistent/kansli"), &[], b"hej", &l).unwrap_err();
     assert!(e.to_string().contains("%PDF-"), "{e}");
 }
+
+/// Writes the PDF fuzz target's seed corpus (small, valid and hostile
+/// files): `cargo test -p kansli-import --test robustness -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus-pdf");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut seeds: Vec<(String, Vec<u8>)> = vec![
+        (
+            "text".into(),
+            testpdf::text_pdf(&[&["Hej", "Kommunfullmäktige"]]),
+        ),
+        (
+            "protocol".into(),
+            testpdf::text_pdf(&[
+                &[
+                    "Kommunstyrelsen  Sammanträdesprotokoll  2024-05-14",
+                    "Plats och tid  Kommunhuset kl. 13.00-15.00",
+                    "Beslutande  Anna Berg (S), ordförande",
+                    "Utses att justera  Per Ek",
+                ],
+                &[
+                    "§ 12  Budget 2025  Dnr KS 2024/17",
+                    "Beslut",
+                    "Kommunstyrelsen beslutar att godkänna budgeten.",
+                    "Ledamot  Ja  Nej",
+                    "Anna Berg (S)  X",
+                ],
+            ]),
+        ),
+        ("nested".into(), testpdf::deeply_nested(30, false)),
+        ("nested-dicts".into(), testpdf::deeply_nested(30, true)),
+        ("pages".into(), testpdf::many_pages(5)),
+        (
+            "flate".into(),
+            testpdf::flate_page(&testpdf::zeros_deflate(1)[..64]),
+        ),
+    ];
+    for (name, pdf) in testpdf::loops() {
+        seeds.push((name.into(), pdf));
+    }
+    for (name, pdf) in seeds {
+        assert!(pdf.len() < 4096, "{name}: {}", pdf.len());
+        std::fs::write(dir.join(format!("{name}.pdf")), pdf).unwrap();
+    }
+}
