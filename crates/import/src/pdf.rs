@@ -118,24 +118,11 @@ pub fn pdf_to_text_limited(bytes: &[u8], limits: &ReadLimits) -> Result<String, 
             if started.elapsed() > limits.deadline {
                 return Err(ImportError::PdfTimeout(limits.deadline.as_secs()));
             }
-            let words = doc.extract_words(p).map_err(|e| pdf_error(Some(p), e))?;
-            let page: Vec<Word> = words
-                .into_iter()
-                .filter_map(|w| {
-                    let text = w.text.trim();
-                    (!text.is_empty()).then(|| Word {
-                        text: text.to_string(),
-                        x: w.bbox.x,
-                        right: w.bbox.x + w.bbox.width,
-                        y: w.bbox.y,
-                        size: if w.avg_font_size > 0.0 {
-                            w.avg_font_size
-                        } else {
-                            10.0
-                        },
-                    })
-                })
-                .collect();
+            let page = if std::env::var_os("KANSLI_PDF_OLD").is_some() {
+                words_of(doc.extract_words(p).map_err(|e| pdf_error(Some(p), e))?)
+            } else {
+                spans_as_words(doc.extract_spans(p).map_err(|e| pdf_error(Some(p), e))?)
+            };
             text_bytes += page.iter().map(|w| w.text.len() + 1).sum::<usize>();
             if text_bytes > limits.max_output_bytes {
                 return Err(too_much_text(limits.max_output_bytes));
@@ -167,6 +154,68 @@ pub fn pdf_to_text_limited(bytes: &[u8], limits: &ReadLimits) -> Result<String, 
         }
     }
     Ok(out)
+}
+
+fn words_of(words: Vec<pdf_oxide::layout::Word>) -> Vec<Word> {
+    words
+        .into_iter()
+        .filter_map(|w| {
+            let text = w.text.trim();
+            (!text.is_empty()).then(|| Word {
+                text: text.to_string(),
+                x: w.bbox.x,
+                right: w.bbox.x + w.bbox.width,
+                y: w.bbox.y,
+                size: if w.avg_font_size > 0.0 {
+                    w.avg_font_size
+                } else {
+                    10.0
+                },
+            })
+        })
+        .collect()
+}
+
+/// pdf_oxide's text spans (a run of text as the content stream shows it)
+/// as the units the layout places: a span is a word or several with their
+/// spaces, at its position. Reading order and word clustering, which
+/// `extract_words` adds on top and the layout redoes by position anyway,
+/// are most of pdf_oxide's time on a page.
+fn spans_as_words(spans: Vec<pdf_oxide::layout::TextSpan>) -> Vec<Word> {
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        let text = span.text.trim_start();
+        let lead = span.text.len() - text.len();
+        let text = text.trim_end();
+        if text.is_empty() {
+            continue;
+        }
+        let (x, right) = if lead > 0 || text.len() < span.text.len() {
+            // Spaces at either end: the box shrunk by their share of the
+            // width (by characters; spaces are ASCII).
+            let chars = span.text.chars().count().max(1) as f32;
+            let per = span.bbox.width / chars;
+            let tail = span.text.len() - lead - text.len();
+            (
+                span.bbox.x + per * lead as f32,
+                span.bbox.x + span.bbox.width - per * tail as f32,
+            )
+        } else {
+            (span.bbox.x, span.bbox.x + span.bbox.width)
+        };
+        out.push(Word {
+            text: text.to_string(),
+            x,
+            right,
+            y: span.bbox.y,
+            size: if span.font_size > 0.0 {
+                span.font_size
+            } else {
+                10.0
+            },
+        });
+    }
+    out
 }
 
 fn too_much_text(max: usize) -> ImportError {
