@@ -118,11 +118,7 @@ pub fn pdf_to_text_limited(bytes: &[u8], limits: &ReadLimits) -> Result<String, 
             if started.elapsed() > limits.deadline {
                 return Err(ImportError::PdfTimeout(limits.deadline.as_secs()));
             }
-            let page = if std::env::var_os("KANSLI_PDF_OLD").is_some() {
-                words_of(doc.extract_words(p).map_err(|e| pdf_error(Some(p), e))?)
-            } else {
-                spans_as_words(doc.extract_spans(p).map_err(|e| pdf_error(Some(p), e))?)
-            };
+            let page = spans_as_words(doc.extract_spans(p).map_err(|e| pdf_error(Some(p), e))?);
             text_bytes += page.iter().map(|w| w.text.len() + 1).sum::<usize>();
             if text_bytes > limits.max_output_bytes {
                 return Err(too_much_text(limits.max_output_bytes));
@@ -154,26 +150,6 @@ pub fn pdf_to_text_limited(bytes: &[u8], limits: &ReadLimits) -> Result<String, 
         }
     }
     Ok(out)
-}
-
-fn words_of(words: Vec<pdf_oxide::layout::Word>) -> Vec<Word> {
-    words
-        .into_iter()
-        .filter_map(|w| {
-            let text = w.text.trim();
-            (!text.is_empty()).then(|| Word {
-                text: text.to_string(),
-                x: w.bbox.x,
-                right: w.bbox.x + w.bbox.width,
-                y: w.bbox.y,
-                size: if w.avg_font_size > 0.0 {
-                    w.avg_font_size
-                } else {
-                    10.0
-                },
-            })
-        })
-        .collect()
 }
 
 /// pdf_oxide's text spans (a run of text as the content stream shows it)
