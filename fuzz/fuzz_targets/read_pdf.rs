@@ -3,7 +3,7 @@
 //! panics are caught by the reader (they run on its "pdf" thread) and are
 //! refusals like any other; a panic anywhere else is a crash. The bytes
 //! always start as a PDF, so that every input reaches pdf_oxide.
-//! Run: `cargo +nightly fuzz run read_pdf fuzz/corpus-pdf -- -max_len=4096`.
+//! Run (from fuzz/): `cargo +nightly fuzz run --sanitizer none -O read_pdf corpus-pdf -- -max_len=4096 -timeout=10`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
