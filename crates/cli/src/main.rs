@@ -210,6 +210,10 @@ enum ImportCommand {
         #[arg(long)]
         organisation: Option<String>,
     },
+    /// Internal: read a PDF's text from standard input, for the importer's
+    /// sandbox (kansli_import::sandbox).
+    #[command(hide = true)]
+    PdfWorker,
 }
 
 #[derive(Subcommand)]
@@ -541,6 +545,13 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
+    // The PDF worker (#19): a child process of the importer, no runtime.
+    if let Command::Import {
+        document: ImportCommand::PdfWorker,
+    } = cli.command
+    {
+        return kansli_import::sandbox::worker_main();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -710,6 +721,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Render { document } => render(document).await,
+        // Answered in main, before the runtime starts.
+        Command::Import {
+            document: ImportCommand::PdfWorker,
+        } => Ok(()),
         Command::Import {
             document:
                 ImportCommand::Protocol {
@@ -898,8 +913,10 @@ fn import_protocol(
             source,
         })?
     };
-    let protocol =
-        kansli_import::read_protocol(&bytes).map_err(|source| CliError::Import { path, source })?;
+    // A PDF is read in a child process with limits (kansli_import::sandbox).
+    let limits = kansli_import::Limits::default();
+    let protocol = kansli_import::sandbox::read_protocol_isolated(&bytes, &limits)
+        .map_err(|source| CliError::Import { path, source })?;
     Ok((bytes, protocol))
 }
 

@@ -65,7 +65,9 @@ fn main() {
             .expect("database");
         kansli_demo::load(&store).await.expect("demo data");
         let meeting = kansli_core::MeetingId(1);
-        let doc = load(&store, &Request::Protocol { meeting }, Audience::Public)
+        // The demo's meeting is not justerat: the public has no protocol
+        // yet, the secretariat's draft is what there is to render.
+        let doc = load(&store, &Request::Protocol { meeting }, Audience::Official)
             .await
             .expect("protocol");
         (

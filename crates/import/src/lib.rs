@@ -16,9 +16,16 @@ mod lines;
 mod paragraph;
 mod pdf;
 mod people;
+pub mod sandbox;
 mod save;
+#[doc(hidden)]
+pub mod testpdf;
 
-pub use pdf::{looks_like_pdf, pdf_to_text};
+pub use pdf::{
+    MAX_NESTING, MAX_PAGES, ReadLimits, looks_like_pdf, pdf_to_text, pdf_to_text_limited,
+};
+pub use sandbox::{Limits, pdf_text_isolated};
+
 pub use save::{SaveError, SaveOptions, Saved, SourceFile, save};
 
 use lines::Line;
@@ -175,6 +182,24 @@ pub enum ImportError {
     NotAProtocol(String),
     #[error("PDF-filen kunde inte läsas: {0}")]
     Pdf(String),
+    /// The PDF has pages but no text on them (a scanned image): OCR first.
+    #[error("PDF-filen innehåller ingen text (en inskannad bild behöver tolkas med OCR först)")]
+    NoText,
+    /// Reading the PDF took longer than its deadline (seconds).
+    #[error("PDF-filen kunde inte läsas inom {0} s")]
+    PdfTimeout(u64),
+    /// Reading the PDF needed more memory than allowed (MiB).
+    #[error("PDF-filen kunde inte läsas: den krävde mer än {0} MB minne")]
+    PdfMemory(u64),
+    /// The PDF reader crashed (a stack overflow, an abort, a panic).
+    #[error("PDF-filen kunde inte läsas: {0}")]
+    PdfCrashed(String),
+    /// The PDF is beyond a limit (pages, nesting, text).
+    #[error("PDF-filen kunde inte läsas: {0}")]
+    PdfLimit(String),
+    /// The separate PDF reader process could not be started.
+    #[error("PDF-läsaren kunde inte startas: {0}")]
+    PdfWorker(String),
 }
 
 /// Reads a protocol from a file's bytes: a PDF (its text laid out by
