@@ -18,6 +18,9 @@ mod pdf;
 mod people;
 mod save;
 
+pub mod bulk;
+pub mod ocr;
+
 pub use pdf::{looks_like_pdf, pdf_to_text};
 pub use save::{SaveError, SaveOptions, Saved, SourceFile, save};
 
