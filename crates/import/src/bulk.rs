@@ -140,15 +140,26 @@ pub enum PdfReader {
 }
 
 impl PdfReader {
-    /// The PDF's text. The one place that chooses how it is extracted.
+    /// The PDF's text, empty for a PDF without any (a scan). The one place
+    /// that chooses how it is extracted.
     pub fn text(&self, pdf: &[u8]) -> Result<String, ImportError> {
-        match self {
+        let text = match self {
             // Until the sandbox (crates/import/src/sandbox.rs) is merged the
             // isolated reader extracts in process; then this arm becomes
             // `crate::sandbox::pdf_text_isolated(program, &args, pdf, &Default::default())`.
             PdfReader::Isolated { .. } | PdfReader::InProcess => in_process(pdf),
+        };
+        match text {
+            Err(e) if no_text(&e) => Ok(String::new()),
+            other => other,
         }
     }
+}
+
+/// The extractor's refusal of a PDF without text (after the sandbox merges:
+/// `matches!(e, ImportError::NoText)`).
+fn no_text(e: &ImportError) -> bool {
+    matches!(e, ImportError::Pdf(m) if m.contains("ingen text"))
 }
 
 /// A failure of the PDF library is caught like any other refusal.

@@ -108,6 +108,9 @@ impl Ocr {
             read.arg(image)
                 .arg("stdout")
                 .args(["-l", &self.language])
+                // Keep the gaps between columns (label, value), as a PDF's
+                // text layout does.
+                .args(["-c", "preserve_interword_spaces=1"])
                 // One thread each: the bulk import already runs one file per core.
                 .env("OMP_THREAD_LIMIT", "1")
                 .stdout(file);
