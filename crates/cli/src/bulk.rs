@@ -167,17 +167,18 @@ fn sv(x: f64, decimals: usize) -> String {
 async fn show_progress(progress: Arc<Progress>, done: Arc<AtomicBool>) {
     let t0 = Instant::now();
     let terminal = std::io::stderr().is_terminal();
+    // A spinner while the files are counted, then the bar.
+    let style = |template: &str| {
+        indicatif::ProgressStyle::with_template(template)
+            .expect("a valid template")
+            .progress_chars("=> ")
+    };
     let bar = terminal.then(|| {
         let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} filer · {msg} · kvar {eta}",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
+        bar.set_style(style("{spinner} {elapsed_precise} {pos} filer · {msg}"));
         bar
     });
+    let mut bar_shown = false;
     let mut last_line = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     loop {
@@ -191,8 +192,12 @@ async fn show_progress(progress: Arc<Progress>, done: Arc<AtomicBool>) {
         let secs = t0.elapsed().as_secs_f64().max(1e-3);
         let rate = mb(bytes) / secs;
         if let Some(bar) = &bar {
-            if counted {
+            if counted && !bar_shown {
+                bar_shown = true;
                 bar.set_length(total);
+                bar.set_style(style(
+                    "{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} filer · {msg} · kvar {eta}",
+                ));
             }
             bar.set_position(files);
             bar.set_message(format!(
