@@ -419,7 +419,11 @@ fn process(
         };
         return Outcome::Done(row.failed(Status::Failed, what));
     }
-    match read_file(&bytes, &options.pdf, options.ocr.as_ref(), stop) {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_file(&bytes, &options.pdf, options.ocr.as_ref(), stop)
+    }))
+    .unwrap_or_else(|_| Err(ReadFailure::NotReadable("internt fel i läsaren".into())));
+    match read {
         Ok(read) => {
             row.read_from(&read.protocol);
             row.ocr = read.ocr;
@@ -599,7 +603,19 @@ pub async fn import_dir(
                             bytes,
                         }),
                     };
-                    match crate::save(store, &protocol, &save).await {
+                    // In its own task, so that a panic in storing one
+                    // meeting (its transaction then rolls back) is that
+                    // file's error, not the end of the run.
+                    let saving = {
+                        let store = store.clone();
+                        tokio::spawn(async move { crate::save(&store, &protocol, &save).await })
+                    };
+                    let saved = saving.await.unwrap_or_else(|_| {
+                        Err(SaveError::Missing(
+                            "internt fel när sammanträdet lagrades; inget av det sparades".into(),
+                        ))
+                    });
+                    match saved {
                         Ok(saved) => {
                             row.status = Status::Imported;
                             row.meeting = Some(saved.meeting.0);
