@@ -1,5 +1,7 @@
 //! The `kansli` binary: a thin shell over the library crates.
 
+mod bulk;
+
 use clap::{Args, Parser, Subcommand};
 use kansli_store::{Store, StoreError};
 use std::io::BufRead;
@@ -214,6 +216,42 @@ enum ImportCommand {
     /// sandbox (kansli_import::sandbox).
     #[command(hide = true)]
     PdfWorker,
+    /// Import a back catalogue: every PDF and text file below a directory,
+    /// read in parallel, each stored as a meeting with its source file.
+    /// A file already imported (same SHA-256) is skipped, so a run can be
+    /// repeated or resumed after Ctrl-C; one bad file never stops the run.
+    /// Scanned PDFs are read with Tesseract (tesseract-ocr,
+    /// tesseract-ocr-swe) when it is installed, otherwise reported as
+    /// needing OCR. Writes a report as CSV and JSON.
+    ///
+    /// Exit status: 0 when every file was imported, already imported or
+    /// skipped as another kind of file; 3 when the run went through and
+    /// some file needs attention (fel, inte ett protokoll, dubblett,
+    /// behöver OCR: see the report); 130 when stopped by Ctrl-C (SIGINT),
+    /// after the meeting being written is committed or rolled back and
+    /// the report of what was done is written; 1 when the run could not
+    /// start or the report could not be written; 2 for a usage error.
+    Protocols {
+        /// The directory (walked recursively).
+        dir: PathBuf,
+        /// The database: a SQLite file or a postgres:// URL.
+        #[arg(long, env = "KANSLI_DB")]
+        db: String,
+        /// The organisation, for protocols that do not name it.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The report: PATH.csv and PATH.json (an extension .csv or .json
+        /// is dropped). Default: kansli-inlasning-DATE-TIME in the current
+        /// directory.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Files read at once; default: one per core.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Do not run OCR: report scanned PDFs as needing OCR.
+        #[arg(long)]
+        no_ocr: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -472,6 +510,20 @@ enum CliError {
     /// verdict is already printed).
     #[error("underskrifterna är inte giltiga")]
     NotValid,
+    #[error("{path}: {source}")]
+    ReadProtocol {
+        path: PathBuf,
+        source: kansli_import::bulk::ReadFailure,
+    },
+    #[error(transparent)]
+    Bulk(#[from] kansli_import::bulk::BulkError),
+    /// `kansli import protocols` went through and some file needs
+    /// attention (exit 3; the summary is already printed).
+    #[error("några filer lästes inte in; se rapporten")]
+    NeedsAttention,
+    /// Stopped by Ctrl-C (exit 130; the report is written).
+    #[error("avbrutet")]
+    Interrupted,
 }
 
 /// Prints a line on standard output, returning the write's error (a closed
@@ -572,6 +624,8 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_CLOSED_PIPE)
         }
         Err(CliError::NotValid) => ExitCode::from(1),
+        Err(CliError::NeedsAttention) => ExitCode::from(3),
+        Err(CliError::Interrupted) => ExitCode::from(130),
         Err(e @ CliError::VerifyInput(_)) => {
             note!("fel: {e}");
             ExitCode::from(2)
@@ -774,6 +828,27 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Import {
+            document:
+                ImportCommand::Protocols {
+                    dir,
+                    db,
+                    organisation,
+                    report,
+                    jobs,
+                    no_ocr,
+                },
+        } => {
+            bulk::protocols(bulk::Args {
+                dir,
+                db,
+                organisation,
+                report,
+                jobs,
+                no_ocr,
+            })
+            .await
+        }
         Command::User {
             command:
                 UserCommand::Add {
@@ -913,11 +988,21 @@ fn import_protocol(
             source,
         })?
     };
-    // A PDF is read in a child process with limits (kansli_import::sandbox).
-    let limits = kansli_import::Limits::default();
-    let protocol = kansli_import::sandbox::read_protocol_isolated(&bytes, &limits)
-        .map_err(|source| CliError::Import { path, source })?;
-    Ok((bytes, protocol))
+    // The same reading as the bulk import: the PDF reader, OCR for a scan.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let ocr = kansli_import::ocr::Ocr::detect();
+    let read = kansli_import::bulk::read_file(&bytes, &bulk::pdf_reader(), ocr.as_ref(), &stop)
+        .map_err(|source| match source {
+            kansli_import::bulk::ReadFailure::Import(source) => CliError::Import {
+                path: path.clone(),
+                source,
+            },
+            source => CliError::ReadProtocol {
+                path: path.clone(),
+                source,
+            },
+        })?;
+    Ok((bytes, read.protocol))
 }
 
 fn calendar(command: CalendarCommand) -> Result<(), CliError> {

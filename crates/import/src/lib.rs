@@ -26,6 +26,9 @@ pub use pdf::{
 };
 pub use sandbox::{Limits, pdf_text_isolated};
 
+pub mod bulk;
+pub mod ocr;
+
 pub use save::{SaveError, SaveOptions, Saved, SourceFile, save};
 
 use lines::Line;

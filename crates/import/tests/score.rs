@@ -17,7 +17,7 @@
 //! fails below [`GOAL`]. `tests/import/*.json` (the full-structure fixtures)
 //! are scored too.
 
-use kansli_import::{ImportError, parse_protocol};
+use kansli_import::ImportError;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
