@@ -1152,12 +1152,12 @@ fn people(values: &[String], and_separates: bool) -> Vec<ImportedAttendee> {
                 };
                 match items.last_mut() {
                     // "Anna Berg, S": the party after a comma.
-                    Some(prev) if is_party(&piece) && !prev.contains('(') => {
-                        prev.push_str(" (");
-                        prev.push_str(&piece);
-                        prev.push(')');
-                    }
-                    Some(prev) if is_party(&piece) && continues_person(prev) => {
+                    // "Lisa Ny, V, tjg ersättare istf Per Al, V": the last
+                    // name before it has none yet.
+                    Some(prev)
+                        if is_party(&piece)
+                            && !prev.rsplit(", ").next().is_some_and(|t| t.contains('(')) =>
+                    {
                         prev.push_str(" (");
                         prev.push_str(&piece);
                         prev.push(')');
@@ -1604,6 +1604,81 @@ mod tests {
                 Some("13:15".into()),
                 Some("15:30".into())
             )
+        );
+    }
+
+    #[test]
+    fn flattened_lines_are_cut_at_their_labels() {
+        assert_eq!(
+            split_at_labels(
+                "Plats och tid Rådhuset kl 9 Beslutande Anna Berg (S), ordförande Utses att justera Bo Ek (M)"
+            ),
+            [
+                "Plats och tid Rådhuset kl 9",
+                "Beslutande Anna Berg (S), ordförande",
+                "Utses att justera Bo Ek (M)"
+            ]
+        );
+        assert_eq!(
+            split_at_labels("Sekreterare Ordförande Justerande"),
+            ["Sekreterare", "Ordförande", "Justerande"]
+        );
+        assert_eq!(split_at_labels("ANSLAG/ BEVIS"), ["ANSLAG/ BEVIS"]);
+        assert_eq!(
+            split_at_labels("Nämnden för arbetsmarknad"),
+            ["Nämnden för arbetsmarknad"]
+        );
+        assert_eq!(
+            split_names("Lotta Frid Sven Dahl (M) Per Holm (C) Eva Ek"),
+            ["Lotta Frid", "Sven Dahl (M)", "Per Holm (C)", "Eva Ek"]
+        );
+    }
+
+    #[test]
+    fn dates_without_a_year_and_chairs_and_approvers() {
+        assert_eq!(
+            day_and_month("onsdagen den 12 oktober kl. 09.00"),
+            Some((12, 10))
+        );
+        assert_eq!(day_and_month("onsdagen den 12 oktober 2022"), None);
+        assert_eq!(
+            find_date("Måndagen den 15 aug. 2016 kl. 10:00").as_deref(),
+            Some("2016-08-15")
+        );
+        assert!(is_chair_role("ordf"));
+        assert!(is_chair_role("ordf."));
+        assert!(!is_chair_role("1:e vice ordförande"));
+        assert!(!is_chair_role("vice ordf"));
+        let v = |s: &str| vec![s.to_string()];
+        assert_eq!(
+            approvers(&v("Bo Ek, M och Kim Rask, SD")),
+            ["Bo Ek", "Kim Rask"]
+        );
+        assert_eq!(approvers(&v("Ordföranden och Eva Lind")), ["Eva Lind"]);
+        assert_eq!(
+            approvers(&v("Gösta Dal och Vera Holm med Bert Ljung som ersättare")),
+            ["Gösta Dal", "Vera Holm"]
+        );
+        let p = people(&v("Lisa Ny, V, tjg ersättare istf Per Al, V"), true);
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (
+                p[0].name.as_str(),
+                p[0].party.as_deref(),
+                p[0].replacing.as_deref()
+            ),
+            ("Lisa Ny", Some("V"), Some("Per Al"))
+        );
+        assert_eq!(
+            body_in(&[
+                "HAGABY",
+                "KOMMUN",
+                "Barn-",
+                "och",
+                "utbildningsnämnden",
+                "Plats"
+            ]),
+            Some("Barn- och utbildningsnämnden".into())
         );
     }
 
