@@ -760,6 +760,19 @@ fn preamble_cell(cell: &str, line: usize, out: &mut ImportedProtocol, found: &mu
 /// last ("Sekreterare Ordförande Justerande Lotta Frid Sven Dahl (M) Per
 /// Holm (C)"): one name to each label, the rest to the last.
 fn share_interleaved_names(fields: &mut [Field]) {
+    // "Utses att justera Justeringens plats och tid Eva Lind och Bo Ek
+    // Kommunhuset …": the names lead the next field's value.
+    for i in 0..fields.len().saturating_sub(1) {
+        if fields[i].label == Label::Approvers
+            && fields[i].values.is_empty()
+            && fields[i + 1].label == Label::ApprovalPlaceAndTime
+            && let Some(v) = fields[i + 1].values.first().cloned()
+            && let Some((names, rest)) = leading_names(&v)
+        {
+            fields[i].values = vec![names];
+            fields[i + 1].values[0] = rest;
+        }
+    }
     let signing = |l: Label| matches!(l, Label::Secretary | Label::Chair | Label::Approvers);
     let mut i = 0;
     while i < fields.len() {
@@ -781,6 +794,44 @@ fn share_interleaved_names(fields: &mut [Field]) {
         }
         i = i.max(start) + 1;
     }
+}
+
+/// Names at the start of a value, two words each, joined by "och" or a
+/// comma, a party after each or not: the names and the rest.
+fn leading_names(text: &str) -> Option<(String, String)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let name_word = |w: &str| {
+        w.starts_with(char::is_uppercase)
+            && w.chars().nth(1).is_some_and(char::is_lowercase)
+            && !w.ends_with(',')
+            && label_of(w).is_none()
+    };
+    let mut k = 0;
+    let mut end = 0;
+    loop {
+        if k + 1 < words.len()
+            && name_word(words[k])
+            && name_word(words[k + 1].trim_end_matches(','))
+        {
+            k += 2;
+            if words
+                .get(k)
+                .is_some_and(|w| w.starts_with('(') && w.ends_with(')'))
+            {
+                k += 1;
+            }
+            end = k;
+            if words.get(k).is_some_and(|w| *w == "och") {
+                k += 1;
+                continue;
+            }
+        }
+        break;
+    }
+    if end == 0 || end == words.len() {
+        return None;
+    }
+    Some((words[..end].join(" "), words[end..].join(" ")))
 }
 
 /// Names run together ("Lotta Frid Sven Dahl (M) Per Holm (C)"): a party
@@ -1628,6 +1679,14 @@ mod tests {
             split_at_labels("Nämnden för arbetsmarknad"),
             ["Nämnden för arbetsmarknad"]
         );
+        assert_eq!(
+            leading_names("Eva Lind och Bo Ek (M) Kommunhuset, Henån måndag 7 mars 2011"),
+            Some((
+                "Eva Lind och Bo Ek (M)".to_string(),
+                "Kommunhuset, Henån måndag 7 mars 2011".to_string()
+            ))
+        );
+        assert_eq!(leading_names("Kommunhuset 2011-03-07"), None);
         assert_eq!(
             split_names("Lotta Frid Sven Dahl (M) Per Holm (C) Eva Ek"),
             ["Lotta Frid", "Sven Dahl (M)", "Per Holm (C)", "Eva Ek"]

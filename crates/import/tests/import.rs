@@ -610,3 +610,29 @@ fn recognition_by_the_head_and_by_the_title() {
     let p = parse_protocol(quoting).expect("a protocol quoting a motion");
     assert_eq!(p.paragraphs.len(), 1);
 }
+
+/// Any piece of a protocol (cut anywhere, lines glued, every line flattened
+/// into one) is read or refused, never a panic.
+#[test]
+fn pieces_of_protocols_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/layouts");
+    let mut texts: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    texts.push("Plats och tid Beslutande Utses att justera Justerande Ordförande ( ) , och".into());
+    texts
+        .push("Ordförande\nSekreterare\nJusterande\n(S) (M) (\n§§ 1-\nden 31 februari 2023".into());
+    for text in &texts {
+        let flat = text.replace('\n', " ");
+        for t in [text.as_str(), flat.as_str()] {
+            let bounds: Vec<usize> = (0..=t.len()).filter(|&i| t.is_char_boundary(i)).collect();
+            for &i in bounds.iter().step_by(97) {
+                let _ = parse_protocol(&t[..i]);
+                let _ = parse_protocol(&t[i..]);
+            }
+        }
+    }
+}
