@@ -227,11 +227,16 @@ pub fn parse_protocol(text: &str) -> Result<ImportedProtocol, ImportError> {
     let labels = people::read_head(head, &mut out);
     paragraph::read_body(body, &mut out);
     if out.paragraphs.is_empty() && out.agenda.is_empty() {
-        let protocol = title == Some(recognise::Title::Protocol) || labels >= 2;
-        if !protocol || labels == 0 {
-            if let Some(kind) = recognise::by_content(&all) {
-                return Err(ImportError::NotAProtocol(kind.refusal().into()));
-            }
+        let titled = title == Some(recognise::Title::Protocol);
+        let protocol = titled || labels >= 2;
+        // A kallelse without its title also has Plats och tid and an
+        // ordförande: a head is believed over what the lines say only when
+        // it says more.
+        if !titled
+            && labels < 3
+            && let Some(kind) = recognise::by_content(&all)
+        {
+            return Err(ImportError::NotAProtocol(kind.refusal().into()));
         }
         if !protocol {
             return Err(ImportError::NotAProtocol(
