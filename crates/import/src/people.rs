@@ -274,10 +274,17 @@ fn clean_cell(cell: &str) -> &str {
 
 /// "Se förteckning bilaga 1", "Se bilaga", "Se sid 2": the list is elsewhere.
 fn refers_elsewhere(cell: &str) -> bool {
-    fold::starts_with(cell, "se ")
-        && ["bilaga", "sid", "förteckning", "nästa", "närvarolista"]
-            .iter()
-            .any(|w| fold::contains(cell, w))
+    (fold::starts_with(cell, "se ") || fold::starts_with(cell, "enligt "))
+        && [
+            "bilaga",
+            "sid",
+            "förteckning",
+            "nästa",
+            "närvarolista",
+            "lista",
+        ]
+        .iter()
+        .any(|w| fold::contains(cell, w))
 }
 
 /// "Bilaga 1", "Bilaga": the heading of an appended list.
