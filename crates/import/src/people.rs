@@ -392,9 +392,28 @@ pub fn split_at_labels(cell: &str) -> Vec<&str> {
     let mut start = 0;
     let mut i = 1;
     while i < b.len() {
-        if b[i - 1] == b' '
+        // The capitals labels begin with ('Ö' is C3 96 in UTF-8).
+        let initial = matches!(
+            b[i],
+            b'A' | b'B'
+                | b'D'
+                | b'E'
+                | b'F'
+                | b'I'
+                | b'J'
+                | b'L'
+                | b'M'
+                | b'N'
+                | b'O'
+                | b'P'
+                | b'S'
+                | b'T'
+                | b'U'
+                | 0xc3
+        );
+        if initial
+            && b[i - 1] == b' '
             && !cell[..i].trim_end().ends_with('/')
-            && cell.is_char_boundary(i)
             && cell[i..].starts_with(char::is_uppercase)
             && let Some((_, spelling, rest)) = label_match(&cell[i..])
             && (spelling.contains([' ', '/'])
@@ -530,7 +549,15 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) -> u32 {
             at_margin: !l.raw.starts_with(char::is_whitespace),
             cells: cells(&l.raw)
                 .iter()
-                .flat_map(|c| split_at_labels(c))
+                // Only a long run (a flattened page) or a short run of labels
+                // ("Sekreterare Ordförande Justerande") can hide fields.
+                .flat_map(|c| {
+                    if c.len() > 80 || (c.len() <= 48 && c.contains(' ') && label_of(c).is_some()) {
+                        split_at_labels(c)
+                    } else {
+                        vec![*c]
+                    }
+                })
                 .map(clean_cell)
                 .filter(|c| !c.is_empty() && !is_page_number(c))
                 .map(Cow::Borrowed)
@@ -580,7 +607,9 @@ pub fn read_head(head: &[Line], out: &mut ImportedProtocol) -> u32 {
             continue;
         }
         for c in cells {
-            if let Some(d) = find_date(c) {
+            if c.bytes().any(|b| b.is_ascii_digit())
+                && let Some(d) = find_date(c)
+            {
                 found.dates.push(d);
             }
         }
@@ -712,7 +741,9 @@ fn preamble_cell(cell: &str, line: usize, out: &mut ImportedProtocol, found: &mu
     }
     let mut words: Vec<&str> = Vec::new();
     for w in cell.split_whitespace() {
-        if let Some(d) = find_date(w) {
+        if w.len() == 10
+            && let Some(d) = find_date(w)
+        {
             found.date_header.get_or_insert(d);
         } else if !is_preamble_noise(w) {
             words.push(w);
