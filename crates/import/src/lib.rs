@@ -16,6 +16,7 @@ mod lines;
 mod paragraph;
 mod pdf;
 mod people;
+mod recognise;
 pub mod sandbox;
 mod save;
 #[doc(hidden)]
@@ -234,20 +235,54 @@ fn windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Reads a protocol from its text.
+/// Reads a protocol from its text. A text that is another kind of document
+/// (a tjänsteskrivelse, a delegationsbeslut, a motion, a kallelse) is refused
+/// with its kind named; a protocol's head alone (a first page, an excerpt
+/// without paragraphs) is read as what it is.
 pub fn parse_protocol(text: &str) -> Result<ImportedProtocol, ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
     let all = lines::prepare(text);
+    let title = recognise::title(&all);
+    if let Some(recognise::Title::Other(kind)) = title
+        && recognise::protocol_evidence(&all) < 3
+    {
+        return Err(ImportError::NotAProtocol(kind.refusal().into()));
+    }
     let mut out = ImportedProtocol::default();
     let (head, body) = lines::split_head(&all);
-    people::read_head(head, &mut out);
+    let labels = people::read_head(head, &mut out);
     paragraph::read_body(body, &mut out);
     if out.paragraphs.is_empty() && out.agenda.is_empty() {
-        return Err(ImportError::NotAProtocol(
-            "inga paragrafer (§) och ingen ärendelista hittades".into(),
-        ));
+        let titled = title == Some(recognise::Title::Protocol);
+        let protocol = titled || labels >= 2;
+        // A kallelse without its title also has Plats och tid and an
+        // ordförande: a head is believed over what the lines say only when
+        // it says more.
+        if !titled
+            && labels < 3
+            && let Some(kind) = recognise::by_content(&all)
+        {
+            return Err(ImportError::NotAProtocol(kind.refusal().into()));
+        }
+        if !protocol {
+            return Err(ImportError::NotAProtocol(
+                "inga paragrafer (§), ingen ärendelista och inga av protokollets fält \
+                 (Plats och tid, Beslutande, Utses att justera) hittades"
+                    .into(),
+            ));
+        }
+        out.warnings.push(Warning {
+            line: body.first().or(head.last()).map_or(1, |l| l.number),
+            message: "inga paragrafer (§) hittades: bara protokollets huvud lästes".into(),
+        });
+    }
+    if out.approvers.is_empty() {
+        people::approvers_in_text(&all, &mut out);
+    }
+    if out.organ.is_none() {
+        people::organ_in_text(&all, &mut out);
     }
     if out.organ.is_none() {
         out.warnings.push(Warning {
@@ -259,6 +294,12 @@ pub fn parse_protocol(text: &str) -> Result<ImportedProtocol, ImportError> {
         out.warnings.push(Warning {
             line: 1,
             message: "sammanträdesdatum saknas".into(),
+        });
+    }
+    if out.chair.is_none() {
+        out.warnings.push(Warning {
+            line: 1,
+            message: "ordföranden framgår inte".into(),
         });
     }
     Ok(out)

@@ -121,25 +121,39 @@ fn strip_page_number_cell(raw: &str) -> &str {
     raw
 }
 
-/// "3 (17)", "Sida 3 av 17", "3/17", "- 3 -", "3".
+/// "3 (17)", "3(17)", "Sida 3 av 17", "Sidan 3(17)", "3/17", "- 3 -", "[3-17]",
+/// "[3]", "(17)", "3".
 pub fn is_page_number(text: &str) -> bool {
     let t = text.trim();
-    if t.len() > 20 || !t.starts_with(|c: char| c.is_ascii_digit() || matches!(c, 'S' | 's' | '-'))
+    if t.len() > 20
+        || !t.starts_with(|c: char| c.is_ascii_digit() || matches!(c, 'S' | 's' | '-' | '[' | '('))
     {
         return false;
     }
-    let t = t
-        .strip_prefix("Sida ")
-        .or_else(|| t.strip_prefix("sida "))
-        .unwrap_or(t);
+    let t = ["Sidan ", "sidan ", "Sida ", "sida ", "Sid ", "sid "]
+        .iter()
+        .find_map(|p| t.strip_prefix(p))
+        .unwrap_or(t)
+        .trim();
     let digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
     if digits(t) {
         return true;
     }
-    if let Some((a, b)) = t.split_once(" (")
+    // "[3-17]", "[3]", "(17)": the page or the count in brackets.
+    if let Some(inner) = t
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .or_else(|| t.strip_prefix('(').and_then(|x| x.strip_suffix(')')))
+    {
+        return match inner.split_once(['-', '/']) {
+            Some((a, b)) => digits(a.trim()) && digits(b.trim()),
+            None => digits(inner.trim()),
+        };
+    }
+    if let Some((a, b)) = t.split_once('(')
         && let Some(b) = b.strip_suffix(')')
     {
-        return digits(a) && digits(b);
+        return digits(a.trim()) && digits(b.trim());
     }
     if let Some((a, b)) = t.split_once(" av ") {
         return digits(a) && digits(b);
@@ -424,10 +438,21 @@ mod tests {
         assert!(is_draft_mark("   utkast – protokollet är inte justerat "));
         assert!(!is_draft_mark("Utkast till beslut"));
         assert!(!is_furniture(""));
-        for p in ["3 (17)", "Sida 3 av 17", "3/17", "- 3 -", "12"] {
+        for p in [
+            "3 (17)",
+            "3(17)",
+            "Sida 3 av 17",
+            "Sidan 1(30)",
+            "3/17",
+            "- 3 -",
+            "12",
+            "[1-5]",
+            "[36]",
+            "(28)",
+        ] {
             assert!(is_page_number(p), "{p}");
         }
-        for p in ["§ 3", "2025-01-28", "3 ja", "Sida tre"] {
+        for p in ["§ 3", "2025-01-28", "3 ja", "Sida tre", "(S)", "[x]"] {
             assert!(!is_page_number(p), "{p}");
         }
     }

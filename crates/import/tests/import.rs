@@ -560,3 +560,79 @@ async fn imported_protocols_are_stored_once_and_render_back_the_same() {
         assert!(err.to_string().contains("--organisation"), "{err}");
     }
 }
+
+/// A protocol's head alone (a first page, no §) is read as a protocol, with
+/// a warning that no paragraphs were found; other papers are refused by name,
+/// and a protocol that quotes their names in its paragraphs is not.
+#[test]
+fn recognition_by_the_head_and_by_the_title() {
+    let head = "Granby kommun\nKommunstyrelsen\nPROTOKOLL\n\nPlats och tid  Rådhuset, tisdagen den 3 maj 2022 kl. 13.00\n\nBeslutande  Eva Lind (S), ordf\n            Bo Ek (M)\n\nUtses att justera  Bo Ek (M)\n";
+    let p = parse_protocol(head).expect("a head is a protocol");
+    assert_eq!(p.organ.as_deref(), Some("Kommunstyrelsen"));
+    assert_eq!(p.meeting_date.as_deref(), Some("2022-05-03"));
+    assert_eq!(p.chair.as_deref(), Some("Eva Lind"));
+    assert_eq!(p.approvers, ["Bo Ek"]);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.message.contains("inga paragrafer")),
+        "{:?}",
+        p.warnings
+    );
+    for (text, kind) in [
+        (
+            "TJÄNSTESKRIVELSE\n2024-01-02\nFörslag till beslut\nNämnden beslutar att godkänna.\n",
+            "tjänsteskrivelse",
+        ),
+        (
+            "Delegationsbeslut\nBeslut\nBygglov beviljas.\nDelegat\nAnna Ek\n",
+            "delegationsbeslut",
+        ),
+        (
+            "Motion om cykelbanor\nJag föreslår att kommunen bygger fler.\n",
+            "motion",
+        ),
+        (
+            "KALLELSE\nPlats och tid  Rådhuset kl 13\n1 Val av justerare\nOrdförande\nEva Lind\n",
+            "kallelse",
+        ),
+        (
+            "Interpellation till kommunstyrelsens ordförande\nNär blir det klart?\n",
+            "interpellation",
+        ),
+    ] {
+        match parse_protocol(text) {
+            Err(ImportError::NotAProtocol(why)) => assert!(why.contains(kind), "{why}"),
+            other => panic!("{kind}: {other:?}"),
+        }
+    }
+    let quoting = "Protokollsutdrag\nKommunfullmäktige 2024-04-22\n\n§ 5\nMotion om cykelbanor\n\nBeslutsunderlag\nTjänsteskrivelse 2024-02-01\n\nBeslut\nMotionen bifalls.\n";
+    let p = parse_protocol(quoting).expect("a protocol quoting a motion");
+    assert_eq!(p.paragraphs.len(), 1);
+}
+
+/// Any piece of a protocol (cut anywhere, lines glued, every line flattened
+/// into one) is read or refused, never a panic.
+#[test]
+fn pieces_of_protocols_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/layouts");
+    let mut texts: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    texts.push("Plats och tid Beslutande Utses att justera Justerande Ordförande ( ) , och".into());
+    texts
+        .push("Ordförande\nSekreterare\nJusterande\n(S) (M) (\n§§ 1-\nden 31 februari 2023".into());
+    for text in &texts {
+        let flat = text.replace('\n', " ");
+        for t in [text.as_str(), flat.as_str()] {
+            let bounds: Vec<usize> = (0..=t.len()).filter(|&i| t.is_char_boundary(i)).collect();
+            for &i in bounds.iter().step_by(97) {
+                let _ = parse_protocol(&t[..i]);
+                let _ = parse_protocol(&t[i..]);
+            }
+        }
+    }
+}
