@@ -125,78 +125,235 @@ pub fn is_agenda_heading(text: &str) -> bool {
         )
 }
 
-/// "§13", "§ 13", "§13 Titel", "KS § 45 Titel", "§ 13. Titel" -> (13, "Titel").
+/// "§13", "§ 13", "§13 Titel", "KS § 45 Titel", "BUN-AU § 5", "§ 13. Titel"
+/// -> (13, "Titel"); and, from extractors that drop the sign, an organ's
+/// abbreviation and the number: "KF 39", "Sn 49 Titel", "Au 84".
 pub fn paragraph_start(text: &str) -> Option<(u32, &str)> {
-    let mut t = text.trim();
-    // An optional body abbreviation before the sign: "KS § 45". The sign
-    // (C2 A7 in UTF-8) stands within the first few bytes or not at all.
-    let near = &t.as_bytes()[..t.len().min(12)];
-    if !near.windows(2).any(|w| w == [0xc2, 0xa7]) {
-        return None;
-    }
-    if let Some(at) = t.find('§')
-        && at > 0
-    {
-        let prefix = t[..at].trim();
-        if prefix.is_empty() || prefix.len() > 5 || !prefix.chars().all(|c| c.is_uppercase()) {
-            return None;
-        }
-        t = &t[at..];
-    }
-    let rest = t.strip_prefix('§')?.trim_start();
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || digits > 4 {
-        return None;
-    }
-    let n: u32 = rest[..digits].parse().ok()?;
-    let after = &rest[digits..];
-    if !(after.is_empty() || after.starts_with(' ') || after.starts_with('.')) {
-        return None;
-    }
-    Some((n, after.trim_start_matches('.').trim()))
+    heading(text).map(|h| (h.number, h.title))
 }
 
-/// "RS231470", "KS 2023/145", "Dnr KS 2023/145", "Diarienummer: KS2023.145".
-pub fn case_number(text: &str) -> Option<String> {
-    let mut t = text.trim();
-    for prefix in [
-        "Diarienummer",
-        "Diarienr",
-        "Dnr",
-        "Ärendenummer",
-        "Ärendenr",
-        "Ärende nr",
-    ] {
-        if let Some(r) = t.strip_prefix(prefix) {
-            t = r.trim_start_matches([':', '.']).trim();
-            break;
-        }
+/// A paragraph heading as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heading<'a> {
+    pub number: u32,
+    pub title: &'a str,
+    /// The organ's abbreviation before the number ("KS"), if any.
+    pub prefix: &'a str,
+    /// Written with the sign (not only an abbreviation and a number).
+    pub sign: bool,
+}
+
+/// Words that stand before a number without being an organ's abbreviation.
+const NOT_ORGANS: &[&str] = &[
+    "nr", "kl", "se", "ca", "box", "tel", "fax", "sid", "sida", "bil", "bilaga", "kap", "art",
+    "not", "dnr", "mom", "ext", "rum", "hus", "vån", "ex", "jfr", "pkt", "avd", "ref", "lag",
+    "sfs", "tid", "nej", "ja", "st", "p", "org", "anslag", "bevis", "ärende", "punkt", "datum",
+    "år", "kv", "v", "vecka", "del", "steg", "fas", "sal", "plan", "hus", "zon", "etapp",
+];
+
+/// An organ's abbreviation: "KS", "BUN-AU", "Sn", "Au", "Ks".
+fn is_organ_prefix(p: &str) -> bool {
+    let n = p.chars().count();
+    if !(2..=8).contains(&n) || !p.starts_with(|c: char| c.is_uppercase()) {
+        return false;
     }
-    let ok = is_case_number(t);
+    if !p.chars().all(|c| c.is_alphabetic() || c == '-') || p.ends_with('-') {
+        return false;
+    }
+    let upper = p.chars().all(|c| c.is_uppercase() || c == '-');
+    // Capitalised only when short ("Ks", "Sn", "Au"): longer ones are words.
+    (upper || n <= 3) && !fold::eq_any(p, NOT_ORGANS)
+}
+
+pub fn heading(text: &str) -> Option<Heading<'_>> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    // Most lines start with a letter of a word: look at the first bytes only.
+    let first = *b.first()?;
+    if !(first == 0xc2 || first.is_ascii_uppercase() || first >= 0xc3) {
+        return None;
+    }
+    let (prefix, rest, sign) = if let Some(r) = t.strip_prefix('§') {
+        ("", r, true)
+    } else {
+        // An abbreviation, then the sign or the number.
+        let end = t.find([' ', '§']).unwrap_or(t.len());
+        let prefix = &t[..end];
+        if !is_organ_prefix(prefix) {
+            return None;
+        }
+        let r = t[end..].trim_start();
+        match r.strip_prefix('§') {
+            Some(r) => (prefix, r, true),
+            None => (prefix, r, false),
+        }
+    };
+    if rest.starts_with('§') {
+        // "§§ 1-15": a range, not a heading.
+        return None;
+    }
+    let rest = rest.trim_start();
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    // Without the sign, a year ("KF 2024") or a padded number is no heading.
+    if digits == 0 || digits > 4 || (!sign && (rest.starts_with('0') || digits == 4)) {
+        return None;
+    }
+    let number: u32 = rest[..digits].parse().ok()?;
+    let mut after = &rest[digits..];
+    if let Some(a) = after.strip_prefix('.') {
+        if !(a.is_empty() || a.starts_with(' ')) {
+            return None;
+        }
+        after = a;
+    }
+    if !(after.is_empty() || after.starts_with(' ')) {
+        return None;
+    }
+    let title = after.trim();
+    // A reference, not a heading: a date after the number
+    // ("KS § 187 2016-12-06"), a statute's name ("§ 5 kommunallagen").
+    if title.starts_with(|c: char| c.is_lowercase())
+        || title
+            .get(..10)
+            .is_some_and(|d| super::people::find_date(d).is_some())
+        || title.starts_with("den ")
+    {
+        return None;
+    }
+    Some(Heading {
+        number,
+        title,
+        prefix,
+        sign,
+    })
+}
+
+/// "RS231470", "KS 2023/145", "Dnr KS 2023/145", "Diarienummer: KS2023.145",
+/// "KS/2011:286", "KU.2017.3", "LD13/03336", "2011/KS 0206 001", "Dnr 31/16".
+pub fn case_number(text: &str) -> Option<String> {
+    let (t, marked) = strip_case_label(text.trim());
+    let t = t.trim_end_matches(['.', ',', ';']).trim_end();
+    let ok = if marked {
+        is_marked_case_number(t)
+    } else {
+        is_case_number(t)
+    };
     ok.then(|| t.to_string())
 }
 
-fn is_case_number(t: &str) -> bool {
-    let letters = t.find(|c: char| !c.is_uppercase()).unwrap_or(t.len());
-    if !(1..=5).contains(&t[..letters].chars().count()) {
+/// The label before a case number ("Dnr", "Diarienummer:"), removed; and
+/// whether there was one.
+fn strip_case_label(t: &str) -> (&str, bool) {
+    if !t.starts_with(['D', 'd', 'Ä', 'ä', 'Ä']) {
+        return (t, false);
+    }
+    for prefix in [
+        "diarienummer",
+        "diarienr",
+        "dnr",
+        "ärendenummer",
+        "ärendenr",
+        "ärende nr",
+    ] {
+        if let Some(r) = fold::strip_prefix(t, prefix) {
+            if r.starts_with(|c: char| c.is_alphanumeric()) && !r.starts_with(char::is_uppercase) {
+                continue;
+            }
+            return (r.trim_start_matches([':', '.']).trim(), true);
+        }
+    }
+    (t, false)
+}
+
+/// After a "Dnr" label, more is a case number: "31/16", "109-7-2017",
+/// "12.S0068 754", "2014/304", or any of [`is_case_number`]'s.
+fn is_marked_case_number(t: &str) -> bool {
+    if is_case_number(t) {
+        return true;
+    }
+    let n = t.chars().count();
+    if n == 0 || n > 28 || !t.starts_with(|c: char| c.is_alphanumeric()) {
         return false;
     }
-    let rest = t[letters..].trim_start();
-    // RS231470: six or more digits.
-    if rest.len() >= 4 && rest.bytes().all(|b| b.is_ascii_digit()) {
-        return rest.len() <= 8;
+    if super::people::find_date(t).is_some_and(|d| d.len() == t.len()) {
+        return false;
     }
-    // KS 2023/145, KS 2023.145, KS-2023-145.
-    let rest = rest.trim_start_matches('-');
-    let (year, seq) = match rest.split_once(['/', '.', '-']) {
-        Some(x) => x,
-        None => return false,
+    let digits = t.bytes().filter(u8::is_ascii_digit).count();
+    // Numbers with separators, and at most short letter groups.
+    digits >= 2
+        && t.bytes().any(|b| matches!(b, b'/' | b'-' | b'.' | b':'))
+        && t.split([' ', '/', '-', '.', ':'])
+            .all(|w| w.chars().all(|c| c.is_ascii_digit()) || is_case_letters(w))
+}
+
+/// The letters of a case number: "KS", "BUN", "Ks", "S0068", "LD13".
+fn is_case_letters(w: &str) -> bool {
+    let letters = w.chars().take_while(|c| c.is_alphabetic()).count();
+    let n = w.chars().count();
+    (1..=6).contains(&letters)
+        && w.starts_with(char::is_uppercase)
+        && w.chars().skip(letters).all(|c| c.is_ascii_digit())
+        && (w.chars().take(letters).all(char::is_uppercase) || letters <= 3)
+        && n <= 10
+}
+
+fn all_digits(s: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_case_number(t: &str) -> bool {
+    if t.len() < 4 || t.len() > 30 {
+        return false;
+    }
+    let b = t.as_bytes();
+    // 2011/KS 0206 001, 2023/BUN 0203 40.
+    if b[0].is_ascii_digit() {
+        let Some((year, rest)) = t.split_once('/') else {
+            return false;
+        };
+        let mut words = rest.split(' ');
+        let letters = words.next().unwrap_or("");
+        let nums: Vec<&str> = words.collect();
+        return all_digits(year, 4, 4)
+            && !letters.is_empty()
+            && letters.chars().all(char::is_uppercase)
+            && letters.chars().count() <= 6
+            && !nums.is_empty()
+            && nums.len() <= 2
+            && nums.iter().all(|n| all_digits(n, 2, 5));
+    }
+    let letters = t
+        .find(|c: char| !c.is_alphabetic() && c != '-')
+        .unwrap_or(t.len());
+    let abbreviation = t[..letters].trim_end_matches('-');
+    let n = abbreviation.chars().count();
+    if !(1..=7).contains(&n)
+        || !abbreviation.starts_with(char::is_uppercase)
+        || fold::eq_any(
+            abbreviation,
+            &["sfs", "sou", "prop", "ds", "eu", "kl", "nr", "tel"],
+        )
+    {
+        return false;
+    }
+    let upper = abbreviation.chars().all(|c| c.is_uppercase() || c == '-');
+    if !upper && n > 3 {
+        return false;
+    }
+    let rest = t[letters..].trim_start_matches([' ', '.', '/', '-', ':']);
+    if rest.len() + 2 < t[letters..].len() {
+        return false;
+    }
+    // RS231470: four or more digits.
+    if all_digits(rest, 4, 8) && upper && rest.len() == t[letters..].len() {
+        return true;
+    }
+    // KS 2023/145, KU.2017.3, KS/2011:286, LD13/03336, Ks 478/2008.
+    let Some((year, seq)) = rest.split_once(['/', '.', '-', ':']) else {
+        return false;
     };
-    year.len() == 4
-        && year.bytes().all(|b| b.is_ascii_digit())
-        && !seq.is_empty()
-        && seq.len() <= 6
-        && seq.bytes().all(|b| b.is_ascii_digit())
+    let seq = seq.split(' ').next().unwrap_or("");
+    all_digits(year, 2, 4) && all_digits(seq, 1, 6) && (upper || year.len() >= 3)
 }
 
 /// A list item: "- x", "– x", "• x".
@@ -230,52 +387,18 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
         0
     };
     let mut i = 0;
-    // The ärendelista.
     if let Some(first) = lines.first()
         && is_agenda_heading(&first.text)
     {
-        i = 1;
-        while i < lines.len() {
-            let l = &lines[i];
-            let text = bullet(&l.text).unwrap_or(&l.text);
-            if l.is_blank() {
-                i += 1;
-                continue;
-            }
-            let Some((n, title)) = paragraph_start(text) else {
-                // A long title wraps onto the next line.
-                match out.agenda.last_mut() {
-                    Some(last)
-                        if bullet(&l.text).is_none()
-                            && heading_of(&l.text).is_none()
-                            && !lines[i - 1].is_blank() =>
-                    {
-                        let (title, case) = split_title_case(&format!("{} {}", last.title, l.text));
-                        last.title = title;
-                        if case.is_some() {
-                            last.case_number = case;
-                        }
-                        i += 1;
-                        continue;
-                    }
-                    _ => break,
-                }
-            };
-            // The paragraphs begin when the numbering starts over.
-            if out.agenda.last().is_some_and(|a| n <= a.number) && bullet(&l.text).is_none() {
-                break;
-            }
-            let (title, case) = split_title_case(title);
-            out.agenda.push(AgendaEntry {
-                number: n,
-                title,
-                case_number: case,
-            });
-            i += 1;
-        }
+        i = read_agenda(lines, 1, out);
     }
     let mut current: Option<Reader> = None;
     let mut in_vote_list: Option<VoteList> = None;
+    // How this protocol writes its headings: the organ's abbreviation and
+    // whether with the sign. A heading written otherwise is a reference.
+    let mut style: Option<(&str, bool)> = None;
+    // A case number on the line above the heading it belongs to.
+    let mut pending_case: Option<String> = None;
     while i < lines.len() {
         let l = &lines[i];
         i += 1;
@@ -289,16 +412,15 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
         if is_signature_certificate(&l.text) {
             break;
         }
-        if l.text.starts_with("Voteringslista") || l.text.starts_with("Omröstningslista") {
+        if is_vote_list_heading(&l.text) {
             if let Some(list) = in_vote_list.take() {
                 list.finish(out, &mut current);
             }
             in_vote_list = Some(VoteList::new(l, current.as_ref().map(|r| r.p.number)));
             continue;
         }
-        if let Some((n, title)) = paragraph_start(&l.text)
-            && current.as_ref().is_none_or(|r| n > r.p.number)
-            && out.paragraphs.last().is_none_or(|p| n > p.number)
+        if let Some(h) = heading(&l.text)
+            && accepts(h, style, current.as_ref(), out)
         {
             if let Some(list) = in_vote_list.take() {
                 list.finish(out, &mut current);
@@ -307,7 +429,28 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
                 let p = r.finish(out);
                 out.paragraphs.push(p);
             }
-            current = Some(Reader::new(n, title, width));
+            if style.is_none() {
+                style = Some((h.prefix, h.sign));
+            }
+            let mut r = Reader::new(h.number, h.title, width);
+            if r.p.case_number.is_none() {
+                r.p.case_number = pending_case.take();
+            }
+            pending_case = None;
+            current = Some(r);
+            continue;
+        }
+        // A case number alone, just above the next heading.
+        if in_vote_list.is_none()
+            && l.text.len() <= 40
+            && let Some(c) = case_number(&l.text)
+            && lines[i..]
+                .iter()
+                .find(|n| !n.is_blank())
+                .and_then(|n| heading(&n.text))
+                .is_some_and(|h| accepts(h, style, current.as_ref(), out))
+        {
+            pending_case = Some(c);
             continue;
         }
         // A table with Ja and Nej columns inside a paragraph: a voteringslista
@@ -338,9 +481,154 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
         let p = r.finish(out);
         out.paragraphs.push(p);
     }
+    // A paragraph without its case number has the one of the ärendelista.
+    if !out.agenda.is_empty() {
+        for p in out
+            .paragraphs
+            .iter_mut()
+            .filter(|p| p.case_number.is_none())
+        {
+            if let Some(a) = out.agenda.iter().find(|a| a.number == p.number) {
+                p.case_number = a.case_number.clone();
+            }
+        }
+    }
 }
 
-/// "Svar på motion (KS 2023/145)" or "Titel, RS231470" -> title and number.
+/// Whether a heading starts the next paragraph: its number goes up (not
+/// too far, unless the ärendelista has it), and it is written the way the
+/// protocol writes its headings (another organ's "KS § 187" is a reference
+/// to an earlier decision).
+fn accepts(
+    h: Heading,
+    style: Option<(&str, bool)>,
+    current: Option<&Reader>,
+    out: &ImportedProtocol,
+) -> bool {
+    let last = current
+        .map(|r| r.p.number)
+        .or_else(|| out.paragraphs.last().map(|p| p.number));
+    if last.is_some_and(|n| h.number <= n) {
+        return false;
+    }
+    if let Some((prefix, sign)) = style
+        && (!fold::eq(h.prefix, &prefix.to_lowercase()) || (sign && !h.sign))
+    {
+        return false;
+    }
+    let listed = out.agenda.iter().any(|a| a.number == h.number);
+    !(last.is_some_and(|n| h.number > n + 40) && !listed)
+}
+
+/// "Voteringslista § 34", "Omröstningslista", "Bilaga 2 Voteringslista",
+/// "Voteringsprotokoll": a voteringslista's own heading.
+fn is_vote_list_heading(text: &str) -> bool {
+    if !text.starts_with(['V', 'O', 'B', 'v', 'o', 'b']) {
+        return false;
+    }
+    let t = match fold::strip_prefix(text, "bilaga") {
+        Some(rest) => rest
+            .trim_start_matches(|c: char| {
+                c.is_ascii_digit() || matches!(c, ' ' | ':' | '.' | '–' | '-')
+            })
+            .trim_start(),
+        None => text,
+    };
+    [
+        "voteringslista",
+        "omröstningslista",
+        "voteringsprotokoll",
+        "omröstningsprotokoll",
+        "voteringsbilaga",
+        "omröstningsbilaga",
+    ]
+    .iter()
+    .any(|w| fold::starts_with(t, w))
+}
+
+/// The ärendelista from line `i`; returns where the paragraphs begin.
+fn read_agenda(lines: &[Line], mut i: usize, out: &mut ImportedProtocol) -> usize {
+    while i < lines.len() {
+        let l = &lines[i];
+        let text = bullet(&l.text).unwrap_or(&l.text);
+        if l.is_blank() {
+            i += 1;
+            continue;
+        }
+        let entry = heading(text)
+            .map(|h| (h.number, h.title))
+            .or_else(|| bare_numbered(text));
+        let Some((n, title)) = entry else {
+            // A long title wraps onto the next line, or follows a line with
+            // only the number and the case number.
+            match out.agenda.last_mut() {
+                Some(last)
+                    if bullet(&l.text).is_none()
+                        && heading_of(&l.text).is_none()
+                        && (!lines[i - 1].is_blank() || last.title.is_empty()) =>
+                {
+                    let joined = if last.title.is_empty() {
+                        l.text.to_string()
+                    } else {
+                        format!("{} {}", last.title, l.text)
+                    };
+                    let (title, case) = split_title_case(&strip_page_reference(&joined));
+                    last.title = title;
+                    if case.is_some() {
+                        last.case_number = case;
+                    }
+                    i += 1;
+                    continue;
+                }
+                _ => break,
+            }
+        };
+        // The paragraphs begin when the numbering starts over.
+        if out.agenda.last().is_some_and(|a| n <= a.number) && bullet(&l.text).is_none() {
+            break;
+        }
+        let (title, case) = split_title_case(&strip_page_reference(title));
+        out.agenda.push(AgendaEntry {
+            number: n,
+            title,
+            case_number: case,
+        });
+        i += 1;
+    }
+    i
+}
+
+/// "26 Dnr KS 2018/14 Information ... 3", "7. Budget": a numbered entry of an
+/// ärendelista whose sign the extractor dropped.
+fn bare_numbered(text: &str) -> Option<(u32, &str)> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 {
+        return None;
+    }
+    let n = text[..digits].parse().ok()?;
+    let rest = text[digits..].strip_prefix('.').unwrap_or(&text[digits..]);
+    let rest = rest.strip_prefix(' ')?.trim_start();
+    rest.starts_with(char::is_uppercase).then_some((n, rest))
+}
+
+/// A contents line's page number at its end ("Budget ....... 14",
+/// "Budget… 14"), removed.
+fn strip_page_reference(title: &str) -> String {
+    let t = title.trim_end();
+    let digits = t.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 3 || digits == t.len() {
+        return t.to_string();
+    }
+    let before = t[..t.len() - digits].trim_end();
+    let leader = before.trim_end_matches(['.', '…', ' ', '_']);
+    if leader.len() + 2 <= before.len() || before.ends_with('…') {
+        return leader.trim_end().to_string();
+    }
+    t.to_string()
+}
+
+/// "Svar på motion (KS 2023/145)", "Titel, RS231470", "Dnr KS 2018/14 Titel"
+/// -> title and number.
 fn split_title_case(title: &str) -> (String, Option<String>) {
     let t = title.trim();
     if let Some(open) = t.rfind('(')
@@ -358,6 +646,26 @@ fn split_title_case(title: &str) -> (String, Option<String>) {
         && let Some(c) = case_number(b)
     {
         return (a.trim().to_string(), Some(c));
+    }
+    // The case number first: the longest run of words that is one.
+    if t.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) {
+        let ends: Vec<usize> = t
+            .match_indices(' ')
+            .map(|(at, _)| at)
+            .chain(std::iter::once(t.len()))
+            .take(5)
+            .collect();
+        for &end in ends.iter().rev() {
+            if let Some(c) = case_number(&t[..end]) {
+                return (t[end..].trim().to_string(), Some(c));
+            }
+        }
+    }
+    // At the end after a single space: "Budget 2025 Dnr KS 2024/301".
+    if let Some(at) = t.rfind(" Dnr")
+        && let Some(c) = case_number(&t[at + 1..])
+    {
+        return (t[..at].trim().to_string(), Some(c));
     }
     (t.to_string(), None)
 }
