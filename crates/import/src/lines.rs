@@ -406,6 +406,7 @@ pub fn split_head<'l, 'a>(lines: &'l [Line<'a>]) -> (&'l [Line<'a>], &'l [Line<'
                 || super::paragraph::paragraph_start(&l.text).is_some()
         })
         .unwrap_or(lines.len());
+    let at = super::paragraph::with_case_above(lines, at);
     lines.split_at(at)
 }
 

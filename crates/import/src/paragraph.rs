@@ -352,8 +352,13 @@ fn is_case_number(t: &str) -> bool {
     let Some((year, seq)) = rest.split_once(['/', '.', '-', ':']) else {
         return false;
     };
-    let seq = seq.split(' ').next().unwrap_or("");
-    all_digits(year, 2, 4) && all_digits(seq, 1, 6) && (upper || year.len() >= 3)
+    // A trailing group of digits: "KS 2016/0123 001".
+    let mut groups = seq.split(' ');
+    let seq = groups.next().unwrap_or("");
+    all_digits(year, 2, 4)
+        && all_digits(seq, 1, 6)
+        && (upper || year.len() >= 3)
+        && groups.all(|g| all_digits(g, 2, 4))
 }
 
 /// A list item: "- x", "– x", "• x".
@@ -399,6 +404,7 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
     let mut style: Option<(&str, bool)> = None;
     // A case number on the line above the heading it belongs to.
     let mut pending_case: Option<String> = None;
+    let mut unread_votes: Vec<(u32, usize, usize)> = Vec::new();
     while i < lines.len() {
         let l = &lines[i];
         i += 1;
@@ -411,6 +417,17 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
         // The certificate of electronic signatures closes the protocol.
         if is_signature_certificate(&l.text) {
             break;
+        }
+        // "Bilaga 2" over the voteringslista it holds.
+        if in_vote_list.is_none()
+            && l.text.len() <= 12
+            && fold::starts_with(&l.text, "bilaga")
+            && lines[i..]
+                .iter()
+                .find(|n| !n.is_blank())
+                .is_some_and(|n| is_vote_list_heading(&n.text))
+        {
+            continue;
         }
         if is_vote_list_heading(&l.text) {
             if let Some(list) = in_vote_list.take() {
@@ -426,8 +443,7 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
                 list.finish(out, &mut current);
             }
             if let Some(r) = current.take() {
-                let p = r.finish(out);
-                out.paragraphs.push(p);
+                finish_paragraph(r, out, &mut unread_votes);
             }
             if style.is_none() {
                 style = Some((h.prefix, h.sign));
@@ -478,8 +494,22 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
         list.finish(out, &mut current);
     }
     if let Some(r) = current.take() {
-        let p = r.finish(out);
-        out.paragraphs.push(p);
+        finish_paragraph(r, out, &mut unread_votes);
+    }
+    // A vote whose result neither the text nor a list gave.
+    for (number, index, line) in unread_votes {
+        let unread = out
+            .paragraphs
+            .iter()
+            .find(|p| p.number == number)
+            .and_then(|p| p.votes.get(index))
+            .is_some_and(|v| (v.ja, v.nej, v.avstar) == (0, 0, 0) && v.roll.is_empty());
+        if unread {
+            out.warnings.push(super::Warning {
+                line,
+                message: format!("§{number}: omröstningens resultat kunde inte läsas"),
+            });
+        }
     }
     // A paragraph without its case number has the one of the ärendelista.
     if !out.agenda.is_empty() {
@@ -493,6 +523,29 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
             }
         }
     }
+}
+
+/// Where the body begins when the first heading has its case number on
+/// the line above it ("BUN/2016:360" over "§ 54"): at that line.
+pub fn with_case_above(lines: &[Line], at: usize) -> usize {
+    if at >= lines.len() {
+        return at;
+    }
+    let mut j = at;
+    while j > 0 && lines[j - 1].is_blank() {
+        j -= 1;
+    }
+    match j.checked_sub(1).map(|k| &lines[k]) {
+        Some(l) if l.text.len() <= 40 && case_number(&l.text).is_some() => j - 1,
+        _ => at,
+    }
+}
+
+fn finish_paragraph(r: Reader, out: &mut ImportedProtocol, unread: &mut Vec<(u32, usize, usize)>) {
+    let lines = r.vote_lines.clone();
+    let p = r.finish(out);
+    unread.extend(lines.into_iter().map(|(i, l)| (p.number, i, l)));
+    out.paragraphs.push(p);
 }
 
 /// Whether a heading starts the next paragraph: its number goes up (not
@@ -684,12 +737,20 @@ struct Reader<'a> {
     in_list: bool,
     /// The length of a full line of text in this document.
     width: usize,
+    /// Votes whose result the text did not give (yet): index and line.
+    vote_lines: Vec<(usize, usize)>,
 }
 
 impl<'a> Reader<'a> {
     fn new(number: u32, title: &str, width: usize) -> Reader<'a> {
         // "KF § 71      Dnr KS 2024/301": the number line carries only the
         // case number; the title follows.
+        // "KF § 39      KS § 187, 2016-12-06": an earlier paragraph in
+        // another organ, not a title.
+        let history = title
+            .split_once(' ')
+            .is_some_and(|(p, rest)| is_organ_prefix(p) && rest.starts_with('§'));
+        let title = if history { "" } else { title };
         let (title, case) = match case_number(title) {
             Some(c) => (String::new(), Some(c)),
             None => split_title_case(title),
@@ -707,6 +768,7 @@ impl<'a> Reader<'a> {
             bullet_indent: None,
             in_list: false,
             width,
+            vote_lines: vec![],
         }
     }
 
@@ -720,6 +782,18 @@ impl<'a> Reader<'a> {
             self.flush(out);
             self.in_title = false;
             self.section = Some(s);
+            return;
+        }
+        // "Reservation: A (M), B (SD)": the heading and its text on one line.
+        if l.text.starts_with(['R', 'r'])
+            && let Some(rest) = fold::strip_prefix(&l.text, "reservationer:")
+                .or_else(|| fold::strip_prefix(&l.text, "reservation:"))
+        {
+            self.flush(out);
+            self.in_title = false;
+            self.section = Some(Section::Reservations);
+            self.buffer
+                .push((l.number, Cow::Owned(rest.trim().to_string())));
             return;
         }
         if self.in_title {
@@ -812,6 +886,8 @@ impl<'a> Reader<'a> {
                 if fold::contains(&text, "sekretess") {
                     self.p.secret = true;
                 } else {
+                    self.votes_in(&paragraphs);
+                    self.reservations_in(&paragraphs);
                     let line = paragraphs[0].0;
                     out.warnings.push(super::Warning {
                         line,
@@ -823,7 +899,11 @@ impl<'a> Reader<'a> {
                     self.p.matter.extend(paragraphs.into_iter().map(|(_, t)| t));
                 }
             }
-            Some(Section::Decision) => self.p.decision = Some(decision(&paragraphs)),
+            Some(Section::Decision) => {
+                self.votes_in(&paragraphs);
+                self.reservations_in(&paragraphs);
+                self.p.decision = Some(decision(&paragraphs));
+            }
             Some(Section::DraftDecision) => self.p.draft_decision = Some(decision(&paragraphs)),
             Some(Section::Matter) => self.p.matter.extend(paragraphs.into_iter().map(|(_, t)| t)),
             Some(Section::Proposals) => {
@@ -831,49 +911,71 @@ impl<'a> Reader<'a> {
                     self.p.proposals.push(proposal(&t));
                 }
             }
-            Some(Section::Propositions) => self
-                .p
-                .propositions
-                .extend(paragraphs.into_iter().map(|(_, t)| t)),
+            Some(Section::Propositions) => {
+                self.votes_in(&paragraphs);
+                self.reservations_in(&paragraphs);
+                self.p
+                    .propositions
+                    .extend(paragraphs.into_iter().map(|(_, t)| t));
+            }
             Some(Section::Vote) => {
                 let wording: Vec<String> = paragraphs
-                    .into_iter()
-                    .map(|(_, t)| bullet(&t).unwrap_or(&t).to_string())
+                    .iter()
+                    .map(|(_, t)| bullet(t).unwrap_or(t).to_string())
                     .collect();
                 let mut vote = ImportedVote {
                     wording,
                     ..Default::default()
                 };
                 totals_from_wording(&mut vote);
+                let counted = (vote.ja, vote.nej, vote.avstar) != (0, 0, 0);
                 // A table read inside this section made the vote already;
                 // a second heading ("Omröstningsresultat") after the request
                 // goes on with the same vote.
                 let asks = vote.wording.iter().any(|w| fold::contains(w, "begär"));
-                if let Some(v) = self
-                    .p
-                    .votes
-                    .iter_mut()
-                    .find(|v| v.wording.is_empty() && !v.roll.is_empty())
-                {
+                if let Some(v) = self.p.votes.iter_mut().find(|v| v.wording.is_empty()) {
                     v.wording = vote.wording;
-                } else if let Some(v) = self.p.votes.last_mut().filter(|_| !asks) {
+                    if (v.ja, v.nej, v.avstar) == (0, 0, 0) {
+                        (v.ja, v.nej, v.avstar) = (vote.ja, vote.nej, vote.avstar);
+                    }
+                } else if let Some(v) = self.p.votes.last_mut().filter(|v| {
+                    !asks || (counted && (v.ja, v.nej, v.avstar) == (0, 0, 0) && v.roll.is_empty())
+                }) {
                     v.wording.extend(vote.wording);
                     if v.roll.is_empty() && (v.ja, v.nej) == (0, 0) {
                         (v.ja, v.nej, v.avstar) = (vote.ja, vote.nej, vote.avstar);
                     }
                 } else {
+                    if !counted {
+                        self.vote_lines.push((self.p.votes.len(), paragraphs[0].0));
+                    }
                     self.p.votes.push(vote);
                 }
+                self.reservations_in(&paragraphs);
             }
             Some(Section::Reservations) => {
-                for (_, t) in sentences_starting(&paragraphs, "reserverar") {
-                    self.p.reservations.push(reservation(&t));
+                for (n, t) in sentences_starting(&paragraphs, "reserverar") {
+                    for s in split_reservations(&t) {
+                        let r = reservation(s);
+                        if r.names.is_empty() {
+                            out.warnings.push(super::Warning {
+                                line: n,
+                                message: format!(
+                                    "§{}: vem som reserverar sig framgår inte: «{s}»",
+                                    self.p.number
+                                ),
+                            });
+                        }
+                        self.p.reservations.push(r);
+                    }
                 }
             }
-            Some(Section::MinuteNotes) => self
-                .p
-                .minute_notes
-                .extend(paragraphs.into_iter().map(|(_, t)| t)),
+            Some(Section::MinuteNotes) => {
+                self.reservations_in(&paragraphs);
+                self.p
+                    .minute_notes
+                    .extend(paragraphs.into_iter().map(|(_, t)| t));
+            }
             Some(Section::Disqualification) => self
                 .p
                 .disqualifications
@@ -890,6 +992,62 @@ impl<'a> Reader<'a> {
                     .filter(|t| !fold::starts_with(t, "expedieras inte"))
                     .collect();
                 self.p.dispatch = Some(items);
+            }
+        }
+    }
+
+    /// Votes stated outside an Omröstning section ("Med 31 ja-röster mot
+    /// 30 nej-röster beslutar fullmäktige …", "Följande röstar ja: …").
+    fn votes_in(&mut self, paragraphs: &[(usize, String)]) {
+        for (_, t) in paragraphs {
+            if !speaks_of_votes(t) {
+                continue;
+            }
+            let Some((ja, nej, avstar)) = totals_in(t) else {
+                continue;
+            };
+            if self
+                .p
+                .votes
+                .iter()
+                .any(|v| (v.ja, v.nej) == (ja, nej) || (v.ja, v.nej, v.avstar) == (0, 0, 0))
+            {
+                if let Some(v) = self
+                    .p
+                    .votes
+                    .iter_mut()
+                    .find(|v| (v.ja, v.nej, v.avstar) == (0, 0, 0))
+                {
+                    (v.ja, v.nej, v.avstar) = (ja, nej, avstar);
+                }
+                continue;
+            }
+            self.p.votes.push(ImportedVote {
+                ja,
+                nej,
+                avstar,
+                wording: vec![t.clone()],
+                roll: vec![],
+            });
+        }
+    }
+
+    /// Reservations stated in a section of another kind ("Mot beslutet
+    /// reserverar sig …" after the decision).
+    fn reservations_in(&mut self, paragraphs: &[(usize, String)]) {
+        for (_, t) in paragraphs {
+            if !t.contains("reserv") {
+                continue;
+            }
+            for s in sentences(t) {
+                if is_reservation_sentence(s) {
+                    let r = reservation(s);
+                    if !r.names.is_empty()
+                        && !self.p.reservations.iter().any(|x| x.names == r.names)
+                    {
+                        self.p.reservations.push(r);
+                    }
+                }
             }
         }
     }
@@ -1042,13 +1200,126 @@ fn proposal(sentence: &str) -> ImportedProposal {
     }
 }
 
-/// "A (S) och B (S) reserverar sig mot beslutet …"
+/// A reservation's sentence (or a list of names under "Reservation") ->
+/// who reserves themselves: "A (S) och B (S) reserverar sig mot beslutet",
+/// "Mot beslutet reserverar sig A (M) och B (KD) till förmån för …",
+/// "A (M) anmäler reservation", "Reservation: A, M, B, SD".
 fn reservation(sentence: &str) -> ImportedReservation {
-    let who = sentence.split(" reserverar").next().unwrap_or("");
     ImportedReservation {
-        names: names_and_parties(who).0,
+        names: reserving_names(sentence),
         text: sentence.to_string(),
     }
+}
+
+fn reserving_names(sentence: &str) -> Vec<String> {
+    let s = sentence.trim();
+    let s = fold::strip_prefix(s, "reservationer:")
+        .or_else(|| fold::strip_prefix(s, "reservation:"))
+        .unwrap_or(s)
+        .trim();
+    for marker in [
+        " reserverar ",
+        " anmäler reservation",
+        " anmäler skriftlig reservation",
+    ] {
+        if let Some(at) = s.find(marker) {
+            let who = &s[..at];
+            let who = who.rsplit_once(" genom ").map_or(who, |(_, w)| w);
+            let names = names_list(who);
+            if !names.is_empty() {
+                return names;
+            }
+            // "Mot beslutet reserverar sig A (M) och B (KD) till förmån för …"
+            let after = &s[at + marker.len()..];
+            let after = after
+                .strip_prefix("sig ")
+                .or_else(|| after.strip_prefix("oss "))
+                .unwrap_or(after);
+            return names_list(cut_at_stop(after));
+        }
+    }
+    if let Some(at) = s.find(" anmäls av ") {
+        return names_list(cut_at_stop(&s[at + 11..]));
+    }
+    names_list(cut_at_stop(s))
+}
+
+/// Names end where what they reserve themselves for begins.
+fn cut_at_stop(s: &str) -> &str {
+    let mut end = s.len();
+    for stop in [
+        " till förmån",
+        " mot ",
+        " med hänvisning",
+        " för ",
+        " skriftligt",
+        " i ärendet",
+        " till ",
+        " och lämnar",
+        ". ",
+    ] {
+        if let Some(at) = s.find(stop) {
+            end = end.min(at);
+        }
+    }
+    &s[..end]
+}
+
+/// Words before a name that are not part of it.
+const BEFORE_NAMES: &[&str] = &[
+    "ledamöterna",
+    "ledamoten",
+    "ledamot",
+    "ersättaren",
+    "ersättarna",
+    "mot",
+    "beslutet",
+    "därmed",
+    "även",
+    "dessutom",
+    "samtliga",
+    "följande",
+    "vidare",
+    "också",
+    "reservation",
+    "reservationer",
+    "ordföranden",
+];
+
+/// "A (S), B (V) och C (M)", "A, M och B, SD", "Anna Berg och Per Ek" ->
+/// the names, without parties; parts that are no names are left out.
+fn names_list(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let s = s.trim().trim_end_matches(['.', ':', ';']);
+    for part in s
+        .split(", ")
+        .flat_map(|x| x.split(" och "))
+        .flat_map(|x| x.split(" samt "))
+    {
+        let part = part.trim().trim_matches([',', '.', ':', ';']).trim();
+        if part.is_empty() || is_party(part) {
+            continue;
+        }
+        let has_party = part.contains('(');
+        let name = person_name(part);
+        let words: Vec<&str> = name
+            .split_whitespace()
+            .skip_while(|w| !w.starts_with(char::is_uppercase) || fold::eq_any(w, BEFORE_NAMES))
+            .take_while(|w| {
+                w.starts_with(char::is_uppercase)
+                    || matches!(*w, "von" | "af" | "de" | "van" | "der")
+            })
+            .collect();
+        let ok = (if has_party { 1..=5 } else { 2..=5 }).contains(&words.len())
+            && words
+                .iter()
+                .all(|w| !w.contains(|c: char| c.is_ascii_digit()))
+            && !(words.len() == 1 && fold::eq_any(words[0], BEFORE_NAMES));
+        if ok {
+            out.push(words.join(" "));
+        }
+    }
+    out
 }
 
 /// "A (S), B (V) och C (M)" -> names and parties.
@@ -1071,36 +1342,282 @@ fn names_and_parties(s: &str) -> (Vec<String>, Vec<Option<String>>) {
     (names, parties)
 }
 
-/// "Med 3 ja-röster och 2 nej-röster …", "3 ja, 2 nej och 1 avstår".
-fn totals_from_wording(vote: &mut ImportedVote) {
-    for line in &vote.wording {
-        let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|w| !w.is_empty())
-            .collect();
-        for w in words.windows(2) {
-            let Ok(n) = w[0].parse::<u32>() else { continue };
-            let next = w[1];
-            if fold::starts_with(next, "ja-röst") || fold::eq(next, "ja") {
-                vote.ja = n;
-            } else if fold::starts_with(next, "nej-röst") || fold::eq(next, "nej") {
-                vote.nej = n;
-            } else if fold::starts_with(next, "avst") {
-                vote.avstar = n;
-            }
+/// Whether a sentence says that someone reserves themselves against the
+/// decision (not that they do not).
+fn is_reservation_sentence(t: &str) -> bool {
+    (t.contains(" reserverar sig")
+        || t.contains(" reserverar oss")
+        || t.contains(" anmäler reservation")
+        || t.contains("eservation anmäls av"))
+        && !t.contains(" inte reserverar")
+        && !t.contains(" ej reserverar")
+}
+
+/// The sentences of a text: split after ". " before a capital.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (at, _) in text.match_indices(". ") {
+        if text[at + 2..].starts_with(char::is_uppercase) {
+            out.push(text[start..at + 1].trim());
+            start = at + 2;
         }
-        if line.contains(" avstår") {
-            let words: Vec<&str> = line.split_whitespace().collect();
-            for w in words.windows(3) {
-                if let Ok(n) = w[0].parse::<u32>()
-                    && w[1].starts_with("ledam")
-                    && w[2].starts_with("avst")
-                {
-                    vote.avstar = n;
-                }
+    }
+    out.push(text[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// A reservation section's text, one part per sentence that reserves
+/// (several people may reserve themselves for different reasons).
+fn split_reservations(text: &str) -> Vec<&str> {
+    let parts = sentences(text);
+    if parts.iter().filter(|s| is_reservation_sentence(s)).count() <= 1 {
+        return vec![text];
+    }
+    parts
+        .into_iter()
+        .filter(|s| is_reservation_sentence(s))
+        .collect()
+}
+
+/// Swedish number words up to 99: "fem", "trettioen", "en", "ett".
+fn number_word(w: &str) -> Option<u32> {
+    const ONES: [&str; 20] = [
+        "noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva",
+        "tolv", "tretton", "fjorton", "femton", "sexton", "sjutton", "arton", "nitton",
+    ];
+    const TENS: [&str; 8] = [
+        "tjugo", "trettio", "fyrtio", "femtio", "sextio", "sjuttio", "åttio", "nittio",
+    ];
+    if w == "ett" {
+        return Some(1);
+    }
+    if let Some(n) = ONES.iter().position(|o| *o == w) {
+        return Some(n as u32);
+    }
+    for (i, t) in TENS.iter().enumerate() {
+        if let Some(rest) = w.strip_prefix(t) {
+            let tens = 20 + 10 * i as u32;
+            if rest.is_empty() {
+                return Some(tens);
+            }
+            if let Some(n) = ONES[1..10].iter().position(|o| *o == rest) {
+                return Some(tens + n as u32 + 1);
+            }
+            if rest == "ett" {
+                return Some(tens + 1);
             }
         }
     }
+    None
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Ja,
+    Nej,
+    Avstar,
+}
+
+/// "ja", "ja-röster", "nej-röst", "avstår": the side a word names.
+fn side_of(w: &str) -> Option<Side> {
+    let w = w.trim_end_matches([':', '.', ',']);
+    match w {
+        "ja" | "ja-röst" | "ja-röster" | "jaröster" | "ja-rösterna" => Some(Side::Ja),
+        "nej" | "nej-röst" | "nej-röster" | "nejröster" | "nej-rösterna" => Some(Side::Nej),
+        "avstår" | "avstod" | "avstående" | "avstar" | "avstått" => Some(Side::Avstar),
+        _ => None,
+    }
+}
+
+fn number_of(w: &str) -> Option<u32> {
+    let w = w.trim_end_matches([':', '.', ',']);
+    if !w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit()) {
+        return w.parse().ok();
+    }
+    number_word(w)
+}
+
+/// The totals a text states: "Med 31 ja-röster mot 30 nej-röster", "5
+/// röster ja, 4 nej, 2 avstår", "fem ja-röster och fyra nej-röster",
+/// "Ja-röster: 6. Nej-röster: 2", "Resultat 4 2 1", or lists of names per
+/// side ("Ja: A (S), B (M) Nej: C (V)").
+fn totals_in(text: &str) -> Option<(u32, u32, u32)> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut got: [Option<u32>; 3] = [None; 3];
+    let mut used = vec![false; words.len()];
+    let set = |got: &mut [Option<u32>; 3], side: Side, n: u32| {
+        let slot = &mut got[side as usize];
+        if slot.is_none() {
+            *slot = Some(n);
+        }
+    };
+    for i in 0..words.len() {
+        let Some(n) = number_of(words[i]) else {
+            continue;
+        };
+        // A number that ends a sentence or a label's value ("Ja-röster: 6.
+        // Nej-röster: 2") belongs to what stands before it.
+        if words[i].ends_with(['.', ':']) {
+            continue;
+        }
+        // "31 ja-röster", "2 avstår"
+        if let Some(side) = words
+            .get(i + 1)
+            .filter(|w| !w.ends_with(':'))
+            .and_then(|w| side_of(w))
+        {
+            set(&mut got, side, n);
+            used[i] = true;
+            continue;
+        }
+        // "5 röster ja", "2 ledamöter avstår"
+        if let (Some(mid), Some(side)) =
+            (words.get(i + 1), words.get(i + 2).and_then(|w| side_of(w)))
+            && (mid.starts_with("röst") || mid.starts_with("ledam"))
+            && (side != Side::Avstar || mid.starts_with("ledam") || mid.starts_with("röst"))
+        {
+            set(&mut got, side, n);
+            used[i] = true;
+        }
+    }
+    // "Ja-röster: 6", "ja 5" where the number follows its side.
+    for i in 0..words.len().saturating_sub(1) {
+        if let Some(side) = side_of(words[i])
+            && !used[i + 1]
+            && let Some(n) = number_of(words[i + 1])
+            && words[i + 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b':')
+        {
+            set(&mut got, side, n);
+            used[i + 1] = true;
+        }
+    }
+    // "Resultat 4 2 1", "Summa: 5 4 2".
+    if got.iter().all(Option::is_none)
+        && let Some(at) = words.iter().position(|w| {
+            matches!(
+                w.trim_end_matches(':'),
+                "resultat" | "summa" | "totalt" | "summering"
+            )
+        })
+    {
+        let nums: Vec<u32> = words[at + 1..]
+            .iter()
+            .map_while(|w| w.parse::<u32>().ok())
+            .collect();
+        if nums.len() >= 2 {
+            return Some((nums[0], nums[1], nums.get(2).copied().unwrap_or(0)));
+        }
+    }
+    if got.iter().all(Option::is_none) {
+        return named_sides(text);
+    }
+    Some((
+        got[0].unwrap_or(0),
+        got[1].unwrap_or(0),
+        got[2].unwrap_or(0),
+    ))
+}
+
+/// Votes written as names per side: "Ja: A (S), B (S) och C (M) Nej: D (V)",
+/// "Följande röstar ja: A, B och C. Följande röstar nej: D och E."
+fn named_sides(text: &str) -> Option<(u32, u32, u32)> {
+    const LABELS: &[(&str, Side)] = &[
+        ("röstar ja:", Side::Ja),
+        ("röstade ja:", Side::Ja),
+        ("ja-röster:", Side::Ja),
+        ("ja:", Side::Ja),
+        ("röstar nej:", Side::Nej),
+        ("röstade nej:", Side::Nej),
+        ("nej-röster:", Side::Nej),
+        ("nej:", Side::Nej),
+        ("avstår från att rösta:", Side::Avstar),
+        ("avstår:", Side::Avstar),
+        ("avstod:", Side::Avstar),
+    ];
+    let lower = text.to_lowercase();
+    // Where each label stands (at a word's start), in order.
+    let mut found: Vec<(usize, usize, Side)> = Vec::new();
+    for (label, side) in LABELS {
+        for (at, _) in lower.match_indices(label) {
+            let starts_word = at == 0 || lower[..at].ends_with([' ', '\n', '.', '(']);
+            let inside = found
+                .iter()
+                .any(|(a, l, _)| at >= *a && at < a + l || (*a >= at && *a < at + label.len()));
+            if starts_word && !inside {
+                found.push((at, label.len(), *side));
+            }
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    found.sort_by_key(|f| f.0);
+    let mut counts = [0u32; 3];
+    for (k, (at, len, side)) in found.iter().enumerate() {
+        let end = found.get(k + 1).map_or(text.len(), |f| f.0);
+        let mut segment = &text[at + len..end];
+        // The list ends with its sentence.
+        if let Some(stop) = segment.find(". ") {
+            segment = &segment[..stop];
+        }
+        let segment = segment.trim();
+        // "Ja (5): …" or "Ja: 5"
+        if let Ok(n) = segment.trim_end_matches('.').parse::<u32>() {
+            counts[*side as usize] = n;
+            continue;
+        }
+        let names = segment
+            .split(", ")
+            .flat_map(|x| x.split(" och "))
+            .map(|x| x.trim().trim_end_matches(['.', ',']))
+            .filter(|x| x.starts_with(char::is_uppercase) && !is_party(x))
+            .count();
+        counts[*side as usize] += names as u32;
+    }
+    (counts != [0, 0, 0]).then_some((counts[0], counts[1], counts[2]))
+}
+
+/// A result row: "Resultat 4 4 0", "Summa: 5 röster ja …", or one
+/// inside a list run onto one line.
+fn results_in(text: &str) -> Option<(u32, u32, u32)> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let at = words.iter().position(|w| {
+        matches!(
+            w.trim_end_matches(':'),
+            "resultat" | "summa" | "totalt" | "summering"
+        )
+    })?;
+    let nums: Vec<u32> = words[at + 1..]
+        .iter()
+        .map_while(|w| w.trim_end_matches([',', '.']).parse::<u32>().ok())
+        .collect();
+    if nums.len() >= 2 {
+        return Some((nums[0], nums[1], nums.get(2).copied().unwrap_or(0)));
+    }
+    let from = lower.find(words[at]).unwrap_or(0);
+    totals_in(&lower[from..])
+}
+
+/// The totals from the vote's wording.
+fn totals_from_wording(vote: &mut ImportedVote) {
+    let text = vote.wording.join(" ");
+    if let Some((ja, nej, avstar)) = totals_in(&text) {
+        (vote.ja, vote.nej, vote.avstar) = (ja, nej, avstar);
+    }
+}
+
+/// Whether a text speaks of a vote's result (worth reading for totals).
+fn speaks_of_votes(t: &str) -> bool {
+    t.contains("röst") || t.contains("Ja:") || t.contains("Nej:") || t.contains("avstår")
 }
 
 /// "Ledamot   Parti   Ja   Nej   Avstår": the heading row of a vote table.
@@ -1128,34 +1645,74 @@ fn is_vote_table_header(l: &Line) -> bool {
 /// the rows.
 struct VoteList {
     paragraph: Option<u32>,
+    /// The paragraph was named by the list, not taken from the text around it.
+    named: bool,
     line: usize,
     /// Char offsets of the Ja, Nej and Avstår headings, or None for tabs.
     columns: Option<Vec<(usize, &'static str)>>,
+    /// With tabs: the cell index of each vote heading, and of the party.
+    tab_columns: Vec<(usize, &'static str)>,
+    party_column: Option<usize>,
     header_seen: bool,
+    /// The header's columns were collapsed to single spaces: which column a
+    /// row's mark stands in cannot be told.
+    collapsed: bool,
     tabs: bool,
+    /// Lines read before the header.
+    before_header: usize,
     roll: Vec<RollEntry>,
+    rows: usize,
     totals: Option<(u32, u32, u32)>,
     done: bool,
 }
 
+const VOTE_WORDS: [(&str, &str); 4] = [
+    ("Ja", "ja"),
+    ("Nej", "nej"),
+    ("Avstår", "avstar"),
+    ("Avstod", "avstar"),
+];
+
+fn vote_word(w: &str) -> Option<&'static str> {
+    let w = w.trim();
+    VOTE_WORDS
+        .iter()
+        .find(|(word, _)| w.eq_ignore_ascii_case(word) || fold::eq(w, &word.to_lowercase()))
+        .map(|(_, code)| *code)
+}
+
 impl VoteList {
     fn new(l: &Line, current: Option<u32>) -> VoteList {
-        let paragraph = l
+        let named = l
             .text
             .find('§')
             .and_then(|at| paragraph_start(&l.text[at..]))
-            .map(|(n, _)| n)
-            .or(current);
-        VoteList {
-            paragraph,
+            .map(|(n, _)| n);
+        let mut list = VoteList {
+            paragraph: named.or(current),
+            named: named.is_some(),
             line: l.number,
             columns: None,
+            tab_columns: vec![],
+            party_column: None,
             header_seen: false,
+            collapsed: false,
             tabs: false,
+            before_header: 0,
             roll: vec![],
+            rows: 0,
             totals: None,
             done: false,
+        };
+        // A whole list run onto its heading's line: its result row is there.
+        if l.text.len() > 60
+            && let Some(t) = results_in(&l.text)
+        {
+            list.totals = Some(t);
+            list.header_seen = true;
+            list.done = true;
         }
+        list
     }
 
     /// Takes a line if it belongs to the list.
@@ -1168,87 +1725,142 @@ impl VoteList {
         }
         if !self.header_seen {
             let c = cells(&l.raw);
-            if c.iter().any(|x| x.eq_ignore_ascii_case("ja"))
-                && c.iter().any(|x| x.eq_ignore_ascii_case("nej"))
-            {
+            let words: Vec<&str> = l.text.split_whitespace().collect();
+            let has = |w: &str| {
+                c.iter().any(|x| x.eq_ignore_ascii_case(w))
+                    || words.iter().any(|x| x.eq_ignore_ascii_case(w))
+            };
+            if has("ja") && has("nej") {
                 self.header_seen = true;
                 self.tabs = l.raw.contains('\t');
-                if !self.tabs {
+                if self.tabs {
+                    for (i, cell) in l.raw.split('\t').enumerate() {
+                        if let Some(code) = vote_word(cell) {
+                            self.tab_columns.push((i, code));
+                        } else if fold::eq(cell.trim(), "parti") {
+                            self.party_column = Some(i);
+                        }
+                    }
+                } else {
+                    self.collapsed = !l.raw.trim().contains("  ");
                     let chars: Vec<char> = l.raw.chars().collect();
                     let mut cols = Vec::new();
-                    for (word, code) in [
-                        ("Ja", "ja"),
-                        ("Nej", "nej"),
-                        ("Avstår", "avstar"),
-                        ("Avstod", "avstar"),
-                    ] {
+                    for (word, code) in VOTE_WORDS {
                         if let Some(at) = find_word(&chars, word) {
                             cols.push((at, code));
                         }
                     }
                     self.columns = Some(cols);
                 }
+                // A table run onto one line: its result row is in it.
+                if l.text.len() > 60
+                    && let Some(t) = results_in(&l.text)
+                {
+                    self.totals = Some(t);
+                    self.done = true;
+                }
                 return true;
             }
-            // "Ärende: …", "Voteringslist(or)", the title: part of the list.
+            // "Ärende: … § 34", the title: part of the list, unless it goes
+            // on without a header.
+            if !self.named
+                && let Some(at) = l.text.find('§')
+                && let Some((n, _)) = paragraph_start(&l.text[at..])
+            {
+                self.paragraph = Some(n);
+                self.named = true;
+            }
+            self.before_header += 1;
+            if self.before_header > 4 {
+                out.warnings.push(super::Warning {
+                    line: self.line,
+                    message: "voteringslistan har ingen rubrikrad med Ja och Nej".into(),
+                });
+                self.done = true;
+                return false;
+            }
             return true;
         }
-        if ["resultat", "summa", "totalt"]
+        if ["resultat", "summa", "totalt", "summering"]
             .iter()
             .any(|w| fold::starts_with(&l.text, w))
         {
-            let nums: Vec<u32> = l
-                .text
-                .split_whitespace()
-                .filter_map(|w| w.parse().ok())
-                .collect();
-            if nums.len() >= 2 {
-                self.totals = Some((nums[0], nums[1], nums.get(2).copied().unwrap_or(0)));
-            } else {
-                warn(out, l, "voteringslistans resultatrad saknar siffror");
+            match results_in(&l.text) {
+                Some(t) => self.totals = Some(t),
+                None => warn(out, l, "voteringslistans resultatrad saknar siffror"),
             }
             self.done = true;
             return true;
         }
         match self.row(l) {
             Some(entry) => {
-                self.roll.push(entry);
+                self.rows += 1;
+                if let Some(e) = entry {
+                    self.roll.push(e);
+                }
                 true
             }
             None => false,
         }
     }
 
-    fn row(&self, l: &Line) -> Option<RollEntry> {
-        let (label, vote) = if self.tabs {
+    /// A row of the list: Some(Some(entry)) when its vote can be read,
+    /// Some(None) for a row whose column was lost, None for no row.
+    fn row(&self, l: &Line) -> Option<Option<RollEntry>> {
+        let (label, vote, party) = if self.tabs {
             let cols: Vec<&str> = l.raw.split('\t').collect();
             if cols.len() < 2 {
                 return None;
             }
-            let at = cols[1..]
-                .iter()
-                .position(|c| c.trim().eq_ignore_ascii_case("x"))?;
-            (
-                cols[0].trim().to_string(),
-                ["ja", "nej", "avstar"].get(at)?.to_string(),
-            )
-        } else {
-            let chars: Vec<char> = l.raw.chars().collect();
-            let x = chars
-                .iter()
-                .enumerate()
-                .rev()
-                .find(|(i, c)| {
-                    c.eq_ignore_ascii_case(&'x')
-                        && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
-                        && *i > 0
-                        && chars[i - 1].is_whitespace()
+            let marked: Vec<usize> = (1..cols.len())
+                .filter(|&i| {
+                    cols[i].trim().eq_ignore_ascii_case("x") || vote_word(cols[i]).is_some()
                 })
-                .map(|(i, _)| i)?;
-            let cols = self.columns.as_ref()?;
-            let (_, code) = cols.iter().min_by_key(|(at, _)| at.abs_diff(x))?;
-            let label: String = chars[..x].iter().collect();
-            (label.trim().to_string(), code.to_string())
+                .collect();
+            let &at = marked.first()?;
+            let code = vote_word(cols[at]).or_else(|| {
+                self.tab_columns
+                    .iter()
+                    .find(|(i, _)| *i == at)
+                    .map(|(_, c)| *c)
+                    .or_else(|| ["ja", "nej", "avstar"].get(at - 1).copied())
+            })?;
+            let party = self
+                .party_column
+                .and_then(|p| cols.get(p))
+                .map(|p| p.trim())
+                .filter(|p| is_party(p));
+            (cols[0].trim().to_string(), code.to_string(), party)
+        } else {
+            let chars: Vec<char> = l.raw.trim_end().chars().collect();
+            // A vote written as a word at the end: "Anna Berg (S)   Ja".
+            let last = l.text.rsplit(' ').next().unwrap_or("");
+            if let Some(code) = vote_word(last)
+                && l.text.len() > last.len()
+            {
+                let label = l.text[..l.text.len() - last.len()].trim().to_string();
+                (label, code.to_string(), None)
+            } else {
+                let x = chars
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find(|(i, c)| {
+                        c.eq_ignore_ascii_case(&'x')
+                            && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
+                            && *i > 0
+                            && chars[i - 1].is_whitespace()
+                    })
+                    .map(|(i, _)| i)?;
+                let label: String = chars[..x].iter().collect();
+                if self.collapsed {
+                    // The mark is there, its column is not.
+                    return (!label.trim().is_empty()).then_some(None);
+                }
+                let cols = self.columns.as_ref()?;
+                let (_, code) = cols.iter().min_by_key(|(at, _)| at.abs_diff(x))?;
+                (label.trim().to_string(), code.to_string(), None)
+            }
         };
         if label.is_empty() {
             return None;
@@ -1256,12 +1868,12 @@ impl VoteList {
         // "Lena Åberg      C": a party column.
         let label = super::people::table_row_as_person(&cells(&label)).unwrap_or(label);
         let p = super::people::parse_person(&label)?;
-        Some(RollEntry {
+        Some(Some(RollEntry {
             name: p.name,
-            party: p.party,
+            party: p.party.or(party.map(str::to_string)),
             role: p.role,
             vote,
-        })
+        }))
     }
 
     fn finish(self, out: &mut ImportedProtocol, current: &mut Option<Reader>) {
@@ -1272,6 +1884,14 @@ impl VoteList {
             });
             return;
         };
+        if self.totals.is_none() && self.rows > self.roll.len() {
+            out.warnings.push(super::Warning {
+                line: self.line,
+                message: format!(
+                    "§{n}: voteringslistans kolumner har gått förlorade och den har ingen resultatrad"
+                ),
+            });
+        }
         let count = |v: &str| self.roll.iter().filter(|r| r.vote == v).count() as u32;
         let (ja, nej, avstar) = self
             .totals
