@@ -93,12 +93,17 @@ pub fn heading_of(text: &str) -> Option<Section> {
             return Some(*s);
         }
     }
-    // Whose decision or proposal: a genitive, at most a few words.
+    // Whose decision or proposal: a genitive, at most a few words
+    // ("Tekniska nämndens beslut").
     let mut words = t.split_whitespace();
-    if !words.next()?.ends_with(['s', 'S']) {
+    let first = words.next()?;
+    let second = words.next();
+    if !(first.ends_with(['s', 'S'])
+        || (first.starts_with(char::is_uppercase) && second.is_some_and(|w| w.ends_with('s'))))
+    {
         return None;
     }
-    let count = 1 + words.count();
+    let count = 1 + usize::from(second.is_some()) + words.count();
     if count > 6 {
         return None;
     }
@@ -263,6 +268,12 @@ fn strip_case_label(t: &str) -> (&str, bool) {
         }
     }
     (t, false)
+}
+
+/// A case number's label alone: "Dnr", "Diarienummer:".
+fn is_case_label(t: &str) -> bool {
+    let (rest, marked) = strip_case_label(t);
+    marked && rest.is_empty()
 }
 
 /// After a "Dnr" label, more is a case number: "31/16", "109-7-2017",
@@ -807,6 +818,24 @@ impl<'a> Reader<'a> {
             if let Some(c) = case_number(&l.text) {
                 self.p.case_number = Some(c);
                 self.in_title = false;
+                // "Budget 2019, Dnr" with the number on this line.
+                for label in [
+                    ", Dnr",
+                    " Dnr",
+                    " Diarienummer:",
+                    " Diarienummer",
+                    ", dnr",
+                    " dnr",
+                ] {
+                    if let Some(t) = self.p.title.strip_suffix(label) {
+                        self.p.title = t.trim_end().to_string();
+                        break;
+                    }
+                }
+                return;
+            }
+            if self.p.case_number.is_none() && is_case_label(&l.text) {
+                // "Diarienummer:" with the number on the next line.
                 return;
             }
             if self.p.title.is_empty() {
@@ -1445,10 +1474,14 @@ fn number_of(w: &str) -> Option<u32> {
 /// side ("Ja: A (S), B (M) Nej: C (V)").
 fn totals_in(text: &str) -> Option<(u32, u32, u32)> {
     let lower = text.to_lowercase();
+    // Words keep the punctuation after them: "Ja-röster 3, nej-röster 2"
+    // pairs each number with the word before it, "3 ja, 2 nej" with the
+    // word after.
     let words: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')'))
-        .filter(|w| !w.is_empty())
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '(' | ')'))
+        .filter(|w| !w.is_empty() && *w != ",")
         .collect();
+    let ends = |w: &str| w.ends_with(['.', ':', ',']);
     let mut got: [Option<u32>; 3] = [None; 3];
     let mut used = vec![false; words.len()];
     let set = |got: &mut [Option<u32>; 3], side: Side, n: u32| {
@@ -1463,7 +1496,7 @@ fn totals_in(text: &str) -> Option<(u32, u32, u32)> {
         };
         // A number that ends a sentence or a label's value ("Ja-röster: 6.
         // Nej-röster: 2") belongs to what stands before it.
-        if words[i].ends_with(['.', ':']) {
+        if ends(words[i]) || (i > 0 && side_of(words[i - 1]).is_some() && !ends(words[i - 1])) {
             continue;
         }
         // "31 ja-röster", "2 avstår"
@@ -1488,12 +1521,12 @@ fn totals_in(text: &str) -> Option<(u32, u32, u32)> {
     }
     // "Ja-röster: 6", "ja 5" where the number follows its side.
     for i in 0..words.len().saturating_sub(1) {
-        if let Some(side) = side_of(words[i])
+        if let Some(side) = side_of(words[i]).filter(|_| !words[i].ends_with(['.', ',']))
             && !used[i + 1]
             && let Some(n) = number_of(words[i + 1])
             && words[i + 1]
                 .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'.' || b == b':')
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b':' | b','))
         {
             set(&mut got, side, n);
             used[i + 1] = true;
