@@ -2009,4 +2009,154 @@ mod tests {
             ("Svar på motion".into(), Some("KS 2023/145".into()))
         );
     }
+    #[test]
+    fn headings_with_prefixes_without_the_sign_and_references() {
+        let h = |t| heading(t).map(|h| (h.number, h.title, h.prefix, h.sign));
+        assert_eq!(
+            h("BUN-AU § 5 Skolskjuts"),
+            Some((5, "Skolskjuts", "BUN-AU", true))
+        );
+        assert_eq!(h("KF 39"), Some((39, "", "KF", false)));
+        assert_eq!(
+            h("Sn 49 Dnr SN 2016/31"),
+            Some((49, "Dnr SN 2016/31", "Sn", false))
+        );
+        assert_eq!(h("Au § 84"), Some((84, "", "Au", true)));
+        // References, statutes and other numbers are no headings.
+        for t in [
+            "KS § 187, 2016-12-06",
+            "KS § 187 2016-12-06",
+            "Au § 84/2016",
+            "§ 39 kommunallagen",
+            "6 kap. 39 § kommunallagen",
+            "KF 2024",
+            "Bilaga 3",
+            "Sida 2",
+            "Tel 0565 16000",
+            "Kl 13.00",
+            "KS 2018/14",
+            "Förvaltningen 12",
+            "§§ 12-15",
+        ] {
+            assert_eq!(heading(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn case_numbers_in_the_styles_of_real_protocols() {
+        for (text, want) in [
+            ("KU.2017.3", "KU.2017.3"),
+            ("KS/2011:286", "KS/2011:286"),
+            ("Dnr KS 2018/14", "KS 2018/14"),
+            ("2011/KS 0206 001", "2011/KS 0206 001"),
+            ("Dnr. 2011/KS 0193 10", "2011/KS 0193 10"),
+            ("BUN/2016:360", "BUN/2016:360"),
+            ("LD13/03336", "LD13/03336"),
+            ("Dnr 31/16", "31/16"),
+            ("RS231470", "RS231470"),
+            ("SN-2017/104", "SN-2017/104"),
+            ("Ks 478/2008", "Ks 478/2008"),
+            ("Dnr 109-7-2017", "109-7-2017"),
+            ("Ärendenummer 2016/BUN 0192 40", "2016/BUN 0192 40"),
+        ] {
+            assert_eq!(case_number(text).as_deref(), Some(want), "{text}");
+        }
+        for text in [
+            "KS 2018/14 Information",
+            "SFS 2009:400",
+            "Dnr",
+            "Dnr 2016-12-06",
+            "Budget 2025/2026",
+            "2016-12-06",
+        ] {
+            assert_eq!(case_number(text), None, "{text}");
+        }
+        assert_eq!(
+            split_title_case("Dnr KS 2018/14 Information"),
+            ("Information".into(), Some("KS 2018/14".into()))
+        );
+        assert_eq!(
+            strip_page_reference("Information ......... 3"),
+            "Information"
+        );
+        assert_eq!(strip_page_reference("Information… 3"), "Information");
+        assert_eq!(strip_page_reference("Budget 2025"), "Budget 2025");
+    }
+
+    #[test]
+    fn vote_totals_in_words_digits_labels_and_names() {
+        for (text, want) in [
+            (
+                "Med 31 ja-röster mot 30 nej-röster beslutar fullmäktige",
+                (31, 30, 0),
+            ),
+            (
+                "Omröstningen utfaller med 5 röster ja, 4 nej, 2 avstår.",
+                (5, 4, 2),
+            ),
+            (
+                "Med två ja-röster mot en nej-röst beslutar utskottet",
+                (2, 1, 0),
+            ),
+            ("med fem ja-röster och fyra nej-röster", (5, 4, 0)),
+            ("Ja-röster: 6. Nej-röster: 2. Avstår: 1.", (6, 2, 1)),
+            ("Ja-röster 3, nej-röster 2.", (3, 2, 0)),
+            ("Ja 5 Nej 4 Avstår 2", (5, 4, 2)),
+            (
+                "Med 33 ja-röster mot 16 nej-röster. 2 ledamöter avstår.",
+                (33, 16, 2),
+            ),
+            ("Resultat 4 4 0", (4, 4, 0)),
+            (
+                "Ja: A Ek (S), B Ro (S) och C Al (M) Nej: D Ny (V) Avstår: E Ås (L)",
+                (3, 1, 1),
+            ),
+            (
+                "Följande röstar ja: A Ek, B Ro och C Al. Följande röstar nej: D Ny.",
+                (3, 1, 0),
+            ),
+            (
+                "fyrtiotre ja-röster mot trettioåtta nej-röster",
+                (43, 38, 0),
+            ),
+        ] {
+            assert_eq!(totals_in(text), Some(want), "{text}");
+        }
+        assert_eq!(totals_in("Ja för bifall, nej för avslag."), None);
+    }
+
+    #[test]
+    fn who_reserves_themselves() {
+        for (text, want) in [
+            (
+                "Anna Berg (M) och Per Ek (KD) reserverar sig mot beslutet.",
+                &["Anna Berg", "Per Ek"][..],
+            ),
+            (
+                "Mot beslutet reserverar sig Jan Vik (L), Tore Lind (M) och Eva Holm (KD) till förmån för motionen.",
+                &["Jan Vik", "Tore Lind", "Eva Holm"],
+            ),
+            (
+                "Reservation: Per-Erik Tuna, M, Dan Ring, SD",
+                &["Per-Erik Tuna", "Dan Ring"],
+            ),
+            (
+                "Hussein Amiri (S) anmäler reservation mot beslutet.",
+                &["Hussein Amiri"],
+            ),
+            (
+                "Socialdemokraternas ledamöter genom Tove Ring (S) och Sten Gran (S) reserverar sig.",
+                &["Tove Ring", "Sten Gran"],
+            ),
+            (
+                "Ledamöterna Anna Berg (M) och Per Ek (M) reserverar sig.",
+                &["Anna Berg", "Per Ek"],
+            ),
+        ] {
+            assert_eq!(reserving_names(text), want, "{text}");
+        }
+        assert!(!is_reservation_sentence(
+            "Lisa Hjort (S) får anteckna att hon inte reserverar sig."
+        ));
+    }
 }
