@@ -193,6 +193,9 @@ pub fn prepare(text: &str) -> Vec<Line<'_>> {
     }
     drop_page_numbers(&mut lines);
     drop_running_heads(&mut lines);
+    if let Some(split) = super::paragraph::split_run_on(&lines) {
+        lines = split;
+    }
     lines
 }
 

@@ -391,6 +391,130 @@ fn is_signature_certificate(text: &str) -> bool {
         )
 }
 
+/// Pages run onto one line (an extractor that lost the line breaks): the
+/// line is cut before each paragraph heading in it ("… handlingarna. § 13
+/// Titel …", "… Ks 251 Titel …" when the protocol's headings are written
+/// so). Only long lines are looked at; the others are borrowed as they are.
+pub fn split_run_on<'a>(lines: &[Line<'a>]) -> Option<Vec<Line<'a>>> {
+    const LONG: usize = 160;
+    if !lines.iter().any(|l| l.text.len() > LONG) {
+        return None;
+    }
+    // The abbreviation of the headings without the sign: that of the first
+    // heading on a line of its own, or one that runs on before a number
+    // and a title at least twice ("… Ks 250 Anmälan … Ks 251 Remisser").
+    let prefix = lines
+        .iter()
+        .find_map(|l| heading(&l.text).filter(|h| !h.prefix.is_empty()))
+        .map(|h| h.prefix.to_string())
+        .or_else(|| run_on_prefix(lines))
+        .unwrap_or_default();
+    let mut out: Vec<Line<'a>> = Vec::with_capacity(lines.len() + 16);
+    let mut cut_any = false;
+    for l in lines {
+        if l.text.len() <= LONG {
+            out.push(l.clone());
+            continue;
+        }
+        let cuts = heading_cuts(&l.text, &prefix);
+        if cuts.is_empty() {
+            out.push(l.clone());
+            continue;
+        }
+        cut_any = true;
+        let mut start = 0;
+        for at in cuts.into_iter().chain(std::iter::once(l.text.len())) {
+            let piece = l.text[start..at].trim();
+            if !piece.is_empty() {
+                out.push(Line {
+                    number: l.number,
+                    raw: Cow::Owned(piece.to_string()),
+                    text: Cow::Owned(piece.to_string()),
+                    page_start: false,
+                    wide: false,
+                });
+            }
+            start = at;
+        }
+    }
+    cut_any.then_some(out)
+}
+
+fn run_on_prefix(lines: &[Line]) -> Option<String> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for l in lines.iter().filter(|l| l.text.len() > 160) {
+        for (at, _) in l.text.match_indices(' ') {
+            let rest = &l.text[at + 1..];
+            if !rest.starts_with(|c: char| c.is_uppercase()) {
+                continue;
+            }
+            if let Some(h) = heading(rest)
+                && !h.sign
+                && h.title.starts_with(|c: char| c.is_uppercase())
+            {
+                match counts.iter_mut().find(|(p, _)| p == h.prefix) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((h.prefix.to_string(), 1)),
+                }
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .max_by_key(|(_, n)| *n)
+        .map(|(p, _)| p)
+}
+
+/// Where headings begin inside a line: before "§ 12", "KS § 12" or, with
+/// the protocol's own abbreviation, "Ks 12", after a word (not at the
+/// line's start).
+fn heading_cuts(text: &str, prefix: &str) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    let mut last = 0u32;
+    let prefix_lower = prefix.to_lowercase();
+    for (at, _) in text.match_indices(' ') {
+        let rest = &text[at + 1..];
+        let starts = rest.starts_with('§')
+            || (!prefix.is_empty() && fold::starts_with(rest, &prefix_lower))
+            || rest
+                .split_once(' ')
+                .is_some_and(|(w, r)| is_organ_prefix(w) && r.starts_with('§'));
+        if !starts {
+            continue;
+        }
+        // The word before must not be a number ("39 § kommunallagen") or
+        // part of a reference ("enligt", "i", "se").
+        let before = text[..at].rsplit(' ').next().unwrap_or("");
+        if before.chars().all(|c| c.is_ascii_digit())
+            || fold::eq_any(
+                before,
+                &[
+                    "enligt", "i", "se", "jfr", "och", "samt", "via", "från", "kap.", "kap",
+                ],
+            )
+        {
+            continue;
+        }
+        let Some(h) = heading(rest) else { continue };
+        if !h.sign && !fold::eq(h.prefix, &prefix_lower) {
+            continue;
+        }
+        // A run-on heading has a title with a capital, and numbers go up.
+        if h.number <= last || !h.title.starts_with(|c: char| c.is_uppercase()) {
+            continue;
+        }
+        // Something stands before the heading, not just a bullet.
+        let from = cuts.last().copied().unwrap_or(0);
+        if !text[from..at].contains(char::is_alphanumeric) {
+            continue;
+        }
+        last = h.number;
+        cuts.push(at + 1);
+    }
+    cuts
+}
+
 /// Reads the ärendelista and the paragraphs.
 pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
     // The width of a full line of text: a line that long in a list was
@@ -459,7 +583,7 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
             if style.is_none() {
                 style = Some((h.prefix, h.sign));
             }
-            let mut r = Reader::new(h.number, h.title, width);
+            let mut r = Reader::new(h.number, h.title, width, l.number);
             if r.p.case_number.is_none() {
                 r.p.case_number = pending_case.take();
             }
@@ -753,7 +877,7 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(number: u32, title: &str, width: usize) -> Reader<'a> {
+    fn new(number: u32, title: &str, width: usize, line: usize) -> Reader<'a> {
         // "KF § 71      Dnr KS 2024/301": the number line carries only the
         // case number; the title follows.
         // "KF § 39      KS § 187, 2016-12-06": an earlier paragraph in
@@ -762,11 +886,31 @@ impl<'a> Reader<'a> {
             .split_once(' ')
             .is_some_and(|(p, rest)| is_organ_prefix(p) && rest.starts_with('§'));
         let title = if history { "" } else { title };
+        // A page run onto the heading's line: the title is its start, the
+        // rest is read as the paragraph's text.
+        let mut run_on = None;
+        let title = if title.len() > 150 && title.contains(". ") {
+            let cut = title
+                .match_indices(". ")
+                .map(|(at, _)| at)
+                .next()
+                .unwrap_or(title.len());
+            let cut = title[..cut]
+                .char_indices()
+                .filter(|(_, c)| *c == ' ')
+                .map(|(at, _)| at)
+                .nth(11)
+                .unwrap_or(cut);
+            run_on = Some(title[cut..].trim_start_matches('.').trim().to_string());
+            &title[..cut]
+        } else {
+            title
+        };
         let (title, case) = match case_number(title) {
             Some(c) => (String::new(), Some(c)),
             None => split_title_case(title),
         };
-        Reader {
+        let mut r = Reader {
             p: ImportedParagraph {
                 number,
                 title,
@@ -780,7 +924,12 @@ impl<'a> Reader<'a> {
             in_list: false,
             width,
             vote_lines: vec![],
+        };
+        if let Some(rest) = run_on {
+            r.in_title = false;
+            r.buffer.push((line, Cow::Owned(rest)));
         }
+        r
     }
 
     fn read(&mut self, l: &Line<'a>, out: &mut ImportedProtocol) {
