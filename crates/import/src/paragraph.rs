@@ -181,13 +181,19 @@ pub fn heading(text: &str) -> Option<Heading<'_>> {
     let (prefix, rest, sign) = if let Some(r) = t.strip_prefix('§') {
         ("", r, true)
     } else {
-        // An abbreviation, then the sign or the number.
-        let end = t.find([' ', '§']).unwrap_or(t.len());
+        // An abbreviation, then the sign or the number. Most lines of prose
+        // stop here: their first word is longer, or no number follows it.
+        let end = t.as_bytes()[..t.len().min(10)]
+            .iter()
+            .position(|&c| c == b' ' || c == 0xc2)?;
+        let r = t[end..].trim_start();
+        if !r.starts_with(|c: char| c == '§' || c.is_ascii_digit()) {
+            return None;
+        }
         let prefix = &t[..end];
         if !is_organ_prefix(prefix) {
             return None;
         }
-        let r = t[end..].trim_start();
         match r.strip_prefix('§') {
             Some(r) => (prefix, r, true),
             None => (prefix, r, false),
@@ -445,7 +451,7 @@ fn run_on_prefix(lines: &[Line]) -> Option<String> {
     for l in lines.iter().filter(|l| l.text.len() > 160) {
         for (at, _) in l.text.match_indices(' ') {
             let rest = &l.text[at + 1..];
-            if !rest.starts_with(|c: char| c.is_uppercase()) {
+            if !rest.starts_with(|c: char| c.is_ascii_uppercase()) {
                 continue;
             }
             if let Some(h) = heading(rest)
@@ -475,6 +481,9 @@ fn heading_cuts(text: &str, prefix: &str) -> Vec<usize> {
     let prefix_lower = prefix.to_lowercase();
     for (at, _) in text.match_indices(' ') {
         let rest = &text[at + 1..];
+        if !rest.starts_with(|c: char| c == '§' || c.is_ascii_uppercase()) {
+            continue;
+        }
         let starts = rest.starts_with('§')
             || (!prefix.is_empty() && fold::starts_with(rest, &prefix_lower))
             || rest
@@ -594,6 +603,7 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
         // A case number alone, just above the next heading.
         if in_vote_list.is_none()
             && l.text.len() <= 40
+            && l.text.bytes().any(|b| b.is_ascii_digit())
             && let Some(c) = case_number(&l.text)
             && lines[i..]
                 .iter()
@@ -635,9 +645,9 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
     for (number, index, line) in unread_votes {
         let unread = out
             .paragraphs
-            .iter()
-            .find(|p| p.number == number)
-            .and_then(|p| p.votes.get(index))
+            .binary_search_by_key(&number, |p| p.number)
+            .ok()
+            .and_then(|at| out.paragraphs[at].votes.get(index))
             .is_some_and(|v| (v.ja, v.nej, v.avstar) == (0, 0, 0) && v.roll.is_empty());
         if unread {
             out.warnings.push(super::Warning {
@@ -653,8 +663,8 @@ pub fn read_body(lines: &[Line], out: &mut ImportedProtocol) {
             .iter_mut()
             .filter(|p| p.case_number.is_none())
         {
-            if let Some(a) = out.agenda.iter().find(|a| a.number == p.number) {
-                p.case_number = a.case_number.clone();
+            if let Ok(at) = out.agenda.binary_search_by_key(&p.number, |a| a.number) {
+                p.case_number = out.agenda[at].case_number.clone();
             }
         }
     }
@@ -704,8 +714,12 @@ fn accepts(
     {
         return false;
     }
-    let listed = out.agenda.iter().any(|a| a.number == h.number);
-    !(last.is_some_and(|n| h.number > n + 40) && !listed)
+    // A far jump only to a number the ärendelista has (both are in order).
+    !last.is_some_and(|n| h.number > n + 40)
+        || out
+            .agenda
+            .binary_search_by_key(&h.number, |a| a.number)
+            .is_ok()
 }
 
 /// "Voteringslista § 34", "Omröstningslista", "Bilaga 2 Voteringslista",
@@ -1417,7 +1431,7 @@ fn reserving_names(sentence: &str) -> Vec<String> {
         }
     }
     if let Some(at) = s.find(" anmäls av ") {
-        return names_list(cut_at_stop(&s[at + 11..]));
+        return names_list(cut_at_stop(&s[at + " anmäls av ".len()..]));
     }
     names_list(cut_at_stop(s))
 }
@@ -1725,6 +1739,11 @@ fn named_sides(text: &str) -> Option<(u32, u32, u32)> {
         ("avstod:", Side::Avstar),
     ];
     let lower = text.to_lowercase();
+    // The labels are found in the lower-cased text and the names read in
+    // the text itself: only where both have the same offsets.
+    if lower.len() != text.len() {
+        return None;
+    }
     // Where each label stands (at a word's start), in order.
     let mut found: Vec<(usize, usize, Side)> = Vec::new();
     for (label, side) in LABELS {
@@ -1745,7 +1764,9 @@ fn named_sides(text: &str) -> Option<(u32, u32, u32)> {
     let mut counts = [0u32; 3];
     for (k, (at, len, side)) in found.iter().enumerate() {
         let end = found.get(k + 1).map_or(text.len(), |f| f.0);
-        let mut segment = &text[at + len..end];
+        let Some(mut segment) = text.get(at + len..end) else {
+            continue;
+        };
         // The list ends with its sentence.
         if let Some(stop) = segment.find(". ") {
             segment = &segment[..stop];
@@ -2090,7 +2111,10 @@ impl VoteList {
         }
         let target = match current.as_mut() {
             Some(r) if r.p.number == n => Some(&mut r.p),
-            _ => out.paragraphs.iter_mut().find(|p| p.number == n),
+            _ => match out.paragraphs.binary_search_by_key(&n, |p| p.number) {
+                Ok(at) => Some(&mut out.paragraphs[at]),
+                Err(_) => None,
+            },
         };
         let Some(p) = target else {
             out.warnings.push(super::Warning {
