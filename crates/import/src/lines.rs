@@ -207,6 +207,9 @@ pub fn prepare(text: &str) -> Vec<Line<'_>> {
     }
     drop_page_numbers(&mut lines);
     drop_running_heads(&mut lines);
+    if let Some(split) = super::paragraph::split_run_on(&lines) {
+        lines = split;
+    }
     lines
 }
 
@@ -420,6 +423,7 @@ pub fn split_head<'l, 'a>(lines: &'l [Line<'a>]) -> (&'l [Line<'a>], &'l [Line<'
                 || super::paragraph::paragraph_start(&l.text).is_some()
         })
         .unwrap_or(lines.len());
+    let at = super::paragraph::with_case_above(lines, at);
     lines.split_at(at)
 }
 
