@@ -134,10 +134,12 @@ fn a_hundred_megabytes_of_text_end() {
     )
     .expect("test protocol");
     let mut text = head.clone();
-    let mut n = 100;
+    // Headings in the protocol's own style, numbered on from its last
+    // (the reader refuses a heading in another style, or a jump).
+    let mut n = 76;
     while text.len() < 100 << 20 {
         text.push_str(&format!(
-            "\n§ {n}\nÄrende nummer {n}\nDnr KS 2024/{n}\n\nBeslut\nKommunfullmäktige beslutar att bifalla förslaget.\n"
+            "\nKF § {n}\t\tDnr KS 2024/{n}\nÄrende nummer {n}\n\nBeslut\nKommunfullmäktige beslutar att bifalla förslaget.\n"
         ));
         n += 1;
     }
