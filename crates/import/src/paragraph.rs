@@ -829,6 +829,29 @@ fn strip_page_reference(title: &str) -> String {
     t.to_string()
 }
 
+/// A case number cut at the line's end ("BN/2019:", "2022/KS") and the
+/// line under it holding only its digits ("104", "0255 008"): the whole.
+fn case_continued(case: &str, line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.is_empty()
+        || line.len() > 12
+        || !line.bytes().all(|b| b.is_ascii_digit() || b == b' ')
+        || !line.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return None;
+    }
+    // The part above must not be whole already ("KS/2016:4" + "12").
+    if is_case_number(case) && !case.ends_with(['/', ':', '-', '.']) {
+        return None;
+    }
+    let joined = if case.ends_with(['/', ':', '-', '.']) {
+        format!("{case}{line}")
+    } else {
+        format!("{case} {line}")
+    };
+    is_case_number(&joined).then_some(joined)
+}
+
 /// "Svar på motion (KS 2023/145)", "Titel, RS231470", "Dnr KS 2018/14 Titel"
 /// -> title and number.
 fn split_title_case(title: &str) -> (String, Option<String>) {
@@ -899,7 +922,24 @@ impl<'a> Reader<'a> {
         let history = title
             .split_once(' ')
             .is_some_and(|(p, rest)| is_organ_prefix(p) && rest.starts_with('§'));
-        let title = if history { "" } else { title };
+        // Its case number may still stand at the line's end
+        // ("§ 112   KSAU § 98, 2016-08-01   KS/2016:286").
+        let title = if history {
+            // The longest run of (at most three) last words that is one.
+            let starts: Vec<usize> = title
+                .rmatch_indices(' ')
+                .map(|(at, _)| at + 1)
+                .take(3)
+                .collect();
+            starts
+                .iter()
+                .rev()
+                .map(|&at| title[at..].trim())
+                .find(|c| !c.contains('§') && case_number(c).is_some())
+                .unwrap_or("")
+        } else {
+            title
+        };
         // A page run onto the heading's line: the title is its start, the
         // rest is read as the paragraph's text.
         let mut run_on = None;
@@ -976,6 +1016,15 @@ impl<'a> Reader<'a> {
                 if !self.p.title.is_empty() {
                     self.in_title = false;
                 }
+                return;
+            }
+            // "Dnr BN/2019:" with the rest of the number ("104") wrapped
+            // under it, in the number's column.
+            if self.p.title.is_empty()
+                && let Some(c) = self.p.case_number.as_deref()
+                && let Some(whole) = case_continued(c, &l.text)
+            {
+                self.p.case_number = Some(whole);
                 return;
             }
             if let Some(c) = case_number(&l.text) {
@@ -1099,6 +1148,9 @@ impl<'a> Reader<'a> {
             Some(Section::DraftDecision) => self.p.draft_decision = Some(decision(&paragraphs)),
             Some(Section::Matter) => self.p.matter.extend(paragraphs.into_iter().map(|(_, t)| t)),
             Some(Section::Proposals) => {
+                // "Omröstning begärs och verkställs, varvid avges 5
+                // ja-röster …" told under the yrkanden.
+                self.votes_in(&paragraphs);
                 for (_, t) in sentences_starting(&paragraphs, " yrkar ") {
                     self.p.proposals.push(proposal(&t));
                 }
@@ -1191,11 +1243,35 @@ impl<'a> Reader<'a> {
     /// Votes stated outside an Omröstning section ("Med 31 ja-röster mot
     /// 30 nej-röster beslutar fullmäktige …", "Följande röstar ja: …").
     fn votes_in(&mut self, paragraphs: &[(usize, String)]) {
+        // The sides' lists of names, one paragraph each ("Ja röstar A, B.",
+        // "Nej röstar C."), are one vote: read together.
+        let mut merged: Vec<String> = Vec::with_capacity(paragraphs.len());
+        let mut last_sides = false;
         for (_, t) in paragraphs {
+            let sides = starts_with_side_list(t);
+            match merged.last_mut() {
+                Some(prev) if sides && last_sides => {
+                    prev.push(' ');
+                    prev.push_str(t);
+                }
+                _ => merged.push(t.clone()),
+            }
+            last_sides = sides;
+        }
+        for t in &merged {
             if !speaks_of_votes(t) {
                 continue;
             }
             let Some((ja, nej, avstar)) = totals_in(t) else {
+                // "Axel Frost (MP) avstår från att rösta." after the totals.
+                if let Some(n) = abstainers(t)
+                    && let Some(v) = self.p.votes.last_mut()
+                    && v.avstar == 0
+                    && v.roll.is_empty()
+                    && (v.ja, v.nej) != (0, 0)
+                {
+                    v.avstar = n;
+                }
                 continue;
             };
             if self
@@ -1715,17 +1791,19 @@ fn totals_in(text: &str) -> Option<(u32, u32, u32)> {
     if got.iter().all(Option::is_none) {
         return named_sides(text);
     }
-    Some((
-        got[0].unwrap_or(0),
-        got[1].unwrap_or(0),
-        got[2].unwrap_or(0),
-    ))
+    // "… mot 2 nej-röster. Inga-Lill Rapp (fp) avstår."
+    let avstar = got[2].or_else(|| abstainers(text)).unwrap_or(0);
+    Some((got[0].unwrap_or(0), got[1].unwrap_or(0), avstar))
 }
 
 /// Votes written as names per side: "Ja: A (S), B (S) och C (M) Nej: D (V)",
 /// "Följande röstar ja: A, B och C. Följande röstar nej: D och E."
 fn named_sides(text: &str) -> Option<(u32, u32, u32)> {
     const LABELS: &[(&str, Side)] = &[
+        ("ja röstar:", Side::Ja),
+        ("ja röstar", Side::Ja),
+        ("nej röstar:", Side::Nej),
+        ("nej röstar", Side::Nej),
         ("röstar ja:", Side::Ja),
         ("röstade ja:", Side::Ja),
         ("ja-röster:", Side::Ja),
@@ -1820,7 +1898,65 @@ fn totals_from_wording(vote: &mut ImportedVote) {
 
 /// Whether a text speaks of a vote's result (worth reading for totals).
 fn speaks_of_votes(t: &str) -> bool {
-    t.contains("röst") || t.contains("Ja:") || t.contains("Nej:") || t.contains("avstår")
+    t.contains("röst")
+        || t.contains("Ja:")
+        || t.contains("Nej:")
+        || t.contains("avstår")
+        || (t.contains(" ja mot ") && t.contains(" nej"))
+}
+
+/// A paragraph that opens one side's list of names: "Ja röstar …",
+/// "Nej röstar: …", "Ja: …", "Avstår: …".
+fn starts_with_side_list(t: &str) -> bool {
+    let mut buf = [0u8; 48];
+    let head = match t.char_indices().nth(24) {
+        Some((at, _)) => &t[..at],
+        None => t,
+    };
+    let lower = fold::lower_into(head, &mut buf);
+    [
+        "ja röstar",
+        "nej röstar",
+        "ja:",
+        "nej:",
+        "avstår:",
+        "avstår från att rösta:",
+        "ja (",
+        "nej (",
+        "avstår (",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+}
+
+/// Those who abstain named before the word: "Inga-Lill Rapp (fp) avstår.",
+/// "A (MP) och B (V) avstår från att rösta." -> how many.
+fn abstainers(text: &str) -> Option<u32> {
+    for sentence in text.split(". ") {
+        let Some(at) = sentence.find(" avstår") else {
+            continue;
+        };
+        let who = sentence[..at].trim();
+        if who.is_empty() || who.len() > 300 {
+            continue;
+        }
+        let items: Vec<&str> = who
+            .split(", ")
+            .flat_map(|x| x.split(" och "))
+            .map(str::trim)
+            .collect();
+        let names = items.iter().all(|x| {
+            let words = x.split_whitespace().count();
+            x.starts_with(char::is_uppercase)
+                && (2..=5).contains(&words)
+                && x.split_whitespace()
+                    .all(|w| w.starts_with(|c: char| c.is_uppercase() || c == '('))
+        });
+        if names {
+            return Some(items.len() as u32);
+        }
+    }
+    None
 }
 
 /// "Ledamot   Parti   Ja   Nej   Avstår": the heading row of a vote table.
