@@ -725,7 +725,7 @@ fn accepts(
 /// "Voteringslista § 34", "Omröstningslista", "Bilaga 2 Voteringslista",
 /// "Voteringsprotokoll": a voteringslista's own heading.
 fn is_vote_list_heading(text: &str) -> bool {
-    if !text.starts_with(['V', 'O', 'B', 'v', 'o', 'b']) {
+    if !text.starts_with(['V', 'O', 'B', 'N', 'v', 'o', 'b', 'n']) {
         return false;
     }
     let t = match fold::strip_prefix(text, "bilaga") {
@@ -736,6 +736,11 @@ fn is_vote_list_heading(text: &str) -> bool {
             .trim_start(),
         None => text,
     };
+    // "Närvaro- och voteringslista": the attendance kept in the same table.
+    let t = ["närvaro- och ", "närvaro och ", "närvaro-och "]
+        .iter()
+        .find_map(|p| fold::strip_prefix(t, p))
+        .unwrap_or(t);
     [
         "voteringslista",
         "omröstningslista",
@@ -2003,6 +2008,12 @@ struct VoteList {
     rows: usize,
     totals: Option<(u32, u32, u32)>,
     done: bool,
+    /// Paragraphs named side by side above the header ("§ 62   § 65"):
+    /// one table for several votes, a group of columns each.
+    groups: Vec<u32>,
+    /// With groups: each vote column's offset, its code and group.
+    group_columns: Vec<(usize, &'static str, usize)>,
+    group_rolls: Vec<Vec<RollEntry>>,
 }
 
 const VOTE_WORDS: [(&str, &str); 4] = [
@@ -2042,6 +2053,9 @@ impl VoteList {
             rows: 0,
             totals: None,
             done: false,
+            groups: vec![],
+            group_columns: vec![],
+            group_rolls: vec![],
         };
         // A whole list run onto its heading's line: its result row is there.
         if l.text.len() > 60
@@ -2090,6 +2104,10 @@ impl VoteList {
                         }
                     }
                     self.columns = Some(cols);
+                    self.group_columns = grouped_columns(&chars, self.groups.len());
+                    if !self.group_columns.is_empty() {
+                        self.group_rolls = vec![vec![]; self.groups.len()];
+                    }
                 }
                 // A table run onto one line: its result row is in it.
                 if l.text.len() > 60
@@ -2099,6 +2117,15 @@ impl VoteList {
                     self.done = true;
                 }
                 return true;
+            }
+            // "§ 62      § 65" over groups of columns.
+            let named_here: Vec<u32> = l
+                .text
+                .match_indices('§')
+                .filter_map(|(at, _)| paragraph_start(&l.text[at..]).map(|(n, _)| n))
+                .collect();
+            if named_here.len() >= 2 {
+                self.groups = named_here;
             }
             // "Ärende: … § 34", the title: part of the list, unless it goes
             // on without a header.
@@ -2130,6 +2157,9 @@ impl VoteList {
             }
             self.done = true;
             return true;
+        }
+        if !self.group_columns.is_empty() {
+            return self.group_row(l);
         }
         match self.row(l) {
             Some(entry) => {
@@ -2215,7 +2245,66 @@ impl VoteList {
         }))
     }
 
-    fn finish(self, out: &mut ImportedProtocol, current: &mut Option<Reader>) {
+    /// A row of a table of several votes: a mark in each group's columns.
+    fn group_row(&mut self, l: &Line) -> bool {
+        let chars: Vec<char> = l.raw.trim_end().chars().collect();
+        let marks: Vec<usize> = (1..chars.len())
+            .filter(|&i| {
+                chars[i].eq_ignore_ascii_case(&'x')
+                    && chars[i - 1].is_whitespace()
+                    && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
+            })
+            .collect();
+        let Some(&first) = marks.first() else {
+            return false;
+        };
+        let label: String = chars[..first].iter().collect();
+        let label = label.trim();
+        if label.is_empty() {
+            return false;
+        }
+        let label =
+            super::people::table_row_as_person(&cells(label)).unwrap_or_else(|| label.to_string());
+        let Some(p) = super::people::parse_person(&label) else {
+            return false;
+        };
+        self.rows += 1;
+        for x in marks {
+            let Some(&(_, code, group)) = self.group_columns.iter().min_by_key(|c| c.0.abs_diff(x))
+            else {
+                continue;
+            };
+            if let Some(roll) = self.group_rolls.get_mut(group) {
+                roll.push(RollEntry {
+                    name: p.name.clone(),
+                    party: p.party.clone(),
+                    role: p.role.clone(),
+                    vote: code.to_string(),
+                });
+            }
+        }
+        true
+    }
+
+    fn finish(mut self, out: &mut ImportedProtocol, current: &mut Option<Reader>) {
+        if !self.group_rolls.is_empty() {
+            let rolls = std::mem::take(&mut self.group_rolls);
+            for (n, roll) in self.groups.iter().zip(rolls) {
+                VoteList {
+                    paragraph: Some(*n),
+                    roll,
+                    groups: vec![],
+                    group_columns: vec![],
+                    group_rolls: vec![],
+                    totals: None,
+                    columns: None,
+                    tab_columns: vec![],
+                    ..self
+                }
+                .finish(out, current);
+            }
+            return;
+        }
         let Some(n) = self.paragraph else {
             out.warnings.push(super::Warning {
                 line: self.line,
@@ -2275,6 +2364,50 @@ impl VoteList {
             }),
         }
     }
+}
+
+/// A header with a group of Ja, Nej (and Avstår) columns for each of
+/// `groups` votes: each column's offset, code and group; empty when the
+/// header is not so.
+fn grouped_columns(chars: &[char], groups: usize) -> Vec<(usize, &'static str, usize)> {
+    if groups < 2 {
+        return vec![];
+    }
+    let mut cols: Vec<(usize, &'static str)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if (i == 0 || chars[i - 1].is_whitespace()) && !chars[i].is_whitespace() {
+            let end = (i..chars.len())
+                .find(|&j| chars[j].is_whitespace())
+                .unwrap_or(chars.len());
+            let word: String = chars[i..end].iter().collect();
+            let code = vote_word(&word).or_else(|| {
+                fold::eq_any(word.trim_end_matches('.'), &["avst", "avs"]).then_some("avstar")
+            });
+            if let Some(code) = code {
+                cols.push((i, code));
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if cols.iter().filter(|c| c.1 == "ja").count() != groups {
+        return vec![];
+    }
+    let mut group = 0usize;
+    let mut seen_ja = false;
+    let mut out = Vec::with_capacity(cols.len());
+    for (at, code) in cols {
+        if code == "ja" {
+            if seen_ja {
+                group += 1;
+            }
+            seen_ja = true;
+        }
+        out.push((at, code, group));
+    }
+    out
 }
 
 /// The char offset of a whole word in a line.
