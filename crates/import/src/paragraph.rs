@@ -2485,6 +2485,39 @@ mod tests {
     }
 
     #[test]
+    fn case_numbers_wrapped_and_votes_told_in_prose() {
+        assert_eq!(
+            case_continued("BN/2019:", "104").as_deref(),
+            Some("BN/2019:104")
+        );
+        assert_eq!(
+            case_continued("2022/KS", "0255 008").as_deref(),
+            Some("2022/KS 0255 008")
+        );
+        assert_eq!(case_continued("KS/2016:4", "12"), None);
+        assert_eq!(case_continued("BN/2019:", "Ansökan"), None);
+        assert_eq!(
+            totals_in("Med 6 ja-röster mot 2 nej-röster. Inga-Lill Rapp (fp) avstår."),
+            Some((6, 2, 1))
+        );
+        assert_eq!(
+            totals_in("Med 5 ja mot 4 nej har nämnden beslutat."),
+            Some((5, 4, 0))
+        );
+        assert_eq!(
+            totals_in("Ja röstar A B (S), C D (S) och E F (V). Nej röstar G H (M)."),
+            Some((3, 1, 0))
+        );
+        assert_eq!(abstainers("Ordföranden avstår från att rösta."), None);
+        let h = "Ledamot        Ja   Nej  Avst   Ja   Nej  Avst";
+        let chars: Vec<char> = h.chars().collect();
+        let g = grouped_columns(&chars, 2);
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[3].2, 1);
+        assert!(grouped_columns(&chars, 3).is_empty());
+    }
+
+    #[test]
     fn case_numbers_in_the_styles_of_real_protocols() {
         for (text, want) in [
             ("KU.2017.3", "KU.2017.3"),
