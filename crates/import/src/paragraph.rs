@@ -725,7 +725,7 @@ fn accepts(
 /// "Voteringslista § 34", "Omröstningslista", "Bilaga 2 Voteringslista",
 /// "Voteringsprotokoll": a voteringslista's own heading.
 fn is_vote_list_heading(text: &str) -> bool {
-    if !text.starts_with(['V', 'O', 'B', 'v', 'o', 'b']) {
+    if !text.starts_with(['V', 'O', 'B', 'N', 'v', 'o', 'b', 'n']) {
         return false;
     }
     let t = match fold::strip_prefix(text, "bilaga") {
@@ -736,6 +736,11 @@ fn is_vote_list_heading(text: &str) -> bool {
             .trim_start(),
         None => text,
     };
+    // "Närvaro- och voteringslista": the attendance kept in the same table.
+    let t = ["närvaro- och ", "närvaro och ", "närvaro-och "]
+        .iter()
+        .find_map(|p| fold::strip_prefix(t, p))
+        .unwrap_or(t);
     [
         "voteringslista",
         "omröstningslista",
@@ -829,6 +834,29 @@ fn strip_page_reference(title: &str) -> String {
     t.to_string()
 }
 
+/// A case number cut at the line's end ("BN/2019:", "2022/KS") and the
+/// line under it holding only its digits ("104", "0255 008"): the whole.
+fn case_continued(case: &str, line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.is_empty()
+        || line.len() > 12
+        || !line.bytes().all(|b| b.is_ascii_digit() || b == b' ')
+        || !line.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return None;
+    }
+    // The part above must not be whole already ("KS/2016:4" + "12").
+    if is_case_number(case) && !case.ends_with(['/', ':', '-', '.']) {
+        return None;
+    }
+    let joined = if case.ends_with(['/', ':', '-', '.']) {
+        format!("{case}{line}")
+    } else {
+        format!("{case} {line}")
+    };
+    is_case_number(&joined).then_some(joined)
+}
+
 /// "Svar på motion (KS 2023/145)", "Titel, RS231470", "Dnr KS 2018/14 Titel"
 /// -> title and number.
 fn split_title_case(title: &str) -> (String, Option<String>) {
@@ -899,7 +927,24 @@ impl<'a> Reader<'a> {
         let history = title
             .split_once(' ')
             .is_some_and(|(p, rest)| is_organ_prefix(p) && rest.starts_with('§'));
-        let title = if history { "" } else { title };
+        // Its case number may still stand at the line's end
+        // ("§ 112   KSAU § 98, 2016-08-01   KS/2016:286").
+        let title = if history {
+            // The longest run of (at most three) last words that is one.
+            let starts: Vec<usize> = title
+                .rmatch_indices(' ')
+                .map(|(at, _)| at + 1)
+                .take(3)
+                .collect();
+            starts
+                .iter()
+                .rev()
+                .map(|&at| title[at..].trim())
+                .find(|c| !c.contains('§') && case_number(c).is_some())
+                .unwrap_or("")
+        } else {
+            title
+        };
         // A page run onto the heading's line: the title is its start, the
         // rest is read as the paragraph's text.
         let mut run_on = None;
@@ -976,6 +1021,15 @@ impl<'a> Reader<'a> {
                 if !self.p.title.is_empty() {
                     self.in_title = false;
                 }
+                return;
+            }
+            // "Dnr BN/2019:" with the rest of the number ("104") wrapped
+            // under it, in the number's column.
+            if self.p.title.is_empty()
+                && let Some(c) = self.p.case_number.as_deref()
+                && let Some(whole) = case_continued(c, &l.text)
+            {
+                self.p.case_number = Some(whole);
                 return;
             }
             if let Some(c) = case_number(&l.text) {
@@ -1099,6 +1153,9 @@ impl<'a> Reader<'a> {
             Some(Section::DraftDecision) => self.p.draft_decision = Some(decision(&paragraphs)),
             Some(Section::Matter) => self.p.matter.extend(paragraphs.into_iter().map(|(_, t)| t)),
             Some(Section::Proposals) => {
+                // "Omröstning begärs och verkställs, varvid avges 5
+                // ja-röster …" told under the yrkanden.
+                self.votes_in(&paragraphs);
                 for (_, t) in sentences_starting(&paragraphs, " yrkar ") {
                     self.p.proposals.push(proposal(&t));
                 }
@@ -1191,11 +1248,35 @@ impl<'a> Reader<'a> {
     /// Votes stated outside an Omröstning section ("Med 31 ja-röster mot
     /// 30 nej-röster beslutar fullmäktige …", "Följande röstar ja: …").
     fn votes_in(&mut self, paragraphs: &[(usize, String)]) {
+        // The sides' lists of names, one paragraph each ("Ja röstar A, B.",
+        // "Nej röstar C."), are one vote: read together.
+        let mut merged: Vec<String> = Vec::with_capacity(paragraphs.len());
+        let mut last_sides = false;
         for (_, t) in paragraphs {
+            let sides = starts_with_side_list(t);
+            match merged.last_mut() {
+                Some(prev) if sides && last_sides => {
+                    prev.push(' ');
+                    prev.push_str(t);
+                }
+                _ => merged.push(t.clone()),
+            }
+            last_sides = sides;
+        }
+        for t in &merged {
             if !speaks_of_votes(t) {
                 continue;
             }
             let Some((ja, nej, avstar)) = totals_in(t) else {
+                // "Axel Frost (MP) avstår från att rösta." after the totals.
+                if let Some(n) = abstainers(t)
+                    && let Some(v) = self.p.votes.last_mut()
+                    && v.avstar == 0
+                    && v.roll.is_empty()
+                    && (v.ja, v.nej) != (0, 0)
+                {
+                    v.avstar = n;
+                }
                 continue;
             };
             if self
@@ -1715,17 +1796,19 @@ fn totals_in(text: &str) -> Option<(u32, u32, u32)> {
     if got.iter().all(Option::is_none) {
         return named_sides(text);
     }
-    Some((
-        got[0].unwrap_or(0),
-        got[1].unwrap_or(0),
-        got[2].unwrap_or(0),
-    ))
+    // "… mot 2 nej-röster. Inga-Lill Rapp (fp) avstår."
+    let avstar = got[2].or_else(|| abstainers(text)).unwrap_or(0);
+    Some((got[0].unwrap_or(0), got[1].unwrap_or(0), avstar))
 }
 
 /// Votes written as names per side: "Ja: A (S), B (S) och C (M) Nej: D (V)",
 /// "Följande röstar ja: A, B och C. Följande röstar nej: D och E."
 fn named_sides(text: &str) -> Option<(u32, u32, u32)> {
     const LABELS: &[(&str, Side)] = &[
+        ("ja röstar:", Side::Ja),
+        ("ja röstar", Side::Ja),
+        ("nej röstar:", Side::Nej),
+        ("nej röstar", Side::Nej),
         ("röstar ja:", Side::Ja),
         ("röstade ja:", Side::Ja),
         ("ja-röster:", Side::Ja),
@@ -1820,7 +1903,65 @@ fn totals_from_wording(vote: &mut ImportedVote) {
 
 /// Whether a text speaks of a vote's result (worth reading for totals).
 fn speaks_of_votes(t: &str) -> bool {
-    t.contains("röst") || t.contains("Ja:") || t.contains("Nej:") || t.contains("avstår")
+    t.contains("röst")
+        || t.contains("Ja:")
+        || t.contains("Nej:")
+        || t.contains("avstår")
+        || (t.contains(" ja mot ") && t.contains(" nej"))
+}
+
+/// A paragraph that opens one side's list of names: "Ja röstar …",
+/// "Nej röstar: …", "Ja: …", "Avstår: …".
+fn starts_with_side_list(t: &str) -> bool {
+    let mut buf = [0u8; 48];
+    let head = match t.char_indices().nth(24) {
+        Some((at, _)) => &t[..at],
+        None => t,
+    };
+    let lower = fold::lower_into(head, &mut buf);
+    [
+        "ja röstar",
+        "nej röstar",
+        "ja:",
+        "nej:",
+        "avstår:",
+        "avstår från att rösta:",
+        "ja (",
+        "nej (",
+        "avstår (",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+}
+
+/// Those who abstain named before the word: "Inga-Lill Rapp (fp) avstår.",
+/// "A (MP) och B (V) avstår från att rösta." -> how many.
+fn abstainers(text: &str) -> Option<u32> {
+    for sentence in text.split(". ") {
+        let Some(at) = sentence.find(" avstår") else {
+            continue;
+        };
+        let who = sentence[..at].trim();
+        if who.is_empty() || who.len() > 300 {
+            continue;
+        }
+        let items: Vec<&str> = who
+            .split(", ")
+            .flat_map(|x| x.split(" och "))
+            .map(str::trim)
+            .collect();
+        let names = items.iter().all(|x| {
+            let words = x.split_whitespace().count();
+            x.starts_with(char::is_uppercase)
+                && (2..=5).contains(&words)
+                && x.split_whitespace()
+                    .all(|w| w.starts_with(|c: char| c.is_uppercase() || c == '('))
+        });
+        if names {
+            return Some(items.len() as u32);
+        }
+    }
+    None
 }
 
 /// "Ledamot   Parti   Ja   Nej   Avstår": the heading row of a vote table.
@@ -1867,6 +2008,12 @@ struct VoteList {
     rows: usize,
     totals: Option<(u32, u32, u32)>,
     done: bool,
+    /// Paragraphs named side by side above the header ("§ 62   § 65"):
+    /// one table for several votes, a group of columns each.
+    groups: Vec<u32>,
+    /// With groups: each vote column's offset, its code and group.
+    group_columns: Vec<(usize, &'static str, usize)>,
+    group_rolls: Vec<Vec<RollEntry>>,
 }
 
 const VOTE_WORDS: [(&str, &str); 4] = [
@@ -1906,6 +2053,9 @@ impl VoteList {
             rows: 0,
             totals: None,
             done: false,
+            groups: vec![],
+            group_columns: vec![],
+            group_rolls: vec![],
         };
         // A whole list run onto its heading's line: its result row is there.
         if l.text.len() > 60
@@ -1954,6 +2104,10 @@ impl VoteList {
                         }
                     }
                     self.columns = Some(cols);
+                    self.group_columns = grouped_columns(&chars, self.groups.len());
+                    if !self.group_columns.is_empty() {
+                        self.group_rolls = vec![vec![]; self.groups.len()];
+                    }
                 }
                 // A table run onto one line: its result row is in it.
                 if l.text.len() > 60
@@ -1963,6 +2117,15 @@ impl VoteList {
                     self.done = true;
                 }
                 return true;
+            }
+            // "§ 62      § 65" over groups of columns.
+            let named_here: Vec<u32> = l
+                .text
+                .match_indices('§')
+                .filter_map(|(at, _)| paragraph_start(&l.text[at..]).map(|(n, _)| n))
+                .collect();
+            if named_here.len() >= 2 {
+                self.groups = named_here;
             }
             // "Ärende: … § 34", the title: part of the list, unless it goes
             // on without a header.
@@ -1994,6 +2157,9 @@ impl VoteList {
             }
             self.done = true;
             return true;
+        }
+        if !self.group_columns.is_empty() {
+            return self.group_row(l);
         }
         match self.row(l) {
             Some(entry) => {
@@ -2079,7 +2245,66 @@ impl VoteList {
         }))
     }
 
-    fn finish(self, out: &mut ImportedProtocol, current: &mut Option<Reader>) {
+    /// A row of a table of several votes: a mark in each group's columns.
+    fn group_row(&mut self, l: &Line) -> bool {
+        let chars: Vec<char> = l.raw.trim_end().chars().collect();
+        let marks: Vec<usize> = (1..chars.len())
+            .filter(|&i| {
+                chars[i].eq_ignore_ascii_case(&'x')
+                    && chars[i - 1].is_whitespace()
+                    && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
+            })
+            .collect();
+        let Some(&first) = marks.first() else {
+            return false;
+        };
+        let label: String = chars[..first].iter().collect();
+        let label = label.trim();
+        if label.is_empty() {
+            return false;
+        }
+        let label =
+            super::people::table_row_as_person(&cells(label)).unwrap_or_else(|| label.to_string());
+        let Some(p) = super::people::parse_person(&label) else {
+            return false;
+        };
+        self.rows += 1;
+        for x in marks {
+            let Some(&(_, code, group)) = self.group_columns.iter().min_by_key(|c| c.0.abs_diff(x))
+            else {
+                continue;
+            };
+            if let Some(roll) = self.group_rolls.get_mut(group) {
+                roll.push(RollEntry {
+                    name: p.name.clone(),
+                    party: p.party.clone(),
+                    role: p.role.clone(),
+                    vote: code.to_string(),
+                });
+            }
+        }
+        true
+    }
+
+    fn finish(mut self, out: &mut ImportedProtocol, current: &mut Option<Reader>) {
+        if !self.group_rolls.is_empty() {
+            let rolls = std::mem::take(&mut self.group_rolls);
+            for (n, roll) in self.groups.iter().zip(rolls) {
+                VoteList {
+                    paragraph: Some(*n),
+                    roll,
+                    groups: vec![],
+                    group_columns: vec![],
+                    group_rolls: vec![],
+                    totals: None,
+                    columns: None,
+                    tab_columns: vec![],
+                    ..self
+                }
+                .finish(out, current);
+            }
+            return;
+        }
         let Some(n) = self.paragraph else {
             out.warnings.push(super::Warning {
                 line: self.line,
@@ -2139,6 +2364,50 @@ impl VoteList {
             }),
         }
     }
+}
+
+/// A header with a group of Ja, Nej (and Avstår) columns for each of
+/// `groups` votes: each column's offset, code and group; empty when the
+/// header is not so.
+fn grouped_columns(chars: &[char], groups: usize) -> Vec<(usize, &'static str, usize)> {
+    if groups < 2 {
+        return vec![];
+    }
+    let mut cols: Vec<(usize, &'static str)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if (i == 0 || chars[i - 1].is_whitespace()) && !chars[i].is_whitespace() {
+            let end = (i..chars.len())
+                .find(|&j| chars[j].is_whitespace())
+                .unwrap_or(chars.len());
+            let word: String = chars[i..end].iter().collect();
+            let code = vote_word(&word).or_else(|| {
+                fold::eq_any(word.trim_end_matches('.'), &["avst", "avs"]).then_some("avstar")
+            });
+            if let Some(code) = code {
+                cols.push((i, code));
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if cols.iter().filter(|c| c.1 == "ja").count() != groups {
+        return vec![];
+    }
+    let mut group = 0usize;
+    let mut seen_ja = false;
+    let mut out = Vec::with_capacity(cols.len());
+    for (at, code) in cols {
+        if code == "ja" {
+            if seen_ja {
+                group += 1;
+            }
+            seen_ja = true;
+        }
+        out.push((at, code, group));
+    }
+    out
 }
 
 /// The char offset of a whole word in a line.
@@ -2213,6 +2482,39 @@ mod tests {
         ] {
             assert_eq!(heading(t), None, "{t}");
         }
+    }
+
+    #[test]
+    fn case_numbers_wrapped_and_votes_told_in_prose() {
+        assert_eq!(
+            case_continued("BN/2019:", "104").as_deref(),
+            Some("BN/2019:104")
+        );
+        assert_eq!(
+            case_continued("2022/KS", "0255 008").as_deref(),
+            Some("2022/KS 0255 008")
+        );
+        assert_eq!(case_continued("KS/2016:4", "12"), None);
+        assert_eq!(case_continued("BN/2019:", "Ansökan"), None);
+        assert_eq!(
+            totals_in("Med 6 ja-röster mot 2 nej-röster. Inga-Lill Rapp (fp) avstår."),
+            Some((6, 2, 1))
+        );
+        assert_eq!(
+            totals_in("Med 5 ja mot 4 nej har nämnden beslutat."),
+            Some((5, 4, 0))
+        );
+        assert_eq!(
+            totals_in("Ja röstar A B (S), C D (S) och E F (V). Nej röstar G H (M)."),
+            Some((3, 1, 0))
+        );
+        assert_eq!(abstainers("Ordföranden avstår från att rösta."), None);
+        let h = "Ledamot        Ja   Nej  Avst   Ja   Nej  Avst";
+        let chars: Vec<char> = h.chars().collect();
+        let g = grouped_columns(&chars, 2);
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[3].2, 1);
+        assert!(grouped_columns(&chars, 3).is_empty());
     }
 
     #[test]
