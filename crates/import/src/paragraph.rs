@@ -175,6 +175,9 @@ pub fn heading(text: &str) -> Option<Heading<'_>> {
     let b = t.as_bytes();
     // Most lines start with a letter of a word: look at the first bytes only.
     let first = *b.first()?;
+    if first.is_ascii_digit() {
+        return number_first_heading(t);
+    }
     if !(first == 0xc2 || first.is_ascii_uppercase() || first >= 0xc3) {
         return None;
     }
@@ -236,6 +239,31 @@ pub fn heading(text: &str) -> Option<Heading<'_>> {
         title,
         prefix,
         sign,
+    })
+}
+
+/// "58 § Titel": the number before the sign, as web pages and some
+/// systems write it. A statute reference in prose ("11 § förbundsordningen")
+/// goes on in lower case, and is no heading.
+fn number_first_heading(t: &str) -> Option<Heading<'_>> {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 || t.starts_with('0') {
+        return None;
+    }
+    let rest = t[digits..].strip_prefix(' ').unwrap_or(&t[digits..]);
+    let rest = rest.strip_prefix('§')?;
+    if !(rest.is_empty() || rest.starts_with(' ')) {
+        return None;
+    }
+    let title = rest.trim();
+    if !title.starts_with(char::is_uppercase) {
+        return None;
+    }
+    Some(Heading {
+        number: t[..digits].parse().ok()?,
+        title,
+        prefix: "",
+        sign: true,
     })
 }
 
@@ -511,6 +539,15 @@ fn heading_cuts(text: &str, prefix: &str) -> Vec<usize> {
         }
         // A run-on heading has a title with a capital, and numbers go up.
         if h.number <= last || !h.title.starts_with(|c: char| c.is_uppercase()) {
+            continue;
+        }
+        // A label follows ("… skolskjutssamordnare § 5 Justerare: …"): the
+        // number belongs to the head's text before it, not to a heading.
+        if h.title
+            .split(' ')
+            .next()
+            .is_some_and(|w| w.len() > 1 && w.ends_with(':'))
+        {
             continue;
         }
         // Something stands before the heading, not just a bullet.
