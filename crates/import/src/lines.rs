@@ -207,6 +207,7 @@ pub fn prepare(text: &str) -> Vec<Line<'_>> {
     }
     drop_page_numbers(&mut lines);
     drop_running_heads(&mut lines);
+    strip_run_on_heads(&mut lines);
     if let Some(split) = super::paragraph::split_run_on(&lines) {
         lines = split;
     }
@@ -412,6 +413,101 @@ fn drop_running_heads(lines: &mut Vec<Line>) {
         i += 1;
         i <= first_page_end || !heads.contains(&*l.text)
     });
+}
+
+/// The words a run-on page opens with: its page number, if any, and then
+/// the running head ("2 HALLSJÖ KOMMUN Kommunfullmäktige
+/// SAMMANTRÄDESPROTOKOLL Sida (12) KF 23 Val av justerare …"). When three
+/// or more lines open with the same three words or more, those words (and
+/// the number) are cut from every such line but the first, whose head the
+/// protocol's head is read from; what follows starts a page.
+fn strip_run_on_heads(lines: &mut [Line]) {
+    const WORDS: usize = 3;
+    // The words after a leading page number.
+    fn page_number(t: &str) -> Option<u32> {
+        let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        if (1..=3).contains(&digits) && t[digits..].starts_with(' ') {
+            t[..digits].parse().ok()
+        } else {
+            None
+        }
+    }
+    fn after_number(t: &str) -> &str {
+        let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        t[digits..].trim_start()
+    }
+    // Only lines that open with a page number: prose may well open three
+    // lines with the same words.
+    fn key(t: &str) -> Option<&str> {
+        page_number(t)?;
+        let t = after_number(t);
+        let end = t.match_indices(' ').nth(WORDS - 1).map(|(at, _)| at)?;
+        Some(&t[..end])
+    }
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for l in lines.iter().filter(|l| l.text.len() > 60) {
+        if let Some(k) = key(&l.text) {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    let Some(head) = counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 3)
+        .max_by_key(|(_, n)| *n)
+        .map(|(k, _)| k.to_string())
+    else {
+        return;
+    };
+    let with = |l: &Line| l.text.len() > 60 && key(&l.text) == Some(head.as_str());
+    // The longest run of words all those lines open with.
+    let mut common: Option<String> = None;
+    for l in lines.iter().filter(|l| with(l)) {
+        let t = after_number(&l.text);
+        common = Some(match common {
+            None => t.to_string(),
+            Some(c) => {
+                let mut end = 0;
+                for ((a, wa), wb) in c
+                    .match_indices(' ')
+                    .map(|(at, _)| at)
+                    .chain(std::iter::once(c.len()))
+                    .zip(c.split(' '))
+                    .zip(t.split(' '))
+                {
+                    if wa != wb {
+                        break;
+                    }
+                    end = a;
+                }
+                c[..end].to_string()
+            }
+        });
+    }
+    let Some(common) = common else { return };
+    if common.split(' ').count() < WORDS {
+        return;
+    }
+    // Page numbers go up.
+    let mut last = 0;
+    for l in lines.iter().filter(|l| with(l)) {
+        let n = page_number(&l.text).unwrap_or(0);
+        if n <= last {
+            return;
+        }
+        last = n;
+    }
+    let mut first = true;
+    for l in lines.iter_mut() {
+        if !with(l) {
+            continue;
+        }
+        if std::mem::take(&mut first) {
+            continue;
+        }
+        let rest = after_number(&l.text)[common.len()..].trim().to_string();
+        l.text = Cow::Owned(rest);
+        l.page_start = true;
+    }
 }
 
 /// The head is everything before the ärendelista or the first paragraph.

@@ -895,6 +895,16 @@ fn split_title_case(title: &str) -> (String, Option<String>) {
             .take(5)
             .collect();
         for &end in ends.iter().rev() {
+            // A title's first word is no part of it ("Dnr 2009/8 Val av …").
+            let last = t[..end].rsplit(' ').next().unwrap_or("");
+            if end < t.len()
+                && last.starts_with(char::is_uppercase)
+                && last.chars().skip(1).any(char::is_lowercase)
+                && last.chars().all(char::is_alphabetic)
+                && t[..end].contains(' ')
+            {
+                continue;
+            }
             if let Some(c) = case_number(&t[..end]) {
                 return (t[end..].trim().to_string(), Some(c));
             }

@@ -1067,7 +1067,14 @@ fn settle(out: &mut ImportedProtocol, found: Found, first_line: usize) -> u32 {
             .organ_body
             .or(found.organ_label)
             .or(found.organ_other)
-            .or(found.organ_label_other);
+            .or(found.organ_label_other)
+            // A web page's title quotes it: 'Download "… Kommunfullmäktige"'.
+            .map(|o| {
+                o.trim_matches(['"', '\'', '“', '”', '„', '«', '»'])
+                    .trim()
+                    .to_string()
+            })
+            .filter(|o| !o.is_empty());
     }
     if out.meeting_date.is_none() {
         out.meeting_date = found.date_label.or(found.date_place).or(found.date_header);
