@@ -453,7 +453,7 @@ fn strip_run_on_heads(lines: &mut [Line]) {
     let Some(head) = counts
         .into_iter()
         .filter(|(_, n)| *n >= 3)
-        .max_by_key(|(_, n)| *n)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
         .map(|(k, _)| k.to_string())
     else {
         return;
@@ -577,6 +577,31 @@ mod tests {
                 "fortsättning"
             ]
         );
+    }
+
+    #[test]
+    fn run_on_pages_lose_their_page_number_and_running_head() {
+        let head = "HALLSTA KOMMUN Kommunfullmäktige SAMMANTRÄDESPROTOKOLL Sida (9)";
+        let text = format!(
+            "1 {head} Plats och tid Rådhuset, måndagen den 2 mars 2009\n\n\
+             2 {head} KF 23 Val av justerare Kommunfullmäktiges beslut Att utse Per Ek.\n\n\
+             3 {head} KF 24 Dnr 2009/12 Årsredovisning 2008 för kommunen och bolagen\n"
+        );
+        let lines = prepare(&text);
+        let texts: Vec<&str> = lines
+            .iter()
+            .filter(|l| !l.is_blank())
+            .map(|l| &*l.text)
+            .collect();
+        assert!(texts[0].starts_with("1 HALLSTA KOMMUN"), "{texts:?}");
+        assert!(texts[1].starts_with("KF 23 Val av justerare"), "{texts:?}");
+        assert!(texts[2].starts_with("KF 24 Dnr 2009/12"), "{texts:?}");
+        // Prose opening lines with the same words keeps them.
+        let prose =
+            "Kommunstyrelsen föreslår fullmäktige att anta planen för åren som kommer nu.\n";
+        let prose = prose.repeat(3);
+        let lines = prepare(&prose);
+        assert!(lines.iter().all(|l| l.text.starts_with("Kommunstyrelsen")));
     }
 
     #[test]

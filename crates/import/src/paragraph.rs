@@ -2228,6 +2228,24 @@ mod tests {
             split_title_case("Svar på motion (KS 2023/145)"),
             ("Svar på motion".into(), Some("KS 2023/145".into()))
         );
+        assert_eq!(
+            split_title_case("Dnr 2009/8 Val av ersättare"),
+            ("Val av ersättare".into(), Some("2009/8".into()))
+        );
+        assert_eq!(
+            split_title_case("Dnr KS 2018/14 Budget"),
+            ("Budget".into(), Some("KS 2018/14".into()))
+        );
+    }
+
+    #[test]
+    fn run_on_heads_followed_by_a_label_are_no_headings() {
+        let text = "Övriga: Britt Kvist förvaltningschef, Lars Tuvesson samordnare § 5 \
+                    Justerare: Johan Sköld Justering: kansliet fredag 8 februari kl 10.00 \
+                    Paragrafer: 4-10 Underskrifter: Sekreterare Ali Demir";
+        assert!(heading_cuts(text, "").is_empty());
+        let text = format!("{text} och mer text om annat. § 6 Val av justerare Beslut: …");
+        assert_eq!(heading_cuts(&text, "").len(), 1);
     }
     #[test]
     fn headings_with_prefixes_without_the_sign_and_references() {
@@ -2242,6 +2260,14 @@ mod tests {
             Some((49, "Dnr SN 2016/31", "Sn", false))
         );
         assert_eq!(h("Au § 84"), Some((84, "", "Au", true)));
+        // The number before the sign, as web pages write it.
+        assert_eq!(
+            h("58 § Beslut om budget"),
+            Some((58, "Beslut om budget", "", true))
+        );
+        assert_eq!(heading("11 § förbundsordningen"), None);
+        assert_eq!(heading("5 §"), None);
+        assert_eq!(heading("12 kap. 3 § Lagen"), None);
         // References, statutes and other numbers are no headings.
         for t in [
             "KS § 187, 2016-12-06",
