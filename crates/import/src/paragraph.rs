@@ -1005,16 +1005,19 @@ impl<'a> Reader<'a> {
             self.section = Some(s);
             return;
         }
-        // "Reservation: A (M), B (SD)": the heading and its text on one line.
-        if l.text.starts_with(['R', 'r'])
-            && let Some(rest) = fold::strip_prefix(&l.text, "reservationer:")
-                .or_else(|| fold::strip_prefix(&l.text, "reservation:"))
+        // "Reservation: A (M), B (SD)", "Beslut: Nämnden …": the heading
+        // and its text on one line.
+        if let Some(colon) = l.text.as_bytes()[..l.text.len().min(LONGEST_HEADING + 1)]
+            .iter()
+            .position(|&b| b == b':')
+            && let Some(s) = heading_of(&l.text[..colon])
+            && !l.text[colon + 1..].trim().is_empty()
         {
             self.flush(out);
             self.in_title = false;
-            self.section = Some(Section::Reservations);
+            self.section = Some(s);
             self.buffer
-                .push((l.number, Cow::Owned(rest.trim().to_string())));
+                .push((l.number, Cow::Owned(l.text[colon + 1..].trim().to_string())));
             return;
         }
         if self.in_title {
@@ -1867,7 +1870,11 @@ fn totals_from_wording(vote: &mut ImportedVote) {
 
 /// Whether a text speaks of a vote's result (worth reading for totals).
 fn speaks_of_votes(t: &str) -> bool {
-    t.contains("röst") || t.contains("Ja:") || t.contains("Nej:") || t.contains("avstår")
+    t.contains("röst")
+        || t.contains("Ja:")
+        || t.contains("Nej:")
+        || t.contains("avstår")
+        || t.contains("oteringsresultat")
 }
 
 /// "Ledamot   Parti   Ja   Nej   Avstår": the heading row of a vote table.
