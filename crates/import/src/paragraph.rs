@@ -1264,6 +1264,23 @@ impl<'a> Reader<'a> {
                 }
                 continue;
             }
+            // The sides named in paragraphs of their own ("Följande röstade
+            // ja: …", then "Följande röstade nej: …"): one vote.
+            let sides = |v: (u32, u32, u32)| [v.0, v.1, v.2].map(|n| n > 0);
+            let new = sides((ja, nej, avstar));
+            if new.iter().filter(|b| **b).count() == 1
+                && let Some(last) = self.p.votes.last_mut()
+                && {
+                    let old = sides((last.ja, last.nej, last.avstar));
+                    old.iter().filter(|b| **b).count() == 1 && !(0..3).any(|k| old[k] && new[k])
+                }
+            {
+                last.ja += ja;
+                last.nej += nej;
+                last.avstar += avstar;
+                last.wording.push(t.clone());
+                continue;
+            }
             self.p.votes.push(ImportedVote {
                 ja,
                 nej,
