@@ -1245,9 +1245,22 @@ impl<'a> Reader<'a> {
             if !speaks_of_votes(t) {
                 continue;
             }
-            let Some((ja, nej, avstar)) = totals_in(t) else {
+            let Some((ja, nej, mut avstar)) = totals_in(t) else {
+                // "Tomas Wern avstår." after the totals' paragraph.
+                let n = abstainers_named(t);
+                if n > 0
+                    && let Some(v) = self.p.votes.last_mut()
+                    && v.avstar == 0
+                    && (v.ja, v.nej) != (0, 0)
+                {
+                    v.avstar = n;
+                    v.wording.push(t.clone());
+                }
                 continue;
             };
+            if avstar == 0 {
+                avstar = abstainers_named(t);
+            }
             if self
                 .p
                 .votes
@@ -1613,6 +1626,23 @@ fn is_reservation_sentence(t: &str) -> bool {
 }
 
 /// The sentences of a text: split after ". " before a capital.
+/// Those who abstain, named in a sentence of their own after the totals:
+/// "Tomas Wern avstår.", "A (S) och B (M) avstår från att rösta."
+fn abstainers_named(text: &str) -> u32 {
+    let mut n = 0;
+    for s in sentences(text) {
+        let s = s.trim_end_matches('.');
+        let s = s.strip_suffix(" från att rösta").unwrap_or(s);
+        let Some(who) = s.strip_suffix(" avstår") else {
+            continue;
+        };
+        if who.starts_with(|c: char| c.is_uppercase()) && who.len() <= 120 {
+            n += names_list(who).len() as u32;
+        }
+    }
+    n
+}
+
 fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -2393,6 +2423,20 @@ mod tests {
             assert_eq!(totals_in(text), Some(want), "{text}");
         }
         assert_eq!(totals_in("Ja för bifall, nej för avslag."), None);
+    }
+
+    #[test]
+    fn abstainers_named_after_the_totals() {
+        assert_eq!(
+            abstainers_named("2 ja, 2 nej. Tomas Wern avstår. Ordföranden …"),
+            1
+        );
+        assert_eq!(
+            abstainers_named("Anna Ek (S) och Bo Ek (M) avstår från att rösta."),
+            2
+        );
+        assert_eq!(abstainers_named("Med 22 ja mot 19 nej. Ingen avstår."), 0);
+        assert_eq!(abstainers_named("2 ledamöter avstår."), 0);
     }
 
     #[test]
