@@ -483,7 +483,20 @@ fn strip_run_on_heads(lines: &mut [Line]) {
             }
         });
     }
-    let Some(common) = common else { return };
+    let Some(mut common) = common else { return };
+    // Pages that all open with a heading ("KF 23", "KF 24"): its
+    // abbreviation stays on the line.
+    for _ in 0..3 {
+        let numbered = lines.iter().filter(|l| with(l)).any(|l| {
+            after_number(&l.text)[common.len()..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit() || c == '§')
+        });
+        match common.rfind(' ') {
+            Some(at) if numbered => common.truncate(at),
+            _ => break,
+        }
+    }
     if common.split(' ').count() < WORDS {
         return;
     }
@@ -596,6 +609,18 @@ mod tests {
         assert!(texts[0].starts_with("1 HALLSTA KOMMUN"), "{texts:?}");
         assert!(texts[1].starts_with("KF 23 Val av justerare"), "{texts:?}");
         assert!(texts[2].starts_with("KF 24 Dnr 2009/12"), "{texts:?}");
+        // Every page opening with a heading keeps the heading whole.
+        let text = format!(
+            "1 {head} KF 22 Upprop och närvaro vid dagens sammanträde i salen\n\
+             2 {head} KF 23 Val av justerare Kommunfullmäktiges beslut Att utse Per Ek.\n\
+             3 {head} KF 24 Dnr 2009/12 Årsredovisning 2008 för kommunen och bolagen\n"
+        );
+        let lines = prepare(&text);
+        assert!(
+            lines[1].text.starts_with("KF 23 Val"),
+            "{:?}",
+            lines[1].text
+        );
         // Prose opening lines with the same words keeps them.
         let prose =
             "Kommunstyrelsen föreslår fullmäktige att anta planen för åren som kommer nu.\n";
