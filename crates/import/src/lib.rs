@@ -281,6 +281,9 @@ pub fn parse_protocol(text: &str) -> Result<ImportedProtocol, ImportError> {
     if out.approvers.is_empty() {
         people::approvers_in_text(&all, &mut out);
     }
+    if out.chair.is_none() {
+        people::chair_in_text(&all, &mut out);
+    }
     if out.organ.is_none() {
         people::organ_in_text(&all, &mut out);
     }

@@ -207,6 +207,7 @@ pub fn prepare(text: &str) -> Vec<Line<'_>> {
     }
     drop_page_numbers(&mut lines);
     drop_running_heads(&mut lines);
+    strip_run_on_heads(&mut lines);
     if let Some(split) = super::paragraph::split_run_on(&lines) {
         lines = split;
     }
@@ -414,6 +415,114 @@ fn drop_running_heads(lines: &mut Vec<Line>) {
     });
 }
 
+/// The words a run-on page opens with: its page number, if any, and then
+/// the running head ("2 HALLSJÖ KOMMUN Kommunfullmäktige
+/// SAMMANTRÄDESPROTOKOLL Sida (12) KF 23 Val av justerare …"). When three
+/// or more lines open with the same three words or more, those words (and
+/// the number) are cut from every such line but the first, whose head the
+/// protocol's head is read from; what follows starts a page.
+fn strip_run_on_heads(lines: &mut [Line]) {
+    const WORDS: usize = 3;
+    // The words after a leading page number.
+    fn page_number(t: &str) -> Option<u32> {
+        let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        if (1..=3).contains(&digits) && t[digits..].starts_with(' ') {
+            t[..digits].parse().ok()
+        } else {
+            None
+        }
+    }
+    fn after_number(t: &str) -> &str {
+        let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        t[digits..].trim_start()
+    }
+    // Only lines that open with a page number: prose may well open three
+    // lines with the same words.
+    fn key(t: &str) -> Option<&str> {
+        page_number(t)?;
+        let t = after_number(t);
+        let end = t.match_indices(' ').nth(WORDS - 1).map(|(at, _)| at)?;
+        Some(&t[..end])
+    }
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for l in lines.iter().filter(|l| l.text.len() > 60) {
+        if let Some(k) = key(&l.text) {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    let Some(head) = counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 3)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(k, _)| k.to_string())
+    else {
+        return;
+    };
+    let with = |l: &Line| l.text.len() > 60 && key(&l.text) == Some(head.as_str());
+    // The longest run of words all those lines open with.
+    let mut common: Option<String> = None;
+    for l in lines.iter().filter(|l| with(l)) {
+        let t = after_number(&l.text);
+        common = Some(match common {
+            None => t.to_string(),
+            Some(c) => {
+                let mut end = 0;
+                for ((a, wa), wb) in c
+                    .match_indices(' ')
+                    .map(|(at, _)| at)
+                    .chain(std::iter::once(c.len()))
+                    .zip(c.split(' '))
+                    .zip(t.split(' '))
+                {
+                    if wa != wb {
+                        break;
+                    }
+                    end = a;
+                }
+                c[..end].to_string()
+            }
+        });
+    }
+    let Some(mut common) = common else { return };
+    // Pages that all open with a heading ("KF 23", "KF 24"): its
+    // abbreviation stays on the line.
+    for _ in 0..3 {
+        let numbered = lines.iter().filter(|l| with(l)).any(|l| {
+            after_number(&l.text)[common.len()..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit() || c == '§')
+        });
+        match common.rfind(' ') {
+            Some(at) if numbered => common.truncate(at),
+            _ => break,
+        }
+    }
+    if common.split(' ').count() < WORDS {
+        return;
+    }
+    // Page numbers go up.
+    let mut last = 0;
+    for l in lines.iter().filter(|l| with(l)) {
+        let n = page_number(&l.text).unwrap_or(0);
+        if n <= last {
+            return;
+        }
+        last = n;
+    }
+    let mut first = true;
+    for l in lines.iter_mut() {
+        if !with(l) {
+            continue;
+        }
+        if std::mem::take(&mut first) {
+            continue;
+        }
+        let rest = after_number(&l.text)[common.len()..].trim().to_string();
+        l.text = Cow::Owned(rest);
+        l.page_start = true;
+    }
+}
+
 /// The head is everything before the ärendelista or the first paragraph.
 pub fn split_head<'l, 'a>(lines: &'l [Line<'a>]) -> (&'l [Line<'a>], &'l [Line<'a>]) {
     let at = lines
@@ -481,6 +590,43 @@ mod tests {
                 "fortsättning"
             ]
         );
+    }
+
+    #[test]
+    fn run_on_pages_lose_their_page_number_and_running_head() {
+        let head = "HALLSTA KOMMUN Kommunfullmäktige SAMMANTRÄDESPROTOKOLL Sida (9)";
+        let text = format!(
+            "1 {head} Plats och tid Rådhuset, måndagen den 2 mars 2009\n\n\
+             2 {head} KF 23 Val av justerare Kommunfullmäktiges beslut Att utse Per Ek.\n\n\
+             3 {head} KF 24 Dnr 2009/12 Årsredovisning 2008 för kommunen och bolagen\n"
+        );
+        let lines = prepare(&text);
+        let texts: Vec<&str> = lines
+            .iter()
+            .filter(|l| !l.is_blank())
+            .map(|l| &*l.text)
+            .collect();
+        assert!(texts[0].starts_with("1 HALLSTA KOMMUN"), "{texts:?}");
+        assert!(texts[1].starts_with("KF 23 Val av justerare"), "{texts:?}");
+        assert!(texts[2].starts_with("KF 24 Dnr 2009/12"), "{texts:?}");
+        // Every page opening with a heading keeps the heading whole.
+        let text = format!(
+            "1 {head} KF 22 Upprop och närvaro vid dagens sammanträde i salen\n\
+             2 {head} KF 23 Val av justerare Kommunfullmäktiges beslut Att utse Per Ek.\n\
+             3 {head} KF 24 Dnr 2009/12 Årsredovisning 2008 för kommunen och bolagen\n"
+        );
+        let lines = prepare(&text);
+        assert!(
+            lines[1].text.starts_with("KF 23 Val"),
+            "{:?}",
+            lines[1].text
+        );
+        // Prose opening lines with the same words keeps them.
+        let prose =
+            "Kommunstyrelsen föreslår fullmäktige att anta planen för åren som kommer nu.\n";
+        let prose = prose.repeat(3);
+        let lines = prepare(&prose);
+        assert!(lines.iter().all(|l| l.text.starts_with("Kommunstyrelsen")));
     }
 
     #[test]

@@ -175,6 +175,9 @@ pub fn heading(text: &str) -> Option<Heading<'_>> {
     let b = t.as_bytes();
     // Most lines start with a letter of a word: look at the first bytes only.
     let first = *b.first()?;
+    if first.is_ascii_digit() {
+        return number_first_heading(t);
+    }
     if !(first == 0xc2 || first.is_ascii_uppercase() || first >= 0xc3) {
         return None;
     }
@@ -236,6 +239,31 @@ pub fn heading(text: &str) -> Option<Heading<'_>> {
         title,
         prefix,
         sign,
+    })
+}
+
+/// "58 § Titel": the number before the sign, as web pages and some
+/// systems write it. A statute reference in prose ("11 § förbundsordningen")
+/// goes on in lower case, and is no heading.
+fn number_first_heading(t: &str) -> Option<Heading<'_>> {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 || t.starts_with('0') {
+        return None;
+    }
+    let rest = t[digits..].strip_prefix(' ').unwrap_or(&t[digits..]);
+    let rest = rest.strip_prefix('§')?;
+    if !(rest.is_empty() || rest.starts_with(' ')) {
+        return None;
+    }
+    let title = rest.trim();
+    if !title.starts_with(char::is_uppercase) {
+        return None;
+    }
+    Some(Heading {
+        number: t[..digits].parse().ok()?,
+        title,
+        prefix: "",
+        sign: true,
     })
 }
 
@@ -511,6 +539,15 @@ fn heading_cuts(text: &str, prefix: &str) -> Vec<usize> {
         }
         // A run-on heading has a title with a capital, and numbers go up.
         if h.number <= last || !h.title.starts_with(|c: char| c.is_uppercase()) {
+            continue;
+        }
+        // A label follows ("… skolskjutssamordnare § 5 Justerare: …"): the
+        // number belongs to the head's text before it, not to a heading.
+        if h.title
+            .split(' ')
+            .next()
+            .is_some_and(|w| w.len() > 1 && w.ends_with(':'))
+        {
             continue;
         }
         // Something stands before the heading, not just a bullet.
@@ -886,6 +923,16 @@ fn split_title_case(title: &str) -> (String, Option<String>) {
             .take(5)
             .collect();
         for &end in ends.iter().rev() {
+            // A title's first word is no part of it ("Dnr 2009/8 Val av …").
+            let last = t[..end].rsplit(' ').next().unwrap_or("");
+            if end < t.len()
+                && last.starts_with(char::is_uppercase)
+                && last.chars().skip(1).any(char::is_lowercase)
+                && last.chars().all(char::is_alphabetic)
+                && t[..end].contains(' ')
+            {
+                continue;
+            }
             if let Some(c) = case_number(&t[..end]) {
                 return (t[end..].trim().to_string(), Some(c));
             }
@@ -1003,16 +1050,19 @@ impl<'a> Reader<'a> {
             self.section = Some(s);
             return;
         }
-        // "Reservation: A (M), B (SD)": the heading and its text on one line.
-        if l.text.starts_with(['R', 'r'])
-            && let Some(rest) = fold::strip_prefix(&l.text, "reservationer:")
-                .or_else(|| fold::strip_prefix(&l.text, "reservation:"))
+        // "Reservation: A (M), B (SD)", "Beslut: Nämnden …": the heading
+        // and its text on one line.
+        if let Some(colon) = l.text.as_bytes()[..l.text.len().min(LONGEST_HEADING + 1)]
+            .iter()
+            .position(|&b| b == b':')
+            && let Some(s) = heading_of(&l.text[..colon])
+            && !l.text[colon + 1..].trim().is_empty()
         {
             self.flush(out);
             self.in_title = false;
-            self.section = Some(Section::Reservations);
+            self.section = Some(s);
             self.buffer
-                .push((l.number, Cow::Owned(rest.trim().to_string())));
+                .push((l.number, Cow::Owned(l.text[colon + 1..].trim().to_string())));
             return;
         }
         if self.in_title {
@@ -1267,18 +1317,22 @@ impl<'a> Reader<'a> {
             if !speaks_of_votes(t) {
                 continue;
             }
-            let Some((ja, nej, avstar)) = totals_in(t) else {
-                // "Axel Frost (MP) avstår från att rösta." after the totals.
-                if let Some(n) = abstainers(t)
+            let Some((ja, nej, mut avstar)) = totals_in(t) else {
+                // "Tomas Wern avstår." after the totals' paragraph.
+                let n = abstainers_named(t);
+                if n > 0
                     && let Some(v) = self.p.votes.last_mut()
                     && v.avstar == 0
-                    && v.roll.is_empty()
                     && (v.ja, v.nej) != (0, 0)
                 {
                     v.avstar = n;
+                    v.wording.push(t.clone());
                 }
                 continue;
             };
+            if avstar == 0 {
+                avstar = abstainers_named(t);
+            }
             if self
                 .p
                 .votes
@@ -1293,6 +1347,23 @@ impl<'a> Reader<'a> {
                 {
                     (v.ja, v.nej, v.avstar) = (ja, nej, avstar);
                 }
+                continue;
+            }
+            // The sides named in paragraphs of their own ("Följande röstade
+            // ja: …", then "Följande röstade nej: …"): one vote.
+            let sides = |v: (u32, u32, u32)| [v.0, v.1, v.2].map(|n| n > 0);
+            let new = sides((ja, nej, avstar));
+            if new.iter().filter(|b| **b).count() == 1
+                && let Some(last) = self.p.votes.last_mut()
+                && {
+                    let old = sides((last.ja, last.nej, last.avstar));
+                    old.iter().filter(|b| **b).count() == 1 && !(0..3).any(|k| old[k] && new[k])
+                }
+            {
+                last.ja += ja;
+                last.nej += nej;
+                last.avstar += avstar;
+                last.wording.push(t.clone());
                 continue;
             }
             self.p.votes.push(ImportedVote {
@@ -1627,6 +1698,23 @@ fn is_reservation_sentence(t: &str) -> bool {
 }
 
 /// The sentences of a text: split after ". " before a capital.
+/// Those who abstain, named in a sentence of their own after the totals:
+/// "Tomas Wern avstår.", "A (S) och B (M) avstår från att rösta."
+fn abstainers_named(text: &str) -> u32 {
+    let mut n = 0;
+    for s in sentences(text) {
+        let s = s.trim_end_matches('.');
+        let s = s.strip_suffix(" från att rösta").unwrap_or(s);
+        let Some(who) = s.strip_suffix(" avstår") else {
+            continue;
+        };
+        if who.starts_with(|c: char| c.is_uppercase()) && who.len() <= 120 {
+            n += names_list(who).len() as u32;
+        }
+    }
+    n
+}
+
 fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -1908,6 +1996,7 @@ fn speaks_of_votes(t: &str) -> bool {
         || t.contains("Nej:")
         || t.contains("avstår")
         || (t.contains(" ja mot ") && t.contains(" nej"))
+        || t.contains("oteringsresultat")
 }
 
 /// A paragraph that opens one side's list of names: "Ja röstar …",
@@ -2450,6 +2539,24 @@ mod tests {
             split_title_case("Svar på motion (KS 2023/145)"),
             ("Svar på motion".into(), Some("KS 2023/145".into()))
         );
+        assert_eq!(
+            split_title_case("Dnr 2009/8 Val av ersättare"),
+            ("Val av ersättare".into(), Some("2009/8".into()))
+        );
+        assert_eq!(
+            split_title_case("Dnr KS 2018/14 Budget"),
+            ("Budget".into(), Some("KS 2018/14".into()))
+        );
+    }
+
+    #[test]
+    fn run_on_heads_followed_by_a_label_are_no_headings() {
+        let text = "Övriga: Britt Kvist förvaltningschef, Lars Tuvesson samordnare § 5 \
+                    Justerare: Johan Sköld Justering: kansliet fredag 8 februari kl 10.00 \
+                    Paragrafer: 4-10 Underskrifter: Sekreterare Ali Demir";
+        assert!(heading_cuts(text, "").is_empty());
+        let text = format!("{text} och mer text om annat. § 6 Val av justerare Beslut: …");
+        assert_eq!(heading_cuts(&text, "").len(), 1);
     }
     #[test]
     fn headings_with_prefixes_without_the_sign_and_references() {
@@ -2464,6 +2571,14 @@ mod tests {
             Some((49, "Dnr SN 2016/31", "Sn", false))
         );
         assert_eq!(h("Au § 84"), Some((84, "", "Au", true)));
+        // The number before the sign, as web pages write it.
+        assert_eq!(
+            h("58 § Beslut om budget"),
+            Some((58, "Beslut om budget", "", true))
+        );
+        assert_eq!(heading("11 § förbundsordningen"), None);
+        assert_eq!(heading("5 §"), None);
+        assert_eq!(heading("12 kap. 3 § Lagen"), None);
         // References, statutes and other numbers are no headings.
         for t in [
             "KS § 187, 2016-12-06",
@@ -2598,6 +2713,20 @@ mod tests {
             assert_eq!(totals_in(text), Some(want), "{text}");
         }
         assert_eq!(totals_in("Ja för bifall, nej för avslag."), None);
+    }
+
+    #[test]
+    fn abstainers_named_after_the_totals() {
+        assert_eq!(
+            abstainers_named("2 ja, 2 nej. Tomas Wern avstår. Ordföranden …"),
+            1
+        );
+        assert_eq!(
+            abstainers_named("Anna Ek (S) och Bo Ek (M) avstår från att rösta."),
+            2
+        );
+        assert_eq!(abstainers_named("Med 22 ja mot 19 nej. Ingen avstår."), 0);
+        assert_eq!(abstainers_named("2 ledamöter avstår."), 0);
     }
 
     #[test]

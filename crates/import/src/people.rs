@@ -1054,6 +1054,12 @@ fn approvers(values: &[String]) -> Vec<String> {
                     .as_deref()
                     .is_some_and(|r| fold::starts_with(r, "ersättare") && p.replacing.is_none())
                 && p.name.starts_with(char::is_uppercase)
+                // A sentence is no name ("Att jämte ordförande … valdes …").
+                && p.name.split_whitespace().count() <= 5
+                && p.name.split_whitespace().all(|w| {
+                    w.starts_with(char::is_uppercase)
+                        || fold::eq_any(w, &["von", "af", "de", "van", "der", "la", "di"])
+                })
         })
         .map(|p| p.name)
         .collect()
@@ -1067,7 +1073,14 @@ fn settle(out: &mut ImportedProtocol, found: Found, first_line: usize) -> u32 {
             .organ_body
             .or(found.organ_label)
             .or(found.organ_other)
-            .or(found.organ_label_other);
+            .or(found.organ_label_other)
+            // A web page's title quotes it: 'Download "… Kommunfullmäktige"'.
+            .map(|o| {
+                o.trim_matches(['"', '\'', '“', '”', '„', '«', '»'])
+                    .trim()
+                    .to_string()
+            })
+            .filter(|o| !o.is_empty());
     }
     if out.meeting_date.is_none() {
         out.meeting_date = found.date_label.or(found.date_place).or(found.date_header);
@@ -1136,7 +1149,12 @@ fn names_in(text: &str) -> Vec<String> {
 pub fn approvers_in_text(lines: &[Line], out: &mut ImportedProtocol) {
     for (i, l) in lines.iter().enumerate().take(800) {
         let t = &*l.text;
-        if !(t.contains("juster") && (t.contains("utse") || t.contains("utsåg"))) {
+        if !(t.contains("juster")
+            && (t.contains("utse")
+                || t.contains("utsåg")
+                || t.contains(" valdes ")
+                || t.contains(" väljs ")))
+        {
             continue;
         }
         let mut sentence = t.to_string();
@@ -1163,6 +1181,15 @@ pub fn approvers_in_text(lines: &[Line], out: &mut ImportedProtocol) {
             let after = &sentence[at..];
             let after = &after[after.find(' ').map_or(0, |k| k + 1)..];
             names_in(&after[..end(after)])
+        } else if let Some(at) = sentence
+            .find(" valdes ")
+            .or(sentence.find(" väljs "))
+            .filter(|&at| fold::contains(&sentence[..at], "justera"))
+        {
+            // "Att jämte ordföranden justera protokollet valdes Eva Holm."
+            let after = &sentence[at + 1..];
+            let after = &after[after.find(' ').map_or(0, |k| k + 1)..];
+            names_in(&after[..end(after)])
         } else if let Some(at) = sentence.find("utser ") {
             let after = &sentence[at + "utser ".len()..];
             names_in(&after[..end(after)])
@@ -1171,6 +1198,25 @@ pub fn approvers_in_text(lines: &[Line], out: &mut ImportedProtocol) {
         };
         if !found.is_empty() {
             out.approvers = found;
+            return;
+        }
+    }
+}
+
+/// The chair from the sentence that names the approvers, when the head
+/// does not name one: "Att jämte ordförande Kerstin Wall justera …".
+pub fn chair_in_text(lines: &[Line], out: &mut ImportedProtocol) {
+    for l in lines.iter().take(800) {
+        let t = &*l.text;
+        let Some(at) = t.find("jämte ordförande ") else {
+            continue;
+        };
+        let after = &t[at + "jämte ordförande ".len()..];
+        let Some(end) = after.find(" justera") else {
+            continue;
+        };
+        if let [name] = names_in(&after[..end]).as_slice() {
+            out.chair = Some(name.clone());
             return;
         }
     }
