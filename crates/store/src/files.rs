@@ -370,6 +370,29 @@ fn attachment_row(r: &sqlx::any::AnyRow) -> Result<Attachment, StoreError> {
 }
 
 impl Tx {
+    /// Keeps `bytes` in `file_contents` under their SHA-256 (`sha256`),
+    /// once: content already there is not written again.
+    pub(crate) async fn keep_file_content(
+        &mut self,
+        sha256: &str,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT sha256 FROM file_contents WHERE sha256 = $1")
+                .bind(sha256)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        if stored.is_none() {
+            sqlx::query("INSERT INTO file_contents (sha256, size, content) VALUES ($1, $2, $3)")
+                .bind(sha256)
+                .bind(bytes.len() as i64)
+                .bind(base64::engine::general_purpose::STANDARD.encode(bytes))
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Attaches a file to a document. The file must pass [`check_upload`]:
     /// an empty file, one of a kind not taken, one whose name does not
     /// agree with its content, or one over its kind's size is refused.
@@ -405,19 +428,7 @@ impl Tx {
             });
         }
         let sha256 = crate::access::sha256_hex(bytes);
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT sha256 FROM file_contents WHERE sha256 = $1")
-                .bind(&sha256)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        if stored.is_none() {
-            sqlx::query("INSERT INTO file_contents (sha256, size, content) VALUES ($1, $2, $3)")
-                .bind(&sha256)
-                .bind(bytes.len() as i64)
-                .bind(base64::engine::general_purpose::STANDARD.encode(bytes))
-                .execute(&mut *self.tx)
-                .await?;
-        }
+        self.keep_file_content(&sha256, bytes).await?;
         let id = self.next_id("attachments").await?;
         sqlx::query(
             "INSERT INTO attachments (id, document_id, file_name, media_type, sha256, size, added_at) \

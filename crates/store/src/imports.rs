@@ -80,19 +80,7 @@ impl Tx {
                 existing
             )));
         }
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT sha256 FROM file_contents WHERE sha256 = $1")
-                .bind(&sha256)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        if stored.is_none() {
-            sqlx::query("INSERT INTO file_contents (sha256, size, content) VALUES ($1, $2, $3)")
-                .bind(&sha256)
-                .bind(source.bytes.len() as i64)
-                .bind(base64::engine::general_purpose::STANDARD.encode(&source.bytes))
-                .execute(&mut *self.tx)
-                .await?;
-        }
+        self.keep_file_content(&sha256, &source.bytes).await?;
         let name = source
             .file_name
             .rsplit(['/', '\\'])

@@ -167,19 +167,7 @@ impl Tx {
             }
             return Ok(sha256);
         }
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT sha256 FROM file_contents WHERE sha256 = $1")
-                .bind(&sha256)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        if stored.is_none() {
-            sqlx::query("INSERT INTO file_contents (sha256, size, content) VALUES ($1, $2, $3)")
-                .bind(&sha256)
-                .bind(bytes.len() as i64)
-                .bind(base64::engine::general_purpose::STANDARD.encode(bytes))
-                .execute(&mut *self.tx)
-                .await?;
-        }
+        self.keep_file_content(&sha256, bytes).await?;
         sqlx::query(
             "INSERT INTO protocol_documents (sha256, meeting_id, version_id, kind, paragraph, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
