@@ -1203,14 +1203,23 @@ pub fn approvers_in_text(lines: &[Line], out: &mut ImportedProtocol) {
     }
 }
 
+/// Of the first `limit` lines, those that contain `marker`, each with
+/// where it first stands.
+fn sentences_with<'a>(
+    lines: &'a [Line],
+    limit: usize,
+    marker: &'a str,
+) -> impl Iterator<Item = (&'a str, usize)> + 'a {
+    lines.iter().take(limit).filter_map(move |l| {
+        let t = &*l.text;
+        t.find(marker).map(|at| (t, at))
+    })
+}
+
 /// The chair from the sentence that names the approvers, when the head
 /// does not name one: "Att jämte ordförande Kerstin Wall justera …".
 pub fn chair_in_text(lines: &[Line], out: &mut ImportedProtocol) {
-    for l in lines.iter().take(800) {
-        let t = &*l.text;
-        let Some(at) = t.find("jämte ordförande ") else {
-            continue;
-        };
+    for (t, at) in sentences_with(lines, 800, "jämte ordförande ") {
         let after = &t[at + "jämte ordförande ".len()..];
         let Some(end) = after.find(" justera") else {
             continue;
@@ -1225,11 +1234,7 @@ pub fn chair_in_text(lines: &[Line], out: &mut ImportedProtocol) {
 /// The organ from a sentence that names its protocol ("Kommunfullmäktiges
 /// protokoll är justerat"), when the head does not name it.
 pub fn organ_in_text(lines: &[Line], out: &mut ImportedProtocol) {
-    for l in lines.iter().take(300) {
-        let t = &*l.text;
-        let Some(at) = t.find("s protokoll") else {
-            continue;
-        };
+    for (t, at) in sentences_with(lines, 300, "s protokoll") {
         let words: Vec<&str> = t[..at + 1].split_whitespace().collect();
         let Some(last) = words.last() else { continue };
         if !is_body_word(last) {

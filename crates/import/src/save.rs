@@ -361,19 +361,27 @@ fn case_format(p: &ImportedProtocol) -> CaseNumberFormat {
     }
 }
 
+/// The first kind whose word stands in `text` (lower-cased), else `default`:
+/// the order of the table decides when several do.
+fn kind_by_word<T: Copy>(text: &str, table: &[(&str, T)], default: T) -> T {
+    let lower = text.to_lowercase();
+    table
+        .iter()
+        .find(|(word, _)| lower.contains(word))
+        .map_or(default, |&(_, kind)| kind)
+}
+
 fn body_kind(name: &str) -> BodyKind {
-    let lower = name.to_lowercase();
-    if lower.contains("utskott") {
-        BodyKind::Utskott
-    } else if lower.contains("fullmäktige") {
-        BodyKind::Fullmaktige
-    } else if lower.contains("styrelse") {
-        BodyKind::Styrelse
-    } else if lower.contains("nämnd") {
-        BodyKind::Namnd
-    } else {
-        BodyKind::Other
-    }
+    kind_by_word(
+        name,
+        &[
+            ("utskott", BodyKind::Utskott),
+            ("fullmäktige", BodyKind::Fullmaktige),
+            ("styrelse", BodyKind::Styrelse),
+            ("nämnd", BodyKind::Namnd),
+        ],
+        BodyKind::Other,
+    )
 }
 
 fn time(t: &Option<String>) -> Option<Time> {
@@ -493,20 +501,17 @@ fn formula(intro: &str) -> Formula {
 }
 
 fn proposal_kind(text: &str) -> ProposalKind {
-    let t = text.to_lowercase();
-    if t.contains("återremi") {
-        ProposalKind::Aterremiss
-    } else if t.contains("bordlägg") {
-        ProposalKind::Bordlaggning
-    } else if t.contains("avslag") {
-        ProposalKind::Avslag
-    } else if t.contains("ändring") {
-        ProposalKind::Andring
-    } else if t.contains("tillägg") {
-        ProposalKind::Tillagg
-    } else {
-        ProposalKind::Bifall
-    }
+    kind_by_word(
+        text,
+        &[
+            ("återremi", ProposalKind::Aterremiss),
+            ("bordlägg", ProposalKind::Bordlaggning),
+            ("avslag", ProposalKind::Avslag),
+            ("ändring", ProposalKind::Andring),
+            ("tillägg", ProposalKind::Tillagg),
+        ],
+        ProposalKind::Bifall,
+    )
 }
 
 /// Whether `text` refers to the proposal moved by `names` ("Karin Eks

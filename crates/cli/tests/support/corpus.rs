@@ -122,41 +122,6 @@ fn cp1252(s: &str) -> Vec<u8> {
         .collect()
 }
 
-/// A PDF of the objects given (1-based, in order), with its cross-reference
-/// table; object 1 is the catalogue.
-fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
-fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
-    let mut o = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
-    o.extend_from_slice(data);
-    o.extend_from_slice(b"\nendstream");
-    o
-}
-
 /// A text PDF as an export makes one: the lines in Courier, 60 a page.
 pub fn text_pdf(text: &str) -> Vec<u8> {
     let lines: Vec<&str> = text.lines().collect();
@@ -188,9 +153,9 @@ pub fn text_pdf(text: &str) -> Vec<u8> {
             )
             .into_bytes(),
         );
-        objects.push(stream("", &content));
+        objects.push(kansli_import::testpdf::stream("", &content));
     }
-    pdf_of(&objects)
+    kansli_import::testpdf::assemble(&objects)
 }
 
 /// A scanned PDF: each page one grey picture (8 bits a pixel), no text.
@@ -209,15 +174,18 @@ pub fn image_pdf(pages: &[(usize, usize, Vec<u8>)]) -> Vec<u8> {
             )
             .into_bytes(),
         );
-        objects.push(stream(
+        objects.push(kansli_import::testpdf::stream(
             &format!(
                 "/Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 8"
             ),
             pixels,
         ));
-        objects.push(stream("", b"q 595 0 0 842 0 0 cm /Im0 Do Q"));
+        objects.push(kansli_import::testpdf::stream(
+            "",
+            b"q 595 0 0 842 0 0 cm /Im0 Do Q",
+        ));
     }
-    pdf_of(&objects)
+    kansli_import::testpdf::assemble(&objects)
 }
 
 /// A binary PGM (P5) as pdftoppm -pgm writes it: width, height, pixels.
