@@ -225,6 +225,7 @@ mod tests {
             parties: vec![],
             first_number: 1,
             minority_used: vec![],
+            floor: Default::default(),
         }
     }
 

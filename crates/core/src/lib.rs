@@ -18,6 +18,8 @@
 //! - [`deadlines`]: justering, anslag, appeal period and motion deadlines.
 //! - [`proceedings`]: the meeting as it runs, a state machine of commands that
 //!   are accepted or refused with a reason.
+//! - [`floor`]: the talarlista (anförande, replik, genmäle, ordningsfråga)
+//!   with the arbetsordning's limits, run by the engine.
 //! - [`election`]: proportional elections (lag 2022:629), seat by seat, ties by
 //!   recorded lot.
 //! - [`wording`]: the sentences the rules produce, in protocol house style.
@@ -31,6 +33,8 @@ pub mod case;
 pub mod deadlines;
 pub mod decision;
 pub mod election;
+// #20 L1: the talarlista.
+pub mod floor;
 pub mod ids;
 pub mod limits;
 pub mod meeting;

@@ -321,7 +321,9 @@ pub enum Capacity {
     Member,
     /// A substitute serving in place of an absent member (tjänstgörande ersättare).
     ServingSubstitute { replacing: PersonId },
-    /// A substitute present without serving (may speak, not decide).
+    /// A substitute present without serving: does not decide, and speaks
+    /// only where the body gives substitutes yttranderätt
+    /// ([`crate::floor::FloorRules::substitutes_may_speak`]).
     Substitute,
     /// An official or guest ("övriga närvarande"), with title.
     Other { title: String },

@@ -15,6 +15,7 @@
 //! given; fullmäktige has the corresponding rules in 5 kap.
 
 use crate::decision::{Clause, Decision, Formula};
+use crate::floor::{Floor, FloorKind, FloorRules, FloorSnapshot};
 use crate::meeting::{
     Actor, AgendaItem, Attendee, Ballot, Capacity, Disqualification, ItemKind, Meeting,
     MeetingRecord, MeetingStatus, MinuteNote, Paragraph, Proposal, ProposalKind, Proposition,
@@ -54,6 +55,11 @@ pub struct Setting {
     /// (KL 5 kap. 50 §): a further request needs a majority.
     #[serde(default)]
     pub minority_used: Vec<CaseId>,
+    /// The arbetsordning's rules of debate (repliker, advisory times,
+    /// substitutes' yttranderätt); absent in settings frozen before the
+    /// talarlista, which then replay with the defaults.
+    #[serde(default)]
+    pub floor: FloorRules,
 }
 
 /// Whether the meeting has opened, is adjourned or is over.
@@ -117,6 +123,8 @@ pub struct Snapshot {
     pub sides: Option<[Option<usize>; 2]>,
     /// What a ja and a nej are for in the vote under way.
     pub ja_nej: Option<(Option<usize>, Option<usize>)>,
+    /// The talarlista ([`crate::floor`]).
+    pub floor: FloorSnapshot,
 }
 
 /// One thing that happens at the meeting, as the secretary records it.
@@ -249,6 +257,29 @@ pub enum Command {
     Close {
         at: Option<Time>,
     },
+    // The talarlista ([`crate::floor`]); appended after `Close` so that
+    // logs keep their meaning.
+    /// A member asks for the floor: an anförande, a replik on the anförande
+    /// just made, a genmäle on the replik made on one's own anförande, or
+    /// an ordningsfråga. Only those present with the right to speak.
+    RequestFloor {
+        person: PersonId,
+        kind: FloorKind,
+    },
+    /// All the person's requests for the floor withdrawn.
+    WithdrawFloorRequest {
+        person: PersonId,
+    },
+    /// The chair gives the floor to the first on the talarlista
+    /// (ordningsfråga, then genmäle, then replik, then anförande, each in
+    /// the order asked for); never while someone speaks.
+    GiveFloor {
+        person: PersonId,
+    },
+    /// The speaker has finished. The engine never ends a speech by itself:
+    /// speaking time cannot be cut off, the arbetsordning's minutes are
+    /// advisory.
+    EndSpeech,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,6 +370,8 @@ pub struct Proceedings {
     /// Everyone who has been in the room, in order of arrival.
     seen: Vec<(PersonId, Capacity)>,
     minority_used: BTreeSet<CaseId>,
+    /// The talarlista of the open item.
+    floor: Floor,
     log: Vec<Command>,
 }
 
@@ -397,6 +430,7 @@ impl Proceedings {
             first_chair: None,
             seen: Vec::new(),
             minority_used: setting.minority_used.iter().copied().collect(),
+            floor: Floor::default(),
             log: Vec::new(),
             setting,
         })
@@ -491,6 +525,7 @@ impl Proceedings {
                 Some(Pending::Voting { ja, nej, .. }) => Some((*ja, *nej)),
                 _ => None,
             },
+            floor: self.floor.snapshot(&self.setting.floor),
         }
     }
 
@@ -590,11 +625,41 @@ impl Proceedings {
 
     /// Applies one command, or refuses it and leaves everything as it was.
     pub fn apply(&mut self, command: Command) -> Result<(), Refusal> {
-        let mut next = self.clone();
-        next.step(&command)?;
+        // The log is not needed to judge the command (only its length), so
+        // it is not copied with the state: a long meeting's log would make
+        // every command cost more than the last.
+        let mut next = self.clone_without_log();
+        next.step(&command, self.log.len())?;
+        next.log = std::mem::take(&mut self.log);
         next.log.push(command);
         *self = next;
         Ok(())
+    }
+
+    /// Whether the command would be accepted now, and if not why; nothing
+    /// changes. A screen asks this to offer only what may be done.
+    pub fn check(&self, command: &Command) -> Result<(), Refusal> {
+        self.clone_without_log().step(command, self.log.len())
+    }
+
+    fn clone_without_log(&self) -> Proceedings {
+        Proceedings {
+            setting: self.setting.clone(),
+            names: self.names.clone(),
+            body_text: self.body_text.clone(),
+            phase: self.phase,
+            present: self.present.clone(),
+            current: self.current.clone(),
+            done: self.done.clone(),
+            next_number: self.next_number,
+            starts: self.starts,
+            ends: self.ends,
+            first_chair: self.first_chair,
+            seen: self.seen.clone(),
+            minority_used: self.minority_used.clone(),
+            floor: self.floor.clone(),
+            log: Vec::new(),
+        }
     }
 
     fn seat(&self, person: PersonId) -> Option<&Seat> {
@@ -821,6 +886,41 @@ impl Proceedings {
             .collect();
     }
 
+    /// Why there is no roll call to vote in.
+    fn no_vote(pending: &Pending, counted: bool) -> &'static str {
+        match pending {
+            Pending::VoteRequested { .. } => {
+                "ingen omröstning pågår: voteringsordningen är inte godkänd än"
+            }
+            _ if counted => "ingen omröstning pågår: rösterna är redan räknade",
+            _ => "ingen omröstning pågår",
+        }
+    }
+
+    /// Why the person takes no part in the decision now: absent, jäv, or
+    /// not serving.
+    fn why_not_deciding(&self, person: PersonId) -> String {
+        let name = self.name(person);
+        if self.capacity(person).is_none() {
+            return format!(
+                "{name} är inte närvarande, tjänstgör inte vid paragrafen och får inte rösta"
+            );
+        }
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.disqualified.contains(&person))
+        {
+            let law = if self.setting.body.kind == BodyKind::Fullmaktige {
+                "KL 5 kap. 47 §"
+            } else {
+                "KL 6 kap. 30 §"
+            };
+            return format!("{name} har anmält jäv i ärendet och får inte rösta ({law})");
+        }
+        format!("{name} tjänstgör inte vid paragrafen och får inte rösta")
+    }
+
     /// Corrects a ballot of the roll call under way. After "Räkna rösterna"
     /// the result is announced and stands (KL 5 kap. 67 §: the protocol
     /// records the vote as held); a mistake then needs the item reopened.
@@ -990,7 +1090,10 @@ impl Proceedings {
         Ok(())
     }
 
-    fn step(&mut self, command: &Command) -> Result<(), Refusal> {
+    /// Judges and carries out one command, `index` its place in the log;
+    /// then the talarlista keeps only what still stands.
+    fn step(&mut self, command: &Command, index: usize) -> Result<(), Refusal> {
+        let item = self.current.as_ref().map(|c| c.paragraph.number);
         match command {
             Command::Open { at, on } => {
                 if self.phase != Phase::NotOpened {
@@ -1192,18 +1295,17 @@ impl Proceedings {
             Command::CastVote { person, choice } => {
                 let at = format!("{}, omröstning", self.current_at());
                 self.require_sitting(&at)?;
-                let deciding = self.deciding(*person);
+                let not_deciding =
+                    (!self.deciding(*person)).then(|| self.why_not_deciding(*person));
                 let name = self.name(*person);
                 let capacity = self.capacity(*person).cloned();
                 let c = self.open_item(&at)?;
+                let counted = !c.paragraph.votes.is_empty();
                 let Pending::Voting { ballots, .. } = &mut c.pending else {
-                    return refuse(at, "ingen omröstning pågår");
+                    return refuse(at, Self::no_vote(&c.pending, counted));
                 };
-                if !deciding {
-                    return refuse(
-                        at,
-                        format!("{name} tjänstgör inte vid paragrafen och får inte rösta"),
-                    );
+                if let Some(why) = not_deciding {
+                    return refuse(at, why);
                 }
                 if ballots.iter().any(|b| b.person == *person) {
                     return refuse(at, format!("{name} har redan röstat"));
@@ -1296,8 +1398,180 @@ impl Proceedings {
                 self.ends = *at;
                 self.phase = Phase::Closed;
             }
+            Command::RequestFloor { person, kind } => self.request_floor(*person, *kind)?,
+            Command::WithdrawFloorRequest { person } => {
+                let at = self.floor_at();
+                let who = self.name(*person);
+                self.floor
+                    .withdraw(*person, &who)
+                    .or_else(|r| refuse(at, r))?;
+            }
+            Command::GiveFloor { person } => {
+                let at = self.floor_at();
+                self.require_sitting(&at)?;
+                let names = self.names.clone();
+                let name = |p: PersonId| {
+                    names
+                        .persons
+                        .get(&p)
+                        .map(Person::display)
+                        .unwrap_or_else(|| format!("person {p}"))
+                };
+                self.floor
+                    .give(*person, index, &name)
+                    .or_else(|r| refuse(at, r))?;
+            }
+            Command::EndSpeech => {
+                let at = self.floor_at();
+                self.floor.end().or_else(|r| refuse(at, r))?;
+            }
+        }
+        self.settle_floor(item);
+        Ok(())
+    }
+
+    fn floor_at(&self) -> String {
+        match &self.current {
+            Some(c) => format!("§{}, talarlistan", c.paragraph.number),
+            None => "talarlistan".into(),
+        }
+    }
+
+    /// Whether the debate on the open item goes on: it is not decided, no
+    /// vote is under way, and the chair has put no proposition in the main
+    /// question (a procedural question put and lost lets the debate go on).
+    fn debate_open(&self) -> Result<(), String> {
+        let Some(c) = &self.current else {
+            return Err("inget ärende är uppe för behandling".into());
+        };
+        if c.decided {
+            return Err("ärendet är avgjort; överläggningen är avslutad".into());
+        }
+        if c.procedural_won.is_some() {
+            return Err(
+                "ärendet återremitteras eller bordläggs; överläggningen är avslutad".into(),
+            );
+        }
+        match &c.pending {
+            Pending::Voting { .. } => {
+                return Err("en omröstning pågår; överläggningen är avslutad".into());
+            }
+            Pending::VoteRequested { .. } => {
+                return Err("omröstning är begärd; överläggningen är avslutad".into());
+            }
+            Pending::Idle => {}
+            Pending::Found {
+                stage: Stage::Procedural,
+                found: None,
+                ..
+            } => {}
+            Pending::Found { .. } => {
+                return Err(
+                    "ordföranden har ställt proposition; överläggningen är avslutad".into(),
+                );
+            }
+        }
+        if c.main_found.is_some() || c.main_winner.is_some() || c.counter_pool.is_some() {
+            return Err(
+                "ordföranden har ställt proposition i huvudfrågan; överläggningen är avslutad"
+                    .into(),
+            );
         }
         Ok(())
+    }
+
+    /// Whether the person may speak now, else why not: present as a member
+    /// or serving substitute, without jäv in the open item (KL 5 kap. 47 §
+    /// for fullmäktige, 6 kap. 30 § for a nämnd: the one disqualified takes
+    /// no part in the handling of the matter); a substitute who does not
+    /// serve, or a member whose place a substitute holds for the item, only
+    /// where the body gives substitutes yttranderätt
+    /// ([`FloorRules::substitutes_may_speak`]). Officials and guests do not
+    /// ask for the floor; the chair calls on them.
+    fn floor_right(&self, person: PersonId, deciding: &BTreeSet<PersonId>) -> Result<(), String> {
+        let name = self.name(person);
+        let Some(capacity) = self.capacity(person) else {
+            return Err(if self.seat(person).is_some() {
+                format!("{name} är inte närvarande")
+            } else {
+                format!("{name} är inte ledamot eller ersättare i organet")
+            });
+        };
+        let fullmaktige = self.setting.body.kind == BodyKind::Fullmaktige;
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.disqualified.contains(&person))
+        {
+            return Err(format!(
+                "{name} har anmält jäv och får inte delta i behandlingen av ärendet ({})",
+                if fullmaktige {
+                    "KL 5 kap. 47 §"
+                } else {
+                    "KL 6 kap. 30 §"
+                }
+            ));
+        }
+        if deciding.contains(&person) {
+            return Ok(());
+        }
+        match capacity {
+            Capacity::Other { .. } => Err(format!(
+                "{name} är inte ledamot eller ersättare och begär inte ordet; ordföranden ger övriga närvarande ordet"
+            )),
+            _ if self.setting.floor.substitutes_may_speak => Ok(()),
+            _ if fullmaktige => Err(format!(
+                "{name} tjänstgör inte och har inte yttranderätt: arbetsordningen ger inte ersättare som inte tjänstgör rätt att yttra sig"
+            )),
+            _ => Err(format!(
+                "{name} tjänstgör inte och har inte yttranderätt: fullmäktige har inte gett ersättare som inte tjänstgör rätt att yttra sig (KL 6 kap. 17 §)"
+            )),
+        }
+    }
+
+    fn request_floor(&mut self, person: PersonId, kind: FloorKind) -> Result<(), Refusal> {
+        let at = self.floor_at();
+        self.require_sitting(&at)?;
+        let deciding: BTreeSet<PersonId> = self.deciding_now().into_iter().collect();
+        self.floor_right(person, &deciding)
+            .or_else(|r| refuse(&at, r))?;
+        if kind != FloorKind::PointOfOrder {
+            self.debate_open().or_else(|r| refuse(&at, r))?;
+        }
+        let names = self.names.clone();
+        let name = |p: PersonId| {
+            names
+                .persons
+                .get(&p)
+                .map(Person::display)
+                .unwrap_or_else(|| format!("person {p}"))
+        };
+        let rules = self.setting.floor.clone();
+        self.floor
+            .request(person, kind, &rules, &name)
+            .or_else(|r| refuse(at, r))
+    }
+
+    /// After every command: a finished item or a closed meeting empties the
+    /// talarlista; otherwise requests of those who may no longer speak (who
+    /// left, declared jäv, stopped serving) lapse, as do anföranden,
+    /// repliker and genmälen once the debate is over, and a speaker who left
+    /// no longer has the floor.
+    fn settle_floor(&mut self, item_before: Option<u32>) {
+        let item_now = self.current.as_ref().map(|c| c.paragraph.number);
+        if self.phase == Phase::Closed || (item_before.is_some() && item_before != item_now) {
+            self.floor.clear();
+            return;
+        }
+        if self.floor.is_empty() {
+            return;
+        }
+        let deciding: BTreeSet<PersonId> = self.deciding_now().into_iter().collect();
+        let debate_open = self.debate_open().is_ok();
+        let mut floor = std::mem::take(&mut self.floor);
+        let entitled = |p: PersonId| self.floor_right(p, &deciding).is_ok();
+        floor.settle(&entitled, debate_open);
+        self.floor = floor;
     }
 
     /// A substitute takes a member's place. The order (KL 6 kap. 11–12 §§,

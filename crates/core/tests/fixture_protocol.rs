@@ -167,6 +167,7 @@ fn setting() -> Setting {
         parties: vec![],
         first_number: 13,
         minority_used: vec![],
+        floor: Default::default(),
     }
 }
 

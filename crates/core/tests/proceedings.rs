@@ -73,6 +73,7 @@ fn setting(kind: BodyKind, items: &[ItemKind]) -> Setting {
         parties: vec![],
         first_number: 1,
         minority_used: vec![],
+        floor: Default::default(),
     }
 }
 

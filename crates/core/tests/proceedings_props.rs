@@ -128,6 +128,7 @@ fn setting(s: &Shape) -> Setting {
         parties: vec![],
         first_number: 1,
         minority_used: vec![],
+        floor: Default::default(),
     }
 }
 

@@ -13,6 +13,8 @@ pub mod delegation;
 pub mod diarium;
 mod error;
 pub mod files;
+// #20 L1: the body's rules of debate.
+pub mod floor_rules;
 pub mod follow;
 pub mod idempotency;
 pub mod imports;

@@ -1103,6 +1103,8 @@ impl Tx {
         for item in &mut items {
             item.paragraph = None;
         }
+        // #20 L1: the body's arbetsordning on the debate (migration 0017).
+        let floor = crate::floor_rules::floor_rules_in(&mut self.tx, body.id).await?;
         Ok(Setting {
             meeting: record.meeting,
             items,
@@ -1114,6 +1116,7 @@ impl Tx {
                 .collect(),
             first_number: last.map(|n| n as u32 + 1).unwrap_or(1),
             minority_used,
+            floor,
         })
     }
 
