@@ -351,7 +351,6 @@ pub async fn page(
             "Du är inte antecknad som närvarande. Sekreteraren antecknar dig när du är på plats."
                 .to_string()
         }
-        (Some(_), true) if snap.disqualified.contains(&me) => unreachable!("jäv is not deciding"),
         (Some(Capacity::ServingSubstitute { replacing }), true) => {
             format!("Du tjänstgör för {}.", name(&p, *replacing))
         }
