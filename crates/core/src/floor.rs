@@ -324,7 +324,7 @@ impl Floor {
                     .count() as u32;
                 if anchor.replies + queued >= limit {
                     return Err(format!(
-                        "repliklimiten är nådd: arbetsordningen medger {} på ett anförande, och {}s anförande har redan fått eller väntar på {}",
+                        "repliklimiten är nådd: arbetsordningen medger {} på ett anförande, och anförandet av {} har redan fått eller väntar på {}",
                         count_sv(limit, "replik", "repliker"),
                         name(anchor.person),
                         anchor.replies + queued
@@ -343,7 +343,7 @@ impl Floor {
                 }
                 if !anchor.rejoinder_open {
                     return Err(if anchor.replies == 0 {
-                        format!("{who}s anförande har inte fått någon replik att bemöta")
+                        format!("anförandet av {who} har inte fått någon replik att bemöta")
                     } else {
                         format!("{who} har redan fått genmäle på den senaste repliken")
                     });

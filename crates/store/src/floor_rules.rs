@@ -40,6 +40,23 @@ pub(crate) async fn floor_rules_in(
 }
 
 impl Store {
+    /// When the meeting's command at `index` in its log (counted from 0,
+    /// as `kansli_core::floor::Speech::since`) was written: the start of
+    /// a speech for the advisory timer. ISO timestamp.
+    pub async fn meeting_event_at(
+        &self,
+        meeting: kansli_core::MeetingId,
+        index: usize,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT at FROM meeting_events WHERE meeting_id = $1 AND seq = $2")
+                .bind(meeting.0)
+                .bind(index as i64 + 1)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     /// The body's rules of debate as they stand now.
     pub async fn floor_rules(&self, body: BodyId) -> Result<FloorRules, StoreError> {
         let mut conn = self.pool().acquire().await?;

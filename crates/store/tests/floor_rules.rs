@@ -69,7 +69,11 @@ async fn the_arbetsordning_is_frozen_with_the_meeting() {
             .await
             .unwrap();
         let (case, _) = tx
-            .register_case(org.id, "Motion om cykelbanor", jiff::civil::date(2025, 2, 3))
+            .register_case(
+                org.id,
+                "Motion om cykelbanor",
+                jiff::civil::date(2025, 2, 3),
+            )
             .await
             .unwrap();
         let item = AgendaItem {

@@ -22,6 +22,12 @@ pub mod export;
 pub mod feeds;
 pub mod headers;
 pub mod imports;
+// #20 L1 (temporary until L3's live/mod.rs declares them): the member's
+// device page and the chair's view.
+#[path = "live/chair.rs"]
+pub mod live_chair;
+#[path = "live/member.rs"]
+pub mod live_member;
 pub mod mail;
 pub mod member;
 pub mod menu;
@@ -772,6 +778,44 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/sammantraden/{meeting}/installa",
         Secretary,
         sitting::cancel_meeting,
+    );
+    // #20 L1: the member's own device and the chair's view. The chair's
+    // page lets in only the one presiding and the secretary (checked in
+    // `live_chair`, behind the guard's Member).
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/ledamot",
+        Member,
+        live_member::page,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/ledamot/ordet",
+        Member,
+        live_member::request_floor,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/ledamot/ordet/aterta",
+        Member,
+        live_member::withdraw_floor,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/ledamot/rost",
+        Member,
+        live_member::vote,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/ledamot/reservation",
+        Member,
+        live_member::reserve,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/ordforande",
+        Member,
+        live_chair::page,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/ordforande",
+        Member,
+        live_chair::step,
     );
     // #19 imports: the original file of an imported meeting (public by the
     // protocol's rule), and the secretariat's review and corrections.

@@ -1,0 +1,538 @@
+//! #20 L1: the member's own device and the chair's view over the real
+//! server, on SQLite and PostgreSQL: begära ordet and the place in the
+//! queue, a replik, the chair giving the floor; a ballot with its receipt,
+//! the same key answered with the same receipt, a second ballot turned
+//! into a change, a ballot after the count, by a substitute who does not
+//! serve and by a member with jäv refused with the engine's reason; a
+//! reservation after the decision; who may open which page.
+
+mod support;
+
+use kansli_core::decision::{Clause, Decision, Formula};
+use kansli_core::meeting::{Actor, AgendaItem, ItemKind, ProposalKind, VoteChoice};
+use kansli_core::org::{Membership, Role};
+use kansli_core::proceedings::Command;
+use kansli_core::{Access, MeetingId, PersonId};
+use kansli_store::Store;
+use reqwest::StatusCode;
+use support::app::*;
+
+const DAY: (i16, i8, i8) = (2025, 3, 11);
+
+fn day() -> jiff::civil::Date {
+    jiff::civil::date(DAY.0, DAY.1, DAY.2)
+}
+
+fn config() -> kansli_web::Config {
+    kansli_web::Config {
+        today: Some(day()),
+        ..kansli_web::Config::default()
+    }
+}
+
+struct Fixture {
+    meeting: MeetingId,
+    waltersson: PersonId,
+    andersson: PersonId,
+    benskold: PersonId,
+    clingston: PersonId,
+    persson: PersonId,
+}
+
+async fn person(store: &Store, name: &str) -> PersonId {
+    store.person_by_name(name).await.unwrap().unwrap().id
+}
+
+/// The arbetsutskott's meeting on DAY with two items, a substitute with an
+/// account ("ersattare", Anna Ek (S), not serving), everyone present, the
+/// meeting open and the first item taken up.
+async fn prepare(app: &App) -> Fixture {
+    let store = &app.store;
+    let rsau = app.body("Regionstyrelsens arbetsutskott").await;
+    let term = store.members(rsau).await.unwrap()[0].term.id;
+    let mut tx = store.begin("test").await.unwrap();
+    let meeting = tx
+        .plan_meeting(rsau, day(), None, "Borgkammaren")
+        .await
+        .unwrap();
+    let mut items = Vec::new();
+    for title in ["Motion om cykelbanor", "Motion om nattbussar"] {
+        let (case, _) = tx
+            .register_case(app.org, title, jiff::civil::date(2025, 2, 3))
+            .await
+            .unwrap();
+        items.push(AgendaItem {
+            title: format!("Svar på {}", title.to_lowercase()),
+            case: Some(case),
+            kind: ItemKind::Decision,
+            access: Access::Public,
+            basis: vec![],
+            paragraph: None,
+            presenter: None,
+        });
+    }
+    tx.set_agenda(meeting, &items).await.unwrap();
+    tx.issue_notice(meeting).await.unwrap();
+    let anna = tx.add_person("Anna Ek", Some("S")).await.unwrap();
+    tx.add_memberships(&[Membership {
+        person: anna,
+        body: rsau,
+        term,
+        role: Role::Substitute { order: 1 },
+        party_group: Some("S".into()),
+    }])
+    .await
+    .unwrap();
+    let u = tx
+        .add_user("ersattare", "Anna Ek", kansli_demo::DEMO_PASSWORD, false)
+        .await
+        .unwrap();
+    tx.link_person(u, anna).await.unwrap();
+    tx.commit().await.unwrap();
+    let f = Fixture {
+        meeting,
+        waltersson: person(store, "Mikaela Waltersson").await,
+        andersson: person(store, "Helene Andersson").await,
+        benskold: person(store, "Lise-Lotte Bensköld Olsson").await,
+        clingston: person(store, "My Clingston").await,
+        persson: person(store, "Per Persson").await,
+    };
+    for p in [
+        f.waltersson,
+        f.andersson,
+        f.benskold,
+        f.clingston,
+        f.persson,
+        anna,
+    ] {
+        secretary(store, meeting, Command::Arrive { person: p }).await;
+    }
+    secretary(
+        store,
+        meeting,
+        Command::Open {
+            at: None,
+            on: Some(day()),
+        },
+    )
+    .await;
+    secretary(
+        store,
+        meeting,
+        Command::TakeUp {
+            item: 0,
+            draft_decision: Some(decides("avslå motionen")),
+        },
+    )
+    .await;
+    f
+}
+
+fn decides(text: &str) -> Decision {
+    Decision::single(Formula::Decides, vec![Clause::new(text)])
+}
+
+/// What the secretary records on the meeting screen.
+async fn secretary(store: &Store, meeting: MeetingId, command: Command) {
+    let mut tx = store.begin("user:sekreterare").await.unwrap();
+    tx.record_command(meeting, &command)
+        .await
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    tx.commit().await.unwrap();
+}
+
+/// A form POST with its one-time key; the page after the redirect.
+async fn send(app: &App, s: &Session, path: &str, key: &str, form: &[(&str, &str)]) -> String {
+    let mut fields = vec![("once", key)];
+    fields.extend_from_slice(form);
+    app.submit(s, path, &fields).await
+}
+
+/// The flash message of a page (the outcome of the last form).
+fn flash(page: &str) -> String {
+    let at = page
+        .find("class=\"alert")
+        .unwrap_or_else(|| panic!("no message in {page}"));
+    let rest = &page[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest.find("</p>").unwrap();
+    rest[start..end].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_ask_for_the_floor_vote_and_reserve_from_their_own_device() {
+    for db in kansli_testsupport::all().await {
+        let label = db.label;
+        let app = spawn_with(db, config()).await;
+        let f = prepare(&app).await;
+        let m = f.meeting.0;
+        let member_page = format!("/sekretariat/sammantraden/{m}/ledamot");
+        let ordet = format!("{member_page}/ordet");
+        let rost = format!("{member_page}/rost");
+        let chair_page = format!("/sekretariat/sammantraden/{m}/ordforande");
+        let per = app.sign_in("ledamot").await;
+        let lise = app.sign_in("justerare").await;
+        let chair = app.sign_in("ordforande").await;
+        let anna = app.sign_in("ersattare").await;
+        let officer = app.sign_in("handlaggare").await;
+
+        // Who may open which page.
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(
+            page.contains("Du är närvarande och tjänstgör."),
+            "{label}: {page}"
+        );
+        assert!(page.contains("Svar på motion om cykelbanor"), "{label}");
+        assert!(page.contains("value=\"speech\""), "{label}");
+        assert!(page.contains("name=\"once\""), "{label}");
+        let (status, _) = app.staff(&officer, &member_page).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{label}: a case officer");
+        let (status, _) = app.staff(&per, &chair_page).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{label}: a member who does not preside"
+        );
+        let page = app.staff_text(&chair, &chair_page).await;
+        assert!(page.contains("Ingen har begärt ordet."), "{label}: {page}");
+        let sekr = app.sign_in("sekreterare").await;
+        app.staff_text(&sekr, &chair_page).await;
+
+        // Begära ordet: the place in the queue.
+        let page = send(&app, &per, &ordet, "p1", &[("slag", "speech")]).await;
+        assert!(
+            flash(&page)
+                .contains("Du har begärt ordet (anförande). Du är nummer 1 på talarlistan."),
+            "{label}: {page}"
+        );
+        let page = send(&app, &lise, &ordet, "l1", &[("slag", "speech")]).await;
+        assert!(flash(&page).contains("nummer 2"), "{label}: {page}");
+        assert!(
+            page.contains("Du är nummer 2 på talarlistan (anförande)."),
+            "{label}"
+        );
+        // A replik on nobody: the engine's reason.
+        let page = send(&app, &lise, &ordet, "l2", &[("slag", "reply")]).await;
+        assert!(
+            flash(&page).contains("det finns inget anförande att begära replik på"),
+            "{label}: {page}"
+        );
+        // A substitute who does not serve has no yttranderätt here.
+        let page = app.staff_text(&anna, &member_page).await;
+        assert!(
+            page.contains("Du är närvarande som ersättare och tjänstgör inte."),
+            "{label}"
+        );
+        assert!(page.contains("har inte yttranderätt"), "{label}: {page}");
+        let page = send(&app, &anna, &ordet, "a1", &[("slag", "speech")]).await;
+        assert!(
+            flash(&page).contains("har inte yttranderätt"),
+            "{label}: {page}"
+        );
+
+        // The chair gives the floor to the first in order.
+        let page = app.staff_text(&chair, &chair_page).await;
+        assert!(
+            page.contains("Ge ordet till Per Persson (S)"),
+            "{label}: {page}"
+        );
+        let pid = f.persson.0.to_string();
+        let lid = f.benskold.0.to_string();
+        let page = send(
+            &app,
+            &chair,
+            &chair_page,
+            "c0",
+            &[("steg", "ge_ordet"), ("person", &lid)],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("står först på talarlistan"),
+            "{label}: {page}"
+        );
+        let page = send(
+            &app,
+            &chair,
+            &chair_page,
+            "c1",
+            &[("steg", "ge_ordet"), ("person", &pid)],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("Per Persson (S) har ordet."),
+            "{label}: {page}"
+        );
+        assert!(page.contains("Anförandet är slut"), "{label}");
+        // A replik breaks the order.
+        let page = app.staff_text(&lise, &member_page).await;
+        assert!(
+            page.contains("Replik på Per Persson (S)"),
+            "{label}: {page}"
+        );
+        let page = send(&app, &lise, &ordet, "l3", &[("slag", "reply")]).await;
+        assert!(
+            flash(&page).contains("Du är nummer 1 på talarlistan"),
+            "{label}: {page}"
+        );
+        let page = send(&app, &chair, &chair_page, "c2", &[("steg", "avsluta")]).await;
+        assert!(
+            page.contains("Ge ordet till Lise-Lotte Bensköld Olsson (S)"),
+            "{label}: {page}"
+        );
+        send(
+            &app,
+            &chair,
+            &chair_page,
+            "c3",
+            &[("steg", "ge_ordet"), ("person", &lid)],
+        )
+        .await;
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(
+            page.contains("Lise-Lotte Bensköld Olsson (S) har ordet (replik på Per Persson (S))"),
+            "{label}: {page}"
+        );
+        assert!(page.contains("riktmärke 2 min"), "{label}");
+        // Withdrawn: off the list.
+        let page = send(&app, &lise, &format!("{ordet}/aterta"), "l4", &[]).await;
+        assert!(
+            flash(&page).contains("Du står inte längre på talarlistan."),
+            "{label}: {page}"
+        );
+        send(&app, &chair, &chair_page, "c4", &[("steg", "avsluta")]).await;
+
+        // The votering.
+        let mover = |p: PersonId| vec![Actor::Person { person: p }];
+        for command in [
+            Command::Move {
+                movers: mover(f.persson),
+                kind: ProposalKind::Bifall,
+                text: "bifall till motionen".into(),
+                decision: Some(decides("bifalla motionen")),
+            },
+            Command::Move {
+                movers: mover(f.waltersson),
+                kind: ProposalKind::Avslag,
+                text: "avslag på motionen".into(),
+                decision: Some(decides("avslå motionen")),
+            },
+            Command::Put {
+                put: vec![0, 1],
+                found_for: Some(1),
+            },
+            Command::RequestVote { by: f.persson },
+        ] {
+            secretary(&app.store, f.meeting, command).await;
+        }
+        let page = send(&app, &per, &rost, "v0", &[("val", "ja")]).await;
+        assert!(
+            flash(&page).contains("ingen omröstning pågår: voteringsordningen är inte godkänd än"),
+            "{label}: {page}"
+        );
+        let page = send(
+            &app,
+            &chair,
+            &chair_page,
+            "c5",
+            &[("steg", "voteringsordning")],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("omröstningen är öppen"),
+            "{label}: {page}"
+        );
+        assert!(page.contains("0 av 5 har röstat."), "{label}: {page}");
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(
+            page.contains("name=\"val\" value=\"ja\""),
+            "{label}: {page}"
+        );
+        assert!(page.contains("data-live-keep"), "{label}");
+
+        // A ballot and its receipt; the same key again: the same receipt.
+        let first = per_vote(&app, &per, &rost, "v1", "ja").await;
+        assert!(
+            receipt(&first).contains("Din röst är registrerad: Ja, kl. "),
+            "{label}: {first}"
+        );
+        let again = per_vote(&app, &per, &rost, "v1", "ja").await;
+        assert_eq!(first, again, "{label}: the retry gets the same receipt");
+        let ballots = |p: kansli_core::proceedings::Proceedings| {
+            p.log()
+                .iter()
+                .filter(|c| matches!(c, Command::CastVote { .. } | Command::CorrectVote { .. }))
+                .count()
+        };
+        assert_eq!(
+            ballots(app.store.proceedings(f.meeting).await.unwrap()),
+            1,
+            "{label}"
+        );
+        // A second ballot with another choice is a change before the count.
+        let page = send(&app, &per, &rost, "v2", &[("val", "nej")]).await;
+        assert!(
+            flash(&page).contains("Din röst är ändrad: Nej"),
+            "{label}: {page}"
+        );
+        assert!(
+            page.contains("Din röst just nu: <strong>Nej</strong>"),
+            "{label}"
+        );
+        let page = send(&app, &per, &rost, "v3", &[("val", "nej")]).await;
+        assert!(
+            flash(&page).contains("Din röst är registrerad: Nej"),
+            "{label}: {page}"
+        );
+        assert_eq!(
+            ballots(app.store.proceedings(f.meeting).await.unwrap()),
+            2,
+            "{label}"
+        );
+        // A substitute who does not serve: the engine's reason.
+        let page = send(&app, &anna, &rost, "a2", &[("val", "ja")]).await;
+        assert!(
+            flash(&page).contains("Anna Ek (S) tjänstgör inte vid paragrafen och får inte rösta"),
+            "{label}: {page}"
+        );
+        let page = app.staff_text(&chair, &chair_page).await;
+        assert!(page.contains("1 av 5 har röstat."), "{label}: {page}");
+        assert!(
+            !page.contains("Nej</"),
+            "{label}: the chair does not see how"
+        );
+        send(&app, &lise, &rost, "l5", &[("val", "nej")]).await;
+        for (p, c) in [
+            (f.waltersson, VoteChoice::Ja),
+            (f.andersson, VoteChoice::Ja),
+            (f.clingston, VoteChoice::Ja),
+        ] {
+            secretary(
+                &app.store,
+                f.meeting,
+                Command::CastVote {
+                    person: p,
+                    choice: c,
+                },
+            )
+            .await;
+        }
+        let page = send(&app, &chair, &chair_page, "c6", &[("steg", "rakna")]).await;
+        assert!(flash(&page).contains("rösterna räknade"), "{label}: {page}");
+        assert!(
+            page.contains("3 ja-röster och 2 nej-röster"),
+            "{label}: {page}"
+        );
+        // After the count: refused.
+        let page = send(&app, &per, &rost, "v4", &[("val", "ja")]).await;
+        assert!(
+            flash(&page).contains("rösterna är redan räknade"),
+            "{label}: {page}"
+        );
+        send(&app, &chair, &chair_page, "c7", &[("steg", "besluta")]).await;
+
+        // The reservation after the decision: offered to the one who lost.
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(page.contains("Reservera mig"), "{label}: {page}");
+        let number = app
+            .store
+            .proceedings(f.meeting)
+            .await
+            .unwrap()
+            .snapshot()
+            .done[0]
+            .1
+            .to_string();
+        let reservation = format!("{member_page}/reservation");
+        let page = send(
+            &app,
+            &per,
+            &reservation,
+            "r1",
+            &[("paragraf", &number), ("skal", "Cykelbanorna behövs.")],
+        )
+        .await;
+        assert!(
+            flash(&page).contains(&format!(
+                "Din reservation mot beslutet i § {number} är antecknad."
+            )),
+            "{label}: {page}"
+        );
+        let page = send(&app, &chair, &reservation, "c8", &[("paragraf", &number)]).await;
+        assert!(
+            flash(&page)
+                .contains("Mikaela Waltersson (M) röstade för beslutet och kan inte reservera sig"),
+            "{label}: {page}"
+        );
+
+        // A member with jäv in the next item.
+        secretary(&app.store, f.meeting, Command::FinishItem).await;
+        for command in [
+            Command::TakeUp {
+                item: 1,
+                draft_decision: Some(decides("avslå motionen")),
+            },
+            Command::Disqualify {
+                person: f.benskold,
+                ground: "styrelseledamot i sökande förening".into(),
+            },
+            Command::Move {
+                movers: mover(f.persson),
+                kind: ProposalKind::Bifall,
+                text: "bifall till motionen".into(),
+                decision: Some(decides("bifalla motionen")),
+            },
+            Command::Move {
+                movers: mover(f.waltersson),
+                kind: ProposalKind::Avslag,
+                text: "avslag på motionen".into(),
+                decision: Some(decides("avslå motionen")),
+            },
+            Command::Put {
+                put: vec![0, 1],
+                found_for: Some(1),
+            },
+            Command::RequestVote { by: f.persson },
+            Command::ApproveVotingOrder {
+                ja: Some(1),
+                nej: Some(0),
+            },
+        ] {
+            secretary(&app.store, f.meeting, command).await;
+        }
+        let page = app.staff_text(&lise, &member_page).await;
+        assert!(
+            page.contains("Du har anmält jäv i ärendet"),
+            "{label}: {page}"
+        );
+        let page = send(&app, &lise, &rost, "l6", &[("val", "nej")]).await;
+        assert!(
+            flash(&page).contains(
+                "Lise-Lotte Bensköld Olsson (S) har anmält jäv i ärendet och får inte rösta (KL 6 kap. 30 §)"
+            ),
+            "{label}: {page}"
+        );
+        let page = send(&app, &lise, &ordet, "l7", &[("slag", "point_of_order")]).await;
+        assert!(flash(&page).contains("har anmält jäv"), "{label}: {page}");
+    }
+}
+
+/// A ballot POST; the flash cookie of its answer, which holds the receipt.
+async fn per_vote(app: &App, s: &Session, path: &str, key: &str, choice: &str) -> String {
+    let r = app.post(s, path, &[("once", key), ("val", choice)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+    set_cookie(&r, "kansli_flash").expect("a receipt")
+}
+
+/// The message a flash cookie carries.
+fn receipt(cookie: &str) -> String {
+    // The cookie's value is the form `ok=…`, percent-encoded once more.
+    let once = |s: &str| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(s)
+            .ok()
+            .and_then(|v| v.into_iter().next())
+    };
+    once(cookie)
+        .and_then(|(inner, _)| once(&inner))
+        .map(|(_, text)| text)
+        .unwrap_or_else(|| cookie.to_string())
+}
