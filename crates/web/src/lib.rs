@@ -22,6 +22,8 @@ pub mod export;
 pub mod feeds;
 pub mod headers;
 pub mod imports;
+// #20 L3: the live meeting (hub, streams, public live page, storbild).
+pub mod live;
 pub mod mail;
 pub mod member;
 pub mod menu;
@@ -176,6 +178,8 @@ pub struct AppState {
     pub cache: Arc<cache::PageCache>,
     /// Refused forms waiting to be shown again ([`secretariat::KeptForms`]).
     pub kept: Arc<secretariat::KeptForms>,
+    /// #20 L3: the live meetings' states, pushed to their watchers.
+    pub live: Arc<live::Hub>,
 }
 
 impl AppState {
@@ -183,6 +187,7 @@ impl AppState {
     /// web layer's functions directly, as tests do).
     pub fn new(store: Store, config: Config) -> AppState {
         AppState {
+            live: Arc::new(live::Hub::new(store.clone())),
             store,
             config: Arc::new(config),
             typesetting: Arc::new(tokio::sync::Semaphore::new(
@@ -796,6 +801,40 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/importer/{meeting}/original",
         Secretary,
         imports::staff_original,
+    );
+    // #20 L3: the live meeting: the public live page and the big screen,
+    // live.js, and the server-sent events of every live view.
+    r.get("/static/live.js", Public, live::script);
+    r.get("/sammantraden/{id}/direkt", Public, live::public::page);
+    r.get(
+        "/sammantraden/{id}/direkt/handelser",
+        Public,
+        live::stream::public_events,
+    );
+    r.get(
+        "/sammantraden/{id}/storbild",
+        Public,
+        live::public::storbild,
+    );
+    r.get(
+        "/sammantraden/{id}/storbild/handelser",
+        Public,
+        live::stream::storbild_events,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/ledamot/handelser",
+        Member,
+        live::stream::member_events,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/ordforande/handelser",
+        Member,
+        live::stream::chair_events,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/mote/handelser",
+        Secretary,
+        live::stream::secretary_events,
     );
 
     let table = r.table;
