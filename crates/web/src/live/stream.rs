@@ -12,7 +12,7 @@
 use super::LiveState;
 use crate::AppState;
 use crate::auth::{Need, Scope, SignedIn, permits};
-use crate::error::{PageError, WebError};
+use crate::error::PageError;
 use crate::pages::parse_id;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -138,7 +138,7 @@ pub async fn member_events(
 
 /// `GET /sekretariat/sammantraden/{meeting}/ordforande/handelser`: the
 /// chair's stream, for the meeting's chair, whoever presides now, or the
-/// body's secretary.
+/// body's secretary; any other member of the body gets the members'.
 pub async fn chair_events(
     State(app): State<AppState>,
     SignedIn(s): SignedIn,
@@ -146,12 +146,14 @@ pub async fn chair_events(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
-    if !may_chair(&app, &s, id).await? {
-        return Err(PageError(WebError::Forbidden(
-            "Bara sammanträdets ordförande och sekreterare följer ordförandens vy.".into(),
-        )));
-    }
-    stream_of(&app, &raw, Audience::Chair, &headers).await
+    // The guard let a member of the body in: one who does not chair gets
+    // what every member gets.
+    let audience = if may_chair(&app, &s, id).await? {
+        Audience::Chair
+    } else {
+        Audience::Member
+    };
+    stream_of(&app, &raw, audience, &headers).await
 }
 
 /// `GET /sekretariat/sammantraden/{meeting}/mote/handelser`: the
