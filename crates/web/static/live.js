@@ -7,7 +7,10 @@
 // - A [data-live-keep] element (a form) the user is filling in (focus
 //   inside, or typed into) is never replaced: the old element is kept in
 //   the new contents, matched by its id.
-// - [data-live-status] shows the connection's state in Swedish.
+// - [data-live-status] shows the connection's state in Swedish; the texts
+//   of the new contents' [data-live-announce] elements, when they change,
+//   go to the polite live region [data-live-said] (a screen reader hears
+//   the count and the result, not the whole page again).
 // - [data-timer-since] (ms since the epoch) shows the time spoken, marked
 //   past [data-timer-limit] seconds (advisory: speaking time is not cut).
 (function () {
@@ -40,7 +43,11 @@
       var spot = fresh.content.getElementById(old.id);
       if (spot) spot.replaceWith(old);
     }
+    var said = [].map.call(fresh.content.querySelectorAll('[data-live-announce]'),
+      function (e) { return e.textContent.trim(); }).join('. ');
     target.replaceChildren(fresh.content);
+    var region = document.querySelector('[data-live-said]');
+    if (region && said && said !== region.textContent) region.textContent = said;
     tick();
   }
 

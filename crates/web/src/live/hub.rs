@@ -122,6 +122,35 @@ impl Hub {
         Ok(self.subscribe(meeting).await?.borrow().clone())
     }
 
+    /// Follows a stream of changes (#20 L2: `Store::live_changes()`, with
+    /// `|c| c.meeting`): each one is [`Hub::changed`]; after a lag every
+    /// watched meeting is rebuilt. Ends when the sender is gone.
+    pub fn follow<T: Clone + Send + 'static>(
+        self: &Arc<Self>,
+        mut changes: tokio::sync::broadcast::Receiver<T>,
+        meeting_of: fn(&T) -> MeetingId,
+    ) {
+        use tokio::sync::broadcast::error::RecvError;
+        let hub = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let change = changes.recv().await;
+                let Some(hub) = hub.upgrade() else {
+                    return;
+                };
+                match change {
+                    Ok(c) => hub.changed(meeting_of(&c)),
+                    Err(RecvError::Lagged(_)) => {
+                        for w in hub.lock().values() {
+                            w.poke.notify_one();
+                        }
+                    }
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
+    }
+
     /// Tells the hub the meeting has changed (after the commit): its
     /// watchers get the new state within [`MIN_GAP`] and one build.
     pub fn changed(&self, meeting: MeetingId) {
