@@ -334,12 +334,11 @@ impl Shown {
         } else if let Some((i, n)) = snap.done.last() {
             // Between items: the last one dealt with and its last vote.
             let record = p.record();
-            if let (Some(item), Some(par)) = (setting.items.get(*i), record.paragraph(*n)) {
-                if official || view::item_public(item, Some(par)) {
-                    if let Some(vote) = par.votes.last() {
-                        shown.result = Some(result_line(data, par, vote));
-                    }
-                }
+            if let (Some(item), Some(par)) = (setting.items.get(*i), record.paragraph(*n))
+                && (official || view::item_public(item, Some(par)))
+                && let Some(vote) = par.votes.last()
+            {
+                shown.result = Some(result_line(data, par, vote));
             }
         }
         shown
