@@ -1995,3 +1995,41 @@ pub fn postlista_entry(
             .then(|| format!("/arenden/{}", r.case.id)),
     }
 }
+
+// #20 L3: the live views (the public live page and the storbild). The web's
+// live hub asks here, so that the rule stays in this one place.
+
+/// What the public may follow of a meeting as it happens, from its
+/// [`public_disclosure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveShown {
+    /// Nothing of the proceedings: a meeting behind closed doors, one not
+    /// yet opened, or one held and not yet justerat.
+    Nothing,
+    /// The proceedings as they happen: a meeting held in public, in session
+    /// (KL 5 kap. 38 §, 6 kap. 25 §).
+    Live,
+    /// The justerat protocol (KL 6 kap. 35 §, 8 kap. 12 §): the record,
+    /// through [`meeting`].
+    Protocol,
+}
+
+/// [`LiveShown`] for a meeting whose public disclosure is `d`.
+pub fn live_shown(d: &Disclosure) -> LiveShown {
+    if d.protocol {
+        LiveShown::Protocol
+    } else if d.proceedings {
+        LiveShown::Live
+    } else {
+        LiveShown::Nothing
+    }
+}
+
+/// Whether the public may see what an item (and its paragraph, once taken
+/// up) holds, by secrecy (OSL): else it is [`SECRET_ITEM_TITLE`] and no more.
+pub fn item_public(item: &kansli_core::meeting::AgendaItem, paragraph: Option<&Paragraph>) -> bool {
+    item.access.is_public() && paragraph.is_none_or(|p| p.access.is_public())
+}
+
+/// What the public reads in place of a secret item's title.
+pub const SECRET_ITEM_TITLE: &str = "Ärende med sekretess";

@@ -71,6 +71,11 @@ fn cacheable(req: &Request) -> bool {
     if path.starts_with("/sekretariat") || path.starts_with("/logga-") || path == "/healthz" {
         return false;
     }
+    // #20 L3: the live views are the hub's (rendered once per change, not
+    // per data version); the streams never end.
+    if path.ends_with("/handelser") || path.ends_with("/direkt") || path.ends_with("/storbild") {
+        return false;
+    }
     let signed_in = req.headers().get_all(header::COOKIE).iter().any(|c| {
         c.to_str()
             .is_ok_and(|c| c.contains(crate::auth::SESSION_COOKIE))

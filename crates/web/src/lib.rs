@@ -22,12 +22,8 @@ pub mod export;
 pub mod feeds;
 pub mod headers;
 pub mod imports;
-// #20 L1 (temporary until L3's live/mod.rs declares them): the member's
-// device page and the chair's view.
-#[path = "live/chair.rs"]
-pub mod live_chair;
-#[path = "live/member.rs"]
-pub mod live_member;
+// #20 L3: the live meeting (hub, streams, public live page, storbild).
+pub mod live;
 pub mod mail;
 pub mod member;
 pub mod menu;
@@ -182,6 +178,8 @@ pub struct AppState {
     pub cache: Arc<cache::PageCache>,
     /// Refused forms waiting to be shown again ([`secretariat::KeptForms`]).
     pub kept: Arc<secretariat::KeptForms>,
+    /// #20 L3: the live meetings' states, pushed to their watchers.
+    pub live: Arc<live::Hub>,
 }
 
 impl AppState {
@@ -189,6 +187,7 @@ impl AppState {
     /// web layer's functions directly, as tests do).
     pub fn new(store: Store, config: Config) -> AppState {
         AppState {
+            live: Arc::new(live::Hub::new(store.clone())),
             store,
             config: Arc::new(config),
             typesetting: Arc::new(tokio::sync::Semaphore::new(
@@ -781,41 +780,41 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
     );
     // #20 L1: the member's own device and the chair's view. The chair's
     // page lets in only the one presiding and the secretary (checked in
-    // `live_chair`, behind the guard's Member).
+    // `live::chair`, behind the guard's Member).
     r.get(
         "/sekretariat/sammantraden/{meeting}/ledamot",
         Member,
-        live_member::page,
+        live::member::page,
     );
     r.post(
         "/sekretariat/sammantraden/{meeting}/ledamot/ordet",
         Member,
-        live_member::request_floor,
+        live::member::request_floor,
     );
     r.post(
         "/sekretariat/sammantraden/{meeting}/ledamot/ordet/aterta",
         Member,
-        live_member::withdraw_floor,
+        live::member::withdraw_floor,
     );
     r.post(
         "/sekretariat/sammantraden/{meeting}/ledamot/rost",
         Member,
-        live_member::vote,
+        live::member::vote,
     );
     r.post(
         "/sekretariat/sammantraden/{meeting}/ledamot/reservation",
         Member,
-        live_member::reserve,
+        live::member::reserve,
     );
     r.get(
         "/sekretariat/sammantraden/{meeting}/ordforande",
         Member,
-        live_chair::page,
+        live::chair::page,
     );
     r.post(
         "/sekretariat/sammantraden/{meeting}/ordforande",
         Member,
-        live_chair::step,
+        live::chair::step,
     );
     // #19 imports: the original file of an imported meeting (public by the
     // protocol's rule), and the secretariat's review and corrections.
@@ -840,6 +839,40 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         "/sekretariat/importer/{meeting}/original",
         Secretary,
         imports::staff_original,
+    );
+    // #20 L3: the live meeting: the public live page and the big screen,
+    // live.js, and the server-sent events of every live view.
+    r.get("/static/live.js", Public, live::script);
+    r.get("/sammantraden/{id}/direkt", Public, live::public::page);
+    r.get(
+        "/sammantraden/{id}/direkt/handelser",
+        Public,
+        live::stream::public_events,
+    );
+    r.get(
+        "/sammantraden/{id}/storbild",
+        Public,
+        live::public::storbild,
+    );
+    r.get(
+        "/sammantraden/{id}/storbild/handelser",
+        Public,
+        live::stream::storbild_events,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/ledamot/handelser",
+        Member,
+        live::stream::member_events,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/ordforande/handelser",
+        Member,
+        live::stream::chair_events,
+    );
+    r.get(
+        "/sekretariat/sammantraden/{meeting}/mote/handelser",
+        Secretary,
+        live::stream::secretary_events,
     );
 
     let table = r.table;

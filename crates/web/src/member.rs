@@ -923,6 +923,8 @@ pub async fn serve(
         )
         .await?;
         tx.commit().await?;
+        // #20 L3: the live views follow at once.
+        app.live.changed(meeting);
         let names = app
             .store
             .persons(&[call.substitute, call.replacing])

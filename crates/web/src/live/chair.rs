@@ -14,7 +14,7 @@
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError};
-use crate::live_member::{SpeakerView, name, phase_label, queue_lines, speaker};
+use crate::live::member::{SpeakerView, name, phase_label, queue_lines, speaker};
 use crate::pages::parse_id;
 use crate::secretariat::{Flash, KeptFields, actor, after, form_number, refused, take_flash};
 use askama::Template;

@@ -140,6 +140,9 @@ struct ScreenPage {
     election: bool,
     /// #18 N: förhinder and called-in substitutes, in the attendance part.
     absences: Option<crate::member::AbsenceBlock>,
+    /// #20 L3: the live part (the hub's secretary fragment), kept current
+    /// by live.js over `…/mote/handelser`.
+    live: String,
 }
 
 impl KeptFields for ScreenPage {
@@ -191,6 +194,8 @@ pub async fn screen(
         format!("{} {}", body.name, m.date),
     );
     page.absences = Some(crate::member::absence_block(&app, id, &s.csrf, true).await?);
+    // #20 L3: what the members do themselves, as it arrives.
+    page.live = app.live.current(id).await?.secretary.clone();
     Ok((jar, Html(page.render()?)).into_response())
 }
 
@@ -598,6 +603,7 @@ fn screen_page(
             })
             .collect(),
         absences: None,
+        live: String::new(),
     }
 }
 
@@ -1081,6 +1087,8 @@ pub async fn record(
         })
     }
     .await;
+    // #20 L3: the live views follow at once.
+    app.live.changed(id);
     let outcome = logged(&app, &who, id, "sammanträdet", outcome).await;
     // During the roll call the next vote has the focus (autofocus), which
     // a fragment in the address would cancel; otherwise the page scrolls to

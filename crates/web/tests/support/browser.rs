@@ -29,10 +29,15 @@ pub struct Browser {
     pub client: Client,
     pub base: String,
     pub store: kansli_store::Store,
-    pub _driver: tokio::process::Child,
+    /// Shared by the sessions of [`Browser::another`].
+    pub _driver: std::sync::Arc<tokio::process::Child>,
     pub _profile: tempfile::TempDir,
     pub _keys: tempfile::TempDir,
-    pub _db: kansli_testsupport::TestDb,
+    pub _db: std::sync::Arc<kansli_testsupport::TestDb>,
+    /// #20 L3: where chromedriver listens and the browser it starts, for
+    /// further sessions.
+    pub driver_url: String,
+    pub chromium: PathBuf,
 }
 
 pub fn free_port() -> u16 {
@@ -110,7 +115,29 @@ pub async fn start_at(today: &str) -> Option<Browser> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(ready, "chromedriver did not start on port {port}");
+    let driver_url = format!("http://127.0.0.1:{port}");
     let profile = tempfile::tempdir().unwrap();
+    let client = session(&driver_url, &chromium, &profile).await;
+    Some(Browser {
+        client,
+        base,
+        store,
+        _driver: std::sync::Arc::new(child),
+        _profile: profile,
+        _keys: keys,
+        _db: std::sync::Arc::new(db),
+        driver_url,
+        chromium,
+    })
+}
+
+/// A new Chromium session (its own profile: its own cookies) on the
+/// chromedriver at `driver_url`.
+async fn session(
+    driver_url: &str,
+    chromium: &std::path::Path,
+    profile: &tempfile::TempDir,
+) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -126,23 +153,32 @@ pub async fn start_at(today: &str) -> Option<Browser> {
         }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
+    ClientBuilder::new(connector)
         .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
+        .connect(driver_url)
         .await
-        .expect("a Chromium session");
-    Some(Browser {
-        client,
-        base,
-        store,
-        _driver: child,
-        _profile: profile,
-        _keys: keys,
-        _db: db,
-    })
+        .expect("a Chromium session")
 }
 
 impl Browser {
+    /// #20 L3: another Chromium session on the same server and driver, with
+    /// cookies of its own (another user, or nobody signed in).
+    pub async fn another(&self) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let client = session(&self.driver_url, &self.chromium, &profile).await;
+        Browser {
+            client,
+            base: self.base.clone(),
+            store: self.store.clone(),
+            _driver: self._driver.clone(),
+            _profile: profile,
+            _keys: tempfile::tempdir().unwrap(),
+            _db: self._db.clone(),
+            driver_url: self.driver_url.clone(),
+            chromium: self.chromium.clone(),
+        }
+    }
+
     pub async fn goto(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))

@@ -1,0 +1,95 @@
+// Kansli live.js (#20): keeps live views current over server-sent events.
+// Progressive enhancement only: without it every page works by reload.
+//
+// - Each element with data-live-src opens an EventSource on that address;
+//   an event `state` replaces the contents of its [data-live] element
+//   (itself, or the first inside it).
+// - A [data-live-keep] element (a form) the user is filling in (focus
+//   inside, or typed into) is never replaced: the old element is kept in
+//   the new contents, matched by its id.
+// - [data-live-status] shows the connection's state in Swedish; the texts
+//   of the new contents' [data-live-announce] elements, when they change,
+//   go to the polite live region [data-live-said] (a screen reader hears
+//   the count and the result, not the whole page again).
+// - [data-timer-since] (ms since the epoch) shows the time spoken, marked
+//   past [data-timer-limit] seconds (advisory: speaking time is not cut).
+(function () {
+  'use strict';
+  if (!window.EventSource) return;
+
+  var statusEl = document.querySelector('[data-live-status]');
+  function status(text, state) {
+    if (!statusEl) return;
+    statusEl.textContent = text;
+    statusEl.setAttribute('data-state', state);
+  }
+
+  // Forms being filled in: focus inside, or typed into since shown.
+  document.addEventListener('input', function (e) {
+    var keep = e.target.closest && e.target.closest('[data-live-keep]');
+    if (keep) keep.setAttribute('data-live-dirty', '');
+  });
+  function busy(el) {
+    return el.hasAttribute('data-live-dirty') || el.contains(document.activeElement);
+  }
+
+  function swap(target, html) {
+    var fresh = document.createElement('template');
+    fresh.innerHTML = html;
+    var kept = target.querySelectorAll('[data-live-keep][id]');
+    for (var i = 0; i < kept.length; i++) {
+      var old = kept[i];
+      if (!busy(old)) continue;
+      var spot = fresh.content.getElementById(old.id);
+      if (spot) spot.replaceWith(old);
+    }
+    var said = [].map.call(fresh.content.querySelectorAll('[data-live-announce]'),
+      function (e) { return e.textContent.trim(); }).join('. ');
+    target.replaceChildren(fresh.content);
+    var region = document.querySelector('[data-live-said]');
+    if (region && said && said !== region.textContent) region.textContent = said;
+    tick();
+  }
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function tick() {
+    var timers = document.querySelectorAll('[data-timer-since]');
+    var now = Date.now();
+    for (var i = 0; i < timers.length; i++) {
+      var t = timers[i];
+      var since = Number(t.getAttribute('data-timer-since'));
+      if (!since) continue;
+      var s = Math.max(0, Math.floor((now - since) / 1000));
+      var limit = Number(t.getAttribute('data-timer-limit')) || 0;
+      t.textContent = Math.floor(s / 60) + ':' + pad(s % 60) +
+        (limit ? ' av ' + Math.floor(limit / 60) + ':' + pad(limit % 60) : '');
+      t.classList.toggle('over', limit > 0 && s > limit);
+    }
+  }
+  setInterval(tick, 1000);
+  tick();
+
+  var sources = document.querySelectorAll('[data-live-src]');
+  for (var i = 0; i < sources.length; i++) {
+    (function (el) {
+      var target = el.hasAttribute('data-live') ? el : el.querySelector('[data-live]');
+      if (!target) return;
+      status('Ansluter …', 'connecting');
+      var es = new EventSource(el.getAttribute('data-live-src'));
+      es.addEventListener('open', function () {
+        status('Direkt: sidan uppdateras av sig själv.', 'open');
+      });
+      es.addEventListener('error', function () {
+        // The browser reconnects by itself, sending Last-Event-ID.
+        status(es.readyState === EventSource.CLOSED
+          ? 'Anslutningen är stängd. Ladda om sidan.'
+          : 'Anslutningen bröts. Försöker igen …', 'lost');
+      });
+      es.addEventListener('state', function (e) {
+        swap(target, e.data);
+        status('Direkt: sidan uppdateras av sig själv.', 'open');
+        el.setAttribute('data-live-seq', e.lastEventId);
+      });
+    })(sources[i]);
+  }
+})();
