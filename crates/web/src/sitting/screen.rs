@@ -140,6 +140,9 @@ struct ScreenPage {
     election: bool,
     /// #18 N: förhinder and called-in substitutes, in the attendance part.
     absences: Option<crate::member::AbsenceBlock>,
+    /// #20 L4: the proportional election of the open election item
+    /// (`sitting/election.rs`, template `staff_election.html`).
+    proportional: Option<super::election::ElectionForm>,
 }
 
 impl KeptFields for ScreenPage {
@@ -191,6 +194,8 @@ pub async fn screen(
         format!("{} {}", body.name, m.date),
     );
     page.absences = Some(crate::member::absence_block(&app, id, &s.csrf, true).await?);
+    // #20 L4: the proportional election form, with what a refusal kept.
+    page.proportional = super::election::form(&p, id, page.flash.as_ref());
     Ok((jar, Html(page.render()?)).into_response())
 }
 
@@ -598,6 +603,7 @@ fn screen_page(
             })
             .collect(),
         absences: None,
+        proportional: None, // #20 L4: set in `screen`
     }
 }
 
