@@ -287,6 +287,249 @@ pub fn allocate_substitutes(
     allocate(groups, seats, draws)
 }
 
+// ---- #20 L4: a proportional election held at the meeting ------------------
+
+/// Which seats a proportional election fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatKind {
+    /// Ledamöter.
+    #[default]
+    Members,
+    /// Ersättare (or suppleanter): proportional only when the members were
+    /// (LPV 3 §).
+    Substitutes,
+}
+
+impl SeatKind {
+    /// "ledamöter" / "ersättare", as a sentence names the seats.
+    pub fn plural_sv(self) -> &'static str {
+        match self {
+            SeatKind::Members => "ledamöter",
+            SeatKind::Substitutes => "ersättare",
+        }
+    }
+
+    pub fn singular_sv(self) -> &'static str {
+        match self {
+            SeatKind::Members => "ledamot",
+            SeatKind::Substitutes => "ersättare",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SeatKind::Members => "members",
+            SeatKind::Substitutes => "substitutes",
+        }
+    }
+}
+
+/// A name on a list, with the name as the ballot gives it: the people
+/// elected to a nämnd are often not members of the electing body, so the
+/// engine's roster does not know them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub person: PersonId,
+    pub name: String,
+}
+
+/// One group's valsedlar as counted: its gruppbeteckning (LPV 7 §), how
+/// many ballots it got, and the names in the ballot's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BallotList {
+    pub group: String,
+    pub votes: u32,
+    pub names: Vec<Candidate>,
+}
+
+/// What the secretary enters for a proportional election: who asked for it,
+/// how many seats it fills, the ballots per list as counted (the election
+/// itself is held with sealed ballots on paper, LPV 5 §) and the lots drawn
+/// in the room on a tie, in the order the ties came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElectionEntry {
+    #[serde(default)]
+    pub of: SeatKind,
+    pub seats: u32,
+    pub requested_by: Vec<PersonId>,
+    pub lists: Vec<BallotList>,
+    #[serde(default)]
+    pub lots: Vec<String>,
+}
+
+/// A proportional election as the paragraph records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElectionRecord {
+    pub of: SeatKind,
+    pub seats: u32,
+    /// Members present when it was requested (LPV 2 §).
+    pub present: u32,
+    /// The requests the law asked for.
+    pub needed: u32,
+    pub requested_by: Vec<PersonId>,
+    pub lists: Vec<BallotList>,
+    pub allocation: Allocation,
+    /// The protocol's sentences, from [`crate::wording::election_text`].
+    pub wording: Vec<String>,
+}
+
+impl ElectionRecord {
+    /// The name a list gives a person.
+    pub fn name_of(&self, person: PersonId) -> String {
+        self.lists
+            .iter()
+            .flat_map(|l| &l.names)
+            .find(|c| c.person == person)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| format!("person {person}"))
+    }
+}
+
+/// The meeting as the election sees it, given by the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Room {
+    /// Members present, a serving substitute counted in the member's place
+    /// and the disqualified included (LPV 2 § counts those present, not
+    /// those who take part).
+    pub present: u32,
+    /// Those who take part in the election (väljande): they may ask for it
+    /// and each hands in one ballot.
+    pub voters: Vec<PersonId>,
+    /// The elections already recorded in the paragraph.
+    pub held: Vec<SeatKind>,
+}
+
+/// Checks the entry against the law and allocates the seats, or refuses it.
+/// A tie with no lot entered stops with [`Stop::LotNeeded`], saying what the
+/// chair is to draw; the same entry with the drawn group added to `lots`
+/// then goes through. `name` names the requesting members.
+pub fn hold(
+    entry: &ElectionEntry,
+    room: &Room,
+    name: impl Fn(PersonId) -> String,
+) -> Result<ElectionRecord, Stop> {
+    let at = "proportionellt val";
+    let no = |reason: String| Err(Stop::Refused(Refusal::new(at, reason)));
+    let what = entry.of.plural_sv();
+    if room.held.contains(&entry.of) {
+        return no(format!(
+            "valet av {what} är redan förrättat i paragrafen; ta upp ärendet på nytt för att göra om det"
+        ));
+    }
+    // LPV 3 §.
+    if entry.of == SeatKind::Substitutes && !room.held.contains(&SeatKind::Members) {
+        return no("ersättare väljs proportionellt bara om ledamöterna valts proportionellt; förrätta valet av ledamöter först (3 § lagen om proportionella val)".into());
+    }
+    if entry.seats == 0 {
+        return no(format!("ange hur många {what} valet gäller"));
+    }
+    // LPV 2 §: the request.
+    let mut asking: Vec<PersonId> = Vec::new();
+    for p in &entry.requested_by {
+        if !room.voters.contains(p) {
+            return no(format!(
+                "{} deltar inte i valet och kan inte begära proportionellt val",
+                name(*p)
+            ));
+        }
+        if !asking.contains(p) {
+            asking.push(*p);
+        }
+    }
+    let needed = requests_needed(room.present, entry.seats);
+    if !is_proportional(asking.len() as u32, room.present, entry.seats) {
+        return no(format!(
+            "{} av {} närvarande ledamöter begär proportionellt val av {} {what}; minst {} krävs (2 § lagen om proportionella val)",
+            asking.len(),
+            room.present,
+            entry.seats,
+            needed.max(1)
+        ));
+    }
+    // The ballots as counted.
+    if entry.lists.is_empty() {
+        return no(
+            "ange valsedlarna: gruppbeteckning, antal valsedlar och namnen i ordning".into(),
+        );
+    }
+    for l in &entry.lists {
+        let group = l.group.trim();
+        if group.is_empty() {
+            return no(
+                "en valsedel saknar gruppbeteckning (7 § lagen om proportionella val)".into(),
+            );
+        }
+        if l.names.is_empty() {
+            return no(format!("gruppen {group} har ingen lista med namn"));
+        }
+        if l.names.len() > entry.seats as usize {
+            return no(format!(
+                "gruppen {group}s lista har {} namn, men valet gäller {} {what}; en lista får ha högst lika många namn som platser",
+                l.names.len(),
+                entry.seats
+            ));
+        }
+        if let Some(c) = l.names.iter().find(|c| c.name.trim().is_empty()) {
+            return no(format!(
+                "gruppen {group}s lista har ett namn utan text (person {})",
+                c.person
+            ));
+        }
+    }
+    let total: u64 = entry.lists.iter().map(|l| l.votes as u64).sum();
+    if total == 0 {
+        return no("ingen valsedel är räknad".into());
+    }
+    if total > room.voters.len() as u64 {
+        return no(format!(
+            "{total} valsedlar är räknade, men bara {} deltar i valet och var och en lämnar en valsedel",
+            room.voters.len()
+        ));
+    }
+    let groups: Vec<GroupBallots> = entry
+        .lists
+        .iter()
+        .map(|l| GroupBallots {
+            group: l.group.trim().to_string(),
+            votes: l.votes,
+            list: l.names.iter().map(|c| c.person).collect(),
+        })
+        .collect();
+    let allocation = match entry.of {
+        SeatKind::Members => allocate(&groups, entry.seats, &entry.lots)?,
+        SeatKind::Substitutes => allocate_substitutes(true, &groups, entry.seats, &entry.lots)?,
+    };
+    let mut record = ElectionRecord {
+        of: entry.of,
+        seats: entry.seats,
+        present: room.present,
+        needed,
+        requested_by: asking,
+        lists: entry
+            .lists
+            .iter()
+            .map(|l| BallotList {
+                group: l.group.trim().to_string(),
+                votes: l.votes,
+                names: l
+                    .names
+                    .iter()
+                    .map(|c| Candidate {
+                        person: c.person,
+                        name: c.name.trim().to_string(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        allocation,
+        wording: Vec::new(),
+    };
+    let requesters: Vec<String> = record.requested_by.iter().map(|p| name(*p)).collect();
+    record.wording = crate::wording::election_text(&record, &requesters);
+    Ok(record)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -392,6 +392,32 @@ fn paragraph(p: &Paragraph, out: &mut Found) {
             check_all("expedieras till", Kind::Line, d.iter().map(String::as_str)),
         );
     }
+    // #20 L4: proportional elections.
+    out.add(at, check_count("proportionella val", p.elections.len()));
+    for e in &p.elections {
+        out.add(at, check_count("valsedlar", e.lists.len()));
+        out.add(at, check_count("begärande", e.requested_by.len()));
+        for l in &e.lists {
+            out.add(at, check("gruppbeteckning", Kind::Name, &l.group));
+            out.add(at, check_count("listans namn", l.names.len()));
+            out.add(
+                at,
+                check_all(
+                    "namn på listan",
+                    Kind::Name,
+                    l.names.iter().map(|c| c.name.as_str()),
+                ),
+            );
+        }
+        out.add(
+            at,
+            check_all(
+                "valets protokolltext",
+                Kind::FreeText,
+                e.wording.iter().map(String::as_str),
+            ),
+        );
+    }
 }
 
 /// The limits of a whole meeting record: the meeting's own texts, the

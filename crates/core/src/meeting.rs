@@ -373,6 +373,11 @@ pub struct Paragraph {
     /// `Some` and empty: «Expedieras inte».
     #[serde(default)]
     pub dispatch: Option<Vec<String>>,
+    /// #20 L4: proportional elections held under the item (lag 2022:629),
+    /// members' first, then substitutes'. Left out of the JSON when empty,
+    /// so paragraphs stored before keep their bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elections: Vec<crate::election::ElectionRecord>,
 }
 
 impl Paragraph {
@@ -394,6 +399,7 @@ impl Paragraph {
             disqualifications: Vec::new(),
             basis: Vec::new(),
             dispatch: None,
+            elections: Vec::new(),
         }
     }
 }

@@ -228,6 +228,13 @@ pub enum Command {
     CountVotes {
         lot: Option<VoteChoice>,
     },
+    /// #20 L4: a proportional election on the open election item (lag
+    /// (2022:629) om proportionella val i kommuner och regioner): who asked
+    /// for it (2 §), the seats, the ballots per list as counted on paper
+    /// (5 §), and the lots drawn in the room on a tie. Refused when too few
+    /// ask, when a list or the count does not fit the seats, or when a tie
+    /// needs a lot that is not given; see [`crate::election::hold`].
+    ElectProportionally(crate::election::ElectionEntry),
     /// At least a third of the members present demand that a matter in
     /// fullmäktige is sent back or tabled (KL 5 kap. 50 §).
     MinorityReferral {
@@ -615,7 +622,9 @@ impl Proceedings {
                     && !(procedural && c.procedural_settled.contains(&i))
             })
         };
-        !standing(true) && (!standing(false) || c.main_winner.is_some())
+        // #20 L4: a proportional election decides the item.
+        !standing(true)
+            && (!standing(false) || c.main_winner.is_some() || !c.paragraph.elections.is_empty())
     }
 
     /// The paragraph number of the item now open, if any.
@@ -1066,6 +1075,8 @@ impl Proceedings {
         paragraph.votes.clear();
         paragraph.decision = None;
         paragraph.reservations.clear();
+        // #20 L4: the elections led to the decision and go with it.
+        paragraph.elections.clear();
         let disqualified = paragraph
             .disqualifications
             .iter()
@@ -1327,6 +1338,7 @@ impl Proceedings {
             } => self.amend_proposal(*proposal, movers, text, decision.clone())?,
             Command::Reopen { paragraph } => self.reopen(*paragraph)?,
             Command::CountVotes { lot } => self.count_votes(*lot)?,
+            Command::ElectProportionally(entry) => self.elect_proportionally(entry)?,
             Command::MinorityReferral {
                 proposal,
                 supporters,
@@ -2222,6 +2234,26 @@ impl Proceedings {
                 at,
                 "återremiss och bordläggning måste avgöras före huvudfrågan",
             );
+        } else if !c.paragraph.elections.is_empty() {
+            // #20 L4: a proportional election decides the item; its result
+            // is the decision unless one is given.
+            given.unwrap_or_else(|| {
+                let formula = c
+                    .paragraph
+                    .draft_decision
+                    .as_ref()
+                    .and_then(|d| d.parts.first())
+                    .map(|p| p.formula.clone())
+                    .unwrap_or(Formula::Decides);
+                Decision::single(
+                    formula,
+                    c.paragraph
+                        .elections
+                        .iter()
+                        .map(|e| Clause::new(wording::election_clause(e)))
+                        .collect(),
+                )
+            })
         } else if c
             .paragraph
             .proposals
@@ -2383,6 +2415,90 @@ impl Proceedings {
         self.paragraph_mut(number, &at)?
             .reservations
             .push(reservation);
+        Ok(())
+    }
+
+    /// #20 L4: what a proportional election would see now, or `None` when
+    /// none may be held (no election item open, decided, or a proposition
+    /// already put): the members present (LPV 2 § counts them, a serving
+    /// substitute in the member's place and the disqualified included),
+    /// those who take part, and the elections already held in the paragraph.
+    pub fn election_room(&self) -> Option<crate::election::Room> {
+        if self.phase != Phase::Open {
+            return None;
+        }
+        let c = self.current.as_ref().filter(|c| !c.decided)?;
+        if self.setting.items[c.item].kind != ItemKind::Election
+            || c.pending != Pending::Idle
+            || !c.paragraph.propositions.is_empty()
+        {
+            return None;
+        }
+        let present = self
+            .present
+            .iter()
+            .filter(|(p, cap)| {
+                match cap {
+                Capacity::Member => !self.present.iter().any(|(_, other)| {
+                    matches!(other, Capacity::ServingSubstitute { replacing } if replacing == p)
+                }),
+                Capacity::ServingSubstitute { .. } => true,
+                _ => false,
+            }
+            })
+            .count() as u32;
+        Some(crate::election::Room {
+            present,
+            voters: self.deciding_now(),
+            held: c.paragraph.elections.iter().map(|e| e.of).collect(),
+        })
+    }
+
+    /// #20 L4: a proportional election (lag 2022:629) on the open item.
+    /// Only in an election item (KL 5 kap. 58 §, 6 kap. 23 § give the right
+    /// to proportional elections), before the chair puts any proposition,
+    /// with the body quorate; the law's checks and the allocation are
+    /// [`crate::election::hold`]'s. A tie needs the lot drawn in the room,
+    /// which the command then carries, so a replay gives the same seats.
+    fn elect_proportionally(
+        &mut self,
+        entry: &crate::election::ElectionEntry,
+    ) -> Result<(), Refusal> {
+        let at = format!("{}, proportionellt val", self.current_at());
+        self.require_sitting(&at)?;
+        self.open_item(&at)?;
+        let item = self.current.as_ref().map(|c| c.item).expect("open item");
+        if self.setting.items[item].kind != ItemKind::Election {
+            return refuse(
+                at,
+                "punkten är inte ett val; proportionellt val förrättas bara vid val",
+            );
+        }
+        let Some(room) = self.election_room() else {
+            return refuse(
+                at,
+                "ordföranden har redan ställt proposition; proportionellt val begärs innan",
+            );
+        };
+        self.check_quorum(&at)?;
+        let record = crate::election::hold(entry, &room, |p| self.name(p)).map_err(|stop| {
+            let r = stop.refusal();
+            let reason = match stop {
+                crate::election::Stop::LotNeeded { .. } => {
+                    format!("{}; ange vilken grupp lotten föll på", r.reason)
+                }
+                crate::election::Stop::Refused(_) => r.reason,
+            };
+            Refusal::new(&at, reason)
+        })?;
+        let capacities: Vec<(PersonId, Capacity)> = record
+            .requested_by
+            .iter()
+            .filter_map(|p| self.capacity(*p).map(|cap| (*p, cap.clone())))
+            .collect();
+        let c = self.open_item(&at)?;
+        c.voters.extend(capacities);
+        c.paragraph.elections.push(record);
         Ok(())
     }
 

@@ -311,6 +311,125 @@ pub fn reservation_line(names: &Names, by: &[Actor], in_favour_of: Option<&Propo
     }
 }
 
+// ---- #20 L4: proportional elections (lag 2022:629) ------------------------
+
+/// The law as the protocol cites it.
+pub const LPV: &str = "lagen (2022:629) om proportionella val i kommuner och regioner";
+
+/// The sentences of a proportional election, in order: the request and why
+/// it makes the election proportional (LPV 2 §), the ballots as counted
+/// (LPV 5 §: sealed ballots; 7 §: the gruppbeteckning), each lot drawn on a
+/// tie, the seats per group by jämförelsetal and those elected in list order.
+pub fn election_text(e: &crate::election::ElectionRecord, requesters: &[String]) -> Vec<String> {
+    let what = e.of.plural_sv();
+    let mut out = vec![format!(
+        "{} begär proportionellt val av {}. Eftersom {} av {} närvarande ledamöter begär det, och minst {} krävs enligt 2 § {LPV}, förrättas valet proportionellt med slutna valsedlar.",
+        join_sv(requesters),
+        plural(e.seats, e.of.singular_sv(), what),
+        e.requested_by.len(),
+        e.present,
+        e.needed,
+    )];
+    let lists: Vec<String> = e
+        .lists
+        .iter()
+        .map(|l| {
+            let names: Vec<String> = l
+                .names
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{}. {}", i + 1, c.name))
+                .collect();
+            format!(
+                "{}: {} ({})",
+                l.group,
+                plural(l.votes, "valsedel", "valsedlar"),
+                names.join(", ")
+            )
+        })
+        .collect();
+    out.push(format!("Valsedlarna räknas: {}.", lists.join("; ")));
+    for lot in &e.allocation.lots {
+        let tie = e
+            .allocation
+            .rounds
+            .iter()
+            .find(|r| r.seat == lot.seat)
+            .and_then(|r| r.quotients.iter().find(|(g, _)| *g == lot.drawn))
+            .map(|(_, q)| format!(" ({})", q.display_sv()))
+            .unwrap_or_default();
+        out.push(format!(
+            "Grupperna {} har lika jämförelsetal{tie} om plats {}. Lotten dras och faller på {}.",
+            join_sv(&lot.between),
+            lot.seat,
+            lot.drawn
+        ));
+    }
+    let seats: Vec<String> = e
+        .lists
+        .iter()
+        .map(|l| format!("{} {}", l.group, e.allocation.seats_of(&l.group)))
+        .collect();
+    out.push(format!(
+        "Platserna fördelas efter jämförelsetal: {}.",
+        join_sv(&seats)
+    ));
+    out.push(elected_line(e));
+    out
+}
+
+/// "Till ledamöter väljs för A: Anna Ek och Bo Lind; för B: Cia Berg." For
+/// substitutes the order within the group is the order they are called in
+/// (LPV 3 §, seats filled in list order).
+fn elected_line(e: &crate::election::ElectionRecord) -> String {
+    let per_group: Vec<String> = e
+        .lists
+        .iter()
+        .filter(|l| e.allocation.seats_of(&l.group) > 0)
+        .map(|l| {
+            let names: Vec<String> = e
+                .allocation
+                .order_within(&l.group)
+                .into_iter()
+                .map(|(p, n)| match e.of {
+                    crate::election::SeatKind::Members => e.name_of(p),
+                    crate::election::SeatKind::Substitutes => format!("{n}. {}", e.name_of(p)),
+                })
+                .collect();
+            format!("för {}: {}", l.group, join_sv(&names))
+        })
+        .collect();
+    match e.of {
+        crate::election::SeatKind::Members => {
+            format!("Till ledamöter väljs {}.", per_group.join("; "))
+        }
+        crate::election::SeatKind::Substitutes => format!(
+            "Till ersättare väljs, i den ordning de tjänstgör inom sin grupp, {}.",
+            per_group.join("; ")
+        ),
+    }
+}
+
+/// The att-clause of a proportional election's decision: "välja Anna Ek,
+/// Bo Lind och Cia Berg till ledamöter".
+pub fn election_clause(e: &crate::election::ElectionRecord) -> String {
+    let names: Vec<String> = e
+        .allocation
+        .elected()
+        .into_iter()
+        .map(|p| e.name_of(p))
+        .collect();
+    match e.of {
+        crate::election::SeatKind::Members => {
+            format!("välja {} till ledamöter", join_sv(&names))
+        }
+        crate::election::SeatKind::Substitutes => format!(
+            "välja {} till ersättare, i den ordning valet har gett inom varje grupp",
+            join_sv(&names)
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -187,6 +187,16 @@ pub fn paragraph_blocks(p: &ParagraphView, body: &str) -> Vec<Block> {
         "Omröstning",
         p.votes.iter().flat_map(|v| vote_blocks(v, body)).collect(),
     );
+    // #20 L4: each proportional election under its own heading
+    // ("Proportionellt val av ledamöter", "… av ersättare"), after the
+    // Omröstning.
+    for e in &p.elections {
+        section(
+            &mut out,
+            &e.heading,
+            e.sentences.iter().map(Block::text).collect(),
+        );
+    }
     section(
         &mut out,
         "Protokollsanteckningar",

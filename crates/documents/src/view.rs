@@ -511,8 +511,20 @@ pub struct ParagraphView {
     /// Expedieras till: `None` when the protocol says nothing, empty for
     /// «Expedieras inte».
     pub dispatch: Option<Vec<String>>,
+    /// #20 L4: proportional elections held under the item (lag 2022:629).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub elections: Vec<ElectionView>,
     pub html: String,
     pub api: String,
+}
+
+/// #20 L4: a proportional election as the protocol writes it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ElectionView {
+    /// "Proportionellt val av ledamöter".
+    pub heading: String,
+    /// The request, the ballots, any lot, the seats and those elected.
+    pub sentences: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -955,6 +967,7 @@ impl Context {
                 disqualifications: vec![],
                 basis: vec![],
                 dispatch: None,
+                elections: vec![],
                 html,
                 api,
             };
@@ -1063,6 +1076,14 @@ impl Context {
                 .collect(),
             basis: basis(&p.basis),
             dispatch: p.dispatch.clone(),
+            elections: p
+                .elections
+                .iter()
+                .map(|e| ElectionView {
+                    heading: format!("Proportionellt val av {}", e.of.plural_sv()),
+                    sentences: e.wording.iter().map(|w| cap(Kind::FreeText, w)).collect(),
+                })
+                .collect(),
             html,
             api,
         }

@@ -665,6 +665,12 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         Secretary,
         sitting::record,
     );
+    // #20 L4: a proportional election entered on the meeting screen.
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/mote/val",
+        Secretary,
+        sitting::record_election,
+    );
     r.get(
         "/sekretariat/sammantraden/{meeting}/utdrag",
         Secretary,

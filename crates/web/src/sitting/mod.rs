@@ -801,11 +801,14 @@ pub async fn set_meets_in_public(
     after(&app, jar, &to, outcome)
 }
 
+// #20 L4: proportional elections on the meeting screen.
+mod election;
 mod justering;
 mod notice_board;
 mod planning;
 mod screen;
 
+pub use election::record_election;
 pub use justering::*;
 pub use notice_board::*;
 pub use planning::*;

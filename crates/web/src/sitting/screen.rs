@@ -143,6 +143,9 @@ struct ScreenPage {
     /// #20 L3: the live part (the hub's secretary fragment), kept current
     /// by live.js over `…/mote/handelser`.
     live: String,
+    /// #20 L4: the proportional election of the open election item
+    /// (`sitting/election.rs`, template `staff_election.html`).
+    proportional: Option<super::election::ElectionForm>,
 }
 
 impl KeptFields for ScreenPage {
@@ -196,6 +199,8 @@ pub async fn screen(
     page.absences = Some(crate::member::absence_block(&app, id, &s.csrf, true).await?);
     // #20 L3: what the members do themselves, as it arrives.
     page.live = app.live.current(id).await?.secretary.clone();
+    // #20 L4: the proportional election form, with what a refusal kept.
+    page.proportional = super::election::form(&p, id, page.flash.as_ref());
     Ok((jar, Html(page.render()?)).into_response())
 }
 
@@ -604,6 +609,7 @@ fn screen_page(
             .collect(),
         absences: None,
         live: String::new(),
+        proportional: None, // #20 L4: set in `screen`
     }
 }
 
