@@ -17,6 +17,7 @@ pub mod follow;
 pub mod idempotency;
 pub mod imports;
 pub mod lifecycle;
+pub mod live;
 pub mod members;
 pub mod planning;
 pub mod protocol_documents;
@@ -56,6 +57,9 @@ pub struct Store {
     /// transaction turns "database is locked" into waiting in line.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     version: Arc<Version>,
+    /// The meetings run with the engine, kept replayed between commands,
+    /// and the live changes' broadcast (`live.rs`).
+    live: Arc<live::Live>,
 }
 
 /// How far the data has come, for caches of what is read from it: bumped by
@@ -135,7 +139,19 @@ impl Store {
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
             version: Arc::default(),
+            live: Arc::new(live::Live::new(url, true)),
         })
+    }
+
+    /// The same database without the kept meetings: every command reads and
+    /// replays the meeting's whole log and rewrites all of its rows, as
+    /// before the cache (the benchmark's baseline, and a check that both
+    /// ways write the same rows). A store of its own: its clones share
+    /// this choice, the original keeps its cache.
+    pub fn without_live_cache(&self) -> Store {
+        let mut store = self.clone();
+        store.live = Arc::new(live::Live::new(self.live.url.clone(), false));
+        store
     }
 
     pub fn backend(&self) -> Backend {
@@ -154,7 +170,14 @@ impl Store {
             None => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(Tx::new(tx, actor.to_string(), guard, self.version.clone()))
+        Ok(Tx::new(
+            tx,
+            actor.to_string(),
+            guard,
+            self.version.clone(),
+            self.live.clone(),
+            self.backend,
+        ))
     }
 
     /// A number that changes whenever the stored data may have: at once for
@@ -177,9 +200,12 @@ impl Store {
             due
         };
         if due {
-            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_log")
-                .fetch_one(&self.pool)
-                .await?;
+            // Quiet records (a ballot while the votering is open) change
+            // nothing a cache holds.
+            let max: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(id) FROM audit_log WHERE quiet = 0")
+                    .fetch_one(&self.pool)
+                    .await?;
             let max = max.unwrap_or(0);
             if self.version.audit_max.swap(max, Ordering::AcqRel) != max {
                 self.version.local.fetch_add(1, Ordering::AcqRel);
