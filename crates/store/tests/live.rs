@@ -206,3 +206,133 @@ async fn two_stores_on_one_database_see_each_others_commands() {
         assert_eq!(rows(&a, m).await, reprojected(&b, m).await, "{}", db.label);
     }
 }
+
+/// The caches' version as a page would see it now (the audit log looked at
+/// every time).
+async fn version(store: &Store) -> u64 {
+    store.data_version(std::time::Duration::ZERO).await.unwrap()
+}
+
+#[tokio::test]
+async fn ballots_leave_the_public_outputs_and_their_version_until_the_count() {
+    for db in all().await {
+        let store = db.store().await;
+        // Another process, whose caches follow the audit log.
+        let other = db.store().await;
+        let fx = fixture(&store, 2, 5).await;
+        let m = fx.meeting;
+        for c in opening(&fx).into_iter().chain(up_to_voting(&fx, 0)) {
+            must(&store, m, c).await;
+        }
+        let (v, v_other) = (version(&store).await, version(&other).await);
+        let record = store.meeting_record(m).await.unwrap();
+        let party = store.party_ballots(fx.body).await.unwrap();
+        let acts = store.acts_of(fx.members[0]).await.unwrap();
+        let live = store.live_seq(m).await.unwrap();
+        for c in ballots(&fx) {
+            must(&store, m, c).await;
+        }
+        must(
+            &store,
+            m,
+            Command::CorrectVote {
+                person: fx.members[1],
+                choice: VoteChoice::Avstar,
+            },
+        )
+        .await;
+        // Nothing public changed, so no cache is emptied ...
+        assert_eq!(version(&store).await, v, "{}", db.label);
+        assert_eq!(version(&other).await, v_other, "{}", db.label);
+        // ... and every public output is as it was: the meeting's
+        // paragraphs (its page, the API, the protocol), a person's acts,
+        // a body's ballots by party.
+        assert_eq!(store.meeting_record(m).await.unwrap(), record);
+        assert_eq!(
+            store.party_ballots(fx.body).await.unwrap().len(),
+            party.len()
+        );
+        assert_eq!(
+            store.acts_of(fx.members[0]).await.unwrap().len(),
+            acts.len()
+        );
+        // The live screens were told of every ballot.
+        assert_eq!(
+            store.live_seq(m).await.unwrap(),
+            live + fx.members.len() as i64 + 1,
+            "{}",
+            db.label
+        );
+        let quiet: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE quiet = 1 AND action = 'command' AND entity_id = $1",
+        )
+        .bind(m.0)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(quiet, fx.members.len() as i64 + 1);
+
+        // The count is public: the caches are emptied, and every output
+        // shows the vote with each ballot.
+        must(&store, m, Command::CountVotes { lot: None }).await;
+        assert!(version(&store).await > v, "{}", db.label);
+        assert!(version(&other).await > v_other, "{}", db.label);
+        let record = other.meeting_record(m).await.unwrap();
+        let vote = &record.paragraph(1).unwrap().votes[0];
+        assert_eq!(vote.ballots.len(), fx.members.len(), "{}", db.label);
+        assert!(
+            vote.ballots
+                .iter()
+                .any(|b| b.person == fx.members[1] && b.choice == VoteChoice::Avstar)
+        );
+        let party = other.party_ballots(fx.body).await.unwrap();
+        assert_eq!(party.len(), fx.members.len(), "{}", db.label);
+        let acts = other.acts_of(fx.members[0]).await.unwrap();
+        assert!(acts.iter().any(|a| matches!(
+            &a.what,
+            kansli_store::follow::ActKind::Voted { choice, .. } if choice == "ja"
+        )));
+        // A refused ballot after the count writes nothing at all.
+        let v = version(&store).await;
+        let err = run(
+            &store,
+            m,
+            Command::CorrectVote {
+                person: fx.members[0],
+                choice: VoteChoice::Nej,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("redan räknade"), "{err}");
+        assert_eq!(version(&store).await, v);
+        // The rest of the item, public as ever.
+        must(&store, m, Command::Decide { decision: None }).await;
+        assert!(version(&store).await > v);
+    }
+}
+
+#[tokio::test]
+async fn the_one_rule_names_the_ballots() {
+    use kansli_store::live::leaves_public_unchanged;
+    let p = PersonId(1);
+    assert!(leaves_public_unchanged(&Command::CastVote {
+        person: p,
+        choice: VoteChoice::Ja
+    }));
+    assert!(leaves_public_unchanged(&Command::CorrectVote {
+        person: p,
+        choice: VoteChoice::Nej
+    }));
+    for c in [
+        Command::CountVotes { lot: None },
+        Command::Arrive { person: p },
+        Command::Decide { decision: None },
+        Command::ApproveVotingOrder {
+            ja: Some(0),
+            nej: Some(1),
+        },
+    ] {
+        assert!(!leaves_public_unchanged(&c), "{c:?}");
+    }
+}
