@@ -117,12 +117,15 @@ impl Store {
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {
+                    // First, so that the others wait for a lock instead of
+                    // failing ("database is locked") while another
+                    // connection writes.
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
                     // WAL: readers do not block the writer. FULL: a committed
                     // transaction survives a crash or power loss.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = FULL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
                     Ok(())
                 })
             })
@@ -169,7 +172,14 @@ impl Store {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let tx = self.pool.begin().await?;
+        let tx = match self.backend {
+            // The database's write lock at once (waiting for it as the
+            // busy timeout says): a deferred transaction that read first
+            // fails at its first write, without waiting, when another
+            // connection wrote since ("database is locked").
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(Tx::new(
             tx,
             actor.to_string(),

@@ -541,7 +541,7 @@ impl Tx {
             Some(_) => Command::CorrectVote { person, choice },
             None => Command::CastVote { person, choice },
         };
-        self.record_command(meeting, &command).await?;
+        self.record(meeting, &command, false).await?;
         let event_seq = self.live.get(meeting).map_or(0, |k| k.seq);
         let now = self.now.clone();
         sqlx::query(

@@ -1070,6 +1070,18 @@ impl Tx {
         meeting: MeetingId,
         command: &kansli_core::proceedings::Command,
     ) -> Result<kansli_core::meeting::MeetingRecord, StoreError> {
+        let record = self.record(meeting, command, true).await?;
+        Ok(record.expect("asked for"))
+    }
+
+    /// [`Tx::record_command`], giving the stored record only when `give`
+    /// (a copy of the whole meeting, which a ballot does not need).
+    pub(crate) async fn record(
+        &mut self,
+        meeting: MeetingId,
+        command: &kansli_core::proceedings::Command,
+        give: bool,
+    ) -> Result<Option<kansli_core::meeting::MeetingRecord>, StoreError> {
         let current = crate::read::meeting_in(&mut self.tx, meeting).await?;
         if current.status.is_sealed() {
             return Err(StoreError::Sealed(format!(
@@ -1091,9 +1103,11 @@ impl Tx {
         // Also the lock that puts the meeting's writers in line (PostgreSQL).
         self.touch_live(meeting).await?;
         if self.live.enabled() {
-            self.record_kept(meeting, &current, command).await
+            self.record_kept(meeting, &current, command, give).await
         } else {
-            self.record_replaying(meeting, &current, command).await
+            Ok(Some(
+                self.record_replaying(meeting, &current, command).await?,
+            ))
         }
     }
 
@@ -1237,22 +1251,24 @@ impl Tx {
     }
 
     /// [`Tx::record_command`] with the kept engine: the command applied to
-    /// the meeting as kept, and only what changed written.
-    async fn record_kept(
+    /// the meeting as kept, and only what changed written. Gives the
+    /// record as stored when `give` (a copy: the kept one stays).
+    pub(crate) async fn record_kept(
         &mut self,
         meeting: MeetingId,
         current: &kansli_core::meeting::Meeting,
         command: &kansli_core::proceedings::Command,
-    ) -> Result<kansli_core::meeting::MeetingRecord, StoreError> {
+        give: bool,
+    ) -> Result<Option<MeetingRecord>, StoreError> {
         self.load_kept(meeting, false).await?;
         let kept = self.live.get_mut(meeting).expect("just loaded");
-        // What is stored now, as the engine had it and as written; read
-        // back when another process wrote it.
-        let before_raw = match kept.raw.take() {
-            Some(r) => r,
-            None => kept.proceedings.record(),
-        };
+        // What is stored now, as the engine had it (computed when another
+        // process wrote it) and as written (read back then).
+        if kept.raw.is_none() {
+            kept.raw = Some(kept.proceedings.record());
+        }
         kept.proceedings.apply(command.clone())?;
+        let before_raw = kept.raw.take().expect("just made");
         let seq = kept.seq + 1;
         let raw = kept.proceedings.record();
         let body = kept.proceedings.setting().body.clone();
@@ -1265,34 +1281,33 @@ impl Tx {
                 .any(|(a, b)| !same_item(a, b));
         let before_stored = if full { None } else { kept.stored.take() };
         kept.seq = seq;
-        kept.raw = Some(raw.clone());
         // From here on the kept engine is ahead of the database: it is
         // given back to the store only if this transaction commits.
         self.live.mark_written(meeting);
         self.append_event(meeting, seq, command).await?;
-        let mut record = raw.clone();
-        let changed = if full {
-            self.write_whole(meeting, current, &body, &mut record)
-                .await?;
-            true
-        } else {
-            let before_stored = match before_stored {
-                Some(r) => r,
-                None => crate::read::meeting_record_in(&mut self.tx, meeting).await?,
-            };
-            self.write_changes(
-                meeting,
-                current,
-                &body,
-                &before_raw,
-                &before_stored,
-                &mut record,
-            )
-            .await?
+        let before_stored = match before_stored {
+            Some(r) => Some(r),
+            None if !full => Some(crate::read::meeting_record_in(&mut self.tx, meeting).await?),
+            None => None,
+        };
+        let before_stored = before_stored.filter(|r| r.items.len() == raw.items.len());
+        let (record, changed) = match before_stored {
+            Some(before) => {
+                self.write_changes(meeting, current, &body, &before_raw, before, &raw)
+                    .await?
+            }
+            None => {
+                let mut record = raw.clone();
+                self.write_whole(meeting, current, &body, &mut record)
+                    .await?;
+                (record, true)
+            }
         };
         let kept = self.live.get_mut(meeting).expect("kept");
         kept.full_write = false;
-        kept.stored = Some(record.clone());
+        kept.raw = Some(raw);
+        let out = give.then(|| record.clone());
+        kept.stored = Some(record);
         // Quiet only when the one function says the command changes no
         // public output and, as a check on it, no row changed.
         if !changed && crate::live::leaves_public_unchanged(command) {
@@ -1302,12 +1317,12 @@ impl Tx {
             self.audit("command", "meeting", Some(meeting.0), json!(command))
                 .await?;
         }
-        Ok(record)
+        Ok(out)
     }
 
     /// Writes the rows of the meeting that differ between the record
     /// stored (`before_raw` as the engine had it, `before` as written) and
-    /// the engine's new one (`record`, completed here as stored). Gives
+    /// the engine's new one (`raw`). Gives the record as now stored, and
     /// whether any row was written.
     async fn write_changes(
         &mut self,
@@ -1315,22 +1330,23 @@ impl Tx {
         current: &kansli_core::meeting::Meeting,
         body: &kansli_core::org::Body,
         before_raw: &MeetingRecord,
-        before: &MeetingRecord,
-        record: &mut MeetingRecord,
-    ) -> Result<bool, StoreError> {
-        let changed_items: Vec<usize> = (0..record.items.len())
-            .filter(|&i| record.items[i].paragraph != before_raw.items[i].paragraph)
+        before: MeetingRecord,
+        raw: &MeetingRecord,
+    ) -> Result<(MeetingRecord, bool), StoreError> {
+        let changed_items: Vec<usize> = (0..raw.items.len())
+            .filter(|&i| raw.items[i].paragraph != before_raw.items[i].paragraph)
             .collect();
         // The paragraphs the command did not change stay as written, with
-        // their prose.
-        for (i, item) in record.items.iter_mut().enumerate() {
-            if !changed_items.contains(&i) {
-                item.paragraph = before.items.get(i).and_then(|x| x.paragraph.clone());
-            }
+        // their prose; the rest is the engine's.
+        let mut record = before;
+        record.meeting = raw.meeting.clone();
+        record.attendance = raw.attendance.clone();
+        for &i in &changed_items {
+            record.items[i].paragraph = raw.items[i].paragraph.clone();
         }
         record.meeting.approvers = current.approvers.clone();
         record.meeting.approval_place = current.approval_place.clone();
-        self.overlay_prose(meeting, record, Some(&changed_items))
+        self.overlay_prose(meeting, &mut record, Some(&changed_items))
             .await?;
         let m = &record.meeting;
         let row_changed = m.status.code() != current.status.code()
@@ -1341,9 +1357,9 @@ impl Tx {
         let approvers_changed = m.approvers != current.approvers;
         let attendance_changed = record.attendance != before_raw.attendance;
         if changed_items.is_empty() && !row_changed && !approvers_changed && !attendance_changed {
-            return Ok(false);
+            return Ok((record, false));
         }
-        kansli_core::validate::check_meeting_record(record, body).map_err(StoreError::Refused)?;
+        kansli_core::validate::check_meeting_record(&record, body).map_err(StoreError::Refused)?;
         if row_changed {
             self.update_meeting_row(meeting, &record.meeting).await?;
         }
@@ -1366,7 +1382,7 @@ impl Tx {
                 .bind(meeting.0)
                 .execute(&mut *self.tx)
                 .await?;
-            self.write_attendance(meeting.0, record).await?;
+            self.write_attendance(meeting.0, &record).await?;
         }
         for i in changed_items {
             let ids: Option<(i64, Option<i64>)> = sqlx::query_as(
@@ -1383,16 +1399,15 @@ impl Tx {
                     i + 1
                 )));
             };
-            match (&record.items[i].paragraph, pid) {
+            match (record.items[i].paragraph.as_ref(), pid) {
                 (Some(p), existing) => {
-                    let p = p.clone();
                     self.write_paragraph(
                         meeting.0,
                         item_id,
                         existing,
                         body,
                         record.meeting.date,
-                        &p,
+                        p,
                     )
                     .await?;
                 }
@@ -1406,7 +1421,7 @@ impl Tx {
                 (None, None) => {}
             }
         }
-        Ok(true)
+        Ok((record, true))
     }
 
     /// The setting of a planned meeting: its agenda, the body's members and
