@@ -30,6 +30,7 @@ pub mod tokens;
 mod write;
 
 pub use error::StoreError;
+pub use live::{LiveChange, Receipt};
 pub use protocol_documents::ProtocolDocument;
 pub use read::*;
 pub use write::Tx;

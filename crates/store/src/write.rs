@@ -1268,8 +1268,27 @@ impl Tx {
             kept.raw = Some(kept.proceedings.record());
         }
         kept.proceedings.apply(command.clone())?;
-        let before_raw = kept.raw.take().expect("just made");
         let seq = kept.seq + 1;
+        // A command the one rule names leaves the engine's record as it
+        // was (checked in debug builds, so by every test): nothing to
+        // compute, compare or write but the event.
+        if crate::live::leaves_public_unchanged(command)
+            && !kept.full_write
+            && kept.stored.is_some()
+        {
+            debug_assert!(
+                kept.raw.as_ref() == Some(&kept.proceedings.record()),
+                "{command:?} changed the engine's record"
+            );
+            kept.seq = seq;
+            let out = give.then(|| kept.stored.clone()).flatten();
+            self.live.mark_written(meeting);
+            self.append_event(meeting, seq, command).await?;
+            self.audit_quiet("command", "meeting", Some(meeting.0), json!(command))
+                .await?;
+            return Ok(out);
+        }
+        let before_raw = kept.raw.take().expect("just made");
         let raw = kept.proceedings.record();
         let body = kept.proceedings.setting().body.clone();
         let full = kept.full_write
@@ -1349,9 +1368,11 @@ impl Tx {
         self.overlay_prose(meeting, &mut record, Some(&changed_items))
             .await?;
         let m = &record.meeting;
+        // As the row holds them: times to the minute.
+        let hm = |t: Option<kansli_core::Time>| t.map(|t| t.strftime("%H:%M").to_string());
         let row_changed = m.status.code() != current.status.code()
-            || m.starts != current.starts
-            || m.ends != current.ends
+            || hm(m.starts) != hm(current.starts)
+            || hm(m.ends) != hm(current.ends)
             || m.chair != current.chair
             || m.attendance_complete != current.attendance_complete;
         let approvers_changed = m.approvers != current.approvers;
