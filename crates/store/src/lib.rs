@@ -19,6 +19,7 @@ pub mod follow;
 pub mod idempotency;
 pub mod imports;
 pub mod lifecycle;
+pub mod live;
 pub mod members;
 pub mod planning;
 pub mod protocol_documents;
@@ -31,6 +32,7 @@ pub mod tokens;
 mod write;
 
 pub use error::StoreError;
+pub use live::{LiveChange, Receipt};
 pub use protocol_documents::ProtocolDocument;
 pub use read::*;
 pub use write::Tx;
@@ -58,6 +60,9 @@ pub struct Store {
     /// transaction turns "database is locked" into waiting in line.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     version: Arc<Version>,
+    /// The meetings run with the engine, kept replayed between commands,
+    /// and the live changes' broadcast (`live.rs`).
+    live: Arc<live::Live>,
 }
 
 /// How far the data has come, for caches of what is read from it: bumped by
@@ -115,12 +120,15 @@ impl Store {
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {
+                    // First, so that the others wait for a lock instead of
+                    // failing ("database is locked") while another
+                    // connection writes.
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
                     // WAL: readers do not block the writer. FULL: a committed
                     // transaction survives a crash or power loss.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = FULL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
                     Ok(())
                 })
             })
@@ -137,7 +145,19 @@ impl Store {
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
             version: Arc::default(),
+            live: Arc::new(live::Live::new(url, true)),
         })
+    }
+
+    /// The same database without the kept meetings: every command reads and
+    /// replays the meeting's whole log and rewrites all of its rows, as
+    /// before the cache (the benchmark's baseline, and a check that both
+    /// ways write the same rows). A store of its own: its clones share
+    /// this choice, the original keeps its cache.
+    pub fn without_live_cache(&self) -> Store {
+        let mut store = self.clone();
+        store.live = Arc::new(live::Live::new(self.live.url.clone(), false));
+        store
     }
 
     pub fn backend(&self) -> Backend {
@@ -155,8 +175,22 @@ impl Store {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let tx = self.pool.begin().await?;
-        Ok(Tx::new(tx, actor.to_string(), guard, self.version.clone()))
+        let tx = match self.backend {
+            // The database's write lock at once (waiting for it as the
+            // busy timeout says): a deferred transaction that read first
+            // fails at its first write, without waiting, when another
+            // connection wrote since ("database is locked").
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx::new(
+            tx,
+            actor.to_string(),
+            guard,
+            self.version.clone(),
+            self.live.clone(),
+            self.backend,
+        ))
     }
 
     /// A number that changes whenever the stored data may have: at once for
@@ -179,9 +213,12 @@ impl Store {
             due
         };
         if due {
-            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_log")
-                .fetch_one(&self.pool)
-                .await?;
+            // Quiet records (a ballot while the votering is open) change
+            // nothing a cache holds.
+            let max: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(id) FROM audit_log WHERE quiet = 0")
+                    .fetch_one(&self.pool)
+                    .await?;
             let max = max.unwrap_or(0);
             if self.version.audit_max.swap(max, Ordering::AcqRel) != max {
                 self.version.local.fetch_add(1, Ordering::AcqRel);

@@ -345,6 +345,8 @@ impl Tx {
         let m = crate::read::meeting_in(&mut self.tx, meeting).await?;
         sealed(&m)?;
         crate::protocols::frozen(&mut self.tx, meeting).await?;
+        // The kept meeting's rows as written are no longer these.
+        self.live.stale(meeting);
         let row =
             sqlx::query("SELECT id, content FROM paragraphs WHERE meeting_id = $1 AND number = $2")
                 .bind(meeting.0)
@@ -415,14 +417,17 @@ impl Tx {
     /// report ([`Tx::matter_from_reports`]), then the secretary's edits
     /// over it, the justerare the meeting chose
     /// ([`Tx::appoint_chosen_approvers`]) and the meeting's secretary
-    /// ([`Tx::secretary_by_default`]).
+    /// ([`Tx::secretary_by_default`]). `only`: the agenda positions whose
+    /// paragraphs are new from the engine (the others are as written, with
+    /// their prose); `None`: all.
     pub(crate) async fn overlay_prose(
         &mut self,
         meeting: MeetingId,
         record: &mut MeetingRecord,
+        only: Option<&[usize]>,
     ) -> Result<(), StoreError> {
-        self.matter_from_reports(record).await?;
-        self.overlay_edits(meeting, record).await?;
+        self.matter_from_reports(record, only).await?;
+        self.overlay_edits(meeting, record, only).await?;
         self.appoint_chosen_approvers(meeting, record).await?;
         self.secretary_by_default(meeting, record).await
     }
@@ -433,9 +438,16 @@ impl Tx {
     /// like any other ([`Prose::Matter`]; an edit, even an empty one, wins).
     /// A secret report's text never enters a paragraph this way. The item
     /// reporting delegationsbeslut gets the list of them.
-    async fn matter_from_reports(&mut self, record: &mut MeetingRecord) -> Result<(), StoreError> {
+    async fn matter_from_reports(
+        &mut self,
+        record: &mut MeetingRecord,
+        only: Option<&[usize]>,
+    ) -> Result<(), StoreError> {
         let date = record.meeting.date.to_string();
-        for item in record.items.iter_mut() {
+        for (i, item) in record.items.iter_mut().enumerate() {
+            if only.is_some_and(|only| !only.contains(&i)) {
+                continue;
+            }
             // The reported delegationsbeslut, one line each, as the item's
             // beslutsunderlag lists them (crate::delegation).
             if item.title == crate::delegation::ITEM_TITLE
@@ -493,7 +505,7 @@ impl Tx {
         meeting: MeetingId,
         record: &mut MeetingRecord,
     ) -> Result<(), StoreError> {
-        if !record.meeting.approvers.is_empty() {
+        if !record.meeting.approvers.is_empty() || justering_text(record).is_none() {
             return Ok(());
         }
         let mut names = Vec::new();
@@ -607,7 +619,11 @@ impl Tx {
         &mut self,
         meeting: MeetingId,
         record: &mut MeetingRecord,
+        only: Option<&[usize]>,
     ) -> Result<(), StoreError> {
+        if only.is_some_and(|only| only.is_empty()) {
+            return Ok(());
+        }
         let edits: Vec<(i64, String, String)> =
             sqlx::query_as("SELECT number, section, text FROM prose_edits WHERE meeting_id = $1")
                 .bind(meeting.0)
@@ -617,7 +633,13 @@ impl Tx {
             let Some(section) = Prose::from_code(&section) else {
                 continue;
             };
-            for p in record.items.iter_mut().filter_map(|i| i.paragraph.as_mut()) {
+            for (_, p) in record
+                .items
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, _)| only.is_none_or(|only| only.contains(i)))
+                .filter_map(|(i, item)| item.paragraph.as_mut().map(|p| (i, p)))
+            {
                 if p.number as i64 == number {
                     section.apply(p, &text);
                 }
@@ -688,6 +710,25 @@ pub fn chosen_approvers(
     record: &MeetingRecord,
     names: &[(PersonId, String)],
 ) -> Option<(u32, Vec<PersonId>)> {
+    let (p, text) = justering_text(record)?;
+    let mut found: Vec<(usize, PersonId)> = names
+        .iter()
+        .filter(|(_, n)| !n.trim().is_empty())
+        .filter_map(|(id, n)| text.find(n.trim()).map(|at| (at, *id)))
+        .collect();
+    found.sort();
+    let mut chosen: Vec<PersonId> = Vec::new();
+    for (_, id) in found {
+        if !chosen.contains(&id) {
+            chosen.push(id);
+        }
+    }
+    (!chosen.is_empty()).then_some((p.number, chosen))
+}
+
+/// The decided paragraph on justering and its decision's text, when the
+/// decision speaks of "justera" ([`chosen_approvers`]).
+fn justering_text(record: &MeetingRecord) -> Option<(&kansli_core::meeting::Paragraph, String)> {
     let p = record.paragraphs().find(|p| {
         let t = p.title.to_lowercase();
         t.contains("justera") || t.contains("justering")
@@ -703,19 +744,7 @@ pub fn chosen_approvers(
     if !text.to_lowercase().contains("justera") {
         return None;
     }
-    let mut found: Vec<(usize, PersonId)> = names
-        .iter()
-        .filter(|(_, n)| !n.trim().is_empty())
-        .filter_map(|(id, n)| text.find(n.trim()).map(|at| (at, *id)))
-        .collect();
-    found.sort();
-    let mut chosen: Vec<PersonId> = Vec::new();
-    for (_, id) in found {
-        if !chosen.contains(&id) {
-            chosen.push(id);
-        }
-    }
-    (!chosen.is_empty()).then_some((p.number, chosen))
+    Some((p, text))
 }
 
 /// Who is to approve, and who has: the signatures on the active version
@@ -752,9 +781,15 @@ impl Store {
 
     /// The engine over a meeting, read only (see [`Tx::proceedings`]).
     pub async fn proceedings(&self, meeting: MeetingId) -> Result<Proceedings, StoreError> {
+        // Kept at the log's last seq: no log to read or replay.
+        if let Some(p) = self.kept_proceedings(meeting).await? {
+            return Ok(p);
+        }
         // A transaction that is never committed: nothing is written.
         let mut tx = self.begin("read").await?;
-        tx.proceedings(meeting).await
+        let p = tx.proceedings(meeting).await?;
+        self.keep_read(meeting, &p);
+        Ok(p)
     }
 
     /// Records an attempt that was refused (a change to an approved

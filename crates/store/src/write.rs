@@ -24,6 +24,14 @@ pub struct Tx {
     pub(crate) now: String,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
     version: std::sync::Arc<crate::Version>,
+    /// The meetings this transaction read or ran with the engine, and the
+    /// live changes it makes: given to the store only once committed.
+    pub(crate) live: crate::live::TxLive,
+    pub(crate) backend: crate::Backend,
+    /// Whether an audit record of a change that a public output shows was
+    /// written, and whether a quiet one was ([`Tx::audit_quiet`]).
+    public: bool,
+    quiet: bool,
 }
 
 impl Tx {
@@ -32,6 +40,8 @@ impl Tx {
         actor: String,
         guard: Option<tokio::sync::OwnedMutexGuard<()>>,
         version: std::sync::Arc<crate::Version>,
+        live: std::sync::Arc<crate::live::Live>,
+        backend: crate::Backend,
     ) -> Tx {
         Tx {
             tx,
@@ -39,6 +49,10 @@ impl Tx {
             now: jiff::Timestamp::now().to_string(),
             _guard: guard,
             version,
+            live: crate::live::TxLive::new(live),
+            backend,
+            public: false,
+            quiet: false,
         }
     }
 
@@ -47,19 +61,39 @@ impl Tx {
         &self.actor
     }
 
+    /// Commits, and then tells the caches that the data changed, unless
+    /// every audit record written was quiet (a ballot while the votering is
+    /// open, [`crate::live::leaves_public_unchanged`]): then only the
+    /// meeting's live change number moves. After the commit, and only then,
+    /// the meetings run here are kept for the next command and the live
+    /// changes are announced ([`crate::Store::live_changes`]).
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
-        self.version
-            .local
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        Ok(())
+        let publish = self.public || !self.quiet;
+        self.finish(publish).await
     }
 
     /// Commits a write that no cached answer shows (the log of failed
     /// sign-ins), without telling the caches that the data changed: a
     /// stream of wrong passwords must not empty the public site's cache.
     pub async fn commit_unpublished(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
+        self.finish(false).await
+    }
+
+    async fn finish(self, publish: bool) -> Result<(), StoreError> {
+        let Tx {
+            tx,
+            version,
+            live,
+            _guard,
+            ..
+        } = self;
+        tx.commit().await?;
+        if publish {
+            version
+                .local
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
+        live.committed();
         Ok(())
     }
 
@@ -165,10 +199,38 @@ impl Tx {
         entity_id: Option<i64>,
         detail: serde_json::Value,
     ) -> Result<(), StoreError> {
+        self.public = true;
+        self.audit_record(false, action, entity, entity_id, detail)
+            .await
+    }
+
+    /// Appends an audit record of a change no public output shows (a
+    /// ballot while the votering is open, a check-in): a transaction of
+    /// only such records leaves the caches' version as it was.
+    pub(crate) async fn audit_quiet(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        detail: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.quiet = true;
+        self.audit_record(true, action, entity, entity_id, detail)
+            .await
+    }
+
+    async fn audit_record(
+        &mut self,
+        quiet: bool,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        detail: serde_json::Value,
+    ) -> Result<(), StoreError> {
         let id = self.next_id("audit_log").await?;
         sqlx::query(
-            "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, detail, quiet) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(&self.now)
@@ -177,6 +239,7 @@ impl Tx {
         .bind(entity)
         .bind(entity_id)
         .bind(detail.to_string())
+        .bind(quiet as i64)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -786,6 +849,38 @@ impl Tx {
                 .execute(&mut *self.tx)
                 .await?;
         }
+        self.write_attendance(id, record).await?;
+        for (i, item) in record.items.iter().enumerate() {
+            let item_id = self.next_id("agenda_items").await?;
+            sqlx::query(
+                "INSERT INTO agenda_items (id, meeting_id, position, title, case_id, kind, secrecy_ground, basis, presenter_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(item_id)
+            .bind(id)
+            .bind(i as i64)
+            .bind(&item.title)
+            .bind(item.case.map(|c| c.0))
+            .bind(item.kind.code())
+            .bind(secrecy_column(&item.access))
+            .bind(serde_json::to_string(&item.basis)?)
+            .bind(item.presenter.map(|p| p.0))
+            .execute(&mut *self.tx)
+            .await?;
+            if let Some(p) = &item.paragraph {
+                self.write_paragraph(id, item_id, None, body, m.date, p)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the attendance rows of a meeting.
+    async fn write_attendance(
+        &mut self,
+        id: i64,
+        record: &MeetingRecord,
+    ) -> Result<(), StoreError> {
         for (i, a) in record.attendance.iter().enumerate() {
             let (capacity, replacing, title) = match &a.capacity {
                 Capacity::Member => ("member", None, None),
@@ -809,98 +904,128 @@ impl Tx {
             .execute(&mut *self.tx)
             .await?;
         }
-        let year = m.date.year() as i64;
-        for (i, item) in record.items.iter().enumerate() {
-            let item_id = self.next_id("agenda_items").await?;
-            sqlx::query(
-                "INSERT INTO agenda_items (id, meeting_id, position, title, case_id, kind, secrecy_ground, basis, presenter_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(item_id)
-            .bind(id)
-            .bind(i as i64)
-            .bind(&item.title)
-            .bind(item.case.map(|c| c.0))
-            .bind(item.kind.code())
-            .bind(secrecy_column(&item.access))
-            .bind(serde_json::to_string(&item.basis)?)
-            .bind(item.presenter.map(|p| p.0))
-            .execute(&mut *self.tx)
-            .await?;
-            let Some(p) = &item.paragraph else { continue };
-            let pid = self.next_id("paragraphs").await?;
-            sqlx::query(
-                "INSERT INTO paragraphs (id, agenda_item_id, meeting_id, body_id, year, number, title, secrecy_ground, content) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(pid)
-            .bind(item_id)
-            .bind(id)
-            .bind(m.body.0)
-            .bind(year)
-            .bind(p.number as i64)
-            .bind(&p.title)
-            .bind(secrecy_column(&p.access))
-            .bind(serde_json::to_string(p)?)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict(_) => StoreError::Conflict(format!(
-                    "{} har redan en §{} år {year}",
-                    body.name, p.number
-                )),
-                other => other,
-            })?;
-            let mut actors: Vec<(&str, usize, &Actor)> = Vec::new();
-            for (j, prop) in p.proposals.iter().enumerate() {
-                actors.extend(prop.movers.iter().map(|a| ("mover", j, a)));
-            }
-            for (j, r) in p.reservations.iter().enumerate() {
-                actors.extend(r.by.iter().map(|a| ("reserver", j, a)));
-            }
-            for (j, n) in p.minute_notes.iter().enumerate() {
-                actors.extend(n.by.iter().map(|a| ("note", j, a)));
-            }
-            let disqualified: Vec<Actor> = p
-                .disqualifications
-                .iter()
-                .map(|d| Actor::Person { person: d.person })
-                .collect();
-            actors.extend(
-                disqualified
-                    .iter()
-                    .enumerate()
-                    .map(|(j, a)| ("disqualified", j, a)),
-            );
-            for (role, position, actor) in actors {
-                let (person, party) = match actor {
-                    Actor::Person { person } => (Some(person.0), None),
-                    Actor::Party { party } => (None, Some(party.as_str())),
-                };
+        Ok(())
+    }
+
+    /// Writes one paragraph of an agenda item and its index rows (who
+    /// moved, reserved, noted or was disqualified; each ballot of its
+    /// votes): a new row, or over the row `existing` with the same id.
+    async fn write_paragraph(
+        &mut self,
+        meeting: i64,
+        item_id: i64,
+        existing: Option<i64>,
+        body: &kansli_core::org::Body,
+        date: Date,
+        p: &kansli_core::meeting::Paragraph,
+    ) -> Result<(), StoreError> {
+        let year = date.year() as i64;
+        let conflict = |e: sqlx::Error| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!(
+                "{} har redan en §{} år {year}",
+                body.name, p.number
+            )),
+            other => other,
+        };
+        let pid = match existing {
+            Some(pid) => {
+                self.clear_paragraph_index(pid).await?;
                 sqlx::query(
-                    "INSERT INTO paragraph_actors (paragraph_id, role, position, person_id, party) VALUES ($1, $2, $3, $4, $5)",
+                    "UPDATE paragraphs SET body_id = $2, year = $3, number = $4, title = $5, secrecy_ground = $6, content = $7 \
+                     WHERE id = $1",
                 )
                 .bind(pid)
-                .bind(role)
-                .bind(position as i64)
-                .bind(person)
-                .bind(party)
+                .bind(body.id.0)
+                .bind(year)
+                .bind(p.number as i64)
+                .bind(&p.title)
+                .bind(secrecy_column(&p.access))
+                .bind(serde_json::to_string(p)?)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(conflict)?;
+                pid
+            }
+            None => {
+                let pid = self.next_id("paragraphs").await?;
+                sqlx::query(
+                    "INSERT INTO paragraphs (id, agenda_item_id, meeting_id, body_id, year, number, title, secrecy_ground, content) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(pid)
+                .bind(item_id)
+                .bind(meeting)
+                .bind(body.id.0)
+                .bind(year)
+                .bind(p.number as i64)
+                .bind(&p.title)
+                .bind(secrecy_column(&p.access))
+                .bind(serde_json::to_string(p)?)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(conflict)?;
+                pid
+            }
+        };
+        let mut actors: Vec<(&str, usize, &Actor)> = Vec::new();
+        for (j, prop) in p.proposals.iter().enumerate() {
+            actors.extend(prop.movers.iter().map(|a| ("mover", j, a)));
+        }
+        for (j, r) in p.reservations.iter().enumerate() {
+            actors.extend(r.by.iter().map(|a| ("reserver", j, a)));
+        }
+        for (j, n) in p.minute_notes.iter().enumerate() {
+            actors.extend(n.by.iter().map(|a| ("note", j, a)));
+        }
+        let disqualified: Vec<Actor> = p
+            .disqualifications
+            .iter()
+            .map(|d| Actor::Person { person: d.person })
+            .collect();
+        actors.extend(
+            disqualified
+                .iter()
+                .enumerate()
+                .map(|(j, a)| ("disqualified", j, a)),
+        );
+        for (role, position, actor) in actors {
+            let (person, party) = match actor {
+                Actor::Person { person } => (Some(person.0), None),
+                Actor::Party { party } => (None, Some(party.as_str())),
+            };
+            sqlx::query(
+                "INSERT INTO paragraph_actors (paragraph_id, role, position, person_id, party) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(pid)
+            .bind(role)
+            .bind(position as i64)
+            .bind(person)
+            .bind(party)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        for (j, vote) in p.votes.iter().enumerate() {
+            for b in &vote.ballots {
+                sqlx::query(
+                    "INSERT INTO ballots (paragraph_id, vote_position, person_id, choice) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(pid)
+                .bind(j as i64)
+                .bind(b.person.0)
+                .bind(b.choice.code())
                 .execute(&mut *self.tx)
                 .await?;
             }
-            for (j, vote) in p.votes.iter().enumerate() {
-                for b in &vote.ballots {
-                    sqlx::query(
-                        "INSERT INTO ballots (paragraph_id, vote_position, person_id, choice) VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(pid)
-                    .bind(j as i64)
-                    .bind(b.person.0)
-                    .bind(b.choice.code())
-                    .execute(&mut *self.tx)
-                    .await?;
-                }
-            }
+        }
+        Ok(())
+    }
+
+    async fn clear_paragraph_index(&mut self, pid: i64) -> Result<(), StoreError> {
+        for sql in [
+            "DELETE FROM ballots WHERE paragraph_id = $1",
+            "DELETE FROM paragraph_actors WHERE paragraph_id = $1",
+        ] {
+            sqlx::query(sql).bind(pid).execute(&mut *self.tx).await?;
         }
         Ok(())
     }
@@ -923,16 +1048,40 @@ impl Tx {
     /// Records one thing that happened at a meeting run with the engine
     /// ([`kansli_core::proceedings`]): the command is checked against the
     /// meeting as replayed from its log, then appended to the log, and the
-    /// stored meeting (attendance, paragraphs, status) is rewritten from the
+    /// stored meeting (attendance, paragraphs, status) is brought up to the
     /// engine's record, all in this transaction. A refused command writes
     /// nothing. The setting (roster, agenda, first paragraph number) is
     /// frozen when the first command arrives.
+    ///
+    /// The store keeps each meeting replayed between commands (`live.rs`):
+    /// the kept engine is used when the log's last seq, read in this
+    /// transaction, is the one it was kept at (another process's commands
+    /// are replayed onto it), and only the rows whose content changed are
+    /// written — the meeting row, the attendance, the approvers, and the
+    /// paragraphs the command changed with their index rows. A ballot
+    /// while the votering is open changes none of them. The first command
+    /// of a meeting in a process replays the whole log and rewrites every
+    /// row, as [`crate::Store::without_live_cache`] does for each.
+    ///
+    /// Gives the record as stored: the engine's, with the approvers kept,
+    /// the prose laid over it and the secretary's edits.
     pub async fn record_command(
         &mut self,
         meeting: MeetingId,
         command: &kansli_core::proceedings::Command,
     ) -> Result<kansli_core::meeting::MeetingRecord, StoreError> {
-        use kansli_core::proceedings::{Proceedings, Setting};
+        let record = self.record(meeting, command, true).await?;
+        Ok(record.expect("asked for"))
+    }
+
+    /// [`Tx::record_command`], giving the stored record only when `give`
+    /// (a copy of the whole meeting, which a ballot does not need).
+    pub(crate) async fn record(
+        &mut self,
+        meeting: MeetingId,
+        command: &kansli_core::proceedings::Command,
+        give: bool,
+    ) -> Result<Option<kansli_core::meeting::MeetingRecord>, StoreError> {
         let current = crate::read::meeting_in(&mut self.tx, meeting).await?;
         if current.status.is_sealed() {
             return Err(StoreError::Sealed(format!(
@@ -951,13 +1100,30 @@ impl Tx {
             )
             .into());
         }
+        // Also the lock that puts the meeting's writers in line (PostgreSQL).
+        self.touch_live(meeting).await?;
+        if self.live.enabled() {
+            self.record_kept(meeting, &current, command, give).await
+        } else {
+            Ok(Some(
+                self.record_replaying(meeting, &current, command).await?,
+            ))
+        }
+    }
+
+    /// The frozen setting, frozen now if this is the first command.
+    pub(crate) async fn frozen_setting(
+        &mut self,
+        meeting: MeetingId,
+    ) -> Result<kansli_core::proceedings::Setting, StoreError> {
+        use kansli_core::proceedings::{Proceedings, Setting};
         let stored: Option<String> =
             sqlx::query_scalar("SELECT setting FROM meeting_sessions WHERE meeting_id = $1")
                 .bind(meeting.0)
                 .fetch_optional(&mut *self.tx)
                 .await?;
-        let setting: Setting = match stored {
-            Some(json) => serde_json::from_str(&json)?,
+        Ok(match stored {
+            Some(json) => serde_json::from_str::<Setting>(&json)?,
             None => {
                 let setting = self.setting_for(meeting).await?;
                 // Refuse before anything is written if it cannot be run.
@@ -969,30 +1135,77 @@ impl Tx {
                     .await?;
                 setting
             }
-        };
+        })
+    }
+
+    /// [`Tx::record_command`] as it was before the kept meetings: the whole
+    /// log read and replayed, every row rewritten.
+    async fn record_replaying(
+        &mut self,
+        meeting: MeetingId,
+        current: &kansli_core::meeting::Meeting,
+        command: &kansli_core::proceedings::Command,
+    ) -> Result<kansli_core::meeting::MeetingRecord, StoreError> {
+        use kansli_core::proceedings::Proceedings;
+        let setting = self.frozen_setting(meeting).await?;
         let log = crate::read::meeting_events_in(&mut self.tx, meeting).await?;
         let mut proceedings = Proceedings::replay(setting.clone(), &log).map_err(|r| {
             StoreError::Corrupt(format!("sammanträdets logg går inte att spela upp: {r}"))
         })?;
         proceedings.apply(command.clone())?;
+        self.append_event(meeting, log.len() as i64 + 1, command)
+            .await?;
+        let mut record = proceedings.record();
+        self.write_whole(meeting, current, &setting.body, &mut record)
+            .await?;
+        self.audit("command", "meeting", Some(meeting.0), json!(command))
+            .await?;
+        Ok(record)
+    }
+
+    async fn append_event(
+        &mut self,
+        meeting: MeetingId,
+        seq: i64,
+        command: &kansli_core::proceedings::Command,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO meeting_events (meeting_id, seq, at, actor, command) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(meeting.0)
-        .bind(log.len() as i64 + 1)
+        .bind(seq)
         .bind(&self.now)
         .bind(&self.actor)
         .bind(serde_json::to_string(command)?)
         .execute(&mut *self.tx)
         .await?;
-        let mut record = proceedings.record();
+        Ok(())
+    }
+
+    /// Rewrites every row of the meeting from the engine's record: the
+    /// approvers kept, the prose laid over, checked as a whole first.
+    async fn write_whole(
+        &mut self,
+        meeting: MeetingId,
+        current: &kansli_core::meeting::Meeting,
+        body: &kansli_core::org::Body,
+        record: &mut MeetingRecord,
+    ) -> Result<(), StoreError> {
         // Appointed and edited outside the engine: kept as they are.
         record.meeting.approvers = current.approvers.clone();
         record.meeting.approval_place = current.approval_place.clone();
-        self.overlay_prose(meeting, &mut record).await?;
-        kansli_core::validate::check_meeting_record(&record, &setting.body)
-            .map_err(StoreError::Refused)?;
-        let m = &record.meeting;
+        self.overlay_prose(meeting, record, None).await?;
+        kansli_core::validate::check_meeting_record(record, body).map_err(StoreError::Refused)?;
+        self.update_meeting_row(meeting, &record.meeting).await?;
+        self.clear_content(meeting.0).await?;
+        self.write_content(meeting.0, body, record).await
+    }
+
+    async fn update_meeting_row(
+        &mut self,
+        meeting: MeetingId,
+        m: &kansli_core::meeting::Meeting,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE meetings SET status = $2, starts = $3, ends = $4, chair_id = $5, attendance_complete = $6 WHERE id = $1",
         )
@@ -1004,12 +1217,232 @@ impl Tx {
         .bind(m.attendance_complete as i64)
         .execute(&mut *self.tx)
         .await?;
-        self.clear_content(meeting.0).await?;
-        self.write_content(meeting.0, &setting.body, &record)
+        Ok(())
+    }
+
+    /// Replays the meeting's whole log and rewrites all of its rows from
+    /// scratch, as the first command after a start does: the invariant
+    /// that the rows are the log's projection, made true again (after a
+    /// change of how rows are projected) or checked (tests). Writes no
+    /// event; audited.
+    pub async fn reproject(&mut self, meeting: MeetingId) -> Result<MeetingRecord, StoreError> {
+        let current = crate::read::meeting_in(&mut self.tx, meeting).await?;
+        if current.status.is_sealed() {
+            return Err(StoreError::Sealed(format!(
+                "sammanträdet {} är justerat",
+                current.date
+            )));
+        }
+        crate::protocols::frozen(&mut self.tx, meeting).await?;
+        self.touch_live(meeting).await?;
+        self.load_kept(meeting, true).await?;
+        let kept = self.live.get(meeting).expect("just loaded");
+        let body = kept.proceedings.setting().body.clone();
+        let mut record = kept.proceedings.record();
+        self.write_whole(meeting, &current, &body, &mut record)
             .await?;
-        self.audit("command", "meeting", Some(meeting.0), json!(command))
+        let kept = self.live.get_mut(meeting).expect("just loaded");
+        kept.full_write = false;
+        kept.stored = Some(record.clone());
+        self.live.mark_written(meeting);
+        self.audit("reproject", "meeting", Some(meeting.0), json!({}))
             .await?;
         Ok(record)
+    }
+
+    /// [`Tx::record_command`] with the kept engine: the command applied to
+    /// the meeting as kept, and only what changed written. Gives the
+    /// record as stored when `give` (a copy: the kept one stays).
+    pub(crate) async fn record_kept(
+        &mut self,
+        meeting: MeetingId,
+        current: &kansli_core::meeting::Meeting,
+        command: &kansli_core::proceedings::Command,
+        give: bool,
+    ) -> Result<Option<MeetingRecord>, StoreError> {
+        self.load_kept(meeting, false).await?;
+        let kept = self.live.get_mut(meeting).expect("just loaded");
+        // What is stored now, as the engine had it (computed when another
+        // process wrote it) and as written (read back then).
+        if kept.raw.is_none() {
+            kept.raw = Some(kept.proceedings.record());
+        }
+        kept.proceedings.apply(command.clone())?;
+        let seq = kept.seq + 1;
+        // A command the one rule names leaves the engine's record as it
+        // was (checked in debug builds, so by every test): nothing to
+        // compute, compare or write but the event.
+        if crate::live::leaves_public_unchanged(command)
+            && !kept.full_write
+            && kept.stored.is_some()
+        {
+            debug_assert!(
+                kept.raw.as_ref() == Some(&kept.proceedings.record()),
+                "{command:?} changed the engine's record"
+            );
+            kept.seq = seq;
+            let out = give.then(|| kept.stored.clone()).flatten();
+            self.live.mark_written(meeting);
+            self.append_event(meeting, seq, command).await?;
+            self.audit_quiet("command", "meeting", Some(meeting.0), json!(command))
+                .await?;
+            return Ok(out);
+        }
+        let before_raw = kept.raw.take().expect("just made");
+        let raw = kept.proceedings.record();
+        let body = kept.proceedings.setting().body.clone();
+        let full = kept.full_write
+            || raw.items.len() != before_raw.items.len()
+            || raw
+                .items
+                .iter()
+                .zip(&before_raw.items)
+                .any(|(a, b)| !same_item(a, b));
+        let before_stored = if full { None } else { kept.stored.take() };
+        kept.seq = seq;
+        // From here on the kept engine is ahead of the database: it is
+        // given back to the store only if this transaction commits.
+        self.live.mark_written(meeting);
+        self.append_event(meeting, seq, command).await?;
+        let before_stored = match before_stored {
+            Some(r) => Some(r),
+            None if !full => Some(crate::read::meeting_record_in(&mut self.tx, meeting).await?),
+            None => None,
+        };
+        let before_stored = before_stored.filter(|r| r.items.len() == raw.items.len());
+        let (record, changed) = match before_stored {
+            Some(before) => {
+                self.write_changes(meeting, current, &body, &before_raw, before, &raw)
+                    .await?
+            }
+            None => {
+                let mut record = raw.clone();
+                self.write_whole(meeting, current, &body, &mut record)
+                    .await?;
+                (record, true)
+            }
+        };
+        let kept = self.live.get_mut(meeting).expect("kept");
+        kept.full_write = false;
+        kept.raw = Some(raw);
+        let out = give.then(|| record.clone());
+        kept.stored = Some(record);
+        // Quiet only when the one function says the command changes no
+        // public output and, as a check on it, no row changed.
+        if !changed && crate::live::leaves_public_unchanged(command) {
+            self.audit_quiet("command", "meeting", Some(meeting.0), json!(command))
+                .await?;
+        } else {
+            self.audit("command", "meeting", Some(meeting.0), json!(command))
+                .await?;
+        }
+        Ok(out)
+    }
+
+    /// Writes the rows of the meeting that differ between the record
+    /// stored (`before_raw` as the engine had it, `before` as written) and
+    /// the engine's new one (`raw`). Gives the record as now stored, and
+    /// whether any row was written.
+    async fn write_changes(
+        &mut self,
+        meeting: MeetingId,
+        current: &kansli_core::meeting::Meeting,
+        body: &kansli_core::org::Body,
+        before_raw: &MeetingRecord,
+        before: MeetingRecord,
+        raw: &MeetingRecord,
+    ) -> Result<(MeetingRecord, bool), StoreError> {
+        let changed_items: Vec<usize> = (0..raw.items.len())
+            .filter(|&i| raw.items[i].paragraph != before_raw.items[i].paragraph)
+            .collect();
+        // The paragraphs the command did not change stay as written, with
+        // their prose; the rest is the engine's.
+        let mut record = before;
+        record.meeting = raw.meeting.clone();
+        record.attendance = raw.attendance.clone();
+        for &i in &changed_items {
+            record.items[i].paragraph = raw.items[i].paragraph.clone();
+        }
+        record.meeting.approvers = current.approvers.clone();
+        record.meeting.approval_place = current.approval_place.clone();
+        self.overlay_prose(meeting, &mut record, Some(&changed_items))
+            .await?;
+        let m = &record.meeting;
+        // As the row holds them: times to the minute.
+        let hm = |t: Option<kansli_core::Time>| t.map(|t| t.strftime("%H:%M").to_string());
+        let row_changed = m.status.code() != current.status.code()
+            || hm(m.starts) != hm(current.starts)
+            || hm(m.ends) != hm(current.ends)
+            || m.chair != current.chair
+            || m.attendance_complete != current.attendance_complete;
+        let approvers_changed = m.approvers != current.approvers;
+        let attendance_changed = record.attendance != before_raw.attendance;
+        if changed_items.is_empty() && !row_changed && !approvers_changed && !attendance_changed {
+            return Ok((record, false));
+        }
+        kansli_core::validate::check_meeting_record(&record, body).map_err(StoreError::Refused)?;
+        if row_changed {
+            self.update_meeting_row(meeting, &record.meeting).await?;
+        }
+        if approvers_changed {
+            sqlx::query("DELETE FROM meeting_approvers WHERE meeting_id = $1")
+                .bind(meeting.0)
+                .execute(&mut *self.tx)
+                .await?;
+            for (i, person) in record.meeting.approvers.iter().enumerate() {
+                sqlx::query("INSERT INTO meeting_approvers (meeting_id, position, person_id) VALUES ($1, $2, $3)")
+                    .bind(meeting.0)
+                    .bind(i as i64)
+                    .bind(person.0)
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
+        if attendance_changed {
+            sqlx::query("DELETE FROM attendance WHERE meeting_id = $1")
+                .bind(meeting.0)
+                .execute(&mut *self.tx)
+                .await?;
+            self.write_attendance(meeting.0, &record).await?;
+        }
+        for i in changed_items {
+            let ids: Option<(i64, Option<i64>)> = sqlx::query_as(
+                "SELECT a.id, p.id FROM agenda_items a LEFT JOIN paragraphs p ON p.agenda_item_id = a.id \
+                 WHERE a.meeting_id = $1 AND a.position = $2",
+            )
+            .bind(meeting.0)
+            .bind(i as i64)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+            let Some((item_id, pid)) = ids else {
+                return Err(StoreError::Corrupt(format!(
+                    "sammanträdet {meeting}: punkt {} saknas bland de lagrade",
+                    i + 1
+                )));
+            };
+            match (record.items[i].paragraph.as_ref(), pid) {
+                (Some(p), existing) => {
+                    self.write_paragraph(
+                        meeting.0,
+                        item_id,
+                        existing,
+                        body,
+                        record.meeting.date,
+                        p,
+                    )
+                    .await?;
+                }
+                (None, Some(pid)) => {
+                    self.clear_paragraph_index(pid).await?;
+                    sqlx::query("DELETE FROM paragraphs WHERE id = $1")
+                        .bind(pid)
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+                (None, None) => {}
+            }
+        }
+        Ok((record, true))
     }
 
     /// The setting of a planned meeting: its agenda, the body's members and
@@ -1165,4 +1598,15 @@ impl Tx {
     pub fn connection(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }
+}
+
+/// Whether two agenda items are the same apart from their paragraphs (the
+/// agenda rows stay as written).
+fn same_item(a: &kansli_core::meeting::AgendaItem, b: &kansli_core::meeting::AgendaItem) -> bool {
+    a.title == b.title
+        && a.case == b.case
+        && a.kind == b.kind
+        && a.access == b.access
+        && a.basis == b.basis
+        && a.presenter == b.presenter
 }
