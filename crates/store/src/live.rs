@@ -41,9 +41,11 @@ use tokio::sync::broadcast;
 pub fn leaves_public_unchanged(command: &Command) -> bool {
     match command {
         Command::CastVote { .. } | Command::CorrectVote { .. } => true,
-        // #20 L1: the talarlista commands (RequestFloor,
-        // WithdrawFloorRequest, GiveFloor, EndSpeech) belong here, one arm
-        // each, once they exist: the floor is not in the record.
+        // The talarlista is not in the record (nor in the protocol).
+        Command::RequestFloor { .. }
+        | Command::WithdrawFloorRequest { .. }
+        | Command::GiveFloor { .. }
+        | Command::EndSpeech => true,
         _ => false,
     }
 }
