@@ -83,7 +83,7 @@ pub fn heading_of(text: &str) -> Option<Section> {
     let t = text.trim().trim_end_matches(':');
     // No heading is long or has a sentence's punctuation: most lines of a
     // protocol stop here.
-    if t.is_empty() || t.len() > 80 || t.contains(['.', ',']) {
+    if t.is_empty() || t.len() > 80 || t.bytes().any(|b| b == b'.' || b == b',') {
         return None;
     }
     if t.len() <= LONGEST_HEADING && HEADING_LENGTHS & (1 << t.len()) != 0 {
