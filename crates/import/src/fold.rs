@@ -202,25 +202,41 @@ pub const fn longest<T>(table: &[(&str, T)]) -> usize {
     longest
 }
 
-/// For a table of spellings sorted by their bytes: where the spellings
-/// beginning with each byte begin and end, to try only those of a line's
-/// first letter.
-pub const fn first_byte_ranges<T>(table: &[(&str, T)]) -> [(u16, u16); 256] {
-    let mut ranges = [(0u16, 0u16); 256];
+/// The spellings of a table (sorted by their bytes) that begin with one
+/// byte: `table[lo..hi]`, the longest of them `longest` bytes.
+#[derive(Clone, Copy)]
+pub struct Spellings {
+    pub lo: u16,
+    pub hi: u16,
+    pub longest: u16,
+}
+
+/// For a table of spellings sorted by their bytes: the spellings beginning
+/// with each byte, to try only those of a line's first letter.
+pub const fn by_first_byte<T>(table: &[(&str, T)]) -> [Spellings; 256] {
+    let mut by = [Spellings {
+        lo: 0,
+        hi: 0,
+        longest: 0,
+    }; 256];
     let mut i = 0;
     while i < table.len() {
-        let b = table[i].0.as_bytes()[0] as usize;
-        if ranges[b].1 == 0 {
-            ranges[b].0 = i as u16;
+        let s = table[i].0.as_bytes();
+        let b = s[0] as usize;
+        if by[b].hi == 0 {
+            by[b].lo = i as u16;
         }
-        ranges[b].1 = i as u16 + 1;
+        by[b].hi = i as u16 + 1;
+        if s.len() as u16 > by[b].longest {
+            by[b].longest = s.len() as u16;
+        }
         i += 1;
     }
-    ranges
+    by
 }
 
 /// The first byte of `text`'s first character in lower case (UTF-8), for
-/// [`first_byte_ranges`].
+/// [`by_first_byte`].
 #[inline]
 pub fn first_byte_lower(text: &str) -> Option<u8> {
     let &b = text.as_bytes().first()?;

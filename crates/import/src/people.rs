@@ -152,7 +152,7 @@ const LABELS: &[(&str, Label)] = &[
 const LONGEST_LABEL: usize = fold::longest(LABELS);
 
 /// The spellings in [`LABELS`] by their first byte.
-const LABELS_BY_FIRST: [(u16, u16); 256] = fold::first_byte_ranges(LABELS);
+const LABELS_BY_FIRST: [fold::Spellings; 256] = fold::by_first_byte(LABELS);
 
 /// A label at the start of `text`, with the rest of the line. The longest
 /// spelling wins ("förvaringsplats för protokollet" over "förvaringsplats").
@@ -163,17 +163,17 @@ pub fn label_of(text: &str) -> Option<(Label, &str)> {
 
 /// The label at the start of `text`, its spelling and the rest (colon kept).
 fn label_match(text: &str) -> Option<(Label, &'static str, &str)> {
-    let (lo, hi) = LABELS_BY_FIRST[usize::from(fold::first_byte_lower(text)?)];
-    if lo == hi {
+    let by = LABELS_BY_FIRST[usize::from(fold::first_byte_lower(text)?)];
+    if by.lo == by.hi {
         return None;
     }
-    // The line's start in lower case once, compared with each spelling as
-    // bytes.
+    // The line's start in lower case once (as far as the longest spelling
+    // of its first letter), compared with each spelling as bytes.
     let mut buf = [0u8; LONGEST_LABEL];
-    let lower = fold::lower_into(text, &mut buf);
+    let lower = fold::lower_into(text, &mut buf[..usize::from(by.longest)]);
     let alike = fold::folds_alike(lower);
     let mut best: Option<(&'static str, Label, &str)> = None;
-    for (spelling, label) in &LABELS[usize::from(lo)..usize::from(hi)] {
+    for (spelling, label) in &LABELS[usize::from(by.lo)..usize::from(by.hi)] {
         let rest = if alike {
             lower.starts_with(spelling).then(|| &text[spelling.len()..])
         } else {
@@ -551,33 +551,37 @@ fn protocol_bit(label: Label) -> u32 {
     }
 }
 
+/// One line of the head as its cells.
+fn head_row<'a>(l: &'a Line) -> Row<'a> {
+    let mut row = Row {
+        number: l.number,
+        blank: l.is_blank(),
+        at_margin: !l.raw.starts_with(char::is_whitespace),
+        cells: Vec::new(),
+    };
+    let mut add = |c: &'a str| {
+        let c = clean_cell(c);
+        if !c.is_empty() && !is_page_number(c) {
+            row.cells.push(Cow::Borrowed(c));
+        }
+    };
+    for c in cells(&l.raw) {
+        // Only a long run (a flattened page) or a short run of labels
+        // ("Sekreterare Ordförande Justerande") can hide fields.
+        if c.len() > 80 || (c.len() <= 48 && c.contains(' ') && label_of(c).is_some()) {
+            split_at_labels(c).into_iter().for_each(&mut add);
+        } else {
+            add(c);
+        }
+    }
+    row
+}
+
 /// Reads the first page (and the Anslag/Bevis block when it sits there).
 /// Returns how many kinds of a protocol's own labels it saw: a text without
 /// paragraphs is a protocol when its head says so.
 pub fn read_head(head: &[Line], out: &mut ImportedProtocol) -> u32 {
-    let mut rows: Vec<Row> = head
-        .iter()
-        .map(|l| Row {
-            number: l.number,
-            blank: l.is_blank(),
-            at_margin: !l.raw.starts_with(char::is_whitespace),
-            cells: cells(&l.raw)
-                .iter()
-                // Only a long run (a flattened page) or a short run of labels
-                // ("Sekreterare Ordförande Justerande") can hide fields.
-                .flat_map(|c| {
-                    if c.len() > 80 || (c.len() <= 48 && c.contains(' ') && label_of(c).is_some()) {
-                        split_at_labels(c)
-                    } else {
-                        vec![*c]
-                    }
-                })
-                .map(clean_cell)
-                .filter(|c| !c.is_empty() && !is_page_number(c))
-                .map(Cow::Borrowed)
-                .collect(),
-        })
-        .collect();
+    let mut rows: Vec<Row> = head.iter().map(head_row).collect();
     join_wrapped_labels(&mut rows);
     let mut found = Found::default();
     let mut fields: Vec<Field> = Vec::new();
