@@ -52,6 +52,40 @@ pub fn cells(raw: &str) -> Vec<&str> {
     out
 }
 
+/// `s.trim()`, answered from the ends' bytes when they are plain ASCII (as
+/// for most lines, which [`prepare`] has trimmed already): the general trim
+/// decodes characters from both ends.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let plain = |b: u8| b > b' ' && b < 0x80;
+    match s.as_bytes() {
+        [first, .., last] if plain(*first) && plain(*last) => s,
+        [only] if plain(*only) => s,
+        _ => s.trim(),
+    }
+}
+
+/// `s.trim_matches(' ')` by bytes.
+#[inline]
+fn trim_spaces(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|&c| c != b' ')
+        .map_or(start, |at| at + 1);
+    &s[start..end]
+}
+
+/// Where spaces stand in `s`, as byte offsets: `s.match_indices(' ')`
+/// without a searcher's setup for each of them.
+pub fn spaces(s: &str) -> impl Iterator<Item = usize> + '_ {
+    s.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b' ')
+        .map(|(at, _)| at)
+}
+
 pub fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
@@ -124,7 +158,7 @@ fn strip_page_number_cell(raw: &str) -> &str {
 /// "3 (17)", "3(17)", "Sida 3 av 17", "Sidan 3(17)", "3/17", "- 3 -", "[3-17]",
 /// "[3]", "(17)", "3".
 pub fn is_page_number(text: &str) -> bool {
-    let t = text.trim();
+    let t = trim(text);
     if t.len() > 20
         || !t.starts_with(|c: char| c.is_ascii_digit() || matches!(c, 'S' | 's' | '-' | '[' | '('))
     {
@@ -177,7 +211,7 @@ pub fn prepare(text: &str) -> Vec<Line<'_>> {
                 &mut lines,
                 i + 1,
                 Cow::Borrowed(raw),
-                Cow::Borrowed(raw.trim_matches(' ')),
+                Cow::Borrowed(trim_spaces(raw)),
                 false,
                 &mut page_start,
             );
@@ -219,15 +253,18 @@ pub fn prepare(text: &str) -> Vec<Line<'_>> {
 /// hyphens or other Unicode spaces. One pass over the bytes; most lines of
 /// prose need nothing.
 fn plain(line: &str) -> bool {
-    let t = line.trim_matches(' ');
+    let t = trim_spaces(line);
     let b = t.as_bytes();
     // Bytes that need a closer look: controls, '*' and the lead bytes
     // above. Most lines have none but 'å', 'ä', 'ö' (lead byte 0xC3).
-    let mut look = false;
+    // And two spaces in a row, in the same pass.
+    let (mut look, mut gap, mut space) = (false, false, false);
     for &c in b {
         look |= (c < b' ') | (c == b'*') | (c == 0xc2) | ((0xe1..=0xe3).contains(&c));
+        gap |= space & (c == b' ');
+        space = c == b' ';
     }
-    if t.contains("  ") {
+    if gap {
         return false;
     }
     if !look {
@@ -441,7 +478,7 @@ fn strip_run_on_heads(lines: &mut [Line]) {
     fn key(t: &str) -> Option<&str> {
         page_number(t)?;
         let t = after_number(t);
-        let end = t.match_indices(' ').nth(WORDS - 1).map(|(at, _)| at)?;
+        let end = spaces(t).nth(WORDS - 1)?;
         Some(&t[..end])
     }
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();

@@ -2,7 +2,7 @@
 //! voteringslistor read as tables.
 
 use super::fold;
-use super::lines::{Line, cells};
+use super::lines::{Line, cells, spaces, trim};
 use super::people::{is_party, person_name};
 use super::{
     AgendaEntry, ImportedClause, ImportedDecision, ImportedDecisionPart, ImportedParagraph,
@@ -80,10 +80,10 @@ const HEADING_LENGTHS: u64 = {
 /// A section heading alone on its line ("Beslut", "Yrkanden:",
 /// "Kommunfullmäktiges beslut", "Kommunstyrelsens förslag till beslut").
 pub fn heading_of(text: &str) -> Option<Section> {
-    let t = text.trim().trim_end_matches(':');
+    let t = trim(text).trim_end_matches(':');
     // No heading is long or has a sentence's punctuation: most lines of a
     // protocol stop here.
-    if t.is_empty() || t.len() > 80 || t.contains(['.', ',']) {
+    if t.is_empty() || t.len() > 80 || t.bytes().any(|b| b == b'.' || b == b',') {
         return None;
     }
     if t.len() <= LONGEST_HEADING && HEADING_LENGTHS & (1 << t.len()) != 0 {
@@ -117,7 +117,7 @@ pub fn heading_of(text: &str) -> Option<Section> {
 }
 
 pub fn is_agenda_heading(text: &str) -> bool {
-    let t = text.trim().trim_end_matches(':');
+    let t = trim(text).trim_end_matches(':');
     let mut buf = [0u8; 24];
     t.len() <= buf.len()
         && matches!(
@@ -171,7 +171,7 @@ fn is_organ_prefix(p: &str) -> bool {
 }
 
 pub fn heading(text: &str) -> Option<Heading<'_>> {
-    let t = text.trim();
+    let t = trim(text);
     let b = t.as_bytes();
     // Most lines start with a letter of a word: look at the first bytes only.
     let first = *b.first()?;
@@ -223,7 +223,7 @@ pub fn heading(text: &str) -> Option<Heading<'_>> {
     if !(after.is_empty() || after.starts_with(' ')) {
         return None;
     }
-    let title = after.trim();
+    let title = trim(after);
     // A reference, not a heading: a date after the number
     // ("KS § 187 2016-12-06"), a statute's name ("§ 5 kommunallagen").
     if title.starts_with(|c: char| c.is_lowercase())
@@ -270,7 +270,12 @@ fn number_first_heading(t: &str) -> Option<Heading<'_>> {
 /// "RS231470", "KS 2023/145", "Dnr KS 2023/145", "Diarienummer: KS2023.145",
 /// "KS/2011:286", "KU.2017.3", "LD13/03336", "2011/KS 0206 001", "Dnr 31/16".
 pub fn case_number(text: &str) -> Option<String> {
-    let (t, marked) = strip_case_label(text.trim());
+    // Every case number has digits; most lines asked about are prose
+    // without a case number, and many have no digit at all.
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (t, marked) = strip_case_label(trim(text));
     let t = t.trim_end_matches(['.', ',', ';']).trim_end();
     let ok = if marked {
         is_marked_case_number(t)
@@ -477,7 +482,7 @@ pub fn split_run_on<'a>(lines: &[Line<'a>]) -> Option<Vec<Line<'a>>> {
 fn run_on_prefix(lines: &[Line]) -> Option<String> {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for l in lines.iter().filter(|l| l.text.len() > 160) {
-        for (at, _) in l.text.match_indices(' ') {
+        for at in spaces(&l.text) {
             let rest = &l.text[at + 1..];
             if !rest.starts_with(|c: char| c.is_ascii_uppercase()) {
                 continue;
@@ -507,7 +512,7 @@ fn heading_cuts(text: &str, prefix: &str) -> Vec<usize> {
     let mut cuts = Vec::new();
     let mut last = 0u32;
     let prefix_lower = prefix.to_lowercase();
-    for (at, _) in text.match_indices(' ') {
+    for at in spaces(text) {
         let rest = &text[at + 1..];
         if !rest.starts_with(|c: char| c == '§' || c.is_ascii_uppercase()) {
             continue;
@@ -897,7 +902,7 @@ fn case_continued(case: &str, line: &str) -> Option<String> {
 /// "Svar på motion (KS 2023/145)", "Titel, RS231470", "Dnr KS 2018/14 Titel"
 /// -> title and number.
 fn split_title_case(title: &str) -> (String, Option<String>) {
-    let t = title.trim();
+    let t = trim(title);
     if let Some(open) = t.rfind('(')
         && t.ends_with(')')
         && let Some(c) = case_number(&t[open + 1..t.len() - 1])

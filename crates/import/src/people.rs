@@ -151,6 +151,9 @@ const LABELS: &[(&str, Label)] = &[
 /// The longest spelling in [`LABELS`], in bytes.
 const LONGEST_LABEL: usize = fold::longest(LABELS);
 
+/// The spellings in [`LABELS`] by their first byte.
+const LABELS_BY_FIRST: [fold::Spellings; 256] = fold::by_first_byte(LABELS);
+
 /// A label at the start of `text`, with the rest of the line. The longest
 /// spelling wins ("förvaringsplats för protokollet" over "förvaringsplats").
 pub fn label_of(text: &str) -> Option<(Label, &str)> {
@@ -160,12 +163,23 @@ pub fn label_of(text: &str) -> Option<(Label, &str)> {
 
 /// The label at the start of `text`, its spelling and the rest (colon kept).
 fn label_match(text: &str) -> Option<(Label, &'static str, &str)> {
-    let first = fold::lower_char(text.chars().next()?);
-    let lo = LABELS.partition_point(|(s, _)| s.chars().next().is_some_and(|c| c < first));
-    let hi = LABELS.partition_point(|(s, _)| s.chars().next().is_some_and(|c| c <= first));
+    let by = LABELS_BY_FIRST[usize::from(fold::first_byte_lower(text)?)];
+    if by.lo == by.hi {
+        return None;
+    }
+    // The line's start in lower case once (as far as the longest spelling
+    // of its first letter), compared with each spelling as bytes.
+    let mut buf = [0u8; LONGEST_LABEL];
+    let lower = fold::lower_into(text, &mut buf[..usize::from(by.longest)]);
+    let alike = fold::folds_alike(lower);
     let mut best: Option<(&'static str, Label, &str)> = None;
-    for (spelling, label) in &LABELS[lo..hi] {
-        if let Some(rest) = fold::strip_prefix(text, spelling) {
+    for (spelling, label) in &LABELS[usize::from(by.lo)..usize::from(by.hi)] {
+        let rest = if alike {
+            lower.starts_with(spelling).then(|| &text[spelling.len()..])
+        } else {
+            fold::strip_prefix(text, spelling)
+        };
+        if let Some(rest) = rest {
             let ok = rest.is_empty() || rest.starts_with(':') || rest.starts_with(' ');
             if ok && best.is_none_or(|(s, _, _)| spelling.len() > s.len()) {
                 best = Some((spelling, *label, rest));
@@ -537,33 +551,37 @@ fn protocol_bit(label: Label) -> u32 {
     }
 }
 
+/// One line of the head as its cells.
+fn head_row<'a>(l: &'a Line) -> Row<'a> {
+    let mut row = Row {
+        number: l.number,
+        blank: l.is_blank(),
+        at_margin: !l.raw.starts_with(char::is_whitespace),
+        cells: Vec::new(),
+    };
+    let mut add = |c: &'a str| {
+        let c = clean_cell(c);
+        if !c.is_empty() && !is_page_number(c) {
+            row.cells.push(Cow::Borrowed(c));
+        }
+    };
+    for c in cells(&l.raw) {
+        // Only a long run (a flattened page) or a short run of labels
+        // ("Sekreterare Ordförande Justerande") can hide fields.
+        if c.len() > 80 || (c.len() <= 48 && c.contains(' ') && label_of(c).is_some()) {
+            split_at_labels(c).into_iter().for_each(&mut add);
+        } else {
+            add(c);
+        }
+    }
+    row
+}
+
 /// Reads the first page (and the Anslag/Bevis block when it sits there).
 /// Returns how many kinds of a protocol's own labels it saw: a text without
 /// paragraphs is a protocol when its head says so.
 pub fn read_head(head: &[Line], out: &mut ImportedProtocol) -> u32 {
-    let mut rows: Vec<Row> = head
-        .iter()
-        .map(|l| Row {
-            number: l.number,
-            blank: l.is_blank(),
-            at_margin: !l.raw.starts_with(char::is_whitespace),
-            cells: cells(&l.raw)
-                .iter()
-                // Only a long run (a flattened page) or a short run of labels
-                // ("Sekreterare Ordförande Justerande") can hide fields.
-                .flat_map(|c| {
-                    if c.len() > 80 || (c.len() <= 48 && c.contains(' ') && label_of(c).is_some()) {
-                        split_at_labels(c)
-                    } else {
-                        vec![*c]
-                    }
-                })
-                .map(clean_cell)
-                .filter(|c| !c.is_empty() && !is_page_number(c))
-                .map(Cow::Borrowed)
-                .collect(),
-        })
-        .collect();
+    let mut rows: Vec<Row> = head.iter().map(head_row).collect();
     join_wrapped_labels(&mut rows);
     let mut found = Found::default();
     let mut fields: Vec<Field> = Vec::new();
@@ -1605,20 +1623,22 @@ pub fn find_date(s: &str) -> Option<String> {
             }
         }
     }
-    let words: Vec<&str> = s
+    // "15 augusti 2024": three words in a row; the day first, as most
+    // words are no number and the month's spellings are many.
+    let mut words = s
         .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
-    for w in words.windows(3) {
-        let day: Option<i8> = w[0].trim_end_matches(['.', ':', 'e']).parse().ok();
-        let month = month_of(w[1]);
-        let year: Option<i16> = w[2].trim_end_matches('.').parse().ok();
-        if let (Some(d), Some(m), Some(y)) = (day, month, year)
+        .filter(|w| !w.is_empty());
+    let (mut a, mut b) = (words.next()?, words.next()?);
+    for c in words {
+        if let Ok(d) = a.trim_end_matches(['.', ':', 'e']).parse::<i8>()
+            && let Ok(y) = c.trim_end_matches('.').parse::<i16>()
             && y > 1900
+            && let Some(m) = month_of(b)
             && let Ok(date) = jiff::civil::Date::new(y, m, d)
         {
             return Some(date.to_string());
         }
+        (a, b) = (b, c);
     }
     None
 }
