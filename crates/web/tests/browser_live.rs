@@ -6,10 +6,10 @@
 //! second of the count; the protocol text generated from it as before;
 //! axe-core on the new pages.
 //!
-//! #20 L1: once the member's and the chair's pages are merged, the chair
-//! and three members join as sessions of their own (a talarlista with a
-//! replik, the ballots cast from the members' own pages); until then the
-//! secretary's screen stands in for them, as it does as the fallback.
+//! In a second test a fullmäktige: the chair's view and three members on
+//! their own pages join as sessions of their own (a talarlista with a
+//! replik breaking the order, the ballots cast from the members' pages, the
+//! chair counting), with the storbild and the public page following.
 
 mod support;
 
