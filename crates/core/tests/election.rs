@@ -78,6 +78,7 @@ fn setting(members: i64) -> Setting {
             seats: members as u16,
         },
         roster,
+        floor: Default::default(),
         parties: vec![],
         first_number: 1,
         minority_used: vec![],

@@ -179,12 +179,17 @@ fn spans_as_words(spans: Vec<pdf_oxide::layout::TextSpan>) -> Vec<Word> {
         } else {
             (span.bbox.x, span.bbox.x + span.bbox.width)
         };
+        // A hostile file's positions and sizes can be anything (a font
+        // size of 1e38 puts words at infinity): the text is kept, placed
+        // where the layout can still handle it.
+        let finite = |v: f32| if v.is_finite() { v } else { 0.0 };
+        let (x, right) = (finite(x), finite(right));
         out.push(Word {
             text: text.to_string(),
             x,
-            right,
-            y: span.bbox.y,
-            size: if span.font_size > 0.0 {
+            right: right.max(x),
+            y: finite(span.bbox.y),
+            size: if span.font_size > 0.0 && span.font_size <= MAX_FONT_SIZE {
                 span.font_size
             } else {
                 10.0
@@ -360,6 +365,13 @@ fn column_width(words: &[Word]) -> f32 {
     }
 }
 
+/// Larger than any type a protocol is set in; beyond it a size is damage.
+const MAX_FONT_SIZE: f32 = 1000.0;
+
+/// The widest line the layout writes, in characters: a word placed further
+/// right (a position far off the page) starts there.
+const MAX_COLUMN: usize = 400;
+
 fn lay_out_page(mut words: Vec<Word>, out: &mut String) {
     if words.is_empty() {
         return;
@@ -388,7 +400,7 @@ fn lay_out_page(mut words: Vec<Word>, out: &mut String) {
         let mut text = String::new();
         let mut end: Option<f32> = None;
         for w in &line {
-            let target = ((w.x - left) / col).round().max(0.0) as usize;
+            let target = (((w.x - left) / col).round().max(0.0) as usize).min(MAX_COLUMN);
             let len = text.chars().count();
             match end {
                 None => text.extend(std::iter::repeat_n(' ', target)),
@@ -398,7 +410,7 @@ fn lay_out_page(mut words: Vec<Word>, out: &mut String) {
                 // A normal word space (justified lines stretch it a little).
                 Some(e) if w.x - e < 0.7 * w.size => text.push(' '),
                 Some(_) => {
-                    let pad = target.saturating_sub(len).max(2);
+                    let pad = target.saturating_sub(len).clamp(2, MAX_COLUMN);
                     text.extend(std::iter::repeat_n(' ', pad));
                 }
             }

@@ -1,6 +1,8 @@
 //! Hostile and pathological inputs: each is read or refused within a
 //! (generous) deadline, with a Swedish error, and bounded output. The
-//! files are made here (kansli_import::testpdf), not stored.
+//! files are made here (kansli_import::testpdf), not stored, except the
+//! inputs the fuzzer (fuzz/, target read_pdf) found crashes on, kept in
+//! tests/robustness/ as regressions.
 //!
 //! The sandbox's own machinery (deadline, output cap, a crash, the exit
 //! codes) is checked with stand-in workers from /bin/sh; the real worker
@@ -33,6 +35,45 @@ fn swedish(e: &ImportError) {
         m.starts_with("PDF-filen") || m.starts_with("PDF-läsaren") || m.starts_with("texten"),
         "not a Swedish refusal: {m}"
     );
+}
+
+/// Each input the PDF fuzz target crashed on is now read or refused, with
+/// its text bounded, as the target checks it.
+#[test]
+fn what_the_fuzzer_found_is_read_or_refused() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/robustness");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/robustness")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no regression inputs in {}",
+        dir.display()
+    );
+    for file in files {
+        let bytes = std::fs::read(&file).expect("read");
+        let name = file.display().to_string();
+        let limits = kansli_import::ReadLimits {
+            max_pages: 50,
+            max_output_bytes: 1 << 20,
+            deadline: Duration::from_secs(2),
+            ..kansli_import::ReadLimits::default()
+        };
+        let read = within(60, &name, move || {
+            kansli_import::pdf_to_text_limited(&bytes, &limits).map(|text| {
+                (
+                    text.len(),
+                    parse_protocol(&text).map(|p| p.to_json()).is_ok(),
+                )
+            })
+        });
+        match read {
+            Ok((len, _)) => assert!(len <= (1 << 20) + 4096, "{name}: {len} bytes of text"),
+            Err(e) => swedish(&e),
+        }
+    }
 }
 
 #[test]

@@ -186,8 +186,16 @@ impl AppState {
     /// The state of a new app (what [`app`] serves; also for calling the
     /// web layer's functions directly, as tests do).
     pub fn new(store: Store, config: Config) -> AppState {
+        let live = Arc::new(live::Hub::new(store.clone()));
+        // Every commit that changes a meeting's live state reaches its
+        // watchers, whoever wrote it (this process or, on PostgreSQL,
+        // another). Outside a runtime (a test calling functions directly)
+        // writers' own `Hub::changed` calls remain.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            live.follow(store.live_changes(), |c| c.meeting);
+        }
         AppState {
-            live: Arc::new(live::Hub::new(store.clone())),
+            live,
             store,
             config: Arc::new(config),
             typesetting: Arc::new(tokio::sync::Semaphore::new(

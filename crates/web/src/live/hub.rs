@@ -25,6 +25,8 @@ pub const RENDERS_PER_SECOND: u32 = 4;
 pub const MIN_GAP: Duration = Duration::from_millis(1000 / RENDERS_PER_SECOND as u64);
 /// How often the safety net looks for changes not told.
 pub const POLL: Duration = Duration::from_secs(1);
+/// How long a page waits for the hub to catch up with a commit.
+pub const CATCH_UP: Duration = Duration::from_secs(2);
 /// How long a meeting nobody watches stays in the hub.
 pub const IDLE: Duration = Duration::from_secs(60);
 
@@ -117,9 +119,26 @@ impl Hub {
         Ok(rx)
     }
 
-    /// The meeting's current live state (watching it from now on).
+    /// The meeting's current live state (watching it from now on), at
+    /// least as new as what was committed when asked: a page loaded just
+    /// after a change shows it. A state behind the store's change number
+    /// waits for the hub's next build (one build however many ask) for
+    /// at most [`CATCH_UP`], then is served as it is.
     pub async fn current(self: &Arc<Self>, meeting: MeetingId) -> Result<Arc<LiveState>, WebError> {
-        Ok(self.subscribe(meeting).await?.borrow().clone())
+        let mut rx = self.subscribe(meeting).await?;
+        let committed = self.store.live_seq(meeting).await?;
+        if rx.borrow().seq < committed {
+            self.changed(meeting);
+            let caught_up = async {
+                while rx.borrow_and_update().seq < committed {
+                    if rx.changed().await.is_err() {
+                        return;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(CATCH_UP, caught_up).await;
+        }
+        Ok(rx.borrow().clone())
     }
 
     /// Follows a stream of changes (#20 L2: `Store::live_changes()`, with
@@ -284,8 +303,22 @@ async fn build(
     timer: &mut Timer,
 ) -> Result<LiveState, WebError> {
     let mut data = LiveData::load(store, meeting).await?;
-    // #20 L1: the talarlista's speech (`Snapshot::floor.speaking.since`).
-    data.speaking_since = timer.started(None);
+    let since = data
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.floor.speaking.as_ref())
+        .map(|s| s.since);
+    // The time the store wrote the command that gave the floor; the
+    // hub's own first sight when the store has none.
+    let written = match since {
+        Some(i) => store
+            .meeting_event_at(meeting, i)
+            .await?
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok()),
+        None => None,
+    };
+    let seen = timer.started(since);
+    data.speaking_since = written.or(seen);
     Ok(render(&data)?)
 }
 

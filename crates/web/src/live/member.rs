@@ -562,6 +562,22 @@ pub struct VoteForm {
     /// ja | nej | avstar.
     #[serde(default)]
     val: String,
+    /// The form's one-time key ([`crate::once::FIELD`]), also the ballot's.
+    #[serde(default)]
+    once: String,
+}
+
+/// The member's ballot in the votering under way, as the page showed it.
+fn before_vote(p: &Proceedings, me: PersonId) -> Option<VoteChoice> {
+    let snap = p.snapshot();
+    (snap.step == kansli_core::proceedings::Step::Voting)
+        .then(|| {
+            snap.ballots
+                .iter()
+                .find(|b| b.person == me)
+                .map(|b| b.choice)
+        })
+        .flatten()
 }
 
 /// The member's ballot: cast, or changed before the count. The answer (the
@@ -582,33 +598,21 @@ pub async fn vote(
             "avstar" => VoteChoice::Avstar,
             _ => return Err(refused("omröstning", "välj ja, nej eller avstår")),
         };
-        // TODO(#20 L2): `Tx::cast_ballot` with its receipt and key; until
-        // then the engine's own commands. A first ballot is `CastVote`, a
-        // change before the count `CorrectVote`, the same choice again
-        // changes nothing.
-        let before = p
-            .snapshot()
-            .ballots
-            .iter()
-            .find(|b| b.person == me)
-            .map(|b| b.choice);
-        let command = match before {
-            Some(c) if c == choice => None,
-            Some(_) => Some(Command::CorrectVote { person: me, choice }),
-            None => Some(Command::CastVote { person: me, choice }),
-        };
-        if let Some(command) = &command {
-            record(&app, &s, id, command.clone()).await?;
-        }
-        let at = jiff::Timestamp::now().to_string();
+        // The ballot and its receipt in one transaction: the form's
+        // one-time key again (a retry whose answer was lost, even across a
+        // restart) gets the first receipt, never a second ballot.
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let receipt = tx.cast_ballot(id, me, choice, &f.once).await?;
+        tx.commit().await?;
         Ok(format!(
             "{}: {}, kl. {}.",
-            match command {
-                Some(Command::CorrectVote { .. }) => "Din röst är ändrad",
+            // A replay repeats the first receipt, with its time.
+            match (receipt.replayed, before_vote(&p, me)) {
+                (false, Some(_)) => "Din röst är ändrad",
                 _ => "Din röst är registrerad",
             },
-            choice.label_sv(),
-            clock(&at)
+            receipt.choice.label_sv(),
+            clock(&receipt.at.to_string())
         ))
     }
     .await;

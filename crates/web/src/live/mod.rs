@@ -78,9 +78,7 @@ impl LiveData {
             _ => None,
         };
         let snapshot = proceedings.as_ref().map(Proceedings::snapshot);
-        // #20: until the store's own live sequence (`Store::live_seq`) is
-        // merged, the number of events recorded.
-        let seq = proceedings.as_ref().map_or(0, |p| p.log().len() as i64);
+        let seq = store.live_seq(id).await?;
         Ok(LiveData {
             title: format!("{} {}", body.name, meeting.date),
             meeting,
@@ -194,7 +192,8 @@ pub struct Shown {
 
 pub struct SpeakerLine {
     pub name: String,
-    pub kind: &'static str,
+    /// "replik på Per Persson (S)".
+    pub kind: String,
     /// Milliseconds since the epoch when the floor was given, for live.js's
     /// timer; 0: unknown.
     pub since_ms: i64,
@@ -332,6 +331,14 @@ impl Shown {
                 if let Some(d) = &par.decision {
                     shown.decision = decision_lines(d, &setting.body.name);
                 }
+                let floor = &snap.floor;
+                shown.speaking = floor.speaking.as_ref().map(|s| SpeakerLine {
+                    name: data.name(s.person),
+                    kind: member::kind_label(p, floor, s.kind),
+                    since_ms: data.speaking_since.map_or(0, |t| t.as_millisecond()),
+                    limit_s: floor.rules.minutes(s.kind).unwrap_or(0) * 60,
+                });
+                shown.queue = member::queue_lines(p, floor);
             }
         } else if let Some((i, n)) = snap.done.last() {
             // Between items: the last one dealt with and its last vote.
