@@ -305,9 +305,12 @@ impl Shown {
                         }
                         order
                             .into_iter()
+                            // Who has voted, not how, until the votes are
+                            // counted (issue #20: the chair's live count):
+                            // the choices appear in the result.
                             .map(|x| {
-                                let b = snap.ballots.iter().find(|b| b.person == x);
-                                (data.name(x), b.map(|b| b.choice.label_sv()))
+                                let voted = snap.ballots.iter().any(|b| b.person == x);
+                                (data.name(x), voted.then_some("har röstat"))
                             })
                             .collect()
                     } else {
