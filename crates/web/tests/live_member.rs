@@ -924,3 +924,103 @@ async fn written_yrkanden_are_handed_in_and_accepted_or_declined() {
         assert_eq!(app.count(&rows).await, 3, "{label}");
     }
 }
+
+/// The server started again on the same database: a fresh store (nothing
+/// kept in memory), another port. Gives its base address.
+async fn restarted(app: &App) -> String {
+    let store = app._db.store().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        kansli_web::serve(listener, store, config(), std::future::pending())
+            .await
+            .unwrap()
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ballot_retried_after_a_restart_gets_its_first_receipt() {
+    for db in kansli_testsupport::all().await {
+        let label = db.label;
+        let app = spawn_with(db, config()).await;
+        let f = prepare(&app).await;
+        let m = f.meeting.0;
+        let rost = format!("/sekretariat/sammantraden/{m}/ledamot/rost");
+        let mover = |p: PersonId| vec![Actor::Person { person: p }];
+        for command in [
+            Command::Move {
+                movers: mover(f.persson),
+                kind: ProposalKind::Bifall,
+                text: "bifall till motionen".into(),
+                decision: Some(decides("bifalla motionen")),
+            },
+            Command::Move {
+                movers: mover(f.waltersson),
+                kind: ProposalKind::Avslag,
+                text: "avslag på motionen".into(),
+                decision: Some(decides("avslå motionen")),
+            },
+            Command::Put {
+                put: vec![0, 1],
+                found_for: Some(1),
+            },
+            Command::RequestVote { by: f.persson },
+            Command::ApproveVotingOrder {
+                ja: Some(0),
+                nej: Some(1),
+            },
+        ] {
+            secretary(&app.store, f.meeting, command).await;
+        }
+        let per = app.sign_in("ledamot").await;
+        let first = receipt(&per_vote(&app, &per, &rost, "v1", "ja").await);
+        assert!(
+            first.contains("Din röst är registrerad: Ja, kl. "),
+            "{label}: {first}"
+        );
+        // The kept answer is lost (as when the process stops between the
+        // commit and keeping it), the server starts again, time passes.
+        sqlx::query("DELETE FROM idempotency_keys WHERE once_key = 'v1'")
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let base = restarted(&app).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let again = client()
+            .post(format!("{base}{rost}"))
+            .header(
+                reqwest::header::COOKIE,
+                format!("kansli_session={}", per.cookie),
+            )
+            .form(&[("csrf", per.csrf.as_str()), ("once", "v1"), ("val", "ja")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::SEE_OTHER, "{label}");
+        assert!(
+            again.headers().get("idempotent-replayed").is_none(),
+            "{label}: the handler ran again"
+        );
+        let again = receipt(&set_cookie(&again, "kansli_flash").expect("a receipt"));
+        assert_eq!(first, again, "{label}: the same receipt, with its time");
+        // A fresh form with the same choice: the receipt of the ballot.
+        let fresh = receipt(&per_vote(&app, &per, &rost, "v2", "ja").await);
+        assert_eq!(first, fresh, "{label}");
+        let p = app.store.proceedings(f.meeting).await.unwrap();
+        let ballots = p
+            .log()
+            .iter()
+            .filter(|c| matches!(c, Command::CastVote { .. } | Command::CorrectVote { .. }))
+            .count();
+        assert_eq!(ballots, 1, "{label}: one ballot");
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM live_ballots WHERE meeting_id = {m}"
+            ))
+            .await,
+            1,
+            "{label}"
+        );
+    }
+}
