@@ -636,6 +636,15 @@ async fn members_check_in_and_the_secretary_records_their_attendance() {
             screen_page.contains("aria-label=\"Anteckna Per Persson (S) som närvarande\""),
             "{label}"
         );
+        // And in the live part, which the hub keeps current.
+        assert!(
+            screen_page.contains("Incheckade som väntar på närvaroanteckning"),
+            "{label}: {screen_page}"
+        );
+        assert!(
+            screen_page.contains(&format!("<li>Per Persson (S), kl. {at}</li>")),
+            "{label}"
+        );
         let arrivals = |p: &kansli_core::proceedings::Proceedings| {
             p.log()
                 .iter()
@@ -659,6 +668,10 @@ async fn members_check_in_and_the_secretary_records_their_attendance() {
         assert!(
             !screen_page.contains("Incheckade, närvaro inte antecknad"),
             "{label}: recorded, no longer waiting"
+        );
+        assert!(
+            !screen_page.contains("Incheckade som väntar på närvaroanteckning"),
+            "{label}: nor in the live part"
         );
         let p = app.store.proceedings(f.meeting).await.unwrap();
         assert_eq!(arrivals(&p), before + 1, "{label}");
@@ -824,6 +837,12 @@ async fn written_yrkanden_are_handed_in_and_accepted_or_declined() {
             "{label}: {page}"
         );
         assert!(page.contains(second), "{label}");
+        assert!(
+            page.contains(&format!(
+                "<li>Lise-Lotte Bensköld Olsson (S): avslag – {second}</li>"
+            )),
+            "{label}: the live part lists it: {page}"
+        );
         let id2 = app.store.written_proposals(f.meeting).await.unwrap()[1]
             .id
             .to_string();
