@@ -4,7 +4,11 @@
 //! the same key answered with the same receipt, a second ballot turned
 //! into a change, a ballot after the count, by a substitute who does not
 //! serve and by a member with jäv refused with the engine's reason; a
-//! reservation after the decision; who may open which page.
+//! reservation after the decision; who may open which page. The check-in
+//! (once, harmless twice, before and after the meeting begins) and the
+//! secretary's Arrive for it; written yrkanden handed in, kept on a
+//! refusal, accepted by the chair, declined on the meeting screen, refused
+//! with no item under discussion; a ballot retried after a restart.
 
 mod support;
 
@@ -47,6 +51,12 @@ async fn person(store: &Store, name: &str) -> PersonId {
 /// account ("ersattare", Anna Ek (S), not serving), everyone present, the
 /// meeting open and the first item taken up.
 async fn prepare(app: &App) -> Fixture {
+    prepare_with(app, true).await
+}
+
+/// As [`prepare`]; `begun: false` leaves it with its notice issued and no
+/// command recorded.
+async fn prepare_with(app: &App, begun: bool) -> Fixture {
     let store = &app.store;
     let rsau = app.body("Regionstyrelsens arbetsutskott").await;
     let term = store.members(rsau).await.unwrap()[0].term.id;
@@ -97,6 +107,9 @@ async fn prepare(app: &App) -> Fixture {
         clingston: person(store, "My Clingston").await,
         persson: person(store, "Per Persson").await,
     };
+    if !begun {
+        return f;
+    }
     for p in [
         f.waltersson,
         f.andersson,
@@ -775,6 +788,28 @@ async fn written_yrkanden_are_handed_in_and_accepted_or_declined() {
         let id = app.store.written_proposals(f.meeting).await.unwrap()[0]
             .id
             .to_string();
+        // Only the chair (and the secretary) decide on it.
+        let (status, _) = send_status(
+            &app,
+            &lise,
+            &chair_page,
+            "l9",
+            &[("steg", "godta"), ("yrkande", &id)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{label}: a member");
+        let page = send(
+            &app,
+            &chair,
+            &chair_page,
+            "c0",
+            &[("steg", "godta"), ("yrkande", "999999")],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("yrkandet finns inte vid sammanträdet"),
+            "{label}: {page}"
+        );
         let page = send(
             &app,
             &chair,
@@ -1041,5 +1076,59 @@ async fn a_ballot_retried_after_a_restart_gets_its_first_receipt() {
             1,
             "{label}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_check_in_before_the_meeting_begins() {
+    for db in kansli_testsupport::all().await {
+        let label = db.label;
+        let app = spawn_with(db, config()).await;
+        let f = prepare_with(&app, false).await;
+        let m = f.meeting.0;
+        let member_page = format!("/sekretariat/sammantraden/{m}/ledamot");
+        let screen = format!("/sekretariat/sammantraden/{m}/mote");
+        let per = app.sign_in("ledamot").await;
+        let sekr = app.sign_in("sekreterare").await;
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(
+            page.contains("Sammanträdet är inte öppnat"),
+            "{label}: {page}"
+        );
+        assert!(page.contains("Checka in"), "{label}");
+        let page = send(&app, &per, &format!("{member_page}/incheckning"), "i1", &[]).await;
+        let at = time_after(&flash(&page), "Du har checkat in kl. ");
+        assert!(
+            page.contains(&format!("Du checkade in kl. {at}.")),
+            "{label}"
+        );
+        assert!(
+            app.store
+                .proceedings(f.meeting)
+                .await
+                .unwrap()
+                .log()
+                .is_empty(),
+            "{label}: a check-in is no command"
+        );
+        // The secretary's Arrive is the meeting's first command.
+        let page = app.staff_text(&sekr, &screen).await;
+        assert!(
+            page.contains(&format!("Per Persson (S) checkade in kl. {at}")),
+            "{label}: {page}"
+        );
+        let pid = f.persson.0.to_string();
+        send(
+            &app,
+            &sekr,
+            &screen,
+            "s1",
+            &[("command", "arrive"), ("person", &pid)],
+        )
+        .await;
+        let p = app.store.proceedings(f.meeting).await.unwrap();
+        assert_eq!(p.log(), &[Command::Arrive { person: f.persson }], "{label}");
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(page.contains("Du är närvarande"), "{label}: {page}");
     }
 }

@@ -3,7 +3,11 @@
 //! discussion with its documents, the talarlista with one's place in it,
 //! begära ordet (anförande, replik, genmäle, ordningsfråga), the votering
 //! when the chair opens it (Ja / Nej / Avstår, a receipt with the time, a
-//! change until the count), and a reservation after the decision.
+//! change until the count), a reservation after the decision, the
+//! check-in on arrival (the secretary records the attendance with the
+//! engine's `Arrive`), and a yrkande handed in in writing, which the chair
+//! or the secretary accepts into the record (the engine's `Move`) or
+//! declines.
 //!
 //! Every action is an engine command through `Tx::record_command`; the
 //! page offers only what `Proceedings::check` accepts now, and a refusal
