@@ -820,6 +820,16 @@ pub fn app(store: Store, config: Config) -> (Router, Vec<RouteInfo>) {
         Member,
         live::member::reserve,
     );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/ledamot/incheckning",
+        Member,
+        live::member::check_in,
+    );
+    r.post(
+        "/sekretariat/sammantraden/{meeting}/ledamot/yrkande",
+        Member,
+        live::member::submit_written,
+    );
     r.get(
         "/sekretariat/sammantraden/{meeting}/ordforande",
         Member,

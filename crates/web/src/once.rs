@@ -121,7 +121,9 @@ pub async fn run(app: &AppState, key: Key, req: Request, next: Next) -> Response
             let r = tx
                 .reserve_key(&key.actor, &key.key, &key.fingerprint)
                 .await?;
-            tx.commit().await?;
+            // The keys are in no cached answer: a keyed ballot must leave
+            // the public pages' cache as it was.
+            tx.commit_unpublished().await?;
             Ok::<_, kansli_store::StoreError>(r)
         }
         .await;
@@ -181,7 +183,7 @@ async fn release(app: &AppState, key: &Key) {
     let released = async {
         let mut tx = app.store.begin(&key.actor).await?;
         tx.release_key(&key.actor, &key.key).await?;
-        tx.commit().await
+        tx.commit_unpublished().await
     }
     .await;
     if let Err(e) = released {
@@ -242,7 +244,7 @@ async fn handle(app: AppState, key: Key, req: Request, next: Next) -> Response {
     let kept = async {
         let mut tx = app.store.begin(&key.actor).await?;
         tx.finish_key(&key.actor, &key.key, &answer).await?;
-        tx.commit().await
+        tx.commit_unpublished().await
     }
     .await;
     if let Err(e) = kept {

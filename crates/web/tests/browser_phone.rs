@@ -308,12 +308,29 @@ async fn the_members_page_and_the_chairs_view_fit_a_phone_at_390_px() {
     let member_page = format!("/sekretariat/sammantraden/{m}/ledamot");
     let chair_page = format!("/sekretariat/sammantraden/{m}/ordforande");
 
+    // A written yrkande waiting for the chair (#20 L1): Godta and Avböj.
+    let mut tx = b.store.begin("user:justerare").await.unwrap();
+    tx.submit_proposal(
+        meeting,
+        who("Lise-Lotte Bensköld Olsson"),
+        ProposalKind::Andring,
+        "att motionen bifalls med den ändringen att nattbussarna går till 02.00",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
     // Before the votering: the talarlista and the proposition.
     b.sign_in("ordforande").await;
     set_phone(&b).await;
     b.goto(&chair_page).await;
     fits(&b, "ordforande", axe.as_deref()).await;
-    assert!(touch_targets(&b, "ordforande").await >= 2);
+    assert!(touch_targets(&b, "ordforande").await >= 4);
+    let text = b.main_text().await;
+    assert!(
+        text.contains("Skriftliga yrkanden att ta ställning till"),
+        "{text}"
+    );
     b.sign_in("ledamot").await;
     set_phone(&b).await;
     b.goto(&member_page).await;
@@ -321,6 +338,7 @@ async fn the_members_page_and_the_chairs_view_fit_a_phone_at_390_px() {
     assert!(touch_targets(&b, "ledamot").await >= 1);
     let text = b.main_text().await;
     assert!(text.contains("Du är nummer 1 på talarlistan"), "{text}");
+    assert!(text.contains("Lämna yrkandet till ordföranden"), "{text}");
 
     // The votering open: the ballot on the member's page, the count on the
     // chair's view.

@@ -511,8 +511,7 @@ async fn the_secretary_sees_ballots_as_they_arrive_and_the_streams_are_guarded()
 
 /// #20 L2: a ballot while the votering is open leaves every public output
 /// as it was, so it must not empty the public page cache.
-#[tokio::test]
-#[ignore = "needs #20 L2: a ballot commits without bumping the data version"]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ballot_does_not_empty_the_public_page_cache() {
     for db in kansli_testsupport::all().await {
         let app = app_for(db).await;
@@ -554,5 +553,43 @@ async fn a_ballot_does_not_empty_the_public_page_cache() {
         .await;
         s.until("1</strong> av 5 har röstat", Duration::from_secs(2))
             .await;
+        // A member's own ballot (Tx::cast_ballot, with its receipt) is as
+        // quiet.
+        let per = app.sign_in("ledamot").await;
+        // (Signing in is audited: the version is read after it.)
+        let before = app.store.data_version(Duration::ZERO).await.unwrap();
+        let r = app
+            .post(
+                &per,
+                &format!("/sekretariat/sammantraden/{}/ledamot/rost", meeting.0),
+                &[("once", "k1"), ("val", "nej")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let after_member = app.store.data_version(Duration::ZERO).await.unwrap();
+        assert_eq!(
+            before, after_member,
+            "a member's ballot emptied the page cache"
+        );
+        s.until("2</strong> av 5 har röstat", Duration::from_secs(2))
+            .await;
+        // The count is public: the cache is emptied.
+        for name in [
+            "Helene Andersson",
+            "Lise-Lotte Bensköld Olsson",
+            "My Clingston",
+        ] {
+            let who = id_of(&app, meeting, name).await;
+            sc.step(&[("command", "cast"), ("person", &who), ("choice", "ja")])
+                .await;
+        }
+        assert_eq!(
+            before,
+            app.store.data_version(Duration::ZERO).await.unwrap(),
+            "the roll call emptied the page cache"
+        );
+        sc.step(&[("command", "count"), ("confirm", "ja")]).await;
+        let counted = app.store.data_version(Duration::ZERO).await.unwrap();
+        assert_ne!(before, counted, "the count left the page cache as it was");
     }
 }

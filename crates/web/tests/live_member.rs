@@ -4,7 +4,11 @@
 //! the same key answered with the same receipt, a second ballot turned
 //! into a change, a ballot after the count, by a substitute who does not
 //! serve and by a member with jäv refused with the engine's reason; a
-//! reservation after the decision; who may open which page.
+//! reservation after the decision; who may open which page. The check-in
+//! (once, harmless twice, before and after the meeting begins) and the
+//! secretary's Arrive for it; written yrkanden handed in, kept on a
+//! refusal, accepted by the chair, declined on the meeting screen, refused
+//! with no item under discussion; a ballot retried after a restart.
 
 mod support;
 
@@ -47,6 +51,12 @@ async fn person(store: &Store, name: &str) -> PersonId {
 /// account ("ersattare", Anna Ek (S), not serving), everyone present, the
 /// meeting open and the first item taken up.
 async fn prepare(app: &App) -> Fixture {
+    prepare_with(app, true).await
+}
+
+/// As [`prepare`]; `begun: false` leaves it with its notice issued and no
+/// command recorded.
+async fn prepare_with(app: &App, begun: bool) -> Fixture {
     let store = &app.store;
     let rsau = app.body("Regionstyrelsens arbetsutskott").await;
     let term = store.members(rsau).await.unwrap()[0].term.id;
@@ -97,6 +107,9 @@ async fn prepare(app: &App) -> Fixture {
         clingston: person(store, "My Clingston").await,
         persson: person(store, "Per Persson").await,
     };
+    if !begun {
+        return f;
+    }
     for p in [
         f.waltersson,
         f.andersson,
@@ -535,4 +548,587 @@ fn receipt(cookie: &str) -> String {
         .and_then(|(inner, _)| once(&inner))
         .map(|(_, text)| text)
         .unwrap_or_else(|| cookie.to_string())
+}
+
+/// A form POST with its one-time key: the answer's status and body.
+async fn send_status(
+    app: &App,
+    s: &Session,
+    path: &str,
+    key: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let mut fields = vec![("once", key)];
+    fields.extend_from_slice(form);
+    let r = app.post(s, path, &fields).await;
+    let status = r.status();
+    (status, r.text().await.unwrap())
+}
+
+/// A "HH:MM" clock time in `text` after `before`.
+fn time_after(text: &str, before: &str) -> String {
+    let at = text
+        .find(before)
+        .unwrap_or_else(|| panic!("no «{before}» in {text}"))
+        + before.len();
+    let t = &text[at..at + 5];
+    assert!(
+        t.as_bytes()[2] == b':' && t.chars().filter(|c| c.is_ascii_digit()).count() == 4,
+        "«{t}» is no clock time"
+    );
+    t.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_check_in_and_the_secretary_records_their_attendance() {
+    for db in kansli_testsupport::all().await {
+        let label = db.label;
+        let app = spawn_with(db, config()).await;
+        let f = prepare(&app).await;
+        let m = f.meeting.0;
+        // Per Persson has stepped out: not recorded present.
+        secretary(&app.store, f.meeting, Command::Leave { person: f.persson }).await;
+        let member_page = format!("/sekretariat/sammantraden/{m}/ledamot");
+        let incheckning = format!("{member_page}/incheckning");
+        let screen = format!("/sekretariat/sammantraden/{m}/mote");
+        let per = app.sign_in("ledamot").await;
+        let sekr = app.sign_in("sekreterare").await;
+        let officer = app.sign_in("handlaggare").await;
+
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(
+            page.contains("Du är inte antecknad som närvarande."),
+            "{label}: {page}"
+        );
+        assert!(page.contains("Checka in"), "{label}: {page}");
+        assert!(
+            page.contains(&format!("action=\"{incheckning}\"")),
+            "{label}"
+        );
+        let screen_page = app.staff_text(&sekr, &screen).await;
+        assert!(
+            !screen_page.contains("Incheckade, närvaro inte antecknad"),
+            "{label}: nobody has checked in"
+        );
+
+        // The check-in, and the same form again: one check-in.
+        let page = send(&app, &per, &incheckning, "i1", &[]).await;
+        let at = time_after(&flash(&page), "Du har checkat in kl. ");
+        assert!(
+            page.contains(&format!("Du checkade in kl. {at}.")),
+            "{label}: {page}"
+        );
+        assert!(!page.contains("Checka in –"), "{label}: no second button");
+        let again = send(&app, &per, &incheckning, "i1", &[]).await;
+        assert!(
+            flash(&again).contains(&format!("Du har checkat in kl. {at}.")),
+            "{label}: the retry gets the first answer: {again}"
+        );
+        let rows = format!("SELECT COUNT(*) FROM meeting_check_ins WHERE meeting_id = {m}");
+        assert_eq!(app.count(&rows).await, 1, "{label}");
+        // A second check-in from a fresh form is harmless: the first time.
+        let twice = send(&app, &per, &incheckning, "i2", &[]).await;
+        assert!(
+            flash(&twice).contains(&format!("Du har redan checkat in (kl. {at}).")),
+            "{label}: {twice}"
+        );
+        assert_eq!(app.count(&rows).await, 1, "{label}");
+        // Someone not of the body may not check in.
+        let (status, _) = send_status(&app, &officer, &incheckning, "o1", &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{label}: a case officer");
+        assert_eq!(app.count(&rows).await, 1, "{label}");
+
+        // The secretary sees the check-in and records the attendance with
+        // the engine's own Arrive.
+        let screen_page = app.staff_text(&sekr, &screen).await;
+        assert!(
+            screen_page.contains(&format!("Per Persson (S) checkade in kl. {at}")),
+            "{label}: {screen_page}"
+        );
+        assert!(
+            screen_page.contains("aria-label=\"Anteckna Per Persson (S) som närvarande\""),
+            "{label}"
+        );
+        // And in the live part, which the hub keeps current.
+        assert!(
+            screen_page.contains("Incheckade som väntar på närvaroanteckning"),
+            "{label}: {screen_page}"
+        );
+        assert!(
+            screen_page.contains(&format!("<li>Per Persson (S), kl. {at}</li>")),
+            "{label}"
+        );
+        let arrivals = |p: &kansli_core::proceedings::Proceedings| {
+            p.log()
+                .iter()
+                .filter(|c| matches!(c, Command::Arrive { person } if *person == f.persson))
+                .count()
+        };
+        let before = arrivals(&app.store.proceedings(f.meeting).await.unwrap());
+        let pid = f.persson.0.to_string();
+        let screen_page = send(
+            &app,
+            &sekr,
+            &screen,
+            "s1",
+            &[("command", "arrive"), ("person", &pid)],
+        )
+        .await;
+        assert!(
+            flash(&screen_page).contains("Antecknat."),
+            "{label}: {screen_page}"
+        );
+        assert!(
+            !screen_page.contains("Incheckade, närvaro inte antecknad"),
+            "{label}: recorded, no longer waiting"
+        );
+        assert!(
+            !screen_page.contains("Incheckade som väntar på närvaroanteckning"),
+            "{label}: nor in the live part"
+        );
+        let p = app.store.proceedings(f.meeting).await.unwrap();
+        assert_eq!(arrivals(&p), before + 1, "{label}");
+        assert!(
+            p.snapshot().present.iter().any(|(x, _)| *x == f.persson),
+            "{label}"
+        );
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(
+            page.contains("Du är närvarande och tjänstgör."),
+            "{label}: {page}"
+        );
+        assert!(
+            page.contains(&format!("Du checkade in kl. {at}.")),
+            "{label}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn written_yrkanden_are_handed_in_and_accepted_or_declined() {
+    for db in kansli_testsupport::all().await {
+        let label = db.label;
+        let app = spawn_with(db, config()).await;
+        let f = prepare(&app).await;
+        let m = f.meeting.0;
+        let member_page = format!("/sekretariat/sammantraden/{m}/ledamot");
+        let yrkande = format!("{member_page}/yrkande");
+        let chair_page = format!("/sekretariat/sammantraden/{m}/ordforande");
+        let screen = format!("/sekretariat/sammantraden/{m}/mote");
+        let per = app.sign_in("ledamot").await;
+        let lise = app.sign_in("justerare").await;
+        let anna = app.sign_in("ersattare").await;
+        let chair = app.sign_in("ordforande").await;
+        let sekr = app.sign_in("sekreterare").await;
+        let rows = format!("SELECT COUNT(*) FROM written_proposals WHERE meeting_id = {m}");
+
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(page.contains("Skriftligt yrkande"), "{label}: {page}");
+        assert!(page.contains("value=\"andring\""), "{label}");
+        assert!(page.contains("value=\"aterremiss\""), "{label}");
+
+        // Handed in; the same form twice is one yrkande.
+        let text = "att motionen bifalls med den ändringen att cykelbanorna byggs 2026";
+        let form = [("slag", "andring"), ("text", text)];
+        let page = send(&app, &per, &yrkande, "y1", &form).await;
+        assert!(
+            flash(&page).contains("Ditt yrkande är inlämnat och väntar på ordföranden."),
+            "{label}: {page}"
+        );
+        assert!(
+            page.contains(&format!(
+                "{text} <strong>(inlämnat, väntar på ordföranden)</strong>"
+            )),
+            "{label}: {page}"
+        );
+        send(&app, &per, &yrkande, "y1", &form).await;
+        assert_eq!(app.count(&rows).await, 1, "{label}: the retry added none");
+
+        // Refused: no kind chosen (the text comes back), a substitute who
+        // does not serve (the engine's reason).
+        let kept = "att motionen återremitteras för en kostnadsberäkning";
+        let page = send(&app, &lise, &yrkande, "l1", &[("slag", ""), ("text", kept)]).await;
+        assert!(
+            flash(&page).contains("välj vilket slags yrkande det är"),
+            "{label}: {page}"
+        );
+        assert!(
+            page.contains(&format!(">{kept}</textarea>")),
+            "{label}: the typed text is kept: {page}"
+        );
+        let page = send(
+            &app,
+            &anna,
+            &yrkande,
+            "a1",
+            &[("slag", "bifall"), ("text", "bifall")],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("Anna Ek (S) deltar inte i beslutet vid paragrafen"),
+            "{label}: {page}"
+        );
+        assert!(
+            page.contains(
+                "Du kan inte lämna ett yrkande nu: Anna Ek (S) deltar inte i beslutet vid paragrafen."
+            ),
+            "{label}: {page}"
+        );
+        assert!(!page.contains("/ledamot/yrkande\""), "{label}: no form");
+        assert_eq!(app.count(&rows).await, 1, "{label}");
+
+        // The chair sees it and accepts it: the engine's Move, with Per
+        // Persson as mover.
+        let page = app.staff_text(&chair, &chair_page).await;
+        assert!(
+            page.contains("Skriftliga yrkanden att ta ställning till"),
+            "{label}: {page}"
+        );
+        assert!(page.contains(text), "{label}");
+        let id = app.store.written_proposals(f.meeting).await.unwrap()[0]
+            .id
+            .to_string();
+        // Only the chair (and the secretary) decide on it.
+        let (status, _) = send_status(
+            &app,
+            &lise,
+            &chair_page,
+            "l9",
+            &[("steg", "godta"), ("yrkande", &id)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{label}: a member");
+        let page = send(
+            &app,
+            &chair,
+            &chair_page,
+            "c0",
+            &[("steg", "godta"), ("yrkande", "999999")],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("yrkandet finns inte vid sammanträdet"),
+            "{label}: {page}"
+        );
+        let page = send(
+            &app,
+            &chair,
+            &chair_page,
+            "c1",
+            &[("steg", "godta"), ("yrkande", &id)],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("Det skriftliga yrkandet är infört bland yrkandena."),
+            "{label}: {page}"
+        );
+        assert!(
+            page.contains(&format!("Yrkande 1: Per Persson (S) – {text}")),
+            "{label}: {page}"
+        );
+        assert!(
+            !page.contains("Skriftliga yrkanden att ta ställning till"),
+            "{label}: none pending"
+        );
+        let page = send(
+            &app,
+            &chair,
+            &chair_page,
+            "c2",
+            &[("steg", "godta"), ("yrkande", &id)],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("yrkandet är redan infört"),
+            "{label}: {page}"
+        );
+        let p = app.store.proceedings(f.meeting).await.unwrap();
+        let moved = p.snapshot().paragraph.unwrap().proposals;
+        assert_eq!(moved.len(), 1, "{label}");
+        assert_eq!(
+            moved[0].movers,
+            vec![Actor::Person { person: f.persson }],
+            "{label}"
+        );
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(
+            page.contains(&format!("{text} <strong>(antaget)</strong>")),
+            "{label}: {page}"
+        );
+
+        // Another, declined on the secretary's screen.
+        let second = "avslag på motionen";
+        send(
+            &app,
+            &lise,
+            &yrkande,
+            "l2",
+            &[("slag", "avslag"), ("text", second)],
+        )
+        .await;
+        let page = app.staff_text(&sekr, &screen).await;
+        assert!(
+            page.contains("Skriftliga yrkanden från ledamöterna"),
+            "{label}: {page}"
+        );
+        assert!(page.contains(second), "{label}");
+        assert!(
+            page.contains(&format!(
+                "<li>Lise-Lotte Bensköld Olsson (S): avslag – {second}</li>"
+            )),
+            "{label}: the live part lists it: {page}"
+        );
+        let id2 = app.store.written_proposals(f.meeting).await.unwrap()[1]
+            .id
+            .to_string();
+        let page = send(
+            &app,
+            &sekr,
+            &screen,
+            "s1",
+            &[("command", "decline_written"), ("proposal", &id2)],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("Det skriftliga yrkandet är avböjt."),
+            "{label}: {page}"
+        );
+        let page = app.staff_text(&lise, &member_page).await;
+        assert!(
+            page.contains(&format!("{second} <strong>(inte antaget)</strong>")),
+            "{label}: {page}"
+        );
+        assert_eq!(
+            app.store
+                .proceedings(f.meeting)
+                .await
+                .unwrap()
+                .snapshot()
+                .paragraph
+                .unwrap()
+                .proposals
+                .len(),
+            1,
+            "{label}: a declined yrkande is not in the record"
+        );
+
+        // One handed in on this item cannot be accepted on the next.
+        send(
+            &app,
+            &lise,
+            &yrkande,
+            "l3",
+            &[("slag", "bifall"), ("text", "bifall")],
+        )
+        .await;
+        let id3 = app.store.written_proposals(f.meeting).await.unwrap()[2]
+            .id
+            .to_string();
+        for command in [
+            Command::Put {
+                put: vec![0],
+                found_for: Some(0),
+            },
+            Command::Decide {
+                decision: Some(decides("bifalla motionen med ändringen")),
+            },
+            Command::FinishItem,
+        ] {
+            secretary(&app.store, f.meeting, command).await;
+        }
+        // No item under discussion: the store's reason.
+        let page = send(
+            &app,
+            &per,
+            &yrkande,
+            "y2",
+            &[("slag", "bifall"), ("text", "bifall")],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("ingen punkt är uppe"),
+            "{label}: {page}"
+        );
+        secretary(
+            &app.store,
+            f.meeting,
+            Command::TakeUp {
+                item: 1,
+                draft_decision: Some(decides("avslå motionen")),
+            },
+        )
+        .await;
+        let page = app.staff_text(&chair, &chair_page).await;
+        assert!(
+            page.contains("Lämnat på en annan punkt än den som är uppe."),
+            "{label}: {page}"
+        );
+        let page = send(
+            &app,
+            &sekr,
+            &screen,
+            "s2",
+            &[("command", "accept_written"), ("proposal", &id3)],
+        )
+        .await;
+        assert!(
+            flash(&page).contains("yrkandet lämnades på en annan punkt än den som är uppe"),
+            "{label}: {page}"
+        );
+        assert_eq!(app.count(&rows).await, 3, "{label}");
+    }
+}
+
+/// The server started again on the same database: a fresh store (nothing
+/// kept in memory), another port. Gives its base address.
+async fn restarted(app: &App) -> String {
+    let store = app._db.store().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        kansli_web::serve(listener, store, config(), std::future::pending())
+            .await
+            .unwrap()
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ballot_retried_after_a_restart_gets_its_first_receipt() {
+    for db in kansli_testsupport::all().await {
+        let label = db.label;
+        let app = spawn_with(db, config()).await;
+        let f = prepare(&app).await;
+        let m = f.meeting.0;
+        let rost = format!("/sekretariat/sammantraden/{m}/ledamot/rost");
+        let mover = |p: PersonId| vec![Actor::Person { person: p }];
+        for command in [
+            Command::Move {
+                movers: mover(f.persson),
+                kind: ProposalKind::Bifall,
+                text: "bifall till motionen".into(),
+                decision: Some(decides("bifalla motionen")),
+            },
+            Command::Move {
+                movers: mover(f.waltersson),
+                kind: ProposalKind::Avslag,
+                text: "avslag på motionen".into(),
+                decision: Some(decides("avslå motionen")),
+            },
+            Command::Put {
+                put: vec![0, 1],
+                found_for: Some(1),
+            },
+            Command::RequestVote { by: f.persson },
+            Command::ApproveVotingOrder {
+                ja: Some(0),
+                nej: Some(1),
+            },
+        ] {
+            secretary(&app.store, f.meeting, command).await;
+        }
+        let per = app.sign_in("ledamot").await;
+        let first = receipt(&per_vote(&app, &per, &rost, "v1", "ja").await);
+        assert!(
+            first.contains("Din röst är registrerad: Ja, kl. "),
+            "{label}: {first}"
+        );
+        // The kept answer is lost (as when the process stops between the
+        // commit and keeping it), the server starts again, time passes.
+        sqlx::query("DELETE FROM idempotency_keys WHERE once_key = 'v1'")
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let base = restarted(&app).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let again = client()
+            .post(format!("{base}{rost}"))
+            .header(
+                reqwest::header::COOKIE,
+                format!("kansli_session={}", per.cookie),
+            )
+            .form(&[("csrf", per.csrf.as_str()), ("once", "v1"), ("val", "ja")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::SEE_OTHER, "{label}");
+        assert!(
+            again.headers().get("idempotent-replayed").is_none(),
+            "{label}: the handler ran again"
+        );
+        let again = receipt(&set_cookie(&again, "kansli_flash").expect("a receipt"));
+        assert_eq!(first, again, "{label}: the same receipt, with its time");
+        // A fresh form with the same choice: the receipt of the ballot.
+        let fresh = receipt(&per_vote(&app, &per, &rost, "v2", "ja").await);
+        assert_eq!(first, fresh, "{label}");
+        let p = app.store.proceedings(f.meeting).await.unwrap();
+        let ballots = p
+            .log()
+            .iter()
+            .filter(|c| matches!(c, Command::CastVote { .. } | Command::CorrectVote { .. }))
+            .count();
+        assert_eq!(ballots, 1, "{label}: one ballot");
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM live_ballots WHERE meeting_id = {m}"
+            ))
+            .await,
+            1,
+            "{label}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_check_in_before_the_meeting_begins() {
+    for db in kansli_testsupport::all().await {
+        let label = db.label;
+        let app = spawn_with(db, config()).await;
+        let f = prepare_with(&app, false).await;
+        let m = f.meeting.0;
+        let member_page = format!("/sekretariat/sammantraden/{m}/ledamot");
+        let screen = format!("/sekretariat/sammantraden/{m}/mote");
+        let per = app.sign_in("ledamot").await;
+        let sekr = app.sign_in("sekreterare").await;
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(
+            page.contains("Sammanträdet är inte öppnat"),
+            "{label}: {page}"
+        );
+        assert!(page.contains("Checka in"), "{label}");
+        let page = send(&app, &per, &format!("{member_page}/incheckning"), "i1", &[]).await;
+        let at = time_after(&flash(&page), "Du har checkat in kl. ");
+        assert!(
+            page.contains(&format!("Du checkade in kl. {at}.")),
+            "{label}"
+        );
+        assert!(
+            app.store
+                .proceedings(f.meeting)
+                .await
+                .unwrap()
+                .log()
+                .is_empty(),
+            "{label}: a check-in is no command"
+        );
+        // The secretary's Arrive is the meeting's first command.
+        let page = app.staff_text(&sekr, &screen).await;
+        assert!(
+            page.contains(&format!("Per Persson (S) checkade in kl. {at}")),
+            "{label}: {page}"
+        );
+        let pid = f.persson.0.to_string();
+        send(
+            &app,
+            &sekr,
+            &screen,
+            "s1",
+            &[("command", "arrive"), ("person", &pid)],
+        )
+        .await;
+        let p = app.store.proceedings(f.meeting).await.unwrap();
+        assert_eq!(p.log(), &[Command::Arrive { person: f.persson }], "{label}");
+        let page = app.staff_text(&per, &member_page).await;
+        assert!(page.contains("Du är närvarande"), "{label}: {page}");
+    }
 }

@@ -116,6 +116,84 @@ struct ChairPage {
     results: Vec<String>,
     may_decide: bool,
     decision: Option<String>,
+    /// Written yrkanden waiting for the chair.
+    written: Vec<PendingWritten>,
+}
+
+/// A written yrkande waiting to be accepted or declined.
+pub struct PendingWritten {
+    pub id: i64,
+    /// "Per Persson (S) yrkar bifall: …" with the item's title.
+    pub label: String,
+    /// It was handed in on another item than the one open: only a
+    /// decline is possible.
+    pub other_item: bool,
+}
+
+/// The meeting's written yrkanden still pending, for the chair's view and
+/// the secretary's screen.
+pub(crate) async fn pending_written(
+    app: &AppState,
+    meeting: MeetingId,
+    p: &Proceedings,
+) -> Result<Vec<PendingWritten>, StoreError> {
+    let open = p.snapshot().open_item;
+    Ok(app
+        .store
+        .written_proposals(meeting)
+        .await?
+        .into_iter()
+        .filter(|w| w.status == kansli_store::live::ProposalStatus::Pending)
+        .map(|w| PendingWritten {
+            id: w.id,
+            label: format!(
+                "{} ({}, kl. {}): {} – {}",
+                name(p, w.person),
+                p.setting()
+                    .items
+                    .get(w.item)
+                    .map(|i| kansli_core::limits::shorten(Kind::Title, &i.title).into_owned())
+                    .unwrap_or_default(),
+                crate::live::member::clock_hm(&w.at.to_string()),
+                w.kind.label_sv(),
+                w.text
+            ),
+            other_item: open != Some(w.item),
+        })
+        .collect())
+}
+
+/// Accepts (`godta`) or declines a written yrkande of this meeting.
+pub(crate) async fn decide_written(
+    app: &AppState,
+    s: &Session,
+    meeting: MeetingId,
+    raw_id: &str,
+    accept: bool,
+) -> Result<String, StoreError> {
+    let id: i64 = form_number("yrkandet", raw_id)?;
+    // The id must be one of this meeting's: the page was for this meeting.
+    if !app
+        .store
+        .written_proposals(meeting)
+        .await?
+        .iter()
+        .any(|w| w.id == id)
+    {
+        return Err(refused("yrkandet", "yrkandet finns inte vid sammanträdet"));
+    }
+    let mut tx = app.store.begin(&actor(s)).await?;
+    if accept {
+        tx.accept_proposal(id).await?;
+    } else {
+        tx.decline_proposal(id).await?;
+    }
+    tx.commit().await?;
+    Ok(if accept {
+        "Det skriftliga yrkandet är infört bland yrkandena.".to_string()
+    } else {
+        "Det skriftliga yrkandet är avböjt.".to_string()
+    })
 }
 
 impl KeptFields for ChairPage {
@@ -227,8 +305,10 @@ pub async fn page(
         (vec![], vec![])
     };
     let speaker = speaker(&app, id, &p, floor).await?;
+    let written = pending_written(&app, id, &p).await?;
     let (jar, flash) = take_flash(&app, &s, jar);
     let page = ChairPage {
+        written,
         flash,
         csrf: s.csrf.clone(),
         meeting: id.0,
@@ -284,6 +364,9 @@ pub struct StepForm {
     /// The proposal the chair finds for (`avgors` for deciding today).
     #[serde(default)]
     finner: String,
+    /// A written yrkande's id (`godta`, `avboj`).
+    #[serde(default)]
+    yrkande: String,
 }
 
 /// One step of the chair's, as an engine command.
@@ -295,6 +378,10 @@ pub async fn step(
     Form(f): Form<StepForm>,
 ) -> Result<Response, PageError> {
     let (id, _, p) = chair_and_meeting(&app, &s, &raw).await?;
+    if let steg @ ("godta" | "avboj") = f.steg.as_str() {
+        let outcome = decide_written(&app, &s, id, &f.yrkande, steg == "godta").await;
+        return after(&app, jar, &href(id), outcome);
+    }
     let outcome = async {
         let snap = p.snapshot();
         let (command, done) = match f.steg.as_str() {

@@ -294,6 +294,10 @@ struct NoticeFragment<'a> {
 #[template(path = "live_secretary_fragment.html")]
 struct SecretaryFragment<'a> {
     s: &'a Shown,
+    /// Checked in, attendance not recorded: "Per Persson (S), 13:02".
+    waiting: Vec<String>,
+    /// Written yrkanden not yet accepted or declined.
+    pending: Vec<String>,
 }
 
 /// Builds the meeting's live state: one read, each fragment once.
@@ -359,7 +363,40 @@ pub fn render(data: &LiveData) -> Result<LiveState, askama::Error> {
     // replace these once merged.
     let member = StateFragment { s: &official }.render()?;
     let chair = member.clone();
-    let secretary = SecretaryFragment { s: &official }.render()?;
+    let present = |x: kansli_core::PersonId| {
+        data.snapshot
+            .as_ref()
+            .is_some_and(|s| s.present.iter().any(|(p, _)| *p == x))
+    };
+    let secretary = SecretaryFragment {
+        s: &official,
+        waiting: data
+            .check_ins
+            .iter()
+            .filter(|c| !present(c.person))
+            .map(|c| {
+                format!(
+                    "{}, kl. {}",
+                    data.name(c.person),
+                    super::member::clock_hm(&c.at.to_string())
+                )
+            })
+            .collect(),
+        pending: data
+            .written
+            .iter()
+            .filter(|w| w.status == kansli_store::live::ProposalStatus::Pending)
+            .map(|w| {
+                format!(
+                    "{}: {} – {}",
+                    data.name(w.person),
+                    w.kind.label_sv(),
+                    w.text
+                )
+            })
+            .collect(),
+    }
+    .render()?;
     Ok(LiveState {
         meeting: data.meeting.id,
         seq: data.seq,

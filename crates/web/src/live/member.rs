@@ -3,7 +3,11 @@
 //! discussion with its documents, the talarlista with one's place in it,
 //! begära ordet (anförande, replik, genmäle, ordningsfråga), the votering
 //! when the chair opens it (Ja / Nej / Avstår, a receipt with the time, a
-//! change until the count), and a reservation after the decision.
+//! change until the count), a reservation after the decision, the
+//! check-in on arrival (the secretary records the attendance with the
+//! engine's `Arrive`), and a yrkande handed in in writing, which the chair
+//! or the secretary accepts into the record (the engine's `Move`) or
+//! declines.
 //!
 //! Every action is an engine command through `Tx::record_command`; the
 //! page offers only what `Proceedings::check` accepts now, and a refusal
@@ -24,11 +28,12 @@ use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::{CookieJar, Form};
 use kansli_core::floor::{FloorKind, FloorSnapshot};
 use kansli_core::limits::Kind;
-use kansli_core::meeting::{Actor, Capacity, MeetingStatus, VoteChoice};
+use kansli_core::meeting::{Actor, Capacity, MeetingStatus, ProposalKind, VoteChoice};
 use kansli_core::proceedings::{Command, MeetingPhase, Proceedings, Snapshot};
 use kansli_core::{MeetingId, PersonId};
 use kansli_store::StoreError;
 use kansli_store::access::Session;
+use kansli_store::live::ProposalStatus;
 use serde::Deserialize;
 
 pub(crate) fn href(meeting: MeetingId) -> String {
@@ -108,6 +113,31 @@ pub(crate) fn clock(iso: &str) -> String {
     ) {
         (Ok(t), Ok(tz)) => t.to_zoned(tz).strftime("%H:%M:%S").to_string(),
         _ => String::new(),
+    }
+}
+
+/// An ISO timestamp as Swedish clock time to the minute ("14:02").
+pub(crate) fn clock_hm(iso: &str) -> String {
+    clock(iso).get(..5).unwrap_or_default().to_string()
+}
+
+/// A written yrkande's status as its mover reads it.
+pub(crate) fn written_status(status: ProposalStatus) -> &'static str {
+    match status {
+        ProposalStatus::Pending => "inlämnat, väntar på ordföranden",
+        ProposalStatus::Accepted { .. } => "antaget",
+        ProposalStatus::Declined => "inte antaget",
+    }
+}
+
+/// Whether the member may move now, as the engine answers a yrkande of
+/// theirs (the kind and text do not change the answer).
+fn written_move_probe(me: PersonId) -> Command {
+    Command::Move {
+        movers: vec![Actor::Person { person: me }],
+        kind: ProposalKind::Bifall,
+        text: "bifall".into(),
+        decision: None,
     }
 }
 
@@ -279,6 +309,28 @@ struct MemberPage {
     /// Why the member may not vote in the votering under way.
     no_vote: Option<String>,
     reserve: Vec<ReserveChoice>,
+    /// When the member checked in on this device ("14:02"), if they did.
+    checked_in: Option<String>,
+    /// The check-in button: not checked in, not recorded present, the
+    /// meeting not closed.
+    may_check_in: bool,
+    /// The kinds of yrkande the form offers: code, label.
+    kinds: Vec<(&'static str, &'static str)>,
+    /// The written yrkande form: the engine would let the member move now.
+    may_move: bool,
+    /// Why not, when an item is open and the member may not move.
+    no_move: Option<String>,
+    /// The member's own written yrkanden in this meeting.
+    written: Vec<WrittenLine>,
+}
+
+/// One of the member's written yrkanden, as they follow it.
+pub struct WrittenLine {
+    pub text: String,
+    pub kind: &'static str,
+    /// "inlämnat, väntar på ordföranden", "antaget", "inte antaget".
+    pub status: &'static str,
+    pub item: String,
 }
 
 impl KeptFields for MemberPage {
@@ -470,6 +522,42 @@ pub async fn page(
             ),
         })
         .collect();
+    let checked_in = app
+        .store
+        .check_ins(id)
+        .await?
+        .into_iter()
+        .find(|c| c.person == me)
+        .map(|c| clock_hm(&c.at.to_string()));
+    let may_check_in = checked_in.is_none()
+        && capacity.is_none()
+        && snap.phase != MeetingPhase::Closed
+        && m.status != MeetingStatus::Held;
+    let (may_move, no_move) = match snap.open_item {
+        None => (false, None),
+        Some(_) => match p.check(&written_move_probe(me)) {
+            Ok(()) => (true, None),
+            Err(r) => (false, Some(r.reason)),
+        },
+    };
+    let written = app
+        .store
+        .written_proposals(id)
+        .await?
+        .into_iter()
+        .filter(|w| w.person == me)
+        .map(|w| WrittenLine {
+            kind: w.kind.label_sv(),
+            status: written_status(w.status),
+            item: p
+                .setting()
+                .items
+                .get(w.item)
+                .map(|i| kansli_core::limits::shorten(Kind::Title, &i.title).into_owned())
+                .unwrap_or_default(),
+            text: w.text,
+        })
+        .collect();
     let item = item_view(&app, &s, id, m.date, &p, &snap).await?;
     let speaker = speaker(&app, id, &p, floor).await?;
     let (jar, flash) = take_flash(&app, &s, jar);
@@ -491,6 +579,15 @@ pub async fn page(
         vote,
         no_vote,
         reserve,
+        checked_in,
+        may_check_in,
+        kinds: ProposalKind::ALL
+            .into_iter()
+            .map(|k| (k.code(), k.label_sv()))
+            .collect(),
+        may_move,
+        no_move,
+        written,
     };
     Ok((jar, Html(page.render().map_err(WebError::from)?)).into_response())
 }
@@ -667,5 +764,75 @@ pub async fn reserve(
         outcome,
         "reservation",
         &[("skal", Kind::FreeText, &f.skal)],
+    )
+}
+
+/// The member checks in on their own device: the secretary sees it and
+/// records the attendance (the engine's `Arrive`); a second check-in keeps
+/// the first time.
+pub async fn check_in(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let (id, _, _, me) = member_and_meeting(&app, &s, &raw).await?;
+    let outcome = async {
+        let before = app.store.check_ins(id).await?;
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        let c = tx.check_in(id, me).await?;
+        tx.commit().await?;
+        let at = clock_hm(&c.at.to_string());
+        Ok(if before.iter().any(|b| b.person == me) {
+            format!("Du har redan checkat in (kl. {at}).")
+        } else {
+            format!("Du har checkat in kl. {at}. Sekreteraren antecknar din närvaro.")
+        })
+    }
+    .await;
+    after(&app, jar, &href(id), outcome)
+}
+
+#[derive(Deserialize)]
+pub struct WrittenForm {
+    /// A proposal kind's code (bifall, avslag, andring, …).
+    #[serde(default)]
+    slag: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// A yrkande handed in in writing on the item under discussion: the chair
+/// (or the secretary) accepts it into the record or declines it.
+pub async fn submit_written(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    Path(raw): Path<String>,
+    jar: CookieJar,
+    Form(f): Form<WrittenForm>,
+) -> Result<Response, PageError> {
+    let (id, _, _, me) = member_and_meeting(&app, &s, &raw).await?;
+    let outcome = async {
+        let kind = ProposalKind::ALL
+            .into_iter()
+            .find(|k| k.code() == f.slag.trim())
+            .ok_or_else(|| refused("yrkandet", "välj vilket slags yrkande det är"))?;
+        let mut tx = app.store.begin(&actor(&s)).await?;
+        tx.submit_proposal(id, me, kind, &f.text).await?;
+        tx.commit().await?;
+        Ok("Ditt yrkande är inlämnat och väntar på ordföranden.".to_string())
+    }
+    .await;
+    after_keeping(
+        &app,
+        &s,
+        jar,
+        &href(id),
+        outcome,
+        "yrkande",
+        &[
+            ("text", Kind::FreeText, &f.text),
+            ("slag", Kind::Code, &f.slag),
+        ],
     )
 }

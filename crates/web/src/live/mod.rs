@@ -57,6 +57,10 @@ pub struct LiveData {
     pub protocol: Option<view::MeetingView>,
     /// When the hub first saw the current speech (the timer is advisory).
     pub speaking_since: Option<jiff::Timestamp>,
+    /// #20 L1: who checked in on their own device (for the secretary).
+    pub check_ins: Vec<kansli_store::live::CheckIn>,
+    /// #20 L1: the yrkanden handed in in writing (for the secretary).
+    pub written: Vec<kansli_store::live::WrittenProposal>,
 }
 
 impl LiveData {
@@ -79,7 +83,17 @@ impl LiveData {
         };
         let snapshot = proceedings.as_ref().map(Proceedings::snapshot);
         let seq = store.live_seq(id).await?;
+        let (check_ins, written) = if proceedings.is_some() {
+            (
+                store.check_ins(id).await?,
+                store.written_proposals(id).await?,
+            )
+        } else {
+            (vec![], vec![])
+        };
         Ok(LiveData {
+            check_ins,
+            written,
             title: format!("{} {}", body.name, meeting.date),
             meeting,
             body,

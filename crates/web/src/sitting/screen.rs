@@ -146,6 +146,11 @@ struct ScreenPage {
     /// #20 L4: the proportional election of the open election item
     /// (`sitting/election.rs`, template `staff_election.html`).
     proportional: Option<super::election::ElectionForm>,
+    /// #20 L1: members who checked in on their own device and are not
+    /// recorded present yet: id, name, "14:02".
+    checked_in: Vec<(i64, String, String)>,
+    /// #20 L1: written yrkanden waiting for the chair or the secretary.
+    written: Vec<crate::live::chair::PendingWritten>,
 }
 
 impl KeptFields for ScreenPage {
@@ -201,6 +206,24 @@ pub async fn screen(
     page.live = app.live.current(id).await?.secretary.clone();
     // #20 L4: the proportional election form, with what a refusal kept.
     page.proportional = super::election::form(&p, id, page.flash.as_ref());
+    // #20 L1: check-ins to confirm with the engine's `Arrive`, and the
+    // written yrkanden handed in.
+    let snap = p.snapshot();
+    page.checked_in = app
+        .store
+        .check_ins(id)
+        .await?
+        .into_iter()
+        .filter(|c| !snap.present.iter().any(|(x, _)| *x == c.person))
+        .map(|c| {
+            (
+                c.person.0,
+                crate::live::member::name(&p, c.person),
+                crate::live::member::clock_hm(&c.at.to_string()),
+            )
+        })
+        .collect();
+    page.written = crate::live::chair::pending_written(&app, id, &p).await?;
     Ok((jar, Html(page.render()?)).into_response())
 }
 
@@ -610,6 +633,8 @@ fn screen_page(
         absences: None,
         live: String::new(),
         proportional: None, // #20 L4: set in `screen`
+        checked_in: vec![],
+        written: vec![],
     }
 }
 
@@ -1065,6 +1090,17 @@ pub async fn record(
     let id: MeetingId = parse_id(&raw, "Sammanträdet")?;
     let who = actor(&s);
     let outcome = async {
+        // #20 L1: a written yrkande accepted into the record or declined.
+        if let c @ ("accept_written" | "decline_written") = f.command.as_str() {
+            return crate::live::chair::decide_written(
+                &app,
+                &s,
+                id,
+                &f.proposal,
+                c == "accept_written",
+            )
+            .await;
+        }
         let p = app.store.proceedings(id).await?;
         let commands = commands_from(&app, &p, &f).await?;
         let mut tx = app.store.begin(&who).await?;
