@@ -11,6 +11,8 @@
 //   of the new contents' [data-live-announce] elements, when they change,
 //   go to the polite live region [data-live-said] (a screen reader hears
 //   the count and the result, not the whole page again).
+// - Pushed forms get the page's csrf and a fresh one-time key; the page's
+//   own ballot section [data-live-stale] stays while its votering is open.
 // - [data-timer-since] (ms since the epoch) shows the time spoken, marked
 //   past [data-timer-limit] seconds (advisory: speaking time is not cut).
 (function () {
@@ -45,10 +47,43 @@
     }
     var said = [].map.call(fresh.content.querySelectorAll('[data-live-announce]'),
       function (e) { return e.textContent.trim(); }).join('. ');
+    settle(fresh.content);
     target.replaceChildren(fresh.content);
+    fill(target);
     var region = document.querySelector('[data-live-said]');
     if (region && said && said !== region.textContent) region.textContent = said;
     tick();
+  }
+
+  // A pushed form is the same for everyone: its csrf comes from the
+  // page (data-csrf on the [data-live-src] element), its one-time key is
+  // made here.
+  function fill(target) {
+    var src = target.closest('[data-live-src]');
+    var csrf = src && src.getAttribute('data-csrf');
+    var empty = target.querySelectorAll('input[data-live-csrf], input[data-live-once]');
+    for (var i = 0; i < empty.length; i++) {
+      var input = empty[i];
+      if (input.value) continue;
+      if (input.hasAttribute('data-live-csrf')) {
+        if (csrf) input.value = csrf;
+      } else {
+        var b = new Uint8Array(32);
+        window.crypto.getRandomValues(b);
+        input.value = [].map.call(b, function (x) { return (x < 16 ? '0' : '') + x.toString(16); }).join('');
+      }
+    }
+  }
+
+  // The page's own ballot section ([data-live-stale]) stands while the
+  // votering it was rendered for is open (the pushed form gives way to
+  // it); when the push has no ballot form, the votering is over and it goes.
+  function settle(content) {
+    var stale = document.querySelector('[data-live-stale]');
+    if (!stale) return;
+    var pushed = content.querySelector('[data-live-vote]');
+    if (pushed) pushed.remove();
+    else stale.remove();
   }
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }

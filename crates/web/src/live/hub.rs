@@ -290,6 +290,20 @@ struct NoticeFragment<'a> {
     notice: &'a str,
 }
 
+/// The members' fragment: the item, the talarlista and, while a votering
+/// is open, the ballot form (its csrf and key filled in by live.js, or by
+/// the page when it is rendered for one member).
+#[derive(Template)]
+#[template(path = "live_member_fragment.html")]
+pub(crate) struct MemberFragment<'a> {
+    pub s: &'a Shown,
+    pub meeting: i64,
+    pub csrf: &'a str,
+    pub once: &'a str,
+    /// The ballot form: false where the page has its own.
+    pub form: bool,
+}
+
 #[derive(Template)]
 #[template(path = "live_secretary_fragment.html")]
 struct SecretaryFragment<'a> {
@@ -359,10 +373,15 @@ pub fn render(data: &LiveData) -> Result<LiveState, askama::Error> {
         };
         NoticeFragment { notice: text }.render()?
     };
-    // #20 L1: `live::member::fragment(data)` and `live::chair::fragment(data)`
-    // replace these once merged.
-    let member = StateFragment { s: &official }.render()?;
-    let chair = member.clone();
+    let member = MemberFragment {
+        s: &official,
+        meeting: data.meeting.id.0,
+        csrf: "",
+        once: "",
+        form: true,
+    }
+    .render()?;
+    let chair = StateFragment { s: &official }.render()?;
     let present = |x: kansli_core::PersonId| {
         data.snapshot
             .as_ref()

@@ -322,6 +322,9 @@ struct MemberPage {
     no_move: Option<String>,
     /// The member's own written yrkanden in this meeting.
     written: Vec<WrittenLine>,
+    /// The "Just nu" part as the members' stream pushes it
+    /// (`hub::MemberFragment`), rendered for this member.
+    live: String,
 }
 
 /// One of the member's written yrkanden, as they follow it.
@@ -560,6 +563,20 @@ pub async fn page(
         .collect();
     let item = item_view(&app, &s, id, m.date, &p, &snap).await?;
     let speaker = speaker(&app, id, &p, floor).await?;
+    let live = {
+        let data = super::LiveData::load(&app.store, id).await?;
+        let shown = super::Shown::of(&data, true);
+        super::hub::MemberFragment {
+            s: &shown,
+            meeting: id.0,
+            csrf: &s.csrf,
+            once: &crate::once::key(),
+            // The page's own ballot form (below) is the one shown first.
+            form: false,
+        }
+        .render()
+        .map_err(WebError::from)?
+    };
     let (jar, flash) = take_flash(&app, &s, jar);
     let page = MemberPage {
         flash,
@@ -588,6 +605,7 @@ pub async fn page(
         may_move,
         no_move,
         written,
+        live,
     };
     Ok((jar, Html(page.render().map_err(WebError::from)?)).into_response())
 }
