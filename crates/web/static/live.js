@@ -7,6 +7,9 @@
 // - A [data-live-keep] element (a form) the user is filling in (focus
 //   inside, or typed into) is never replaced: the old element is kept in
 //   the new contents, matched by its id.
+// - A [data-live-reload] view (the chair's: one person, many forms) is
+//   reloaded on a change later than its data-live-seq, unless a form is
+//   being filled in.
 // - [data-live-status] shows the connection's state in Swedish; the texts
 //   of the new contents' [data-live-announce] elements, when they change,
 //   go to the polite live region [data-live-said] (a screen reader hears
@@ -31,6 +34,10 @@
     var keep = e.target.closest && e.target.closest('[data-live-keep]');
     if (keep) keep.setAttribute('data-live-dirty', '');
   });
+  var typed = false, leaving = false;
+  document.addEventListener('input', function () { typed = true; });
+  // A form sent: the answer is the next page, not a reload.
+  document.addEventListener('submit', function () { leaving = true; });
   function busy(el) {
     return el.hasAttribute('data-live-dirty') || el.contains(document.activeElement);
   }
@@ -107,8 +114,9 @@
   var sources = document.querySelectorAll('[data-live-src]');
   for (var i = 0; i < sources.length; i++) {
     (function (el) {
+      var reload = el.hasAttribute('data-live-reload');
       var target = el.hasAttribute('data-live') ? el : el.querySelector('[data-live]');
-      if (!target) return;
+      if (!target && !reload) return;
       status('Ansluter …', 'connecting');
       var es = new EventSource(el.getAttribute('data-live-src'));
       es.addEventListener('open', function () {
@@ -121,6 +129,18 @@
           : 'Anslutningen bröts. Försöker igen …', 'lost');
       });
       es.addEventListener('state', function (e) {
+        if (reload) {
+          // A view of one person's with its own forms: the page again on
+          // a later change, unless a form is being filled in.
+          if (leaving || Number(e.lastEventId) <= Number(el.getAttribute('data-live-seq'))) return;
+          var a = document.activeElement;
+          if (typed || (a && a.form && a.tagName !== 'BUTTON')) {
+            status('Läget har ändrats. Ladda om sidan när du är klar.', 'stale');
+          } else {
+            window.location.reload();
+          }
+          return;
+        }
         swap(target, e.data);
         status('Direkt: sidan uppdateras av sig själv.', 'open');
         el.setAttribute('data-live-seq', e.lastEventId);

@@ -594,6 +594,16 @@ async fn the_chair_three_members_the_big_screen_and_the_public_at_once() {
     let reply = "form:has(input[name=slag][value=reply]) button";
     let give = "form:has(input[name=steg][value=ge_ordet]) button";
     let end = "form:has(input[name=steg][value=avsluta]) button";
+    // The chair's view is open: it follows by itself (a reload by live.js).
+    chair.goto(&chair_page).await;
+    let connected = Instant::now();
+    while !chair.main_text().await.contains("Direkt: sidan uppdateras") {
+        assert!(
+            connected.elapsed() < Duration::from_secs(5),
+            "the chair's view never connected"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let f = press(&a, &member_page, speech, "A asks for the floor").await;
     assert!(f.contains("Du är nummer 1 på talarlistan"), "{f}");
     shows(
@@ -603,7 +613,18 @@ async fn the_chair_three_members_the_big_screen_and_the_public_at_once() {
         Duration::from_secs(2),
     )
     .await;
-    chair.goto(&chair_page).await;
+    let asked = Instant::now();
+    while !chair
+        .main_text()
+        .await
+        .contains("Ge ordet till Per Persson (S)")
+    {
+        assert!(
+            asked.elapsed() < Duration::from_secs(3),
+            "the chair's view did not follow"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(
         chair
             .client

@@ -118,6 +118,9 @@ struct ChairPage {
     decision: Option<String>,
     /// Written yrkanden waiting for the chair.
     written: Vec<PendingWritten>,
+    /// The meeting's change number the page shows: live.js reloads the
+    /// page on a later one (the view is the chair's alone, with its forms).
+    seq: i64,
 }
 
 /// A written yrkande waiting to be accepted or declined.
@@ -306,8 +309,10 @@ pub async fn page(
     };
     let speaker = speaker(&app, id, &p, floor).await?;
     let written = pending_written(&app, id, &p).await?;
+    let seq = app.store.live_seq(id).await?;
     let (jar, flash) = take_flash(&app, &s, jar);
     let page = ChairPage {
+        seq,
         written,
         flash,
         csrf: s.csrf.clone(),
