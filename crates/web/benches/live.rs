@@ -19,8 +19,12 @@
 //!   its one-time key) and sends the ballot: vote POST latency;
 //! - the chair closes once all have voted: the result on every viewer's
 //!   screen (`class="live-result"` on the stream);
-//! - the server's peak RSS and its CPU over 10 s with every viewer
-//!   connected and nothing happening.
+//! - the server's peak RSS (VmHWM, reset after the 201 sign-ins, whose
+//!   password hashing has its own peak, printed beside it) and its CPU over
+//!   10 s with every viewer connected and nothing happening.
+//!
+//! `KANSLI_LIVE_THINK_MS` spreads the voters' ballots over that long after
+//! their form shows (default 0: all 201 at once, the worst case).
 //!
 //! The baseline round is today's way: the same viewers without a stream,
 //! each reloading the public live page every 5 s (one kept-alive connection
@@ -195,6 +199,11 @@ impl Server {
         (ticks(11) + ticks(12)) / 100.0
     }
 
+    /// Resets VmHWM to the current RSS.
+    fn reset_peak(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5");
+    }
+
     fn fds(&self) -> usize {
         std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
             .map(|d| d.count())
@@ -327,6 +336,17 @@ impl Sse {
     }
 }
 
+/// `KANSLI_LIVE_THINK_MS`: the voters' decisions spread over this long
+/// after the form shows (default 0: every ballot at once, the worst case).
+fn think() -> Duration {
+    Duration::from_millis(
+        std::env::var("KANSLI_LIVE_THINK_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    )
+}
+
 fn percentile(xs: &mut [f64], p: f64) -> f64 {
     if xs.is_empty() {
         return f64::NAN;
@@ -357,6 +377,7 @@ struct Round {
     result_p99: f64,
     result_missing: usize,
     rss_mb: f64,
+    rss_signin_mb: f64,
     idle_cpu: f64,
     idle_rps: f64,
     fds: usize,
@@ -403,6 +424,10 @@ async fn round(bin: &Path, template: &Path, meeting: i64, viewers: usize, mode: 
             voters.push(x.await.unwrap());
         }
     }
+    // The peak from here on: the meeting, not the sign-ins' password
+    // hashing (VmHWM reset through clear_refs).
+    let rss_signin_mb = server.status("VmHWM:");
+    server.reset_peak();
     let member_path = format!("/sekretariat/sammantraden/{meeting}/ledamot");
     let chair_path = format!("/sekretariat/sammantraden/{meeting}/ordforande");
     let chair = voters[0].session.clone();
@@ -424,6 +449,8 @@ async fn round(bin: &Path, template: &Path, meeting: i64, viewers: usize, mode: 
         );
         let mut go = go_tx.subscribe();
         let user = v.username.clone();
+        // The voters' time to decide, spread evenly (0: all at once).
+        let think = think().mul_f64(voter_tasks.len() as f64 / VOTERS as f64);
         voter_tasks.push(tokio::spawn(async move {
             let opened = go.recv().await.unwrap();
             let seen = tokio::time::timeout(PATIENCE, sse.until(&FORM_MARKERS))
@@ -432,6 +459,7 @@ async fn round(bin: &Path, template: &Path, meeting: i64, viewers: usize, mode: 
                 .flatten()
                 .unwrap_or_else(|| panic!("{user}: no votering on the member stream"));
             let form = seen - opened;
+            tokio::time::sleep(think).await;
             let t = Instant::now();
             let html = page(&c, &base, &path, &session).await;
             let got_page = t.elapsed();
@@ -609,6 +637,7 @@ async fn round(bin: &Path, template: &Path, meeting: i64, viewers: usize, mode: 
         result_p99: percentile(&mut result, 0.99),
         result_missing,
         rss_mb,
+        rss_signin_mb,
         idle_cpu,
         idle_rps,
         fds,
@@ -618,12 +647,12 @@ async fn round(bin: &Path, template: &Path, meeting: i64, viewers: usize, mode: 
 fn print(rounds: &[Round]) {
     println!();
     println!(
-        "| viewers | way | ballot form p99 | member page p99 | vote POST p99 | result p50 | result p99 | not shown | server peak RSS | server CPU idle | reloads/s | server fds |"
+        "| viewers | way | ballot form p99 | member page p99 | vote POST p99 | result p50 | result p99 | not shown | server peak RSS (meeting) | peak RSS (201 sign-ins) | server CPU idle | reloads/s | server fds |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in rounds {
         println!(
-            "| {} | {} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {} | {:.1} MB | {:.0} % | {:.0} | {} |",
+            "| {} | {} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {} | {:.1} MB | {:.1} MB | {:.0} % | {:.0} | {} |",
             r.viewers,
             r.label,
             r.form_p99,
@@ -633,6 +662,7 @@ fn print(rounds: &[Round]) {
             r.result_p99,
             r.result_missing,
             r.rss_mb,
+            r.rss_signin_mb,
             r.idle_cpu * 100.0,
             r.idle_rps,
             r.fds,
@@ -663,8 +693,9 @@ async fn run(bin: PathBuf, nofile: usize) {
         }
     };
     eprintln!(
-        "kansli: {}; open files: {nofile}; viewer counts: {counts:?}",
-        bin.display()
+        "kansli: {}; open files: {nofile}; viewer counts: {counts:?}; voters decide within {:?}",
+        bin.display(),
+        think()
     );
     let mut rounds: Vec<Round> = Vec::new();
     let first = counts.first().copied().unwrap_or(5_000);
