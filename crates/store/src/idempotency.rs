@@ -157,6 +157,21 @@ impl Tx {
         Ok(())
     }
 
+    /// Forgets the reservations still pending from before this
+    /// transaction: when a server starts, those belong to one that died
+    /// (`kill -9`, a power cut) before it kept their answers, and a retry
+    /// with the key would otherwise be told for [`KEEP_HOURS`] that it is
+    /// being handled. The retry does the work again; a ballot stays single
+    /// through its own key (`Tx::cast_ballot`). Returns how many.
+    pub async fn release_orphaned_keys(&mut self) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM idempotency_keys WHERE state = 'pending' AND created_at < $1")
+                .bind(&self.now)
+                .execute(&mut *self.tx)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Forgets a reservation whose request failed on our side, so that it
     /// may be tried again.
     pub async fn release_key(&mut self, actor: &str, key: &str) -> Result<(), StoreError> {

@@ -175,3 +175,5 @@ mod tests {
         );
     }
 }
+
+pub mod assembly;

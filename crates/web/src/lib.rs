@@ -951,6 +951,21 @@ pub async fn serve(
     if config.public_url.is_none() {
         config.public_url = Some(listening_url(listener.local_addr()?));
     }
+    // #20: the keys a server that died left reserved, freed before the
+    // first request (see `Tx::release_orphaned_keys`).
+    let released = async {
+        let mut tx = store.begin("system:serve").await?;
+        let n = tx.release_orphaned_keys().await?;
+        tx.commit().await.map(|()| n)
+    }
+    .await
+    .map_err(std::io::Error::other)?;
+    if released > 0 {
+        tracing::warn!(
+            released,
+            "released the one-time keys a server that died left reserved"
+        );
+    }
     let (router, _) = app(store, config);
     axum::serve(
         listener,
