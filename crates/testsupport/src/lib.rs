@@ -177,3 +177,13 @@ mod tests {
 }
 
 pub mod assembly;
+
+/// The value of cookie `name` among a response's `Set-Cookie` header
+/// values (tests and benches that sign in over HTTP).
+pub fn set_cookie<'a>(values: impl IntoIterator<Item = &'a str>, name: &str) -> Option<String> {
+    values.into_iter().find_map(|v| {
+        let (pair, _) = v.split_once(';').unwrap_or((v, ""));
+        let (n, value) = pair.split_once('=')?;
+        (n == name).then(|| value.to_string())
+    })
+}

@@ -228,12 +228,8 @@ fn client() -> reqwest::Client {
 }
 
 fn cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers().get_all("set-cookie").iter().find_map(|v| {
-        let v = v.to_str().ok()?;
-        let (pair, _) = v.split_once(';').unwrap_or((v, ""));
-        let (n, value) = pair.split_once('=')?;
-        (n == name).then(|| value.to_string())
-    })
+    let values = r.headers().get_all("set-cookie").iter();
+    kansli_testsupport::set_cookie(values.filter_map(|v| v.to_str().ok()), name)
 }
 
 /// The value of field `name` in the form whose text contains `marker`.

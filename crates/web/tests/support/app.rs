@@ -63,12 +63,8 @@ pub async fn spawn_with(db: TestDb, config: kansli_web::Config) -> App {
 }
 
 pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers().get_all(SET_COOKIE).iter().find_map(|v| {
-        let v = v.to_str().ok()?;
-        let (pair, _) = v.split_once(';').unwrap_or((v, ""));
-        let (n, value) = pair.split_once('=')?;
-        (n == name).then(|| value.to_string())
-    })
+    let values = r.headers().get_all(SET_COOKIE).iter();
+    kansli_testsupport::set_cookie(values.filter_map(|v| v.to_str().ok()), name)
 }
 
 /// The value of the first hidden field `name` in a page.
